@@ -1,0 +1,140 @@
+"""Base configs: the values every step shares, and those every processing step shares."""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, ClassVar, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, computed_field
+
+from builders.configs.types import (
+    AwsRegion,
+    BucketName,
+    CodeLocation,
+    InstanceType,
+    Name,
+    RoleArn,
+    ScriptName,
+    Version,
+)
+
+
+class BasePipelineConfig(BaseModel):
+    """Values shared by every step of a pipeline, entered once in the pipeline settings."""
+
+    model_config = ConfigDict(extra="forbid", validate_assignment=True, str_strip_whitespace=True)
+
+    # Names of the fields entered once for the whole pipeline (the "pipeline settings").
+    SHARED_FIELDS: ClassVar[tuple[str, ...]] = (
+        "author", "bucket", "role", "region", "service_name", "pipeline_version",
+        "framework_version", "py_version", "source_dir",
+    )  # fmt: skip
+
+    author: Annotated[
+        Name,
+        Field(description="Your alias or your team's name. It is part of the pipeline name."),
+    ]
+    bucket: Annotated[
+        BucketName,
+        Field(description="S3 bucket where the pipeline keeps its code, data and models."),
+    ]
+    role: Annotated[
+        RoleArn,
+        Field(description="IAM role that SageMaker assumes to run the pipeline's jobs."),
+    ]
+    region: Annotated[AwsRegion, Field(description="AWS region where the pipeline runs.")] = (
+        "us-east-1"
+    )
+    service_name: Annotated[
+        Name,
+        Field(description="Name of the service or model family; part of the pipeline name."),
+    ]
+    pipeline_version: Annotated[
+        Version,
+        Field(
+            description="Version of this pipeline, such as 1.0.0. Each version keeps its "
+            "outputs under its own S3 folder.",
+        ),
+    ] = "1.0.0"
+    framework_version: Annotated[
+        str,
+        Field(
+            min_length=1,
+            description="Version of the ML framework container (XGBoost such as 1.7-1, "
+            "PyTorch such as 2.1.0). Steps that use a framework check it.",
+        ),
+    ] = "1.7-1"
+    py_version: Annotated[
+        Literal["py3", "py38", "py39", "py310", "py311", "py312"],
+        Field(description="Python version of the framework container."),
+    ] = "py3"
+    source_dir: Annotated[
+        CodeLocation | None,
+        Field(
+            description="Folder with your own code (training and inference scripts): a local "
+            "folder, staged to S3 at deploy, or an s3:// URI."
+        ),
+    ] = None
+
+    @computed_field(description="SageMaker pipeline name, derived from author, service and region.")
+    @property
+    def pipeline_name(self) -> str:
+        raw = f"{self.author}-{self.service_name}-{self.region}"
+        return re.sub(r"[^A-Za-z0-9-]+", "-", raw)[:256]
+
+    @computed_field(description="Description shown with the pipeline in SageMaker.")
+    @property
+    def pipeline_description(self) -> str:
+        return f"{self.service_name} pipeline by {self.author} in {self.region}"
+
+    @computed_field(description="S3 folder for this pipeline version's code, data and models.")
+    @property
+    def pipeline_s3_loc(self) -> str:
+        return f"s3://{self.bucket}/pipelines/{self.pipeline_name}/{self.pipeline_version}"
+
+
+class ProcessingStepConfigBase(BasePipelineConfig):
+    """Values shared by the steps that run a SageMaker processing job."""
+
+    processing_instance_type_small: Annotated[
+        InstanceType, Field(description="Instance type for small inputs.")
+    ] = "ml.m5.xlarge"
+    processing_instance_type_large: Annotated[
+        InstanceType, Field(description="Instance type for large inputs.")
+    ] = "ml.m5.4xlarge"
+    use_large_processing_instance: Annotated[
+        bool, Field(description="Run on the large instance type instead of the small one.")
+    ] = False
+    processing_instance_count: Annotated[
+        int, Field(ge=1, le=100, description="Number of instances of the processing job.")
+    ] = 1
+    processing_volume_size: Annotated[
+        int, Field(ge=1, le=16384, description="Disk size of each instance, in GB.")
+    ] = 30
+    processing_framework_version: Annotated[
+        Literal["0.23-1", "1.0-1", "1.2-1", "1.4-2"],
+        Field(description="Version of the SageMaker scikit-learn container the job runs in."),
+    ] = "1.2-1"
+    processing_source_dir: Annotated[
+        CodeLocation | None,
+        Field(
+            description="Folder with the processing script: a local folder or an s3:// URI. "
+            "Leave empty to use the script that ships with this tool."
+        ),
+    ] = None
+    processing_entry_point: Annotated[
+        ScriptName,
+        Field(
+            description="Python script the job runs, relative to the processing source folder.",
+        ),
+    ]
+    processing_script_arguments: Annotated[
+        list[str], Field(description="Extra command-line arguments passed to the script.")
+    ] = []
+
+    @computed_field(description="The instance type the processing job uses.")
+    @property
+    def effective_instance_type(self) -> str:
+        if self.use_large_processing_instance:
+            return self.processing_instance_type_large
+        return self.processing_instance_type_small

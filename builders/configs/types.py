@@ -1,0 +1,117 @@
+"""Field types shared by the step configs: precise enough to validate and to draw a form."""
+
+from __future__ import annotations
+
+import re
+from enum import Enum
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, Field
+
+# Regions where SageMaker runs, from botocore's endpoint data (a test keeps this list honest).
+AwsRegion = Literal[
+    "af-south-1", "ap-east-1", "ap-east-2", "ap-northeast-1", "ap-northeast-2",
+    "ap-northeast-3", "ap-south-1", "ap-south-2", "ap-southeast-1", "ap-southeast-2",
+    "ap-southeast-3", "ap-southeast-4", "ap-southeast-5", "ap-southeast-7",
+    "ca-central-1", "ca-west-1", "eu-central-1", "eu-central-2", "eu-north-1", "eu-south-1",
+    "eu-south-2", "eu-west-1", "eu-west-2", "eu-west-3", "il-central-1", "me-central-1",
+    "me-south-1", "mx-central-1", "sa-east-1", "us-east-1", "us-east-2", "us-west-1",
+    "us-west-2",
+]  # fmt: skip
+
+ContentType = Literal["text/csv", "application/json"]
+JobType = Literal["training", "validation", "testing", "calibration"]
+
+
+class VariableType(str, Enum):
+    """Type of a model input or output variable."""
+
+    NUMERIC = "NUMERIC"
+    TEXT = "TEXT"
+
+
+def matching(regex: str, message: str) -> AfterValidator:
+    """A validator that accepts strings matching `regex` and otherwise says `message`."""
+    pattern = re.compile(regex)
+
+    def check(value: str) -> str:
+        if not pattern.fullmatch(value):
+            raise ValueError(message)
+        return value
+
+    return AfterValidator(check)
+
+
+_S3_URI = r"s3://[a-z0-9][a-z0-9.\-]{1,61}[a-z0-9](/.*)?"
+
+
+def _check_code_location(value: str) -> str:
+    if value.startswith("s3://") and not re.fullmatch(_S3_URI, value):
+        raise ValueError("must be a local folder or an S3 URI such as s3://my-bucket/code/")
+    if not value.strip():
+        raise ValueError("must be a local folder or an S3 URI such as s3://my-bucket/code/")
+    return value
+
+
+S3Uri = Annotated[
+    str,
+    matching(_S3_URI, "must be an S3 URI such as s3://my-bucket/path/to/data"),
+    Field(examples=["s3://my-bucket/path/to/data"]),
+]
+CodeLocation = Annotated[
+    str, AfterValidator(_check_code_location), Field(examples=["./src", "s3://my-bucket/code/"])
+]
+InstanceType = Annotated[
+    str,
+    matching(r"ml\.[a-z0-9]+\.[a-z0-9]+", "must be a SageMaker instance type such as ml.m5.xlarge"),
+    Field(examples=["ml.m5.xlarge"]),
+]
+BucketName = Annotated[
+    str,
+    matching(
+        r"[a-z0-9][a-z0-9.\-]{1,61}[a-z0-9]",
+        "must be an S3 bucket name: 3 to 63 lowercase letters, digits, dots and hyphens",
+    ),
+    Field(examples=["my-ml-bucket"]),
+]
+RoleArn = Annotated[
+    str,
+    matching(
+        r"arn:aws[a-z\-]*:iam::\d{12}:role/[\w+=,.@\-/]{1,512}",
+        "must be an IAM role ARN such as arn:aws:iam::123456789012:role/SageMakerRole",
+    ),
+    Field(examples=["arn:aws:iam::123456789012:role/SageMakerExecutionRole"]),
+]
+Name = Annotated[
+    str,
+    matching(
+        r"[A-Za-z0-9](-*[A-Za-z0-9])*",
+        "may contain only letters, digits and hyphens, and must start and end with a letter "
+        "or digit",
+    ),
+    Field(max_length=64, examples=["fraud-detection"]),
+]
+FieldName = Annotated[str, Field(min_length=1, max_length=256)]
+Version = Annotated[
+    str,
+    matching(
+        r"[0-9A-Za-z][0-9A-Za-z._\-]{0,31}",
+        "must be a version such as 1.0.0 (letters, digits, dots, hyphens, underscores)",
+    ),
+]
+ScriptName = Annotated[
+    str,
+    matching(r"[\w.\-]+(/[\w.\-]+)*\.py", "must be a Python script such as train.py"),
+]
+
+
+class FieldRuleError(ValueError):
+    """A cross-field rule broken, attributed to the field the user should change.
+
+    Pydantic reports errors of model validators at the model's root; it keeps the raised
+    exception in the error's context, where `builders.validation` finds `field`.
+    """
+
+    def __init__(self, field: str, message: str):
+        super().__init__(message)
+        self.field = field

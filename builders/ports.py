@@ -1,0 +1,40 @@
+"""Typed input and output ports: how the template knows which output feeds which input."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+
+class PortKind(str, Enum):
+    """What flows along a connection. An input accepts outputs of its own kind only."""
+
+    TABULAR_DATA = "tabular data"
+    DATA_METADATA = "data metadata"
+    DATA_SIGNATURE = "data signature"
+    PROCESSED_DATA = "processed data"
+    MODEL_ARTIFACTS = "model artifacts"
+    MODEL = "SageMaker model"
+    PACKAGED_MODEL = "packaged model"
+    PAYLOAD_SAMPLES = "payload samples"
+    TRANSFORM_OUTPUT = "batch transform output"
+
+
+@dataclass(frozen=True)
+class Port:
+    """One input or output of a step type.
+
+    `config_field` names the config field that supplies an input when no parent produces it
+    (for example a PyTorchModel's `model_data`); such an input is unresolved only when both are
+    missing.
+    """
+
+    name: str
+    kind: PortKind
+    description: str
+    required: bool = True
+    config_field: str | None = None
+
+    @property
+    def label(self) -> str:
+        return f"{self.name} ({self.kind.value})"
