@@ -1,0 +1,65 @@
+"""Fixtures for the job scripts: a fake container root in a temporary folder."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+SCRIPTS_DIR = REPO_ROOT / "builders" / "scripts"
+# `builders` is not installed in the virtualenv: import it from the checkout.
+if str(REPO_ROOT) not in sys.path:
+    sys.path.insert(0, str(REPO_ROOT))
+
+from builders.scripts import container_paths  # noqa: E402
+
+
+@dataclass
+class Container:
+    """A container root at `root`: `/opt/ml/<parts>` is `root/opt/ml/<parts>`."""
+
+    root: Path
+
+    def path(self, *parts: str) -> Path:
+        return self.root.joinpath("opt", "ml", *parts)
+
+    def write_settings(self, settings: dict, folder: Path | None = None) -> Path:
+        """Write settings.json where processing jobs (or `folder`) read it."""
+        target = (folder or container_paths.processing_input("config")) / "settings.json"
+        return self.write_text(target, json.dumps(settings))
+
+    def write_text(self, target: Path, text: str) -> Path:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+        return target
+
+    def run_script(self, name: str, code_dir: Path | None = None) -> subprocess.CompletedProcess:
+        """Run `<name>.py` as a container does: a copy beside container_paths.py, no package."""
+        code_dir = code_dir or self.path("processing", "input", "code")
+        code_dir.mkdir(parents=True, exist_ok=True)
+        for file_name in (f"{name}.py", "container_paths.py"):
+            shutil.copy(SCRIPTS_DIR / file_name, code_dir / file_name)
+        env = dict(os.environ, SM_PIPELINE_CONTAINER_ROOT=str(self.root))
+        env.pop("PYTHONPATH", None)
+        return subprocess.run(
+            [sys.executable, str(code_dir / f"{name}.py")],
+            cwd=str(self.root),
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+
+
+@pytest.fixture
+def container(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Container:
+    monkeypatch.setenv(container_paths.ROOT_ENV, str(tmp_path))
+    return Container(tmp_path)

@@ -1,0 +1,56 @@
+"""The job scripts run on Python 3.8 in SageMaker containers with a few libraries only."""
+
+from __future__ import annotations
+
+import ast
+import sys
+from pathlib import Path
+
+import pytest
+
+SCRIPTS_DIR = Path(__file__).resolve().parents[2] / "builders" / "scripts"
+SCRIPTS = sorted(SCRIPTS_DIR.glob("*.py"))
+JOB_SCRIPTS = [path for path in SCRIPTS if path.stem not in ("__init__", "container_paths")]
+LIBRARIES = {"pandas", "numpy", "sklearn"}
+EXTRA_LIBRARIES = {"xgboost_train": {"xgboost"}}
+# Methods and names newer than Python 3.8 that its grammar check cannot see.
+NEWER_THAN_38 = ("removeprefix", "removesuffix", "zoneinfo", "graphlib", "tomllib")
+
+
+def imported_roots(tree: ast.Module) -> set[str]:
+    roots = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            roots.update(alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.level == 0:
+            roots.add(node.module.split(".")[0])
+    return roots
+
+
+def test_the_five_job_scripts_are_there():
+    assert {path.stem for path in JOB_SCRIPTS} == {
+        "data_loading",
+        "tabular_preprocessing",
+        "xgboost_train",
+        "payload",
+        "packaging",
+    }
+
+
+@pytest.mark.parametrize("path", SCRIPTS, ids=lambda path: path.name)
+def test_parses_with_python_38_grammar(path):
+    source = path.read_text(encoding="utf-8")
+    ast.parse(source, filename=str(path), feature_version=(3, 8))
+    assert not [word for word in NEWER_THAN_38 if word in source]
+
+
+@pytest.mark.parametrize("path", JOB_SCRIPTS, ids=lambda path: path.name)
+def test_imports_only_the_standard_library_and_allowed_packages(path):
+    source = path.read_text(encoding="utf-8")
+    tree = ast.parse(source)
+    allowed = LIBRARIES | EXTRA_LIBRARIES.get(path.stem, set()) | {"container_paths"}
+    outside = imported_roots(tree) - set(sys.stdlib_module_names) - allowed
+    assert not outside
+    assert "from __future__ import annotations" in source
+    assert "from . import container_paths as paths" in source
+    assert 'if __name__ == "__main__":\n    main()' in source
