@@ -105,6 +105,10 @@ class AmbiguousInputError(PipelineDesignError):
         self.producers = producers
 
 
+class IncompatibleEdgeError(PipelineDesignError):
+    """An edge whose target accepts nothing its source produces."""
+
+
 class StepBuildError(PipelineDesignError):
     """The SageMaker SDK refused to build a node's step (an unsupported region/version, ...)."""
 

@@ -1,0 +1,123 @@
+"""Checks of a whole pipeline design, each returning named errors instead of raising them.
+
+The template raises the first error it meets; `validate` and the designer report them all.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Mapping
+from typing import Any
+
+from pydantic import BaseModel
+
+from builders.dag import PipelineDAG
+from builders.errors import (
+    ConfigValidationError,
+    CycleError,
+    MissingConfigError,
+    PipelineDesignError,
+    Problem,
+    UnknownNodeError,
+)
+from builders.registry import REGISTRY, StepRegistry, StepType
+from builders.validation import validate_config
+from builders.wiring import resolve_wiring
+
+# SageMaker step names: letters, digits, - and _; model steps append "-RegisterModel".
+NODE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_\-]{0,49}")
+
+
+def node_name_errors(nodes: list[str]) -> list[PipelineDesignError]:
+    return [
+        PipelineDesignError(
+            "Rename this node: a step name has 1 to 50 letters, digits, '-' or '_', starting "
+            "with a letter or digit.",
+            node=node,
+        )
+        for node in nodes
+        if not NODE_NAME.fullmatch(node)
+    ]
+
+
+def graph_errors(dag: PipelineDAG, configured: list[str]) -> list[PipelineDesignError]:
+    """A cycle, nodes without a config, configs without a node."""
+    errors: list[PipelineDesignError] = []
+    cycle = dag.find_cycle()
+    if cycle:
+        errors.append(CycleError(cycle))
+    errors += [
+        MissingConfigError(
+            f"Node '{node}' has no config. Give it one (its Config class decides its step type).",
+            node=node,
+        )
+        for node in dag.nodes
+        if node not in configured
+    ]
+    errors += [
+        UnknownNodeError(
+            f"There is a config for '{node}', but the DAG has no such node. Add the node to "
+            "the DAG or remove its config.",
+            node=node,
+        )
+        for node in configured
+        if node not in dag
+    ]
+    return errors
+
+
+def region_errors(regions: Mapping[str, Any]) -> list[PipelineDesignError]:
+    """A pipeline runs in one region: nodes that disagree with the majority are errors."""
+    counts = Counter(region for region in regions.values() if region)
+    if len(counts) < 2:
+        return []
+    region = counts.most_common(1)[0][0]
+    problems = [
+        Problem(
+            f"All steps of a pipeline run in one region; this one says {value} and the "
+            f"others {region}.",
+            node=node,
+            field="region",
+        )
+        for node, value in regions.items()
+        if value and value != region
+    ]
+    return [ConfigValidationError(problems)]
+
+
+def majority_region(regions: Mapping[str, Any]) -> str | None:
+    counts = Counter(region for region in regions.values() if region)
+    return counts.most_common(1)[0][0] if counts else None
+
+
+def check_pipeline(
+    dag: PipelineDAG,
+    classes: Mapping[str, type[BaseModel]],
+    values: Mapping[str, Mapping[str, Any]],
+    registry: StepRegistry = REGISTRY,
+) -> list[Problem]:
+    """Every problem of a design: graph, names, each node's values, region and wiring."""
+    errors = graph_errors(dag, list(classes)) + node_name_errors(dag.nodes)
+    problems = [problem for error in errors for problem in error.problems]
+    for node, config_class in classes.items():
+        problems += validate_config(config_class, values.get(node, {}), node)[1]
+    regions = {
+        node: values.get(node, {}).get("region", cls.model_fields["region"].default)
+        for node, cls in classes.items()
+        if "region" in cls.model_fields
+    }
+    problems += [p for error in region_errors(regions) for p in error.problems]
+    if dag.find_cycle() is None:
+        step_types: dict[str, StepType] = {
+            node: registry.for_config(cls, node=node)
+            for node, cls in classes.items()
+            if node in dag
+        }
+
+        def field_value(node: str, field: str) -> Any:
+            return values.get(node, {}).get(field)
+
+        _, wiring = resolve_wiring(dag, step_types, field_value, registry)
+        problems += [problem for error in wiring for problem in error.problems]
+    return problems

@@ -1,0 +1,49 @@
+"""Payload samples from a PayloadConfig: the job's settings, a local preview and archive.
+
+The job script `builders/scripts/payload.py` holds the one generator; the preview and the
+local archive call it too, so what the designer shows is what the job uploads.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from builders.configs.payload import PayloadConfig
+from builders.scripts import payload as generator
+
+
+def payload_spec(config: PayloadConfig) -> dict[str, Any]:
+    """The settings the payload job reads (JSON types, input variables in request order)."""
+    return {
+        "model_registration_objective": config.model_registration_objective,
+        "expected_tps": config.expected_tps,
+        "max_latency_in_millisecond": config.max_latency_in_millisecond,
+        "max_acceptable_error_rate": config.max_acceptable_error_rate,
+        "content_types": list(config.source_model_inference_content_types),
+        "response_types": list(config.source_model_inference_response_types),
+        "input_variables": _pairs(config.source_model_inference_input_variable_list),
+        "output_variables": _pairs(config.source_model_inference_output_variable_list),
+        "default_numeric_value": config.default_numeric_value,
+        "default_text_value": config.default_text_value,
+        "special_field_values": config.special_field_values,
+        "archive_name": posixpath.basename(config.payload_s3_key),
+    }
+
+
+def _pairs(variables: dict) -> list[list[str]]:
+    return [[name, kind.value] for name, kind in variables.items()]
+
+
+def preview_payloads(config: PayloadConfig, now: datetime | None = None) -> dict[str, str]:
+    """The CSV and JSON samples this config produces, keyed by content type."""
+    return generator.sample_payloads(payload_spec(config), now=now)
+
+
+def write_payload_archive(
+    config: PayloadConfig, path: str | Path, now: datetime | None = None
+) -> Path:
+    """Write the archive the Payload job would upload, locally."""
+    return generator.write_payload_archive(payload_spec(config), Path(path), now=now)

@@ -1,0 +1,123 @@
+"""The SageMaker SDK, set up to build pipeline definitions offline (design.md, "Offline first").
+
+Measured with sockets blocked, sagemaker 2.x stays offline when: SDK telemetry is off; the
+session's region and default bucket are preset; boto3's *default* session has credentials of
+its own (every estimator builds a TensorBoardApp whose `boto3.client()` would otherwise look
+for credentials, up to the EC2 metadata service); the SDK is imported with the metadata
+service disabled (its JumpStart module makes a session at import). Sessions and image URIs are
+cached: creating them loads botocore's service models, which costs ~100 ms each time.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import os
+import threading
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from builders.errors import StepBuildError
+
+# Builds share one PipelineSession per region and bucket; the SDK keeps per-build state on
+# it (session.context), so builds run one at a time.
+_build_lock = threading.RLock()
+_OFFLINE_CREDENTIALS = {"aws_access_key_id": "offline", "aws_secret_access_key": "offline"}
+
+
+@functools.cache
+def sdk() -> Any:
+    """Import the SageMaker SDK once, quietly, without network, telemetry off."""
+    os.environ.setdefault("SAGEMAKER_SUPPRESS_V2_WARNING", "1")
+    for name in ("sagemaker", "sagemaker.config", "sagemaker.jumpstart"):
+        logging.getLogger(name).setLevel(logging.ERROR)
+    previous = os.environ.get("AWS_EC2_METADATA_DISABLED")
+    os.environ["AWS_EC2_METADATA_DISABLED"] = "true"
+    try:
+        import sagemaker
+        import sagemaker.workflow.pipeline
+        from sagemaker.telemetry import telemetry_logging
+    finally:
+        if previous is None:
+            os.environ.pop("AWS_EC2_METADATA_DISABLED", None)
+        else:
+            os.environ["AWS_EC2_METADATA_DISABLED"] = previous
+    # Telemetry calls STS and an S3 URL with no real timeout: it can hang a build.
+    telemetry_logging._send_telemetry_request = lambda *args, **kwargs: None
+    warnings.filterwarnings("ignore", module=r"sagemaker(\..*)?$")
+    warnings.filterwarnings("ignore", message=".*PipelineSession.*")
+    return sagemaker
+
+
+@functools.lru_cache(maxsize=16)
+def _offline_boto_session(region: str) -> Any:
+    import boto3
+
+    return boto3.Session(region_name=region, **_OFFLINE_CREDENTIALS)
+
+
+@functools.lru_cache(maxsize=16)
+def pipeline_session(region: str, bucket: str) -> Any:
+    """A PipelineSession that builds steps without calling AWS."""
+    sdk()
+    from sagemaker.workflow.pipeline_context import PipelineSession
+
+    session = PipelineSession(boto_session=_offline_boto_session(region), default_bucket=bucket)
+    session._default_bucket = bucket  # else the SDK asks S3 whether the bucket exists
+    return session
+
+
+@contextmanager
+def offline_build(region: str) -> Iterator[None]:
+    """Build steps and definitions under this: one build at a time, no AWS credentials used."""
+    import boto3
+
+    sdk()
+    with _build_lock:
+        previous = boto3.DEFAULT_SESSION
+        boto3.DEFAULT_SESSION = _offline_boto_session(region)
+        try:
+            yield
+        finally:
+            boto3.DEFAULT_SESSION = previous
+
+
+@functools.lru_cache(maxsize=512)
+def _image_uri(framework: str, region: str, version: str, py_version, instance_type, scope):
+    from sagemaker import image_uris
+
+    return image_uris.retrieve(
+        framework,
+        region,
+        version=version,
+        py_version=py_version,
+        instance_type=instance_type,
+        image_scope=scope,
+    )
+
+
+def image_uri(
+    framework: str,
+    region: str,
+    version: str,
+    *,
+    py_version: str | None = None,
+    instance_type: str | None = None,
+    scope: str | None = None,
+    node: str | None = None,
+    field: str = "framework_version",
+) -> str:
+    """The ECR image of a SageMaker framework container, or a StepBuildError saying why not."""
+    sdk()
+    try:
+        return _image_uri(framework, region, version, py_version, instance_type, scope)
+    except ValueError as error:
+        raise StepBuildError(
+            f"No SageMaker {framework} {version} image for region {region}"
+            + (f", Python {py_version}" if py_version else "")
+            + f": {error}",
+            node=node,
+            field=field,
+        ) from None

@@ -1,0 +1,62 @@
+"""Step builders: each turns one Config into exactly one SageMaker step."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from typing import Any, ClassVar
+
+from builders.configs.base import BasePipelineConfig
+from builders.errors import UnresolvedInputError
+from builders.sagemaker_env import offline_build, pipeline_session
+from builders.staging import CodeStager
+
+
+class StepBuilderBase(ABC):
+    """Builds the step of one node. Inputs arrive as keyword arguments named after ports."""
+
+    # Input ports the builder cannot do without, checked before building.
+    REQUIRED_INPUTS: ClassVar[tuple[str, ...]] = ()
+
+    def __init__(
+        self,
+        config: BasePipelineConfig,
+        *,
+        sagemaker_session: Any = None,
+        role: str | None = None,
+        node_name: str | None = None,
+        stager: CodeStager | None = None,
+    ):
+        self.config = config
+        self.node_name = node_name or type(config).__name__.removesuffix("Config")
+        self.session = sagemaker_session or pipeline_session(config.region, config.bucket)
+        self.role = role or config.role
+        self.stager = stager or CodeStager()
+
+    def create_step(self, dependencies: list | None = None, **inputs: Any) -> Any:
+        """The SageMaker step, running after `dependencies`, reading `inputs` (port -> value)."""
+        for port in self.REQUIRED_INPUTS:
+            if inputs.get(port) is None:
+                raise UnresolvedInputError(
+                    f"Input '{port}' is required to build this step.",
+                    node=self.node_name,
+                    port=port,
+                )
+        with offline_build(self.config.region):
+            return self.build(list(dependencies or []), inputs)
+
+    @abstractmethod
+    def build(self, dependencies: list, inputs: dict[str, Any]) -> Any:
+        """Make the step; `inputs` holds every port value the template resolved."""
+
+    @abstractmethod
+    def output_properties(self, step: Any) -> dict[str, Any]:
+        """Output port name -> the step property (a pipeline variable) that holds it."""
+
+    def output_uri(self, port: str) -> str:
+        """Where an output of this node lives in S3: one folder per node and port."""
+        return f"{self.config.pipeline_s3_loc}/{self.node_name}/{port}"
+
+    def image_uri(self, framework: str, version: str, **kwargs: Any) -> str:
+        from builders.sagemaker_env import image_uri
+
+        return image_uri(framework, self.config.region, version, node=self.node_name, **kwargs)

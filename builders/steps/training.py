@@ -1,0 +1,102 @@
+"""Training step builders: XGBoost (built-in script) and PyTorch (your script)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sagemaker.inputs import TrainingInput
+from sagemaker.pytorch import PyTorch
+from sagemaker.workflow.functions import Join
+from sagemaker.workflow.steps import TrainingStep
+from sagemaker.xgboost import XGBoost
+
+from builders.configs.pytorch_training import PyTorchTrainingConfig
+from builders.configs.xgboost_training import XGBoostTrainingConfig
+from builders.steps.base import StepBuilderBase
+
+SPLITS = ("train", "val", "test")
+
+
+class TrainingStepBuilder(StepBuilderBase):
+    """A TrainingStep reading the train/val/test splits and a `config` channel.
+
+    The hyperparameters reach the script as config/settings.json rather than as SageMaker
+    hyperparameters: those are limited to 2,500 characters each, which field lists exceed.
+    """
+
+    REQUIRED_INPUTS = ("training_data",)
+    ESTIMATOR: type
+    FRAMEWORK: str
+
+    def source(self) -> tuple[str | None, str]:
+        """(local or S3 training folder, or None for the built-in scripts; its field name)."""
+        raise NotImplementedError
+
+    def estimator_args(self) -> dict[str, Any]:
+        return {}
+
+    def build(self, dependencies: list, inputs: dict[str, Any]) -> TrainingStep:
+        config = self.config
+        location, field = self.source()
+        source_dir = self.stager.archive(
+            location, config.pipeline_s3_loc, node=self.node_name, field=field
+        )
+        estimator = self.ESTIMATOR(
+            entry_point=config.training_entry_point,
+            source_dir=source_dir,
+            framework_version=config.framework_version,
+            py_version=config.py_version,
+            image_uri=self.image_uri(
+                self.FRAMEWORK,
+                config.framework_version,
+                py_version=config.py_version,
+                instance_type=config.training_instance_type,
+                scope="training",
+            ),
+            role=self.role,
+            instance_type=config.training_instance_type,
+            instance_count=config.training_instance_count,
+            volume_size=config.training_volume_size,
+            max_run=config.max_runtime_seconds,
+            output_path=self.output_uri("model_artifacts"),
+            code_location=self.output_uri("code"),
+            sagemaker_session=self.session,
+            disable_profiler=True,
+            debugger_hook_config=False,
+            **self.estimator_args(),
+        )
+        step_args = estimator.fit(inputs=self._channels(inputs["training_data"]))
+        return TrainingStep(name=self.node_name, step_args=step_args, depends_on=dependencies)
+
+    def _channels(self, data: Any) -> dict[str, TrainingInput]:
+        channels = {
+            split: TrainingInput(Join(on="/", values=[data, split]), content_type="text/csv")
+            for split in SPLITS
+        }
+        settings = self.config.hyperparameters.model_dump(mode="json")
+        channels["config"] = TrainingInput(
+            self.stager.settings(settings, self.config.pipeline_s3_loc),
+            content_type="application/json",
+        )
+        return channels
+
+    def output_properties(self, step: TrainingStep) -> dict[str, Any]:
+        return {"model_artifacts": step.properties.ModelArtifacts.S3ModelArtifacts}
+
+
+class XGBoostTrainingStepBuilder(TrainingStepBuilder):
+    config: XGBoostTrainingConfig
+    ESTIMATOR = XGBoost
+    FRAMEWORK = "xgboost"
+
+    def source(self) -> tuple[str | None, str]:
+        return self.config.training_source_dir, "training_source_dir"
+
+
+class PyTorchTrainingStepBuilder(TrainingStepBuilder):
+    config: PyTorchTrainingConfig
+    ESTIMATOR = PyTorch
+    FRAMEWORK = "pytorch"
+
+    def source(self) -> tuple[str | None, str]:
+        return self.config.source_dir, "source_dir"
