@@ -12,13 +12,10 @@ from pathlib import Path
 
 import pytest
 
+from builders.scripts import container_paths
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SCRIPTS_DIR = REPO_ROOT / "builders" / "scripts"
-# `builders` is not installed in the virtualenv: import it from the checkout.
-if str(REPO_ROOT) not in sys.path:
-    sys.path.insert(0, str(REPO_ROOT))
-
-from builders.scripts import container_paths  # noqa: E402
 
 
 @dataclass

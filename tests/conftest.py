@@ -1,0 +1,28 @@
+"""Shared fixtures: realistic base values and a network guard (helpers live in support.py)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import pytest_socket
+from support import BASE, HYPERPARAMETERS, STARTERS, load_starter  # noqa: F401  (re-exported)
+
+
+@pytest.fixture
+def base() -> dict:
+    """Values of the pipeline settings every config needs."""
+    return dict(BASE)
+
+
+@pytest.fixture
+def hyperparameters() -> dict:
+    return json.loads(json.dumps(HYPERPARAMETERS))
+
+
+@pytest.fixture
+def no_network():
+    """Any socket opened in the test fails (pytest-socket), AF_UNIX included."""
+    pytest_socket.disable_socket(allow_unix_socket=False)
+    yield
+    pytest_socket.enable_socket()

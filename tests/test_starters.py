@@ -1,0 +1,178 @@
+"""The shipped starter designs compile as shipped, wired by property references and DependsOn."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from support import load_starter
+
+from builders.compile import compile_pipeline
+
+
+def steps_by_name(compiled) -> dict:
+    return {step["Name"]: step for step in compiled.definition["Steps"]}
+
+
+def get(step_name: str, path: str) -> dict:
+    return {"Get": f"Steps.{step_name}.{path}"}
+
+
+def join(*values) -> dict:
+    return {"Std:Join": {"On": "/", "Values": list(values)}}
+
+
+def processing_output(step_name: str, port: str) -> dict:
+    return get(step_name, f"ProcessingOutputConfig.Outputs['{port}'].S3Output.S3Uri")
+
+
+def processing_inputs(step: dict) -> dict:
+    return {i["InputName"]: i["S3Input"]["S3Uri"] for i in step["Arguments"]["ProcessingInputs"]}
+
+
+@pytest.fixture(scope="module")
+def xgboost():
+    dag, configs, folder = load_starter("xgboost_end_to_end")
+    return dag, configs, compile_pipeline(dag, configs, base_dir=folder)
+
+
+@pytest.fixture(scope="module")
+def pytorch():
+    dag, configs, folder = load_starter("pytorch_model_registration")
+    return dag, configs, compile_pipeline(dag, configs, base_dir=folder)
+
+
+def test_xgboost_end_to_end_has_one_step_per_node(xgboost):
+    dag, _, compiled = xgboost
+    assert compiled.step_names == [
+        "DataLoadingTraining",
+        "DataLoadingCalibration",
+        "TabularPreprocessing",
+        "XGBoostTraining",
+        "XGBoostModel-CreateModel",
+        "Packaging",
+        "BatchTransform",
+        "Payload",
+        "ModelRegistration-RegisterModel",
+    ]
+    types = {s["Name"]: s["Type"] for s in compiled.definition["Steps"]}
+    assert types["XGBoostTraining"] == "Training"
+    assert types["XGBoostModel-CreateModel"] == "Model"
+    assert types["BatchTransform"] == "Transform"
+    assert types["ModelRegistration-RegisterModel"] == "RegisterModel"
+    assert len(compiled.step_names) == len(dag.nodes)
+
+
+def test_xgboost_data_flows_by_property_references(xgboost):
+    steps = steps_by_name(xgboost[2])
+    preprocess = processing_inputs(steps["TabularPreprocessing"])
+    assert preprocess["data"] == processing_output("DataLoadingTraining", "data")
+    assert preprocess["signature"] == processing_output("DataLoadingTraining", "signature")
+
+    channels = {
+        c["ChannelName"]: c["DataSource"]["S3DataSource"]["S3Uri"]
+        for c in steps["XGBoostTraining"]["Arguments"]["InputDataConfig"]
+    }
+    processed = processing_output("TabularPreprocessing", "processed_data")
+    assert channels["train"] == join(processed, "train")
+    assert channels["val"] == join(processed, "val")
+    assert channels["test"] == join(processed, "test")
+    assert channels["config"].startswith("s3://my-ml-bucket/pipelines/")
+
+
+def test_xgboost_model_packaging_and_registration_wiring(xgboost):
+    steps = steps_by_name(xgboost[2])
+    model = steps["XGBoostModel-CreateModel"]["Arguments"]["PrimaryContainer"]
+    assert model["ModelDataUrl"] == get("XGBoostTraining", "ModelArtifacts.S3ModelArtifacts")
+
+    packaging = processing_inputs(steps["Packaging"])
+    assert packaging["model"] == get("XGBoostModel-CreateModel", "PrimaryContainer.ModelDataUrl")
+    assert packaging["script"].endswith("/")  # the staged inference code folder
+
+    register = steps["ModelRegistration-RegisterModel"]["Arguments"]
+    container = register["InferenceSpecification"]["Containers"][0]
+    assert container["ModelDataUrl"] == join(
+        processing_output("Packaging", "packaged_model"), "model.tar.gz"
+    )
+    assert register["SamplePayloadUrl"] == join(
+        processing_output("Payload", "payload"), "FraudDetection.tar.gz"
+    )
+
+
+def test_xgboost_batch_transform_scores_calibration_data_with_the_model(xgboost):
+    transform = steps_by_name(xgboost[2])["BatchTransform"]["Arguments"]
+    assert transform["ModelName"] == get("XGBoostModel-CreateModel", "ModelName")
+    source = transform["TransformInput"]["DataSource"]["S3DataSource"]["S3Uri"]
+    assert source == processing_output("DataLoadingCalibration", "data")
+    assert transform["DataProcessing"]["InputFilter"] == "$[2:]"
+
+
+def test_depends_on_follows_the_dag(xgboost, pytorch):
+    for dag, _, compiled in (xgboost, pytorch):
+        names = {node: _step_name(compiled, node) for node in dag.nodes}
+        for step in compiled.definition["Steps"]:
+            node = next(n for n, name in names.items() if name == step["Name"])
+            expected = [names[parent] for parent in dag.parents(node)]
+            assert step.get("DependsOn", []) == expected, node
+
+
+def _step_name(compiled, node: str) -> str:
+    return next(n for n in compiled.step_names if n == node or n.startswith(node + "-"))
+
+
+def test_two_data_loading_nodes_stay_distinct(xgboost):
+    steps = steps_by_name(xgboost[2])
+    training = processing_inputs(steps["DataLoadingTraining"])
+    calibration = processing_inputs(steps["DataLoadingCalibration"])
+    assert training["source_0"] == "s3://my-ml-bucket/data/fraud/train/"
+    assert calibration["source_0"] == "s3://my-ml-bucket/data/fraud/calibration/"
+    assert training["config"] != calibration["config"]  # different job_type settings
+    outputs = steps["DataLoadingCalibration"]["Arguments"]["ProcessingOutputConfig"]["Outputs"]
+    assert all("/DataLoadingCalibration/" in o["S3Output"]["S3Uri"] for o in outputs)
+
+
+def test_staged_settings_are_what_the_jobs_read(xgboost):
+    _, configs, compiled = xgboost
+    steps = steps_by_name(compiled)
+    channels = {
+        c["ChannelName"]: c["DataSource"]["S3DataSource"]["S3Uri"]
+        for c in steps["XGBoostTraining"]["Arguments"]["InputDataConfig"]
+    }
+    staged = {obj.s3_uri: obj.content for obj in compiled.staged_objects}
+    settings = json.loads(staged[channels["config"] + "settings.json"])
+    assert settings == configs["XGBoostTraining"].hyperparameters.model_dump(mode="json")
+    code = processing_inputs(steps["Packaging"])["script"]
+    assert b"def model_fn" in staged[code + "inference.py"]
+
+
+def test_pytorch_model_registration_wiring(pytorch):
+    _, configs, compiled = pytorch
+    steps = steps_by_name(compiled)
+    assert compiled.step_names == [
+        "PyTorchModel-CreateModel",
+        "Packaging",
+        "Payload",
+        "ModelRegistration-RegisterModel",
+    ]
+    model = steps["PyTorchModel-CreateModel"]["Arguments"]["PrimaryContainer"]
+    assert model["ModelDataUrl"] == configs["PyTorchModel"].model_data  # from the config field
+    assert "pytorch-inference:2.1.0" in model["Image"]
+    assert processing_inputs(steps["Packaging"])["model"] == get(
+        "PyTorchModel-CreateModel", "PrimaryContainer.ModelDataUrl"
+    )
+    register = steps["ModelRegistration-RegisterModel"]["Arguments"]
+    assert register["SamplePayloadUrl"] == join(
+        processing_output("Payload", "payload"), "FraudDetection.tar.gz"
+    )
+    assert register["InferenceSpecification"]["Containers"][0]["Environment"] == {
+        "SAGEMAKER_PROGRAM": "inference.py",
+        "SAGEMAKER_SUBMIT_DIRECTORY": "/opt/ml/model/code",
+        "SAGEMAKER_REGION": "us-east-1",
+    }
+
+
+def test_wires_name_producer_and_consumer_ports(xgboost):
+    wires = {(w.consumer, w.consumer_port): w.source for w in xgboost[2].wires}
+    assert wires[("Packaging", "model_artifacts")] == "XGBoostModel.model_artifacts"
+    assert wires[("ModelRegistration", "payload")] == "Payload.payload"
+    assert wires[("BatchTransform", "data")] == "DataLoadingCalibration.data"
