@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import json
+import os
 
 import pytest
 import pytest_socket
+
+os.environ.setdefault("SAGEMAKER_SUPPRESS_V2_WARNING", "1")
+
 from support import BASE, HYPERPARAMETERS, STARTERS, load_starter  # noqa: F401  (re-exported)
 
 

@@ -2,12 +2,24 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Literal, get_args
 
-from pydantic import Field, computed_field
+from pydantic import Field, computed_field, model_validator
 
-from builders.configs.base import BasePipelineConfig
-from builders.configs.types import ContentType, InstanceType, Name, ScriptName
+from builders.configs.base import BasePipelineConfig, ProcessingStepConfigBase
+from builders.configs.pytorch_training import PyTorchPython, PyTorchVersion
+from builders.configs.types import ContentType, FieldRuleError, InstanceType, Name, ScriptName
+from builders.configs.xgboost_training import XGBoostVersion
+
+# Serving containers: framework -> (versions, Python versions).
+_SERVING = {
+    "xgboost": (get_args(XGBoostVersion), ("py3",)),
+    "pytorch": (get_args(PyTorchVersion), get_args(PyTorchPython)),
+    "sklearn": (
+        get_args(ProcessingStepConfigBase.model_fields["processing_framework_version"].annotation),
+        ("py3",),
+    ),
+}
 
 
 class RegistrationConfig(BasePipelineConfig):
@@ -64,6 +76,24 @@ class RegistrationConfig(BasePipelineConfig):
     customer_metadata: Annotated[
         dict[str, str], Field(description="Your own key-value metadata for the model version.")
     ] = {}
+
+    @model_validator(mode="after")
+    def _check_serving_container(self) -> RegistrationConfig:
+        if self.inference_image_uri:
+            return self  # your own image: the framework's versions do not apply
+        versions, pythons = _SERVING[self.framework]
+        if self.framework_version not in versions:
+            raise FieldRuleError(
+                "framework_version",
+                f"{self.framework} serving containers come in versions {', '.join(versions)}",
+            )
+        if self.py_version not in pythons:
+            raise FieldRuleError(
+                "py_version",
+                f"{self.framework} {self.framework_version} serving containers use "
+                f"{', '.join(pythons)}",
+            )
+        return self
 
     @computed_field(description="Model package group the model is registered in.")
     @property

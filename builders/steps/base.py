@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from abc import ABC, abstractmethod
 from typing import Any, ClassVar
 
@@ -55,6 +56,11 @@ class StepBuilderBase(ABC):
     def output_uri(self, port: str) -> str:
         """Where an output of this node lives in S3: one folder per node and port."""
         return f"{self.config.pipeline_s3_loc}/{self.node_name}/{port}"
+
+    @property
+    def base_job_name(self) -> str:
+        """A job name prefix from the node name: the SDK would otherwise look one up in AWS."""
+        return re.sub(r"[^A-Za-z0-9-]", "-", self.node_name)[:32].strip("-") or "step"
 
     def image_uri(self, framework: str, version: str, **kwargs: Any) -> str:
         from builders.sagemaker_env import image_uri

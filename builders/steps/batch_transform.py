@@ -26,6 +26,7 @@ class BatchTransformStepBuilder(StepBuilderBase):
             assemble_with=None if config.assemble_with == "None" else config.assemble_with,
             max_payload=config.max_payload_mb,
             sagemaker_session=self.session,
+            base_transform_job_name=self.base_job_name,
         )
         step_args = transformer.transform(
             data=inputs["data"],

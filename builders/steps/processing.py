@@ -59,6 +59,7 @@ class ProcessingStepBuilder(StepBuilderBase):
             instance_type=config.effective_instance_type,
             volume_size_in_gb=config.processing_volume_size,
             sagemaker_session=self.session,
+            base_job_name=self.base_job_name,
         )
         step_args = processor.run(
             inputs=[

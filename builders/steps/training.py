@@ -61,6 +61,7 @@ class TrainingStepBuilder(StepBuilderBase):
             output_path=self.output_uri("model_artifacts"),
             code_location=self.output_uri("code"),
             sagemaker_session=self.session,
+            base_job_name=self.base_job_name,
             disable_profiler=True,
             debugger_hook_config=False,
             **self.estimator_args(),
