@@ -92,8 +92,7 @@ class PipelineDAG:
         try:
             graphlib.TopologicalSorter(self._parents).prepare()
         except graphlib.CycleError as error:
-            # graphlib lists each node before its parent; reverse to follow the edges.
-            return list(reversed(error.args[1]))
+            return list(error.args[1])  # each node is followed by one of its children
         return None
 
     def topological_order(self) -> list[str]:

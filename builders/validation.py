@@ -48,7 +48,10 @@ def friendly_message(error: Mapping[str, Any]) -> str:
     context = error.get("ctx") or {}
     if isinstance(context.get("error"), ValueError):
         return str(context["error"])
-    template = _MESSAGES.get(error["type"])
+    kind = error["type"]
+    if kind in ("too_short", "too_long") and isinstance(error.get("input"), str):
+        kind = "string_" + kind  # a length check placed after a validator reports list words
+    template = _MESSAGES.get(kind)
     if template:
         try:
             return template.format(**context)

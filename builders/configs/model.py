@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from builders.configs.base import BasePipelineConfig
-from builders.configs.pytorch_training import PyTorchPython, PyTorchVersion
+from builders.configs.pytorch_training import PyTorchPython, PyTorchVersion, check_pytorch_python
 from builders.configs.types import InstanceType, S3Uri, ScriptName
 from builders.configs.xgboost_training import XGBoostVersion
 
@@ -48,3 +48,8 @@ class PyTorchModelConfig(ModelConfigBase):
         ScriptName,
         Field(description="Inference script inside the model archive's code/ folder."),
     ] = "inference.py"
+
+    @model_validator(mode="after")
+    def _check_python(self) -> PyTorchModelConfig:
+        check_pytorch_python(self.framework_version, self.py_version)
+        return self

@@ -4,14 +4,32 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from builders.configs.base import BasePipelineConfig
 from builders.configs.hyperparameters import PyTorchModelHyperparameters
-from builders.configs.types import CodeLocation, InstanceType, ScriptName
+from builders.configs.types import CodeLocation, FieldRuleError, InstanceType, ScriptName
 
 PyTorchVersion = Literal["1.13.1", "2.0.1", "2.1.0", "2.2.0", "2.3.0", "2.4.0", "2.5.1"]
-PyTorchPython = Literal["py38", "py39", "py310", "py311"]
+PyTorchPython = Literal["py39", "py310", "py311"]
+# The one Python of each SageMaker PyTorch container (training and inference alike).
+PYTORCH_PYTHON = {
+    "1.13.1": "py39",
+    "2.0.1": "py310",
+    "2.1.0": "py310",
+    "2.2.0": "py310",
+    "2.3.0": "py311",
+    "2.4.0": "py311",
+    "2.5.1": "py311",
+}
+
+
+def check_pytorch_python(framework_version: str, py_version: str) -> None:
+    expected = PYTORCH_PYTHON[framework_version]
+    if py_version != expected:
+        raise FieldRuleError(
+            "py_version", f"PyTorch {framework_version} containers run Python {expected}"
+        )
 
 
 class PyTorchTrainingConfig(BasePipelineConfig):
@@ -44,3 +62,8 @@ class PyTorchTrainingConfig(BasePipelineConfig):
     hyperparameters: Annotated[
         PyTorchModelHyperparameters, Field(description="Fields, label and training settings.")
     ]
+
+    @model_validator(mode="after")
+    def _check_python(self) -> PyTorchTrainingConfig:
+        check_pytorch_python(self.framework_version, self.py_version)
+        return self

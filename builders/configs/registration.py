@@ -7,7 +7,7 @@ from typing import Annotated, Literal, get_args
 from pydantic import Field, computed_field, model_validator
 
 from builders.configs.base import BasePipelineConfig, ProcessingStepConfigBase
-from builders.configs.pytorch_training import PyTorchPython, PyTorchVersion
+from builders.configs.pytorch_training import PyTorchPython, PyTorchVersion, check_pytorch_python
 from builders.configs.types import ContentType, FieldRuleError, InstanceType, Name, ScriptName
 from builders.configs.xgboost_training import XGBoostVersion
 
@@ -87,7 +87,9 @@ class RegistrationConfig(BasePipelineConfig):
                 "framework_version",
                 f"{self.framework} serving containers come in versions {', '.join(versions)}",
             )
-        if self.py_version not in pythons:
+        if self.framework == "pytorch":
+            check_pytorch_python(self.framework_version, self.py_version)
+        elif self.py_version not in pythons:
             raise FieldRuleError(
                 "py_version",
                 f"{self.framework} {self.framework_version} serving containers use "

@@ -1,0 +1,179 @@
+"""`python -m builders`: compile, validate, payload; bad input is a message, never a traceback."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tarfile
+
+import pytest
+from support import REPO, STARTERS, load_starter
+
+from builders.cli import main
+from builders.compile import compile_pipeline
+
+XGB = STARTERS / "xgboost_end_to_end"
+
+
+def files(folder) -> list[str]:
+    return ["--dag", str(folder / "dag.json"), "--config", str(folder / "config.json")]
+
+
+@pytest.fixture
+def design(tmp_path):
+    """A copy of the xgboost starter to break in a test."""
+    shutil.copytree(XGB, tmp_path / "design")
+    return tmp_path / "design"
+
+
+def edit_config(folder, edit) -> None:
+    path = folder / "config.json"
+    document = json.loads(path.read_text())
+    edit(document["configuration"])
+    path.write_text(json.dumps(document))
+
+
+def test_compile_writes_the_definition(tmp_path, capsys):
+    out = tmp_path / "pipeline.json"
+    assert main(["compile", *files(XGB), "--out", str(out)]) == 0
+    dag, configs, folder = load_starter("xgboost_end_to_end")
+    expected = compile_pipeline(dag, configs, base_dir=folder).definition
+    assert json.loads(out.read_text()) == expected
+    message = capsys.readouterr().out
+    assert "pipeline ml-team-fraud-xgboost-us-east-1, 9 steps" in message
+
+
+def test_compile_takes_a_pipeline_name(tmp_path):
+    out = tmp_path / "p.json"
+    assert main(["compile", *files(XGB), "--out", str(out), "--name", "my-pipeline"]) == 0
+    assert json.loads(out.read_text())["Steps"]
+
+
+def test_validate_accepts_a_complete_design(capsys):
+    assert main(["validate", *files(XGB)]) == 0
+    assert capsys.readouterr().out.startswith("Valid:")
+
+
+def test_validate_reports_every_problem_node_by_node(design, capsys):
+    def break_it(configuration):
+        configuration["specific"]["Payload"]["expected_tps"] = 0
+        configuration["specific"]["TabularPreprocessing"]["train_ratio"] = 1.5
+        del configuration["specific"]["TabularPreprocessing"]["label_name"]
+
+    edit_config(design, break_it)
+    assert main(["validate", *files(design)]) == 1
+    err = capsys.readouterr().err
+    assert "3 problem(s)" in err
+    assert "Payload.expected_tps: must be at least 1" in err
+    assert "TabularPreprocessing.train_ratio: must be less than 1" in err
+    assert "TabularPreprocessing.label_name: is required" in err
+
+
+def test_compile_refuses_an_invalid_design_with_the_same_report(design, tmp_path, capsys):
+    edit_config(design, lambda c: c["shared"].update(role="not-a-role"))
+    out = tmp_path / "p.json"
+    assert main(["compile", *files(design), "--out", str(out)]) == 1
+    assert "DataLoadingTraining.role: must be an IAM role ARN" in capsys.readouterr().err
+    assert not out.exists()
+
+
+def test_a_cycle_names_its_nodes(design, capsys):
+    dag = json.loads((design / "dag.json").read_text())
+    dag["DataLoadingTraining"] = ["XGBoostModel"]
+    (design / "dag.json").write_text(json.dumps(dag))
+    assert main(["validate", *files(design)]) == 1
+    assert (
+        "DataLoadingTraining -> TabularPreprocessing -> XGBoostTraining -> XGBoostModel -> "
+        "DataLoadingTraining" in capsys.readouterr().err
+    )
+
+
+def test_a_missing_connection_says_what_to_connect(design, capsys):
+    dag = json.loads((design / "dag.json").read_text())
+    dag["Packaging"] = []
+    (design / "dag.json").write_text(json.dumps(dag))
+    assert main(["validate", *files(design)]) == 1
+    err = capsys.readouterr().err
+    assert "Packaging.model_artifacts: Input 'model_artifacts' needs model artifacts" in err
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("{not json", "is not valid JSON: Expecting property name"),
+        ("[1, 2]", "this file holds a list"),
+        ('{"hello": "world"}', "lacks 'metadata' or 'configuration'"),
+    ],
+)
+def test_a_malformed_config_file_is_a_message(design, capsys, content, message):
+    (design / "config.json").write_text(content)
+    assert main(["validate", *files(design)]) == 1
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err
+
+
+def test_a_missing_file_is_a_message(tmp_path, capsys):
+    config = str(XGB / "config.json")
+    code = main(["compile", "--dag", str(tmp_path / "no.json"), "--config", config, "--out", "x"])
+    assert code == 1
+    assert "does not exist" in capsys.readouterr().err
+
+
+def test_a_missing_local_code_folder_names_node_and_field(design, tmp_path, capsys):
+    shutil.rmtree(design / "inference")
+    assert main(["compile", *files(design), "--out", str(tmp_path / "p.json")]) == 1
+    err = capsys.readouterr().err
+    assert "Packaging.source_dir: The folder inference" in err
+
+
+def test_payload_writes_the_sample_archive(tmp_path, capsys):
+    out = tmp_path / "payload.tar.gz"
+    code = main(
+        ["payload", "--config", str(XGB / "config.json"), "--node", "Payload", "--out", str(out)]
+    )
+    assert code == 0
+    with tarfile.open(out) as archive:
+        assert archive.extractfile("payload_sample.csv").read() == b"0.0,0.0,0.0"
+        manifest = json.load(archive.extractfile("payload_manifest.json"))
+    assert manifest["model_registration_objective"] == "FraudDetection"
+    assert "text/csv: 0.0,0.0,0.0" in capsys.readouterr().out
+
+
+def test_payload_of_a_node_that_is_not_a_payload_node(tmp_path, capsys):
+    config = str(XGB / "config.json")
+    code = main(["payload", "--config", config, "--node", "Packaging", "--out", str(tmp_path)])
+    assert code == 1
+    assert "'Packaging' is a PackageStepConfig node; Payload nodes: ['Payload']" in (
+        capsys.readouterr().err
+    )
+
+
+def test_python_dash_m_exit_codes_and_no_traceback(tmp_path):
+    bad = tmp_path / "config.json"
+    bad.write_text("{")
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "builders",
+            "validate",
+            "--dag",
+            str(XGB / "dag.json"),
+            "--config",
+            str(bad),
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    assert run.returncode == 1
+    assert "is not valid JSON" in run.stderr and "Traceback" not in run.stderr
+    usage = subprocess.run(
+        [sys.executable, "-m", "builders", "compile"], capture_output=True, text=True, env=env
+    )
+    assert usage.returncode == 2 and "required" in usage.stderr
