@@ -62,7 +62,8 @@ def _shared_values(values: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
     for field, nodes in holders.items():
         if len(nodes) < 2 and field not in BasePipelineConfig.SHARED_FIELDS:
             continue
-        encoded = {json.dumps(values[node][field], sort_keys=True) for node in nodes}
+        # Order-sensitive: an input variable list in another order is another request.
+        encoded = {json.dumps(values[node][field]) for node in nodes}
         if len(encoded) == 1:
             shared[field] = values[nodes[0]][field]
     return shared

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import graphlib
+import heapq
 import os
 from collections.abc import Iterable, Mapping
 
@@ -96,18 +97,23 @@ class PipelineDAG:
         return None
 
     def topological_order(self) -> list[str]:
-        """Every node after its parents; among ready nodes, the order they were added."""
+        """Every node after its parents; of the nodes ready, the earliest added comes first."""
         cycle = self.find_cycle()
         if cycle:
             raise CycleError(cycle)
         rank = {name: index for index, name in enumerate(self._parents)}
-        sorter = graphlib.TopologicalSorter(self._parents)
-        sorter.prepare()
+        waiting = {node: len(parents) for node, parents in self._parents.items()}
+        ready = [rank[node] for node, count in waiting.items() if count == 0]
+        heapq.heapify(ready)
         order: list[str] = []
-        while sorter.is_active():
-            ready = sorted(sorter.get_ready(), key=rank.__getitem__)
-            order.extend(ready)
-            sorter.done(*ready)
+        names = list(self._parents)
+        while ready:
+            node = names[heapq.heappop(ready)]
+            order.append(node)
+            for child in self.children(node):
+                waiting[child] -= 1
+                if waiting[child] == 0:
+                    heapq.heappush(ready, rank[child])
         return order
 
     def would_create_cycle(self, source: str, target: str) -> bool:
@@ -137,7 +143,7 @@ class PipelineDAG:
             )
         dag = cls(nodes=adjacency)
         for node, parents in adjacency.items():
-            if isinstance(parents, str) or not isinstance(parents, Iterable):
+            if not isinstance(parents, list | tuple):
                 raise ConfigFileError(
                     f"The parents of '{node}' must be a list of node names.", node=node
                 )

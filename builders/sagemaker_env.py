@@ -55,7 +55,14 @@ def sdk() -> Any:
 def _offline_boto_session(region: str) -> Any:
     import boto3
 
-    return boto3.Session(region_name=region, **_OFFLINE_CREDENTIALS)
+    class OfflineSession(boto3.Session):
+        """Never calls AWS, so its clients can be shared: each estimator asks for one."""
+
+        @functools.cache  # noqa: B019  (one session per region, kept for the process)
+        def client(self, *args: Any, **kwargs: Any) -> Any:
+            return super().client(*args, **kwargs)
+
+    return OfflineSession(region_name=region, **_OFFLINE_CREDENTIALS)
 
 
 @functools.lru_cache(maxsize=16)

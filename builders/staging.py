@@ -107,6 +107,19 @@ def _digest(files: dict[str, bytes]) -> str:
 
 
 def _read_folder(folder: Path, node: str, field: str) -> dict[str, bytes]:
+    """The folder's files (relative name -> bytes), re-read only when a file changed."""
+    files = [path for path in sorted(folder.rglob("*")) if path.is_file()]
+    signature = tuple((str(p), p.stat().st_size, p.stat().st_mtime_ns) for p in files)
+    cached = _snapshots.get(folder)
+    if cached is None or cached[0] != signature:
+        cached = _snapshots[folder] = (signature, _read_files(folder, node, field))
+    return cached[1]
+
+
+_snapshots: dict[Path, tuple[tuple, dict[str, bytes]]] = {}
+
+
+def _read_files(folder: Path, node: str, field: str) -> dict[str, bytes]:
     files, total = {}, 0
     for path in sorted(folder.rglob("*")):
         relative = path.relative_to(folder)

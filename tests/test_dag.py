@@ -216,23 +216,12 @@ def test_a_diamond_is_ordered_parents_first_with_ties_in_insertion_order():
     assert dag.topological_order() == ["Load", "Right", "Left", "Join"]
 
 
-@pytest.mark.xfail(
-    reason="topological_order releases graphlib's ready nodes batch by batch, so a node that "
-    "became ready earlier goes first even when a node added before it is ready too "
-    "(builders/dag.py, topological_order); spec: ties in insertion order",
-    strict=True,
-)
 def test_ties_are_broken_by_insertion_order_among_all_ready_nodes():
     dag = PipelineDAG(["Load", "Train", "Report"], [("Load", "Train")])
     # after Load, both Train (added 2nd) and Report (added 3rd) are ready: Train goes first
     assert dag.topological_order() == ["Load", "Train", "Report"]
 
 
-@pytest.mark.xfail(
-    reason="same as above: a DAG whose nodes were added parents-first is not kept in that "
-    "order (builders/dag.py, topological_order)",
-    strict=True,
-)
 def test_a_design_added_parents_first_keeps_its_order():
     dag, _, _ = load_starter("xgboost_end_to_end")
     assert dag.topological_order() == dag.nodes
@@ -393,11 +382,6 @@ def test_parents_that_are_not_a_list_are_refused(parents):
     assert "must be a list of node names" in caught.value.message
 
 
-@pytest.mark.xfail(
-    reason="from_adjacency accepts any iterable, so a JSON object of parents is read as its "
-    "keys instead of refused (builders/dag.py, from_adjacency)",
-    strict=True,
-)
 def test_parents_given_as_an_object_are_refused():
     with pytest.raises(ConfigFileError):
         PipelineDAG.from_adjacency({"Load": [], "Train": {"Load": True}})

@@ -46,14 +46,14 @@ def test_xgboost_end_to_end_has_one_step_per_node(xgboost):
     dag, _, compiled = xgboost
     assert compiled.step_names == [
         "DataLoadingTraining",
-        "DataLoadingCalibration",
         "TabularPreprocessing",
         "XGBoostTraining",
         "XGBoostModel-CreateModel",
         "Packaging",
-        "BatchTransform",
         "Payload",
         "ModelRegistration-RegisterModel",
+        "DataLoadingCalibration",
+        "BatchTransform",
     ]
     types = {s["Name"]: s["Type"] for s in compiled.definition["Steps"]}
     assert types["XGBoostTraining"] == "Training"

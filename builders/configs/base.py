@@ -22,7 +22,9 @@ from builders.configs.types import (
 class BasePipelineConfig(BaseModel):
     """Values shared by every step of a pipeline, entered once in the pipeline settings."""
 
-    model_config = ConfigDict(extra="forbid", validate_assignment=True, str_strip_whitespace=True)
+    model_config = ConfigDict(
+        extra="forbid", validate_assignment=True, str_strip_whitespace=True, allow_inf_nan=False
+    )
 
     # Names of the fields entered once for the whole pipeline (the "pipeline settings").
     SHARED_FIELDS: ClassVar[tuple[str, ...]] = (

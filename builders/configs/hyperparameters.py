@@ -12,7 +12,7 @@ from builders.configs.types import FieldName, FieldRuleError
 class ModelHyperparameters(BaseModel):
     """Which fields the model reads, which one it predicts, and the classification settings."""
 
-    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+    model_config = ConfigDict(extra="forbid", validate_assignment=True, allow_inf_nan=False)
 
     full_field_list: Annotated[
         list[FieldName],
