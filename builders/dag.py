@@ -103,6 +103,9 @@ class PipelineDAG:
             raise CycleError(cycle)
         rank = {name: index for index, name in enumerate(self._parents)}
         waiting = {node: len(parents) for node, parents in self._parents.items()}
+        children: dict[str, list[str]] = {node: [] for node in self._parents}
+        for parent, child in self.edges:
+            children[parent].append(child)
         ready = [rank[node] for node, count in waiting.items() if count == 0]
         heapq.heapify(ready)
         order: list[str] = []
@@ -110,7 +113,7 @@ class PipelineDAG:
         while ready:
             node = names[heapq.heappop(ready)]
             order.append(node)
-            for child in self.children(node):
+            for child in children[node]:
                 waiting[child] -= 1
                 if waiting[child] == 0:
                     heapq.heappush(ready, rank[child])

@@ -46,6 +46,7 @@ class CodeStager:
     def __init__(self, base_dir: str | Path | None = None):
         self.base_dir = Path(base_dir) if base_dir is not None else Path.cwd()
         self._objects: dict[str, StagedObject] = {}
+        self._folders: dict[Path, dict[str, bytes]] = {}  # read once per compile
 
     @property
     def objects(self) -> list[StagedObject]:
@@ -55,8 +56,7 @@ class CodeStager:
         """S3 prefix (ending in /) holding the folder's files; None means the built-in scripts."""
         if location and location.startswith("s3://"):
             return location if location.endswith("/") else location + "/"
-        files = _read_folder(self._local(location, node, field, want_dir=True), node, field)
-        return self._add(s3_loc, "code", files)
+        return self._add(s3_loc, "code", self._folder_files(location, node, field))
 
     def file(self, location: str, s3_loc: str, *, node: str, field: str) -> tuple[str, str]:
         """(S3 prefix, file name) of a single script, staged alone under its own prefix."""
@@ -70,7 +70,7 @@ class CodeStager:
         """S3 URI of a reproducible sourcedir.tar.gz of the folder (what estimators expect)."""
         if location and location.startswith("s3://"):
             return location
-        files = _read_folder(self._local(location, node, field, want_dir=True), node, field)
+        files = self._folder_files(location, node, field)
         prefix = self._add(s3_loc, "code", {"sourcedir.tar.gz": reproducible_tar_gz(files)})
         return prefix + "sourcedir.tar.gz"
 
@@ -78,6 +78,12 @@ class CodeStager:
         """S3 prefix of a generated settings file, for a job's `config` input."""
         content = json.dumps(data, indent=2, sort_keys=True).encode()
         return self._add(s3_loc, "config", {name: content})
+
+    def _folder_files(self, location: str | None, node: str, field: str) -> dict[str, bytes]:
+        folder = self._local(location, node, field, want_dir=True)
+        if folder not in self._folders:
+            self._folders[folder] = _read_folder(folder, node, field)
+        return self._folders[folder]
 
     def _local(self, location: str | None, node: str, field: str, *, want_dir: bool) -> Path:
         path = BUILTIN_SCRIPTS if location is None else self.base_dir / Path(location).expanduser()
@@ -107,19 +113,6 @@ def _digest(files: dict[str, bytes]) -> str:
 
 
 def _read_folder(folder: Path, node: str, field: str) -> dict[str, bytes]:
-    """The folder's files (relative name -> bytes), re-read only when a file changed."""
-    files = [path for path in sorted(folder.rglob("*")) if path.is_file()]
-    signature = tuple((str(p), p.stat().st_size, p.stat().st_mtime_ns) for p in files)
-    cached = _snapshots.get(folder)
-    if cached is None or cached[0] != signature:
-        cached = _snapshots[folder] = (signature, _read_files(folder, node, field))
-    return cached[1]
-
-
-_snapshots: dict[Path, tuple[tuple, dict[str, bytes]]] = {}
-
-
-def _read_files(folder: Path, node: str, field: str) -> dict[str, bytes]:
     files, total = {}, 0
     for path in sorted(folder.rglob("*")):
         relative = path.relative_to(folder)

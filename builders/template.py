@@ -47,6 +47,9 @@ class PipelineBuilderTemplate:
         self.sagemaker_session = sagemaker_session
         self.stager = CodeStager(base_dir)
         self.wires = self._resolve_wiring()
+        self._wires_into: dict[str, list[Wire]] = {node: [] for node in self.order}
+        for wire in self.wires:
+            self._wires_into[wire.consumer].append(wire)
 
     def generate_pipeline(self, name: str | None = None) -> Any:
         """The Pipeline; its steps follow the DAG, each output wired to its consumers."""
@@ -134,9 +137,7 @@ class PipelineBuilderTemplate:
 
     def _inputs_of(self, node: str, outputs: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
         inputs = {}
-        for wire in self.wires:
-            if wire.consumer != node:
-                continue
+        for wire in self._wires_into[node]:
             if wire.producer is None:
                 inputs[wire.consumer_port] = getattr(self.config_map[node], wire.config_field)
             else:
