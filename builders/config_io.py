@@ -32,7 +32,14 @@ def config_values(config: BaseModel) -> dict[str, Any]:
 
 def merge_configs(config_map: Mapping[str, BaseModel]) -> dict[str, Any]:
     """The one-file document for `config_map` (node name -> config)."""
-    values = {node: config_values(config) for node, config in config_map.items()}
+    return merge_values(
+        {node: (type(c).__name__, config_values(c)) for node, c in config_map.items()}
+    )
+
+
+def merge_values(entries: Mapping[str, tuple[str, Mapping[str, Any]]]) -> dict[str, Any]:
+    """The one-file document for node -> (Config class name, JSON values)."""
+    values = {node: dict(node_values) for node, (_, node_values) in entries.items()}
     shared = _shared_values(values)
     specific = {
         node: {field: value for field, value in node_values.items() if field not in shared}
@@ -40,7 +47,7 @@ def merge_configs(config_map: Mapping[str, BaseModel]) -> dict[str, Any]:
     }
     return {
         "metadata": {
-            "config_types": {node: type(c).__name__ for node, c in config_map.items()},
+            "config_types": {node: class_name for node, (class_name, _) in entries.items()},
             "created_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
             "format_version": FORMAT_VERSION,
         },
