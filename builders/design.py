@@ -12,7 +12,6 @@ import hashlib
 import json
 import re
 from collections.abc import Iterable
-from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -77,9 +76,12 @@ class Design(BaseModel):
                 dag.add_edge(source, target)
         return dag
 
-    @cached_property
+    @property
     def revision(self) -> str:
-        """A digest of the content: equal designs, equal revisions (for caches)."""
+        """A digest of the content: equal designs, equal revisions (for caches).
+
+        Not a cached_property: model_copy copies the instance dict, cache included.
+        """
         return hashlib.sha256(self.model_dump_json().encode()).hexdigest()[:16]
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from builders.dag import PipelineDAG
 from builders.errors import PipelineDesignError
 
-COLUMN_WIDTH = 280.0
-ROW_HEIGHT = 130.0
+COLUMN_WIDTH = 240.0
+ROW_HEIGHT = 110.0
 
 
 def layered_positions(dag: PipelineDAG) -> dict[str, tuple[float, float]]:

@@ -24,6 +24,7 @@ import pandas as pd
 import streamlit as st
 from pydantic import BaseModel
 
+from builders.configs.base import BasePipelineConfig, ProcessingStepConfigBase
 from builders.errors import Problem
 from components.form_fields import (
     FieldSpec,
@@ -101,9 +102,16 @@ def _fields(
     shared = [spec for spec in specs if spec.name in inherited]
     if shared:
         _pipeline_settings(form, shared, values, inherited, result)
-    for spec in specs:
-        if spec.name not in inherited:
-            _field(form, spec, prefix + spec.name, values, result)
+    own = [spec for spec in specs if spec.name not in inherited]
+    main, advanced = _sections(config_class, own) if not prefix else (own, [])
+    for spec in main:
+        _field(form, spec, prefix + spec.name, values, result)
+    if advanced:
+        names = {spec.name for spec in advanced}
+        attention = any(p.field and p.field.split(".")[0] in names for p in form.problems)
+        with st.expander("Advanced settings", expanded=attention):
+            for spec in advanced:
+                _field(form, spec, spec.name, values, result)
     effective = {
         name: to_raw(value)
         for name, value in inherited.items()
@@ -111,6 +119,20 @@ def _fields(
     }
     _derived(form, config_class, effective | result, prefix)
     return result
+
+
+def _sections(config_class: type[BaseModel], specs: list[FieldSpec]):
+    """(main, advanced): required fields first, then the step's own; the library's common
+    settings (instance sizes, container versions, code folders) go under Advanced."""
+    common = {
+        name
+        for base in (BasePipelineConfig, ProcessingStepConfigBase)
+        if issubclass(config_class, base)
+        for name in base.model_fields
+    }
+    advanced = [spec for spec in specs if spec.name in common and not spec.required]
+    main = [spec for spec in specs if spec not in advanced]
+    return sorted(main, key=lambda spec: not spec.required), advanced
 
 
 def _field(

@@ -9,17 +9,13 @@ from __future__ import annotations
 
 import copy
 import json
-import sys
 from typing import Annotated, Any, Literal
 
 import pytest
 from pydantic import BaseModel, Field, computed_field
 from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1.element_tree import Block, Error
-from support import BASE, REPO, STARTERS
-
-if str(REPO) not in sys.path:  # `components` is not part of the installed package (yet)
-    sys.path.insert(0, str(REPO))
+from support import BASE, STARTERS
 
 from builders.config_io import node_values
 from builders.configs.data_loading import DataLoadingConfig
@@ -123,7 +119,9 @@ def box_holding(at: AppTest, key: str) -> Block:
 
 
 def _bordered(block: Block) -> bool:
-    return block.proto is not None and block.proto.flex_container.border
+    proto = block.proto
+    # An expander's proto is an Expandable message, without flex_container.
+    return bool(getattr(getattr(proto, "flex_container", None), "border", False))
 
 
 def _blocks(block: Block):
@@ -480,7 +478,7 @@ def test_optional_fields_empty_to_none():
 
 def test_inherited_settings_can_be_overridden_and_reverted():
     at = form(TabularPreprocessingConfig, {"label_name": "y"}, inherited=BASE)
-    assert [e.label for e in at.expander] == ["Pipeline settings"]
+    assert [e.label for e in at.expander] == ["Pipeline settings", "Advanced settings"]
     assert not at.expander[0].proto.expanded  # nothing overridden or wrong: closed
     shown = at.text_input(key=f"{KEY}:author:inherited")
     assert shown.value == "ml-team" and shown.disabled

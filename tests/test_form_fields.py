@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-import sys
 from enum import Enum
 from typing import Annotated
 
 import pytest
 from pydantic import BaseModel, Field
-from support import BASE, REPO
-
-if str(REPO) not in sys.path:  # `components` is not part of the installed package (yet)
-    sys.path.insert(0, str(REPO))
+from support import BASE
 
 from builders.configs.hyperparameters import (
     PyTorchModelHyperparameters,

@@ -1,0 +1,39 @@
+"""SageMaker Pipeline Designer: `streamlit run app.py`.
+
+Sets up navigation and the session's design; each page is a short script in pages/.
+Importing the app does not import the SageMaker SDK: only compiling and deploying do.
+"""
+
+import logging
+
+import streamlit as st
+
+from builders.errors import PipelineDesignError
+from components import session
+from components.text import md
+
+st.set_page_config(
+    page_title="SageMaker Pipeline Designer", page_icon=":material/account_tree:", layout="wide"
+)
+session.start()
+
+pages = [
+    st.Page("pages/designer.py", title="Designer", icon=":material/account_tree:", default=True),
+    st.Page("pages/settings.py", title="Pipeline settings", icon=":material/tune:"),
+    st.Page("pages/export.py", title="Preview and export", icon=":material/ios_share:"),
+    st.Page("pages/designs.py", title="Designs", icon=":material/folder_open:"),
+]
+navigation = st.navigation(pages)
+design = session.current()
+st.sidebar.caption(f"Design: **{md(design.name)}**" if design else "No design open")
+
+try:
+    navigation.run()
+except PipelineDesignError as error:
+    st.error(md(str(error)))
+except Exception as error:  # a bug of ours: say so plainly, keep the traceback in the log
+    logging.getLogger(__name__).exception("Unexpected error on %s", navigation.title)
+    st.error(
+        f"Something went wrong on this page ({md(type(error).__name__)}: {md(error)}). "
+        "Your design is saved. Please report this with the server log."
+    )

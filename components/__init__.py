@@ -1,0 +1,1 @@
+"""Reusable Streamlit pieces of the designer. Never imports the SageMaker SDK."""

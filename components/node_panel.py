@@ -1,0 +1,97 @@
+"""The panel of one node: its name, problems, generated form and (Payload) sample preview."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from builders.design import (
+    Design,
+    DesignReport,
+    effective_values,
+    remove_nodes,
+    rename_node,
+    set_node_values,
+    step_type_of,
+)
+from builders.errors import PipelineDesignError
+from builders.validation import validate_config
+from components.config_form import config_form
+from components.text import md
+
+
+def node_panel(design: Design, report: DesignReport, name: str, epoch: int) -> Design:
+    """Draw the panel of node `name`; returns the design with the user's edits."""
+    node = design.node(name)
+    step_type = step_type_of(node)
+    head, delete = st.columns([5, 1])
+    head.markdown(f"### {md(node.name)}")
+    head.caption(f"{md(step_type.display_name)}: {md(step_type.description)}")
+    if delete.button(
+        "Delete", icon=":material/delete:", key=f"delete:{epoch}:{name}", help="Remove the node"
+    ):
+        return remove_nodes(design, [name])
+    renamed = _rename(design, name, epoch)
+    if renamed is not design:
+        return renamed  # the page selects the new name and draws again
+    _ports(step_type, report, name)
+    fields = step_type.config_class.model_fields
+    inherited = {k: v for k, v in design.settings.items() if k in fields}
+    values = config_form(
+        step_type.config_class,
+        node.values,
+        key=f"node:{epoch}:{name}",
+        problems=report.for_node(name),
+        inherited=inherited,
+    )
+    if values != node.values:
+        design = set_node_values(design, name, values)
+    if step_type.name == "Payload":
+        payload_preview(design, name)
+    return design
+
+
+def _rename(design: Design, name: str, epoch: int) -> Design:
+    new = st.text_input(
+        "Node name",
+        value=name,
+        key=f"rename:{epoch}:{name}",
+        help="Unique in the design; it becomes the SageMaker step name.",
+    )
+    if new == name:
+        return design
+    try:
+        return rename_node(design, name, new)
+    except PipelineDesignError as error:
+        st.error(md(error.message))
+        return design
+
+
+def _ports(step_type, report: DesignReport, name: str) -> None:
+    wired = {w.consumer_port: w.source for w in report.wires if w.consumer == name}
+    lines = []
+    for port in step_type.inputs:
+        source = wired.get(port.name) or ("not connected" if port.required else "optional, none")
+        lines.append(f"- input **{md(port.name)}** ({md(port.kind.value)}) ← {md(source)}")
+    for port in step_type.outputs:
+        lines.append(f"- output **{md(port.name)}** ({md(port.kind.value)})")
+    with st.expander("Inputs and outputs", expanded=False):
+        st.markdown("\n".join(lines) or "This step has no ports.")
+
+
+def payload_preview(design: Design, name: str) -> None:
+    """The sample CSV and JSON payloads the node's current values produce."""
+    from builders.payload import preview_payloads
+
+    node = design.node(name)
+    config_class = step_type_of(node).config_class
+    config, problems = validate_config(config_class, effective_values(design, node), name)
+    st.markdown("#### Sample payloads")
+    if config is None:
+        fields = ", ".join(sorted({p.field or "?" for p in problems}))
+        st.info(f"Complete this step to see its sample payloads (check: {md(fields)}).")
+        return
+    configured = config.source_model_inference_content_types
+    for content_type, body in preview_payloads(config).items():
+        used = "goes into the archive" if content_type in configured else "not configured"
+        st.caption(f"{md(content_type)} ({used})")
+        st.code(body, language="json" if content_type == "application/json" else "text")

@@ -1,0 +1,130 @@
+"""Preview and export: validation report, wiring, config/DAG/pipeline JSON; import."""
+
+import json
+
+import streamlit as st
+
+from builders.design import (
+    compile_design,
+    config_document,
+    dag_document,
+    design_from_documents,
+)
+from builders.errors import PipelineDesignError
+from builders.fileio import parse_json
+from builders.workspace import file_stem
+from components import session
+from components.text import md
+
+COMPILED = "compiled_pipeline"
+
+
+def compiled(design):
+    """The compiled pipeline (or the error) of this revision, computed once."""
+    cached = st.session_state.get(COMPILED)
+    if cached is None or cached[0] != design.revision:
+        with st.spinner("Compiling the pipeline (the first time loads the SageMaker SDK)..."):
+            try:
+                result = compile_design(design)
+            except PipelineDesignError as error:
+                result = error
+        cached = st.session_state[COMPILED] = (design.revision, result)
+    return cached[1]
+
+
+def show_report(report) -> None:
+    st.subheader("Validation")
+    if report.valid:
+        st.success("The design is complete and valid.")
+        return
+    st.warning(f"{len(report.problems)} problem(s) to fix before the pipeline can be built:")
+    st.dataframe(
+        [
+            {"node": p.node or "(design)", "field": p.field or "", "problem": p.message}
+            for p in report.problems
+        ],
+        hide_index=True,
+        use_container_width=True,
+    )
+
+
+def show_wiring(report) -> None:
+    st.subheader("Wiring")
+    rows = [
+        {"from": wire.source, "to": f"{wire.consumer}.{wire.consumer_port}"}
+        for wire in report.wires
+    ]
+    if rows:
+        st.dataframe(rows, hide_index=True, use_container_width=True)
+    else:
+        st.caption("No inputs are wired yet.")
+
+
+def show_downloads(design, report) -> None:
+    stem = file_stem(design.name)
+    config_json = json.dumps(config_document(design), indent=2)
+    dag_json = json.dumps(dag_document(design), indent=2)
+    left, middle, right = st.columns(3)
+    left.download_button(
+        "Download config JSON", config_json, f"{stem}.config.json", "application/json"
+    )
+    middle.download_button("Download DAG JSON", dag_json, f"{stem}.dag.json", "application/json")
+    pipeline = compiled(design) if report.valid else None
+    if isinstance(pipeline, PipelineDesignError):
+        right.error(md(str(pipeline)))
+    elif pipeline is not None:
+        definition = json.dumps(pipeline.definition, indent=2)
+        right.download_button(
+            "Download pipeline JSON", definition, f"{stem}.pipeline.json", "application/json"
+        )
+    else:
+        right.info("The pipeline JSON is offered once the design is valid (see Validation).")
+    with st.expander("Config JSON"):
+        st.code(config_json, language="json")
+    with st.expander("DAG JSON"):
+        st.code(dag_json, language="json")
+    if pipeline is not None and not isinstance(pipeline, PipelineDesignError):
+        with st.expander(f"Pipeline definition JSON ({len(pipeline.step_names)} steps)"):
+            st.code(json.dumps(pipeline.definition, indent=2), language="json")
+
+
+def import_files() -> None:
+    st.subheader("Import")
+    st.caption(
+        "A config JSON written by this tool (or by merge_and_save_configs), with or without "
+        "its DAG JSON. It becomes a new design; the open design stays as it is."
+    )
+    with st.form("import", clear_on_submit=False):
+        config_file = st.file_uploader("Config JSON", type=["json"], key="import_config")
+        dag_file = st.file_uploader("DAG JSON (optional)", type=["json"], key="import_dag")
+        name = st.text_input("Name of the new design", key="import_name")
+        submitted = st.form_submit_button("Import as a new design", type="primary")
+    if not submitted:
+        return
+    try:
+        if config_file is None:
+            raise PipelineDesignError("Choose a config JSON file to import.")
+        session.workspace().check_new_name(name)
+        config_doc = parse_json(config_file.getvalue(), f"config file {config_file.name}")
+        dag = parse_json(dag_file.getvalue(), f"DAG file {dag_file.name}") if dag_file else None
+        design = design_from_documents(name.strip(), config_doc, dag)
+    except PipelineDesignError as error:
+        st.error(f"Nothing was imported: {md(str(error))}")
+        return
+    session.open_design(design)
+    session.notice("success", f"Imported '{design.name}' with {len(design.nodes)} steps.")
+    st.switch_page("pages/designer.py")
+
+
+design = session.current()
+st.title("Preview and export")
+session.show_notices()
+if design is None:
+    st.info("No design is open: import one below, or create one on the Designs page.")
+else:
+    report = session.report(design)
+    show_report(report)
+    show_wiring(report)
+    st.subheader("Export")
+    show_downloads(design, report)
+import_files()

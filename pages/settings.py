@@ -1,0 +1,39 @@
+"""Pipeline settings: the values every node inherits, entered once."""
+
+import streamlit as st
+
+from builders.configs.base import BasePipelineConfig
+from builders.design import overrides, set_settings
+from builders.validation import validate_config
+from components import session
+from components.config_form import config_form
+
+design = session.current()
+if design is None:
+    st.info("No design is open. Create or open one on the Designs page.")
+    st.stop()
+
+st.title("Pipeline settings")
+st.caption(
+    "Entered once for the whole pipeline and inherited by every node. A node can override a "
+    "value in its own form (Designer page)."
+)
+session.show_notices()
+_, problems = validate_config(BasePipelineConfig, design.settings)
+values = config_form(
+    BasePipelineConfig, design.settings, key=f"settings:{session.epoch()}", problems=problems
+)
+if values != design.settings:
+    session.commit(set_settings(design, values))
+    st.rerun()
+
+overridden = overrides(design)
+if overridden:
+    st.subheader("Overridden on nodes")
+    st.dataframe(
+        [
+            {"node": node, "setting": field, "value": str(value)}
+            for node, field, value in overridden
+        ],
+        hide_index=True,
+    )

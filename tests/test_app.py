@@ -1,0 +1,248 @@
+"""The app's pages, run with Streamlit's AppTest as a person would use them.
+
+The canvas is a custom component that AppTest cannot drive: an edit of the canvas is
+simulated the way the component reports one, a new state in st.session_state["flow_state"].
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+from streamlit.testing.v1 import AppTest
+from streamlit_flow.elements import StreamlitFlowEdge
+from streamlit_flow.state import StreamlitFlowState
+from support import REPO
+
+from builders.design import add_node, new_design
+from builders.workspace import WORKSPACE_ENV, Workspace
+
+APP = str(REPO / "app.py")
+
+
+@pytest.fixture
+def space(tmp_path, monkeypatch):
+    monkeypatch.setenv(WORKSPACE_ENV, str(tmp_path / "ws"))
+    monkeypatch.chdir(REPO)
+    return Workspace(tmp_path / "ws")
+
+
+def app() -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    return at
+
+
+def texts(at: AppTest) -> str:
+    """Everything the page shows as text, for assertions on messages."""
+    parts = [e.value for kind in ("markdown", "caption", "title", "info", "warning",
+             "error", "success") for e in getattr(at, kind)]  # fmt: skip
+    return "\n".join(str(p) for p in parts)
+
+
+def create_from_starter(at: AppTest, name: str, starter: str = "xgboost_end_to_end") -> AppTest:
+    at.switch_page("pages/designs.py").run()
+    form_name = next(t for t in at.text_input if t.label == "Name")
+    form_name.input(name)
+    next(s for s in at.selectbox if s.label == "Start from").set_value(starter)
+    next(b for b in at.button if b.label == "Create").click().run()
+    # AppTest reruns the page it last switched to, not the one the app switched to.
+    return at.switch_page("pages/designer.py").run()
+
+
+def canvas_edit(at: AppTest, *, add_edges=(), remove_nodes=(), selected=None) -> AppTest:
+    """Hand the page a canvas state as the component returns it after a user's edit."""
+    shown: StreamlitFlowState = at.session_state["flow_state"]
+    nodes = [n for n in shown.nodes if n.id not in remove_nodes]
+    edges = [
+        e for e in shown.edges if e.source not in remove_nodes and e.target not in remove_nodes
+    ]
+    edges += [StreamlitFlowEdge(f"{s}->{t}", s, t) for s, t in add_edges]
+    at.session_state["flow_state"] = StreamlitFlowState(
+        nodes, edges, selected_id=selected, timestamp=shown.timestamp + 1000
+    )
+    return at.run()
+
+
+def design_of(at: AppTest):
+    return at.session_state["design"]
+
+
+def test_the_app_opens_on_the_designer_without_a_design(space):
+    at = app()
+    assert not at.exception
+    assert "No design is open" in texts(at)
+
+
+def test_create_from_a_starter_and_see_the_canvas(space):
+    at = create_from_starter(app(), "fraud")
+    assert not at.exception
+    design = design_of(at)
+    assert design.name == "fraud" and len(design.nodes) == 9
+    assert at.title[0].value.endswith("fraud")
+    assert "9 of 9 steps ready" in texts(at)
+    assert space.load("fraud") == design  # saved at once
+
+
+def test_add_from_the_palette_connect_and_refuse_a_cycle(space):
+    at = create_from_starter(app(), "fraud")
+    at.button(key="palette:BatchTransform").click().run()
+    design = design_of(at)
+    assert design.node_names[-1] == "BatchTransform-2"
+    assert at.session_state["selected_node"] == "BatchTransform-2"
+
+    canvas_edit(at, add_edges=[("XGBoostModel", "BatchTransform-2")])
+    assert ("XGBoostModel", "BatchTransform-2") in design_of(at).edges
+
+    canvas_edit(at, add_edges=[("BatchTransform", "DataLoadingCalibration")])
+    assert ("BatchTransform", "DataLoadingCalibration") not in design_of(at).edges
+    assert "would make a cycle" in texts(at)
+    assert all(
+        (e.source, e.target) != ("BatchTransform", "DataLoadingCalibration")
+        for e in at.session_state["flow_state"].edges
+    )  # the refused edge is gone from the canvas too
+
+
+def test_a_connection_no_input_accepts_is_refused(space):
+    at = create_from_starter(app(), "fraud")
+    canvas_edit(at, add_edges=[("Payload", "BatchTransform")])
+    assert ("Payload", "BatchTransform") not in design_of(at).edges
+    assert "cannot use anything" in texts(at)
+
+
+def test_deleting_a_node_on_the_canvas(space):
+    at = create_from_starter(app(), "fraud")
+    canvas_edit(at, remove_nodes=["BatchTransform"])
+    design = design_of(at)
+    assert "BatchTransform" not in design.node_names
+    assert all("BatchTransform" not in edge for edge in design.edges)
+    assert space.load("fraud") == design
+
+
+def test_fill_a_form_and_see_validation_turn_green(space):
+    at = create_from_starter(app(), "fraud")
+    at.button(key="palette:Payload").click().run()
+    assert "9 of 10 steps ready" in texts(at)
+    assert "is required" in texts(at)
+    epoch = at.session_state["design_epoch"]
+    prefix = f"node:{epoch}:Payload-2"
+    at.text_input(key=f"{prefix}:model_registration_objective").input("Fraud").run()
+    node = design_of(at).node("Payload-2")
+    assert node.values["model_registration_objective"] == "Fraud"
+    canvas_edit(at, add_edges=[("Packaging", "Payload-2")])
+    design = design_of(at)
+    design = design.model_copy(
+        update={
+            "nodes": tuple(
+                n.model_copy(update={"values": {**n.values, **_variables()}})
+                if n.name == "Payload-2"
+                else n
+                for n in design.nodes
+            )
+        }
+    )
+    at.session_state["design"] = design  # the variable lists, as the key-value editor sets them
+    at.run()
+    assert "10 of 10 steps ready" in texts(at)
+
+
+def _variables() -> dict:
+    return {
+        "source_model_inference_input_variable_list": {"amount": "NUMERIC"},
+        "source_model_inference_output_variable_list": {"score": "NUMERIC"},
+    }
+
+
+def test_click_a_node_opens_its_form(space):
+    at = create_from_starter(app(), "fraud")
+    canvas_edit(at, selected="Payload")
+    assert at.session_state["selected_node"] == "Payload"
+    assert "Sample payloads" in texts(at)
+    assert any("0.0,0.0,0.0" in c.value for c in at.code)
+
+
+def test_rename_a_node(space):
+    at = create_from_starter(app(), "fraud")
+    canvas_edit(at, selected="Packaging")
+    at.text_input(key=f"rename:{at.session_state['design_epoch']}:Packaging").input("Pack").run()
+    design = design_of(at)
+    assert "Pack" in design.node_names and ("Pack", "Payload") in design.edges
+    assert at.session_state["selected_node"] == "Pack"
+
+
+def test_pipeline_settings_are_inherited_and_derived_values_live(space):
+    at = create_from_starter(app(), "fraud")
+    at.switch_page("pages/settings.py").run()
+    at.text_input(key=f"settings:{at.session_state['design_epoch']}:author").input("alice").run()
+    design = design_of(at)
+    assert design.settings["author"] == "alice"
+    assert "alice-fraud-xgboost-us-east-1" in json.dumps([t.value for t in at.text_input]) + texts(
+        at
+    )
+
+
+def test_export_offers_pipeline_json_only_when_valid(space):
+    at = create_from_starter(app(), "fraud")
+    at.switch_page("pages/export.py").run()
+    labels = [b.label for b in at.get("download_button")]
+    assert labels == ["Download config JSON", "Download DAG JSON", "Download pipeline JSON"]
+    assert "The design is complete and valid" in texts(at)
+
+    at.switch_page("pages/designer.py").run()
+    at.button(key="palette:Payload").click().run()
+    at.switch_page("pages/export.py").run()
+    labels = [b.label for b in at.get("download_button")]
+    assert "Download pipeline JSON" not in labels
+    assert "offered once the design is valid" in texts(at)
+    assert "problem(s) to fix" in texts(at)
+
+
+def test_a_refresh_reopens_the_design(space):
+    at = create_from_starter(app(), "fraud")
+    at.button(key="palette:Payload").click().run()
+    again = app()  # a new session: a browser refresh or a server restart
+    assert design_of(again) == design_of(at)
+
+
+def test_designs_page_rename_duplicate_delete(space):
+    space.create(new_design("first"))
+    at = app()
+    at.switch_page("pages/designs.py").run()
+    assert "first" in texts(at)
+    space.duplicate("first", "second")
+    at.run()
+    assert "second" in texts(at)
+
+
+def test_node_names_are_data_not_markup(space):
+    name = "<img src=x onerror=alert(1)>"
+    design = add_node(new_design("xss"), "Payload", name=name)
+    space.create(design)
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.session_state["selected_node"] = name
+    at.run()
+    assert not at.exception
+    body = texts(at)
+    assert "\\<img src\\=x onerror\\=alert\\(1\\)\\>" in body
+    assert all(not m.proto.allow_html for m in at.markdown)
+    (node,) = at.session_state["flow_state"].nodes
+    assert node.data["content"].startswith("**\\<img src\\=x onerror\\=alert\\(1\\)\\>**")
+
+
+def test_the_app_starts_without_the_sagemaker_sdk(space):
+    script = (
+        "import sys\n"
+        "from streamlit.testing.v1 import AppTest\n"
+        f"at = AppTest.from_file({APP!r}, default_timeout=60); at.run()\n"
+        "at.switch_page('pages/export.py').run()\n"
+        "assert not at.exception, at.exception\n"
+        "print('sagemaker' in sys.modules)\n"
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, cwd=REPO, env=os.environ
+    )
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.strip().endswith("False")
