@@ -18,10 +18,10 @@ if design is None:
 
 st.title(md(design.name))
 session.show_notices()
-palette_column, canvas_column = st.columns([1, 5])
+canvas_column = st.container()
 panel = st.container()
 
-with palette_column:
+with st.sidebar:
     added = palette()
 if added:
     design = add_node(design, added)
