@@ -127,7 +127,7 @@ def _sections(config_class: type[BaseModel], specs: list[FieldSpec]):
     common = {
         name
         for base in (BasePipelineConfig, ProcessingStepConfigBase)
-        if issubclass(config_class, base)
+        if issubclass(config_class, base) and base is not config_class
         for name in base.model_fields
     }
     advanced = [spec for spec in specs if spec.name in common and not spec.required]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 
@@ -36,11 +37,15 @@ def app() -> AppTest:
     return at
 
 
+def raw_texts(at: AppTest) -> str:
+    """The markdown of everything the page shows as text."""
+    kinds = ("markdown", "caption", "title", "info", "warning", "error", "success")
+    return "\n".join(str(e.value) for kind in kinds for e in getattr(at, kind))
+
+
 def texts(at: AppTest) -> str:
-    """Everything the page shows as text, for assertions on messages."""
-    parts = [e.value for kind in ("markdown", "caption", "title", "info", "warning",
-             "error", "success") for e in getattr(at, kind)]  # fmt: skip
-    return "\n".join(str(p) for p in parts)
+    """What a person reads: the markdown with its escapes removed."""
+    return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", raw_texts(at))
 
 
 def create_from_starter(at: AppTest, name: str, starter: str = "xgboost_end_to_end") -> AppTest:
@@ -207,14 +212,50 @@ def test_a_refresh_reopens_the_design(space):
     assert design_of(again) == design_of(at)
 
 
+def designs_page(at: AppTest) -> AppTest:
+    return at.switch_page("pages/designs.py").run()
+
+
+def click(at: AppTest, key: str) -> AppTest:
+    at.button(key=key).click()
+    return at.run()
+
+
+def test_designs_page_creates_an_empty_design(space):
+    at = designs_page(app())
+    next(t for t in at.text_input if t.label == "Name").input("blank")
+    next(b for b in at.button if b.label == "Create").click().run()
+    assert design_of(at).name == "blank" and design_of(at).nodes == ()
+    assert space.names() == ["blank"]
+
+
+def test_designs_page_refuses_a_taken_name(space):
+    space.create(new_design("taken"))
+    at = designs_page(app())
+    next(t for t in at.text_input if t.label == "Name").input("taken")
+    next(b for b in at.button if b.label == "Create").click().run()
+    assert "already a design named 'taken'" in texts(at)
+
+
 def test_designs_page_rename_duplicate_delete(space):
-    space.create(new_design("first"))
-    at = app()
-    at.switch_page("pages/designs.py").run()
-    assert "first" in texts(at)
-    space.duplicate("first", "second")
-    at.run()
-    assert "second" in texts(at)
+    space.create(add_node(new_design("first"), "Payload"))
+    at = designs_page(app())
+    key = space.path("first").name
+    at.text_input(key=f"copyname:{key}").input("second")
+    click(at, f"copy:{key}")
+    assert sorted(space.names()) == ["first", "second"]
+    assert space.load("second").nodes == space.load("first").nodes
+
+    at.text_input(key=f"newname:{key}").input("renamed")
+    click(at, f"rename:{key}")
+    assert sorted(space.names()) == ["renamed", "second"]
+    assert design_of(at).name == "renamed"  # it was the open design
+
+    click(at, f"delete:{space.path('second').name}")
+    assert space.names() == ["renamed"]
+
+    click(at, f"open:{space.path('renamed').name}")
+    assert design_of(at).name == "renamed"
 
 
 def test_node_names_are_data_not_markup(space):
@@ -225,7 +266,7 @@ def test_node_names_are_data_not_markup(space):
     at.session_state["selected_node"] = name
     at.run()
     assert not at.exception
-    body = texts(at)
+    body = raw_texts(at)
     assert "\\<img src\\=x onerror\\=alert\\(1\\)\\>" in body
     assert all(not m.proto.allow_html for m in at.markdown)
     (node,) = at.session_state["flow_state"].nodes
