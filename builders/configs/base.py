@@ -140,3 +140,20 @@ class ProcessingStepConfigBase(BasePipelineConfig):
         if self.use_large_processing_instance:
             return self.processing_instance_type_large
         return self.processing_instance_type_small
+
+
+class TrainingStepConfigBase(BasePipelineConfig):
+    """Values shared by the steps that run a SageMaker training job."""
+
+    training_instance_type: Annotated[
+        InstanceType, Field(description="Instance type of the training job.")
+    ] = "ml.m5.xlarge"
+    training_instance_count: Annotated[
+        int, Field(ge=1, le=100, description="Number of training instances.")
+    ] = 1
+    training_volume_size: Annotated[
+        int, Field(ge=1, le=16384, description="Disk size of each instance, in GB.")
+    ] = 30
+    max_runtime_seconds: Annotated[
+        int, Field(ge=60, le=2419200, description="Stop the job after this many seconds.")
+    ] = 86400

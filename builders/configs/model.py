@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import Field, model_validator
+from pydantic import Field
 
 from builders.configs.base import BasePipelineConfig
-from builders.configs.pytorch_training import PyTorchPython, PyTorchVersion, check_pytorch_python
+from builders.configs.pytorch_training import PyTorchContainer
 from builders.configs.types import InstanceType, S3Uri, ScriptName
 from builders.configs.xgboost_training import XGBoostVersion
 
@@ -35,21 +35,10 @@ class XGBoostModelConfig(ModelConfigBase):
     ] = "1.7-1"
 
 
-class PyTorchModelConfig(ModelConfigBase):
+class PyTorchModelConfig(PyTorchContainer, ModelConfigBase):
     """A PyTorch model served by the SageMaker PyTorch container with your inference code."""
 
-    framework_version: Annotated[
-        PyTorchVersion, Field(description="Version of the SageMaker PyTorch container.")
-    ] = "2.1.0"
-    py_version: Annotated[
-        PyTorchPython, Field(description="Python version of the PyTorch container.")
-    ] = "py310"
     inference_entry_point: Annotated[
         ScriptName,
         Field(description="Inference script inside the model archive's code/ folder."),
     ] = "inference.py"
-
-    @model_validator(mode="after")
-    def _check_python(self) -> PyTorchModelConfig:
-        check_pytorch_python(self.framework_version, self.py_version)
-        return self

@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
-from builders.configs.base import BasePipelineConfig
+from builders.configs.base import BasePipelineConfig, TrainingStepConfigBase
 from builders.configs.hyperparameters import PyTorchModelHyperparameters
 from builders.configs.types import CodeLocation, FieldRuleError, InstanceType, ScriptName
 
@@ -32,8 +32,8 @@ def check_pytorch_python(framework_version: str, py_version: str) -> None:
         )
 
 
-class PyTorchTrainingConfig(BasePipelineConfig):
-    """Trains with your script in the SageMaker PyTorch container."""
+class PyTorchContainer(BasePipelineConfig):
+    """The PyTorch container's version and its Python, for the steps that run one."""
 
     framework_version: Annotated[
         PyTorchVersion, Field(description="Version of the SageMaker PyTorch container.")
@@ -41,6 +41,16 @@ class PyTorchTrainingConfig(BasePipelineConfig):
     py_version: Annotated[
         PyTorchPython, Field(description="Python version of the PyTorch container.")
     ] = "py310"
+
+    @model_validator(mode="after")
+    def _check_python(self) -> PyTorchContainer:
+        check_pytorch_python(self.framework_version, self.py_version)
+        return self
+
+
+class PyTorchTrainingConfig(PyTorchContainer, TrainingStepConfigBase):
+    """Trains with your script in the SageMaker PyTorch container."""
+
     source_dir: Annotated[
         CodeLocation, Field(description="Folder with your training script: local or s3://.")
     ]
@@ -50,20 +60,6 @@ class PyTorchTrainingConfig(BasePipelineConfig):
     training_instance_type: Annotated[
         InstanceType, Field(description="Instance type of the training job.")
     ] = "ml.g5.2xlarge"
-    training_instance_count: Annotated[
-        int, Field(ge=1, le=100, description="Number of training instances.")
-    ] = 1
-    training_volume_size: Annotated[
-        int, Field(ge=1, le=16384, description="Disk size of each instance, in GB.")
-    ] = 30
-    max_runtime_seconds: Annotated[
-        int, Field(ge=60, le=2419200, description="Stop the job after this many seconds.")
-    ] = 86400
     hyperparameters: Annotated[
         PyTorchModelHyperparameters, Field(description="Fields, label and training settings.")
     ]
-
-    @model_validator(mode="after")
-    def _check_python(self) -> PyTorchTrainingConfig:
-        check_pytorch_python(self.framework_version, self.py_version)
-        return self
