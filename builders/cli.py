@@ -3,6 +3,8 @@
     python -m builders compile  --dag dag.json --config config.json --out pipeline.json
     python -m builders validate --dag dag.json --config config.json
     python -m builders payload  --config config.json --node Payload --out payload.tar.gz
+    python -m builders deploy   --dag dag.json --config config.json [--target sandbox|aws]
+                                [--profile P] [--region R] [--start] [--wait]
 
 Bad input ends with a readable message naming the node and field, and exit code 1.
 """
@@ -50,6 +52,20 @@ def _parser() -> argparse.ArgumentParser:
     payload.add_argument("--node", required=True, help="name of the Payload node")
     payload.add_argument("--out", type=Path, required=True, help="archive to write (.tar.gz)")
     payload.set_defaults(run=_payload)
+
+    deploy = commands.add_parser("deploy", help="stage code, create or update the pipeline")
+    _design_arguments(deploy)
+    deploy.add_argument(
+        "--target",
+        choices=["sandbox", "aws"],
+        help="where to deploy (default: aws when credentials are found, else the sandbox)",
+    )
+    deploy.add_argument("--profile", help="AWS profile (default: the standard credential chain)")
+    deploy.add_argument("--region", help="AWS region (default: the configs' region)")
+    deploy.add_argument("--name", help="pipeline name (default: derived from the configs)")
+    deploy.add_argument("--start", action="store_true", help="start an execution")
+    deploy.add_argument("--wait", action="store_true", help="wait for the execution to end")
+    deploy.set_defaults(run=_deploy)
     return parser
 
 
@@ -120,6 +136,72 @@ def _payload(args: argparse.Namespace) -> int:
         if content_type in config.source_model_inference_content_types:
             print(f"  {content_type}: {body}")
     return 0
+
+
+def _deploy(args: argparse.Namespace) -> int:
+    from builders.compile import compile_pipeline
+    from builders.config_io import load_configs
+    from builders.dag import load_dag
+    from builders.deploy import deploy, execution_status
+    from builders.sandbox import stop_sandbox
+
+    problems = _problems(args)
+    if problems:
+        return _report(problems)
+    configs = load_configs(args.config)
+    first = next(iter(configs.values()))
+    compiled = compile_pipeline(
+        load_dag(args.dag), configs, name=args.name, base_dir=args.config.resolve().parent
+    )
+    target = _target(args, args.region or first.region)
+    print(f"Deploying {compiled.name} to the {target.label}")
+    try:
+        result = deploy(
+            compiled,
+            target,
+            role_arn=first.role,
+            description=first.pipeline_description,
+            tags={"author": first.author, "design": args.config.stem},
+            start=args.start or args.wait,
+            progress=lambda stage, message: print(f"  [{stage}] {message}"),
+        )
+        print(f"Pipeline ARN: {result.pipeline_arn}")
+        if result.console_url:
+            print(f"Console: {result.console_url}")
+        if result.execution_arn:
+            print(f"Execution ARN: {result.execution_arn}")
+        if args.wait and result.execution_arn:
+            return _wait(target, result.execution_arn, execution_status)
+        return 0
+    finally:
+        if target.kind == "sandbox":
+            print("The sandbox recorded the pipeline but runs no jobs; it stops with this command.")
+            stop_sandbox()
+
+
+def _target(args: argparse.Namespace, region: str):
+    from builders.deploy import Target, credentials_available
+
+    kind = args.target or ("aws" if credentials_available(args.profile) else "sandbox")
+    if kind == "sandbox":
+        return Target.local_sandbox(region)
+    return Target("aws", region, profile=args.profile)
+
+
+def _wait(target, execution_arn: str, execution_status, interval: float = 10.0) -> int:
+    import time
+
+    while True:
+        status = execution_status(target, execution_arn)
+        if status.finished:
+            break
+        print(f"  execution {status.status}...")
+        time.sleep(interval)
+    print(
+        f"Execution {status.status}"
+        + (f": {status.failure_reason}" if status.failure_reason else "")
+    )
+    return 0 if status.status == "Succeeded" else EXIT_PROBLEMS
 
 
 def _report(problems: list[Problem]) -> int:

@@ -120,5 +120,6 @@ class DeployError(PipelineDesignError):
         super().__init__(message, node=node)
         self.stage = stage
 
-    def __str__(self) -> str:
-        return f"{self.stage}: {self.message}"
+    @property
+    def problems(self) -> list[Problem]:
+        return [Problem(f"{self.stage}: {self.message}", self.node)]

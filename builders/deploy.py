@@ -1,0 +1,417 @@
+"""Deploy a compiled pipeline: preflight, stage code, upsert, start; then follow executions.
+
+The definition deployed is the one compiled offline (and previewed), sent with boto3:
+CreatePipeline, or UpdatePipeline when the pipeline exists, as the SDK's `upsert` does.
+Every AWS failure becomes a DeployError naming the stage and what to do; a deploy never
+changes the design.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from builders.compile import CompiledPipeline
+from builders.errors import DeployError
+from builders.sandbox import SANDBOX_CREDENTIALS, sandbox
+
+Progress = Callable[[str, str], None]  # (stage, what happened)
+ROLE_ARN = re.compile(r"arn:aws[a-z\-]*:iam::\d{12}:role/[\w+=,.@\-/]{1,512}")
+DEFINITION_LIMIT = 1_000_000  # bytes CreatePipeline takes inline; larger goes through S3
+STAGES = ("preflight", "stage code", "upsert", "start")
+RUNNING = {"Executing", "Stopping"}
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where to deploy: the local sandbox, or AWS with the standard credential chain."""
+
+    kind: Literal["sandbox", "aws"]
+    region: str
+    profile: str | None = None
+    endpoint_url: str | None = None
+
+    @classmethod
+    def local_sandbox(cls, region: str) -> Target:
+        return cls("sandbox", region, endpoint_url=sandbox().endpoint_url)
+
+    def session(self) -> Any:
+        import boto3
+
+        if self.kind == "sandbox":
+            return boto3.Session(region_name=self.region, **SANDBOX_CREDENTIALS)
+        return boto3.Session(region_name=self.region, profile_name=self.profile)
+
+    def client(self, service: str, session: Any = None) -> Any:
+        from botocore.config import Config
+
+        attempts = 2 if self.kind == "sandbox" else 8  # throttling: standard backoff
+        config = Config(
+            retries={"max_attempts": attempts, "mode": "standard"},
+            connect_timeout=5,
+            read_timeout=60,
+        )
+        return (session or self.session()).client(
+            service, endpoint_url=self.endpoint_url, config=config
+        )
+
+    @property
+    def label(self) -> str:
+        if self.kind == "sandbox":
+            return f"local sandbox ({self.endpoint_url})"
+        return f"AWS {self.region}" + (f", profile {self.profile}" if self.profile else "")
+
+
+def credentials_available(profile: str | None = None) -> bool:
+    """Whether the standard credential chain finds credentials (for the default target)."""
+    import boto3
+    from botocore.exceptions import BotoCoreError
+
+    try:
+        return boto3.Session(profile_name=profile).get_credentials() is not None
+    except BotoCoreError:
+        return False
+
+
+def default_target(region: str) -> Target:
+    """AWS when credentials are found, else the local sandbox."""
+    return Target("aws", region) if credentials_available() else Target.local_sandbox(region)
+
+
+@dataclass
+class DeployResult:
+    pipeline_name: str
+    pipeline_arn: str
+    created: bool
+    identity: str
+    uploaded: int
+    skipped: int
+    execution_arn: str | None = None
+    console_url: str | None = None
+    log: list[tuple[str, str]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ExecutionStatus:
+    status: str
+    failure_reason: str | None
+    steps: list[dict] | None  # None when the target cannot list them
+    steps_note: str | None = None
+
+    @property
+    def finished(self) -> bool:
+        return self.status not in RUNNING
+
+
+def deploy(
+    compiled: CompiledPipeline,
+    target: Target,
+    *,
+    role_arn: str,
+    description: str = "",
+    tags: dict[str, str] | None = None,
+    start: bool = False,
+    parameters: dict[str, Any] | None = None,
+    progress: Progress | None = None,
+) -> DeployResult:
+    """Deploy `compiled` to `target`; raises DeployError naming the stage that failed."""
+    log: list[tuple[str, str]] = []
+
+    def say(stage: str, message: str) -> None:
+        log.append((stage, message))
+        if progress:
+            progress(stage, message)
+
+    session = _stage("preflight", target, lambda: target.session())
+    clients = {name: target.client(name, session) for name in ("sts", "s3", "sagemaker")}
+    identity = _stage(
+        "preflight", target, lambda: _preflight(compiled, target, role_arn, clients, say)
+    )
+    uploaded, skipped = _stage(
+        "stage code", target, lambda: _stage_code(compiled, clients["s3"], say)
+    )
+    arn, created = _stage(
+        "upsert", target, lambda: _upsert(compiled, role_arn, description, tags, clients, say)
+    )
+    result = DeployResult(compiled.name, arn, created, identity, uploaded, skipped, log=log)
+    if target.kind == "aws":
+        result.console_url = console_url(target.region, compiled.name)
+    if start:
+        result.execution_arn = _stage(
+            "start", target, lambda: _start(compiled.name, parameters, clients["sagemaker"], say)
+        )
+    return result
+
+
+def _stage(stage: str, target: Target, action: Callable[[], Any]) -> Any:
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    try:
+        return action()
+    except DeployError:
+        raise
+    except (ClientError, BotoCoreError) as error:
+        raise DeployError(explain(error, stage, target), stage=stage) from None
+
+
+def _preflight(compiled, target, role_arn, clients, say) -> str:
+    identity = clients["sts"].get_caller_identity()["Arn"]
+    say("preflight", f"Credentials resolve to {identity} ({target.label}).")
+    if not ROLE_ARN.fullmatch(role_arn or ""):
+        raise DeployError(
+            f"The execution role '{role_arn}' is not an IAM role ARN such as "
+            "arn:aws:iam::123456789012:role/SageMakerRole. Fix the role in the pipeline settings.",
+            stage="preflight",
+        )
+    say("preflight", f"Execution role {role_arn}.")
+    for bucket in _buckets(compiled):
+        _check_bucket(bucket, target, clients["s3"], say)
+    return identity
+
+
+def _buckets(compiled: CompiledPipeline) -> list[str]:
+    return sorted({obj.bucket for obj in compiled.staged_objects})
+
+
+def _check_bucket(bucket: str, target: Target, s3: Any, say: Progress) -> None:
+    from botocore.exceptions import ClientError
+
+    try:
+        s3.head_bucket(Bucket=bucket)
+        say("preflight", f"Bucket {bucket} is reachable.")
+        return
+    except ClientError as error:
+        if error.response["Error"].get("Code") not in ("404", "NoSuchBucket", "NotFound"):
+            raise
+    if target.kind != "sandbox":
+        raise DeployError(
+            f"The bucket '{bucket}' does not exist in {target.region} (or this account cannot "
+            "see it). Create it, or set another bucket in the pipeline settings.",
+            stage="preflight",
+        )
+    location = {} if target.region == "us-east-1" else {
+        "CreateBucketConfiguration": {"LocationConstraint": target.region}
+    }  # fmt: skip
+    s3.create_bucket(Bucket=bucket, **location)
+    say("preflight", f"Bucket {bucket} created in the sandbox.")
+
+
+def _stage_code(compiled: CompiledPipeline, s3: Any, say: Progress) -> tuple[int, int]:
+    """Upload every staged object whose content-addressed key is not there yet."""
+    from botocore.exceptions import ClientError
+
+    uploaded = skipped = 0
+    for obj in compiled.staged_objects:
+        try:
+            s3.head_object(Bucket=obj.bucket, Key=obj.key)
+            skipped += 1
+            continue
+        except ClientError as error:
+            if error.response["Error"].get("Code") not in ("404", "NoSuchKey", "NotFound"):
+                raise
+        s3.put_object(Bucket=obj.bucket, Key=obj.key, Body=obj.content)
+        uploaded += 1
+    say("stage code", f"{uploaded} file(s) uploaded, {skipped} already in S3.")
+    return uploaded, skipped
+
+
+def _upsert(compiled, role_arn, description, tags, clients, say) -> tuple[str, bool]:
+    from botocore.exceptions import ClientError
+
+    sagemaker = clients["sagemaker"]
+    definition = _definition_argument(compiled, clients["s3"])
+    common = {"PipelineName": compiled.name, "RoleArn": role_arn, **definition}
+    if description:
+        common["PipelineDescription"] = description[:3072]
+    try:
+        arn = sagemaker.create_pipeline(**common, Tags=_tags(tags))["PipelineArn"]
+        say("upsert", f"Pipeline {compiled.name} created.")
+        return arn, True
+    except ClientError as error:
+        message = error.response["Error"].get("Message", "")
+        if (
+            error.response["Error"].get("Code") != "ValidationException"
+            or "already exist" not in message
+        ):
+            raise
+    arn = sagemaker.update_pipeline(**common)["PipelineArn"]
+    say("upsert", f"Pipeline {compiled.name} updated.")
+    return arn, False
+
+
+def _definition_argument(compiled: CompiledPipeline, s3: Any) -> dict[str, Any]:
+    """The definition inline, or through S3 when it is larger than CreatePipeline takes."""
+    body = compiled.definition_json.encode()
+    if len(body) <= DEFINITION_LIMIT:
+        return {"PipelineDefinition": compiled.definition_json}
+    first = compiled.staged_objects[0]
+    prefix = first.key.split("/code/")[0].split("/config/")[0]
+    key = f"{prefix}/definitions/{compiled.name}.json"
+    s3.put_object(Bucket=first.bucket, Key=key, Body=body)
+    return {"PipelineDefinitionS3Location": {"Bucket": first.bucket, "ObjectKey": key}}
+
+
+def _tags(tags: dict[str, str] | None) -> list[dict[str, str]]:
+    """Tags with the characters AWS allows (letters, digits, spaces and _.:/=+-@)."""
+    clean = {}
+    for key, value in (tags or {}).items():
+        clean[key] = re.sub(r"[^\w\s.:/=+\-@]", "_", str(value))[:256]
+    return [{"Key": key, "Value": value} for key, value in clean.items() if value]
+
+
+def _start(name: str, parameters: dict[str, Any] | None, sagemaker: Any, say: Progress) -> str:
+    values = [{"Name": k, "Value": str(v)} for k, v in (parameters or {}).items()]
+    arn = sagemaker.start_pipeline_execution(PipelineName=name, PipelineParameters=values)[
+        "PipelineExecutionArn"
+    ]
+    say("start", f"Execution {arn} started.")
+    return arn
+
+
+# -- following executions ------------------------------------------------------------------
+def execution_status(target: Target, execution_arn: str) -> ExecutionStatus:
+    sagemaker = target.client("sagemaker")
+    described = _stage(
+        "status",
+        target,
+        lambda: sagemaker.describe_pipeline_execution(PipelineExecutionArn=execution_arn),
+    )
+    steps, note = _steps(target, sagemaker, execution_arn)
+    return ExecutionStatus(
+        described["PipelineExecutionStatus"], described.get("FailureReason"), steps, note
+    )
+
+
+def _steps(target: Target, sagemaker: Any, execution_arn: str) -> tuple[list | None, str | None]:
+    from botocore.exceptions import ClientError
+
+    try:
+        response = sagemaker.list_pipeline_execution_steps(PipelineExecutionArn=execution_arn)
+    except ClientError as error:
+        if target.kind == "sandbox":
+            return (
+                None,
+                "The local sandbox does not list steps: it records executions but runs no jobs.",
+            )
+        raise DeployError(explain(error, "status", target), stage="status") from None
+    steps = [
+        {
+            "step": step.get("StepName"),
+            "status": step.get("StepStatus"),
+            "started": str(step.get("StartTime", "")),
+            "ended": str(step.get("EndTime", "")),
+            "reason": step.get("FailureReason", ""),
+        }
+        for step in response.get("PipelineExecutionSteps", [])
+    ]
+    return steps, None
+
+
+def recent_executions(target: Target, pipeline_name: str, limit: int = 10) -> list[dict]:
+    from botocore.exceptions import ClientError
+
+    sagemaker = target.client("sagemaker")
+    try:
+        summaries = sagemaker.list_pipeline_executions(
+            PipelineName=pipeline_name, MaxResults=limit, SortOrder="Descending"
+        )["PipelineExecutionSummaries"]
+    except ClientError as error:
+        if error.response["Error"].get("Code") in ("ResourceNotFound", "ValidationException"):
+            return []  # not deployed yet
+        raise DeployError(explain(error, "status", target), stage="status") from None
+    return [
+        {
+            "execution": s.get("PipelineExecutionArn", "").rsplit("/", 1)[-1],
+            "status": s.get("PipelineExecutionStatus"),
+            "started": str(s.get("StartTime", "")),
+            "arn": s.get("PipelineExecutionArn"),
+        }
+        for s in summaries
+    ]
+
+
+def console_url(region: str, pipeline_name: str) -> str:
+    return (
+        f"https://{region}.console.aws.amazon.com/sagemaker/home?region={region}"
+        f"#/pipelines/{pipeline_name}"
+    )
+
+
+# -- errors in words ---------------------------------------------------------------------
+_EXPIRED = {
+    "ExpiredToken", "ExpiredTokenException", "RequestExpired", "InvalidClientTokenId",
+    "UnrecognizedClientException", "InvalidAccessKeyId", "SignatureDoesNotMatch",
+}  # fmt: skip
+_DENIED = {"AccessDenied", "AccessDeniedException", "UnauthorizedOperation", "403", "Forbidden"}
+_THROTTLED = {
+    "Throttling", "ThrottlingException", "TooManyRequestsException", "RequestLimitExceeded",
+    "SlowDown", "ProvisionedThroughputExceededException",
+}  # fmt: skip
+
+
+def explain(error: Exception, stage: str, target: Target) -> str:
+    """What went wrong in `stage`, and what to do, for a botocore error."""
+    from botocore import exceptions as boto
+
+    if isinstance(error, boto.NoCredentialsError):
+        return (
+            "No AWS credentials were found (environment, ~/.aws files, SSO). Run `aws configure` "
+            "or `aws sso login`, pick a profile, or deploy to the local sandbox."
+        )
+    if isinstance(error, boto.ProfileNotFound):
+        return f"The AWS profile '{target.profile}' does not exist. Pick another profile."
+    if isinstance(
+        error, boto.TokenRetrievalError | boto.SSOTokenLoadError | boto.UnauthorizedSSOTokenError
+    ):
+        return (
+            f"Your SSO session has expired or is missing: run `aws sso login"
+            f"{' --profile ' + target.profile if target.profile else ''}` and deploy again."
+        )
+    if isinstance(
+        error,
+        boto.EndpointConnectionError
+        | boto.ConnectionClosedError
+        | boto.ConnectTimeoutError
+        | boto.ReadTimeoutError,
+    ):
+        if target.kind == "sandbox":
+            return (
+                f"The local sandbox stopped answering during '{stage}'. Deploy again: a new "
+                "sandbox starts (it does not keep what the old one recorded)."
+            )
+        return (
+            f"AWS could not be reached during '{stage}' ({error}). Check the network, VPN or "
+            "proxy, and deploy again."
+        )
+    if isinstance(error, boto.ClientError):
+        return _explain_client_error(error, stage, target)
+    return f"{type(error).__name__} during '{stage}': {error}"
+
+
+def _explain_client_error(error: Any, stage: str, target: Target) -> str:
+    details = error.response.get("Error", {})
+    code, message = str(details.get("Code", "")), details.get("Message", "") or str(error)
+    operation = getattr(error, "operation_name", "the request")
+    if code in _EXPIRED:
+        return (
+            f"Your AWS credentials are expired or invalid ({code}). Refresh them (`aws sso "
+            "login`, or new access keys) and deploy again."
+        )
+    if code in _DENIED:
+        return (
+            f"Access denied to {operation} during '{stage}': {message}. Ask for this "
+            "permission, or use a profile or role that has it."
+        )
+    if code in _THROTTLED:
+        return (
+            f"AWS kept throttling {operation} during '{stage}', even after retrying with "
+            "backoff. Wait a minute and deploy again."
+        )
+    if stage == "upsert" and code == "ValidationException":
+        return (
+            f"SageMaker refused the pipeline definition: {message}. Check the design on the "
+            "Preview and export page, then deploy again."
+        )
+    return f"AWS refused {operation} during '{stage}' ({code}): {message}"

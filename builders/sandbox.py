@@ -1,0 +1,69 @@
+"""The local sandbox: moto's AWS stand-in on 127.0.0.1, started on demand, stopped at exit.
+
+It accepts and records pipelines, uploads and executions (which report Succeeded at once),
+but runs no jobs. Its state lives in this process and is gone when the process ends.
+"""
+
+from __future__ import annotations
+
+import atexit
+import logging
+import socket
+import threading
+from dataclasses import dataclass
+
+SANDBOX_CREDENTIALS = {"aws_access_key_id": "sandbox", "aws_secret_access_key": "sandbox"}
+_lock = threading.Lock()
+_server = None  # the one ThreadedMotoServer of this process
+
+
+@dataclass(frozen=True)
+class Sandbox:
+    endpoint_url: str
+
+    @property
+    def port(self) -> int:
+        return int(self.endpoint_url.rsplit(":", 1)[1])
+
+
+def sandbox() -> Sandbox:
+    """The running sandbox, started now if it is not running."""
+    global _server
+    with _lock:
+        if _server is None or not _alive(_server):
+            from moto.server import ThreadedMotoServer
+
+            logging.getLogger("werkzeug").setLevel(logging.CRITICAL)  # a line per request
+            server = ThreadedMotoServer(ip_address="127.0.0.1", port=_free_port(), verbose=False)
+            server.start()
+            _server = server
+            atexit.register(stop_sandbox)
+        host, port = _server.get_host_and_port()
+        return Sandbox(f"http://{host}:{port}")
+
+
+def stop_sandbox() -> None:
+    global _server
+    with _lock:
+        if _server is not None:
+            _server.stop()
+            _server = None
+
+
+def sandbox_running() -> bool:
+    return _server is not None and _alive(_server)
+
+
+def _alive(server) -> bool:
+    host, port = server.get_host_and_port()
+    try:
+        with socket.create_connection((host, port), timeout=0.5):
+            return True
+    except OSError:
+        return False
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]

@@ -1,0 +1,267 @@
+"""Deploy against a real moto server on 127.0.0.1: first deploy, re-deploy, start, failures."""
+
+from __future__ import annotations
+
+import http.client
+import http.server
+import json
+import socket
+import threading
+
+import pytest
+from botocore.exceptions import ClientError
+from moto.server import ThreadedMotoServer
+from support import STARTERS, load_starter
+
+from builders.cli import main as cli
+from builders.compile import compile_pipeline
+from builders.deploy import (
+    Target,
+    deploy,
+    execution_status,
+    explain,
+    recent_executions,
+)
+from builders.errors import DeployError
+
+ROLE = "arn:aws:iam::123456789012:role/SageMakerExecutionRole"
+REGION = "us-east-1"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_moto() -> tuple[ThreadedMotoServer, str]:
+    """A moto server with empty state (moto keeps state per process, not per server)."""
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=free_port(), verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    connection = http.client.HTTPConnection(host, port, timeout=10)
+    connection.request("POST", "/moto-api/reset")
+    assert connection.getresponse().status == 200
+    return server, f"http://{host}:{port}"
+
+
+@pytest.fixture
+def moto():
+    """A fresh moto server per test: no state leaks between tests."""
+    server, url = start_moto()
+    yield url
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def compiled():
+    dag, configs, folder = load_starter("xgboost_end_to_end")
+    return compile_pipeline(dag, configs, base_dir=folder)
+
+
+@pytest.fixture
+def aws_env(monkeypatch, tmp_path):
+    """An AWS account as the credential chain sees it: keys in the environment, no files."""
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    monkeypatch.delenv("AWS_PROFILE", raising=False)
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "none"))
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+
+
+def sandbox(url: str) -> Target:
+    return Target("sandbox", REGION, endpoint_url=url)
+
+
+def run(compiled, target: Target, **kwargs):
+    kwargs.setdefault("role_arn", ROLE)
+    return deploy(compiled, target, tags={"author": "ml-team", "design": "fraud"}, **kwargs)
+
+
+def test_first_deploy_creates_bucket_uploads_and_creates_the_pipeline(moto, compiled):
+    stages = []
+    result = run(compiled, sandbox(moto), progress=lambda stage, _: stages.append(stage))
+    assert result.created and result.uploaded == len(compiled.staged_objects)
+    assert result.skipped == 0 and result.identity.startswith("arn:aws:sts::")
+    assert stages[0] == "preflight" and stages[-1] == "upsert"
+    target = sandbox(moto)
+    s3, sagemaker = target.client("s3"), target.client("sagemaker")
+    for obj in compiled.staged_objects:
+        assert s3.get_object(Bucket=obj.bucket, Key=obj.key)["Body"].read() == obj.content
+    described = sagemaker.describe_pipeline(PipelineName=compiled.name)
+    assert json.loads(described["PipelineDefinition"]) == compiled.definition
+    assert described["RoleArn"] == ROLE
+    tags = sagemaker.list_tags(ResourceArn=result.pipeline_arn)["Tags"]
+    assert {"Key": "author", "Value": "ml-team"} in tags
+    assert {"Key": "design", "Value": "fraud"} in tags
+
+
+def test_deploying_again_updates_and_uploads_nothing_new(moto, compiled):
+    run(compiled, sandbox(moto))
+    again = run(compiled, sandbox(moto))
+    assert not again.created
+    assert (again.uploaded, again.skipped) == (0, len(compiled.staged_objects))
+
+
+def test_start_and_follow_an_execution(moto, compiled):
+    result = run(compiled, sandbox(moto), start=True)
+    assert result.execution_arn.startswith(result.pipeline_arn + "/execution/")
+    status = execution_status(sandbox(moto), result.execution_arn)
+    assert status.status == "Succeeded" and status.finished
+    assert status.steps is None and "does not list steps" in status.steps_note
+    (recent,) = recent_executions(sandbox(moto), compiled.name)
+    assert recent["arn"] == result.execution_arn and recent["status"] == "Succeeded"
+
+
+def test_recent_executions_of_a_pipeline_not_deployed(moto):
+    assert recent_executions(sandbox(moto), "never-deployed") == []
+
+
+def test_aws_target_needs_an_existing_bucket(moto, compiled, aws_env, monkeypatch):
+    monkeypatch.setenv("AWS_ENDPOINT_URL", moto)  # the standard chain, pointed at moto
+    target = Target("aws", REGION)
+    with pytest.raises(DeployError) as raised:
+        run(compiled, target)
+    assert raised.value.stage == "preflight"
+    assert "The bucket 'my-ml-bucket' does not exist" in str(raised.value)
+    target.client("s3").create_bucket(Bucket="my-ml-bucket")
+    result = run(compiled, target, start=True)
+    assert result.created and result.execution_arn
+    assert result.console_url.startswith("https://us-east-1.console.aws.amazon.com/sagemaker/")
+
+
+def test_a_wrong_role_stops_before_anything_is_changed(moto, compiled):
+    with pytest.raises(DeployError) as raised:
+        run(compiled, sandbox(moto), role_arn="SageMakerExecutionRole")
+    assert raised.value.stage == "preflight" and "not an IAM role ARN" in str(raised.value)
+    pipelines = sandbox(moto).client("sagemaker").list_pipelines()["PipelineSummaries"]
+    assert pipelines == []
+
+
+def test_the_sandbox_going_away_mid_deploy_names_the_stage(compiled):
+    server, url = start_moto()
+
+    def stop_after_preflight(stage, message):
+        if stage == "preflight" and message.startswith("Bucket"):
+            server.stop()
+
+    with pytest.raises(DeployError) as raised:
+        run(compiled, sandbox(url), progress=stop_after_preflight)
+    assert raised.value.stage == "stage code"
+    assert "sandbox stopped answering during 'stage code'" in str(raised.value)
+
+
+def test_no_credentials(compiled, aws_env, monkeypatch):
+    monkeypatch.delenv("AWS_ACCESS_KEY_ID")
+    monkeypatch.delenv("AWS_SECRET_ACCESS_KEY")
+    with pytest.raises(DeployError) as raised:
+        run(compiled, Target("aws", REGION))
+    assert raised.value.stage == "preflight"
+    assert "No AWS credentials were found" in str(raised.value)
+
+
+def test_an_unknown_profile(compiled, aws_env):
+    with pytest.raises(DeployError, match="profile 'nope' does not exist"):
+        run(compiled, Target("aws", REGION, profile="nope"))
+
+
+def client_error(code: str, message: str, operation: str) -> ClientError:
+    return ClientError({"Error": {"Code": code, "Message": message}}, operation)
+
+
+@pytest.mark.parametrize(
+    ("code", "stage", "expected"),
+    [
+        ("ExpiredToken", "preflight", "expired or invalid"),
+        ("AccessDeniedException", "upsert", "Access denied to CreatePipeline"),
+        ("ThrottlingException", "upsert", "kept throttling"),
+        ("ValidationException", "upsert", "SageMaker refused the pipeline definition"),
+        ("InternalFailure", "start", "AWS refused CreatePipeline during 'start'"),
+    ],
+)
+def test_aws_errors_in_words(code, stage, expected):
+    message = explain(client_error(code, "details", "CreatePipeline"), stage, Target("aws", REGION))
+    assert expected in message
+
+
+class ThrottlingProxy(http.server.ThreadingHTTPServer):
+    """Forwards to moto, answering the first `throttle` CreatePipeline calls with throttling."""
+
+    def __init__(self, upstream: str, throttle: int):
+        self.upstream = upstream.removeprefix("http://")
+        self.throttle, self.create_calls = throttle, 0
+        super().__init__(("127.0.0.1", free_port()), _ProxyHandler)
+        threading.Thread(target=self.serve_forever, daemon=True).start()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server_address[1]}"
+
+
+class _ProxyHandler(http.server.BaseHTTPRequestHandler):
+    def log_message(self, *args):  # quiet
+        pass
+
+    def _forward(self):
+        body = self.rfile.read(int(self.headers.get("Content-Length", 0) or 0))
+        if self.headers.get("X-Amz-Target") == "SageMaker.CreatePipeline":
+            self.server.create_calls += 1
+            if self.server.create_calls <= self.server.throttle:
+                payload = b'{"__type": "ThrottlingException", "message": "Rate exceeded"}'
+                self.send_response(400)
+                self.send_header("Content-Type", "application/x-amz-json-1.1")
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
+                return
+        connection = http.client.HTTPConnection(self.server.upstream, timeout=30)
+        headers = {k: v for k, v in self.headers.items() if k.lower() != "host"}
+        connection.request(self.command, self.path, body=body, headers=headers)
+        response = connection.getresponse()
+        data = response.read()
+        self.send_response(response.status)
+        for key, value in response.getheaders():
+            if key.lower() not in ("transfer-encoding", "connection", "content-length"):
+                self.send_header(key, value)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    do_GET = do_PUT = do_POST = do_HEAD = do_DELETE = _forward
+
+
+def test_throttling_is_retried_with_backoff(moto, compiled, aws_env):
+    proxy = ThrottlingProxy(moto, throttle=2)
+    try:
+        target = Target("aws", REGION, endpoint_url=proxy.url)
+        target.client("s3").create_bucket(Bucket="my-ml-bucket")
+        result = run(compiled, target)
+    finally:
+        proxy.shutdown()
+    assert result.created and proxy.create_calls == 3
+
+
+def test_cli_deploys_to_the_sandbox_and_waits(capsys):
+    folder = STARTERS / "pytorch_model_registration"
+    code = cli(
+        ["deploy", "--dag", str(folder / "dag.json"), "--config", str(folder / "config.json"),
+         "--target", "sandbox", "--start", "--wait"]
+    )  # fmt: skip
+    out = capsys.readouterr().out
+    assert code == 0, out
+    assert "Pipeline ARN: arn:aws:sagemaker:us-east-1:123456789012:pipeline/" in out
+    assert "Execution ARN: " in out and "Execution Succeeded" in out
+    assert "runs no jobs" in out
+
+
+def test_cli_deploy_without_credentials_is_a_message(aws_env, monkeypatch, capsys):
+    monkeypatch.delenv("AWS_ACCESS_KEY_ID")
+    monkeypatch.delenv("AWS_SECRET_ACCESS_KEY")
+    folder = STARTERS / "pytorch_model_registration"
+    code = cli(
+        ["deploy", "--dag", str(folder / "dag.json"), "--config", str(folder / "config.json"),
+         "--target", "aws"]
+    )  # fmt: skip
+    assert code == 1
+    assert "preflight: No AWS credentials were found" in capsys.readouterr().err
