@@ -22,6 +22,7 @@ from builders.config_io import merge_values, node_values
 from builders.configs.base import BasePipelineConfig
 from builders.dag import PipelineDAG
 from builders.errors import ConfigFileError, PipelineDesignError, Problem
+from builders.layout import ROW_HEIGHT
 from builders.registry import REGISTRY, StepRegistry, StepType
 from builders.validation import validate_config
 from builders.wiring import Wire, accepted_ports, resolve_wiring
@@ -120,9 +121,16 @@ def add_node(
 ) -> Design:
     registry.get(step_type)  # an unknown type is refused here, not on the canvas
     name = unique_name(design, name or step_type)
-    x, y = position if position else (80.0 * (len(design.nodes) % 8), 60.0 * len(design.nodes))
+    x, y = position if position else _below_all(design)
     node = DesignNode(name=name, step_type=step_type, ui=Position(x=x, y=y))
     return design.model_copy(update={"nodes": (*design.nodes, node)})
+
+
+def _below_all(design: Design) -> tuple[float, float]:
+    """A free place for a new node: under every node, so that none is covered."""
+    if not design.nodes:
+        return 0.0, 0.0
+    return min(n.ui.x for n in design.nodes), max(n.ui.y for n in design.nodes) + ROW_HEIGHT
 
 
 def remove_nodes(design: Design, names: Iterable[str]) -> Design:

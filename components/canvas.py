@@ -31,15 +31,11 @@ _COLORS = {"ready": "#2e7d32", "incomplete": "#ef6c00", "invalid": "#c62828"}
 class CanvasEdit:
     """What the user changed on the canvas, relative to the design."""
 
-    removed_nodes: list[str] = field(default_factory=list)
     added_edges: list[tuple[str, str]] = field(default_factory=list)
     removed_edges: list[tuple[str, str]] = field(default_factory=list)
     moved: dict[str, tuple[float, float]] = field(default_factory=dict)
     selected: str | None = None
-
-    @property
-    def changes_design(self) -> bool:
-        return bool(self.removed_nodes or self.added_edges or self.removed_edges or self.moved)
+    stale: bool = False  # the canvas showed an old picture: it must be drawn again
 
 
 def node_status(report: DesignReport, name: str) -> tuple[str, str]:
@@ -69,7 +65,7 @@ def flow_nodes(design: Design, report: DesignReport, selected: str | None):
                 selected=node.name == selected,
                 selectable=True,
                 connectable=True,
-                deletable=True,
+                deletable=False,  # the panel's Delete button: see read_edit
                 style={
                     "border": f"2px solid {_COLORS[status]}",
                     "borderRadius": "8px",
@@ -117,25 +113,34 @@ def _picture(state: StreamlitFlowState) -> tuple:
     return nodes, edges
 
 
-def read_edit(state: StreamlitFlowState, design: Design) -> CanvasEdit:
-    """The differences between what the canvas returned and the design."""
+def read_edit(
+    state: StreamlitFlowState, design: Design, shown_selection: str | None = None
+) -> CanvasEdit:
+    """The differences between what the canvas returned and the design.
+
+    A selection counts only when it differs from the one the canvas was shown with: the
+    component repeats its own last selection, which may be older than one set in Python.
+    Nodes cannot be deleted on the canvas (the panel's Delete button does it), so a state
+    without one of the design's nodes is stale: the component finished a layout it began
+    before our last push. Only its new connections are taken from it.
+    """
     names = set(design.node_names)
     on_canvas = {n.id: n for n in state.nodes}
     edges = {(e.source, e.target) for e in state.edges}
-    edit = CanvasEdit(selected=state.selected_id if state.selected_id in names else None)
-    edit.removed_nodes = [name for name in design.node_names if name not in on_canvas]
+    clicked = state.selected_id if state.selected_id != shown_selection else None
+    edit = CanvasEdit(selected=clicked if clicked in names else None)
     edit.added_edges = [
         e for e in sorted(edges - set(design.edges)) if e[0] in names and e[1] in names
     ]
-    edit.removed_edges = [
-        e for e in design.edges if e not in edges and not set(e) & set(edit.removed_nodes)
-    ]
+    edit.stale = not names <= set(on_canvas)
+    if edit.stale:
+        return edit
+    edit.removed_edges = [e for e in design.edges if e not in edges]
     for node in design.nodes:
-        shown = on_canvas.get(node.name)
-        if shown is not None:
-            x, y = shown.position["x"], shown.position["y"]
-            if abs(x - node.ui.x) > 0.5 or abs(y - node.ui.y) > 0.5:
-                edit.moved[node.name] = (x, y)
+        shown = on_canvas[node.name]
+        x, y = shown.position["x"], shown.position["y"]
+        if abs(x - node.ui.x) > 0.5 or abs(y - node.ui.y) > 0.5:
+            edit.moved[node.name] = (x, y)
     return edit
 
 
@@ -147,7 +152,7 @@ def design_canvas(
     shown: StreamlitFlowState | None = st.session_state.get(FLOW_STATE)
     if shown is not None and shown.timestamp not in seen:  # set by a test, not yet handled
         seen.add(shown.timestamp)
-        return read_edit(shown, design)
+        return read_edit(shown, design, selected)
     wanted = StreamlitFlowState(
         flow_nodes(design, report, selected), flow_edges(design, report), selected
     )
@@ -170,7 +175,7 @@ def design_canvas(
         return None  # nothing new: our own push, or an event already handled
     seen.add(returned.timestamp)
     st.session_state[FLOW_STATE] = returned
-    return read_edit(returned, design)
+    return read_edit(returned, design, shown.selected_id)
 
 
 def reset_canvas() -> None:
@@ -180,11 +185,11 @@ def reset_canvas() -> None:
 
 def apply_edit(design: Design, edit: CanvasEdit) -> tuple[Design, list[str]]:
     """The design with the canvas edit applied, and why any new connection was refused."""
-    from builders.design import connect, disconnect, move_nodes, remove_nodes
+    from builders.design import connect, disconnect, move_nodes
     from builders.errors import PipelineDesignError
 
     refusals = []
-    design = move_nodes(remove_nodes(design, edit.removed_nodes), edit.moved)
+    design = move_nodes(design, edit.moved)
     for source, target in edit.removed_edges:
         design = disconnect(design, source, target)
     for source, target in edit.added_edges:

@@ -51,6 +51,7 @@ def commit(design: Design) -> None:
     """Make `design` current and save it; a failed save keeps it in memory and says so."""
     if design == current():
         return
+    _forget_shown_notices()
     st.session_state[DESIGN] = design
     try:
         workspace().save(design)
@@ -64,6 +65,7 @@ def commit(design: Design) -> None:
 
 def open_design(design: Design, *, save: bool = True) -> None:
     """Switch to another design (opened, created or imported)."""
+    _forget_shown_notices()
     st.session_state[DESIGN] = design
     st.session_state[EPOCH] = epoch() + 1
     st.session_state[SELECTED] = None
@@ -87,12 +89,26 @@ def report(design: Design) -> DesignReport:
 
 
 def notice(kind: str, message: str) -> None:
-    """A message shown on the next run of any page (it survives st.rerun)."""
-    st.session_state.setdefault(NOTICES, []).append((kind, message))
+    """A message shown from the next run of any page until the user's next change.
+
+    It must outlive reruns the user did not cause (the canvas echoes every state pushed to
+    it): a message that vanished then would shift the page and re-create the widgets below.
+    """
+    _forget_shown_notices()  # a new message answers a new action: older ones are stale
+    st.session_state[NOTICES].append({"kind": kind, "text": message})
 
 
 def show_notices() -> None:
+    """The notices, in a container that is there even when empty: the page below keeps its
+    place in Streamlit's element tree, so its widgets are not re-created when one goes."""
     from components.text import md
 
-    for kind, message in st.session_state.pop(NOTICES, []):
-        getattr(st, kind)(md(message))
+    box = st.container()
+    for item in st.session_state.get(NOTICES, []):
+        getattr(box, item["kind"])(md(item["text"]))
+        item["shown"] = True
+
+
+def _forget_shown_notices() -> None:
+    notices = st.session_state.get(NOTICES, [])
+    st.session_state[NOTICES] = [item for item in notices if not item.get("shown")]

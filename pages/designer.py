@@ -69,6 +69,6 @@ if edit is not None:
     changed_selection = edit.selected and edit.selected != selected
     if changed_selection:
         st.session_state[session.SELECTED] = edit.selected
-    if edited != design or refusals or changed_selection:
+    if edited != design or refusals or changed_selection or edit.stale:
         session.commit(edited)
         st.rerun()

@@ -118,12 +118,29 @@ def test_a_connection_no_input_accepts_is_refused(space):
     assert "cannot use anything" in texts(at)
 
 
-def test_deleting_a_node_on_the_canvas(space):
+def test_delete_a_node_with_its_button(space):
     at = create_from_starter(app(), "fraud")
-    canvas_edit(at, remove_nodes=["BatchTransform"])
+    canvas_edit(at, selected="BatchTransform")
+    at.button(key="delete:1:BatchTransform").click().run()
     design = design_of(at)
     assert "BatchTransform" not in design.node_names
     assert all("BatchTransform" not in edge for edge in design.edges)
+    assert "BatchTransform" not in {n.id for n in at.session_state["flow_state"].nodes}
+    assert space.load("fraud") == design
+
+
+def test_a_stale_canvas_state_loses_no_node(space):
+    """The component may return a picture from before a node was added (a late layout)."""
+    at = create_from_starter(app(), "fraud")
+    at.button(key="palette:BatchTransform").click().run()
+    stale = at.session_state["flow_state"]
+    at.button(key="palette:BatchTransform").click().run()
+    at.session_state["flow_state"] = stale  # as if the second node never reached the canvas
+    canvas_edit(at, add_edges=[("XGBoostModel", "BatchTransform-2")])
+    design = design_of(at)
+    assert "BatchTransform-3" in design.node_names
+    assert ("XGBoostModel", "BatchTransform-2") in design.edges  # the user's drag is kept
+    assert "BatchTransform-3" in {n.id for n in at.session_state["flow_state"].nodes}  # redrawn
     assert space.load("fraud") == design
 
 

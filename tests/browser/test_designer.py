@@ -11,8 +11,10 @@ CANVAS = 'iframe[title="streamlit_flow.streamlit_flow"]'
 
 
 def settle(page: Page) -> None:
-    """Wait until Streamlit has finished running the script."""
+    """Wait until Streamlit has finished running the script (and has run it at least once)."""
     page.wait_for_timeout(300)
+    app = page.get_by_test_id("stApp")
+    expect(app).to_have_attribute("data-test-script-state", "notRunning", timeout=60_000)
     expect(page.get_by_test_id("stStatusWidget")).to_have_count(0, timeout=60_000)
 
 
