@@ -21,6 +21,7 @@ pages = [
     st.Page("pages/designer.py", title="Designer", icon=":material/account_tree:", default=True),
     st.Page("pages/settings.py", title="Pipeline settings", icon=":material/tune:"),
     st.Page("pages/export.py", title="Preview and export", icon=":material/ios_share:"),
+    st.Page("pages/deploy.py", title="Deploy", icon=":material/rocket_launch:"),
     st.Page("pages/designs.py", title="Designs", icon=":material/folder_open:"),
 ]
 navigation = st.navigation(pages)

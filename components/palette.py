@@ -21,7 +21,7 @@ def palette(registry: StepRegistry = REGISTRY) -> str | None:
                     icon=":material/add:",
                     key=f"palette:{step_type.name}",
                     help=md(step_type.description),
-                    use_container_width=True,
+                    width="stretch",
                 ):
                     chosen = step_type.name
     return chosen

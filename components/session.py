@@ -18,6 +18,7 @@ EPOCH = "design_epoch"
 SELECTED = "selected_node"
 NOTICES = "notices"
 _REPORT = "design_report"
+_COMPILED = "compiled_pipeline"
 
 
 def workspace() -> Workspace:
@@ -85,6 +86,22 @@ def report(design: Design) -> DesignReport:
     if cached is None or cached[0] != design.revision:
         cached = (design.revision, validate_design(design))
         st.session_state[_REPORT] = cached
+    return cached[1]
+
+
+def compiled(design: Design):
+    """The CompiledPipeline of this revision, or the PipelineDesignError that stopped it;
+    computed once (the first time imports the SageMaker SDK)."""
+    from builders.design import compile_design
+
+    cached = st.session_state.get(_COMPILED)
+    if cached is None or cached[0] != design.revision:
+        with st.spinner("Compiling the pipeline (the first time loads the SageMaker SDK)..."):
+            try:
+                result = compile_design(design)
+            except PipelineDesignError as error:
+                result = error
+        cached = st.session_state[_COMPILED] = (design.revision, result)
     return cached[1]
 
 

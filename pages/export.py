@@ -5,7 +5,6 @@ import json
 import streamlit as st
 
 from builders.design import (
-    compile_design,
     config_document,
     dag_document,
     design_from_documents,
@@ -15,21 +14,6 @@ from builders.fileio import parse_json
 from builders.workspace import file_stem
 from components import session
 from components.text import md
-
-COMPILED = "compiled_pipeline"
-
-
-def compiled(design):
-    """The compiled pipeline (or the error) of this revision, computed once."""
-    cached = st.session_state.get(COMPILED)
-    if cached is None or cached[0] != design.revision:
-        with st.spinner("Compiling the pipeline (the first time loads the SageMaker SDK)..."):
-            try:
-                result = compile_design(design)
-            except PipelineDesignError as error:
-                result = error
-        cached = st.session_state[COMPILED] = (design.revision, result)
-    return cached[1]
 
 
 def show_report(report) -> None:
@@ -44,7 +28,7 @@ def show_report(report) -> None:
             for p in report.problems
         ],
         hide_index=True,
-        use_container_width=True,
+        width="stretch",
     )
 
 
@@ -55,7 +39,7 @@ def show_wiring(report) -> None:
         for wire in report.wires
     ]
     if rows:
-        st.dataframe(rows, hide_index=True, use_container_width=True)
+        st.dataframe(rows, hide_index=True, width="stretch")
     else:
         st.caption("No inputs are wired yet.")
 
@@ -69,7 +53,7 @@ def show_downloads(design, report) -> None:
         "Download config JSON", config_json, f"{stem}.config.json", "application/json"
     )
     middle.download_button("Download DAG JSON", dag_json, f"{stem}.dag.json", "application/json")
-    pipeline = compiled(design) if report.valid else None
+    pipeline = session.compiled(design) if report.valid else None
     if isinstance(pipeline, PipelineDesignError):
         right.error(md(str(pipeline)))
     elif pipeline is not None:

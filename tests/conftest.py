@@ -10,7 +10,9 @@ import pytest_socket
 
 os.environ.setdefault("SAGEMAKER_SUPPRESS_V2_WARNING", "1")
 
-from support import BASE, HYPERPARAMETERS, STARTERS, load_starter  # noqa: F401  (re-exported)
+from support import BASE, HYPERPARAMETERS, REPO, STARTERS, load_starter  # noqa: F401  (re-exported)
+
+from builders.workspace import WORKSPACE_ENV, Workspace
 
 
 @pytest.fixture
@@ -30,3 +32,11 @@ def no_network():
     pytest_socket.disable_socket(allow_unix_socket=False)
     yield
     pytest_socket.enable_socket()
+
+
+@pytest.fixture
+def space(tmp_path, monkeypatch):
+    """An empty design workspace for the app, and the repository as working folder."""
+    monkeypatch.setenv(WORKSPACE_ENV, str(tmp_path / "ws"))
+    monkeypatch.chdir(REPO)
+    return Workspace(tmp_path / "ws")

@@ -8,72 +8,22 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import subprocess
 import sys
 
-import pytest
+from app_support import (
+    APP,
+    app,
+    canvas_edit,
+    create_from_starter,
+    design_of,
+    raw_texts,
+    texts,
+)
 from streamlit.testing.v1 import AppTest
-from streamlit_flow.elements import StreamlitFlowEdge
-from streamlit_flow.state import StreamlitFlowState
 from support import REPO
 
 from builders.design import add_node, new_design
-from builders.workspace import WORKSPACE_ENV, Workspace
-
-APP = str(REPO / "app.py")
-
-
-@pytest.fixture
-def space(tmp_path, monkeypatch):
-    monkeypatch.setenv(WORKSPACE_ENV, str(tmp_path / "ws"))
-    monkeypatch.chdir(REPO)
-    return Workspace(tmp_path / "ws")
-
-
-def app() -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.run()
-    return at
-
-
-def raw_texts(at: AppTest) -> str:
-    """The markdown of everything the page shows as text."""
-    kinds = ("markdown", "caption", "title", "info", "warning", "error", "success")
-    return "\n".join(str(e.value) for kind in kinds for e in getattr(at, kind))
-
-
-def texts(at: AppTest) -> str:
-    """What a person reads: the markdown with its escapes removed."""
-    return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", raw_texts(at))
-
-
-def create_from_starter(at: AppTest, name: str, starter: str = "xgboost_end_to_end") -> AppTest:
-    at.switch_page("pages/designs.py").run()
-    form_name = next(t for t in at.text_input if t.label == "Name")
-    form_name.input(name)
-    next(s for s in at.selectbox if s.label == "Start from").set_value(starter)
-    next(b for b in at.button if b.label == "Create").click().run()
-    # AppTest reruns the page it last switched to, not the one the app switched to.
-    return at.switch_page("pages/designer.py").run()
-
-
-def canvas_edit(at: AppTest, *, add_edges=(), remove_nodes=(), selected=None) -> AppTest:
-    """Hand the page a canvas state as the component returns it after a user's edit."""
-    shown: StreamlitFlowState = at.session_state["flow_state"]
-    nodes = [n for n in shown.nodes if n.id not in remove_nodes]
-    edges = [
-        e for e in shown.edges if e.source not in remove_nodes and e.target not in remove_nodes
-    ]
-    edges += [StreamlitFlowEdge(f"{s}->{t}", s, t) for s, t in add_edges]
-    at.session_state["flow_state"] = StreamlitFlowState(
-        nodes, edges, selected_id=selected, timestamp=shown.timestamp + 1000
-    )
-    return at.run()
-
-
-def design_of(at: AppTest):
-    return at.session_state["design"]
 
 
 def test_the_app_opens_on_the_designer_without_a_design(space):

@@ -5,13 +5,11 @@ from __future__ import annotations
 import http.client
 import http.server
 import json
-import socket
 import threading
 
 import pytest
 from botocore.exceptions import ClientError
-from moto.server import ThreadedMotoServer
-from support import STARTERS, load_starter
+from support import STARTERS, free_port, load_starter, start_moto
 
 from builders.cli import main as cli
 from builders.compile import compile_pipeline
@@ -26,23 +24,6 @@ from builders.errors import DeployError
 
 ROLE = "arn:aws:iam::123456789012:role/SageMakerExecutionRole"
 REGION = "us-east-1"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def start_moto() -> tuple[ThreadedMotoServer, str]:
-    """A moto server with empty state (moto keeps state per process, not per server)."""
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=free_port(), verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    connection = http.client.HTTPConnection(host, port, timeout=10)
-    connection.request("POST", "/moto-api/reset")
-    assert connection.getresponse().status == 200
-    return server, f"http://{host}:{port}"
 
 
 @pytest.fixture
@@ -112,6 +93,17 @@ def test_start_and_follow_an_execution(moto, compiled):
     assert status.steps is None and "does not list steps" in status.steps_note
     (recent,) = recent_executions(sandbox(moto), compiled.name)
     assert recent["arn"] == result.execution_arn and recent["status"] == "Succeeded"
+
+
+def test_status_on_aws_says_why_steps_are_missing(moto, compiled, aws_env, monkeypatch):
+    """moto does not implement ListPipelineExecutionSteps: the status is still shown."""
+    monkeypatch.setenv("AWS_ENDPOINT_URL", moto)
+    aws = Target("aws", REGION)
+    aws.client("s3").create_bucket(Bucket="my-ml-bucket")
+    result = run(compiled, aws, start=True)
+    status = execution_status(aws, result.execution_arn)
+    assert status.status == "Succeeded" and status.steps is None
+    assert status.steps_note.startswith("The steps could not be listed: ")
 
 
 def test_recent_executions_of_a_pipeline_not_deployed(moto):

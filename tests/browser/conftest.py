@@ -63,7 +63,13 @@ class Server:
         self.workspace = workspace
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        env = {**os.environ, "PIPELINE_DESIGNER_WORKSPACE": str(workspace)}
+        env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+        env.update(
+            PIPELINE_DESIGNER_WORKSPACE=str(workspace),
+            AWS_SHARED_CREDENTIALS_FILE=str(workspace.parent / "no-aws-credentials"),
+            AWS_CONFIG_FILE=str(workspace.parent / "no-aws-config"),
+            AWS_EC2_METADATA_DISABLED="true",
+        )  # a fresh machine: no AWS credentials, so Deploy defaults to the local sandbox
         self.log = open(workspace.parent / "streamlit.log", "w")  # noqa: SIM115
         self.process = subprocess.Popen(
             [sys.executable, "-m", "streamlit", "run", str(REPO / "app.py"),

@@ -1,0 +1,65 @@
+"""Helpers for AppTest page tests: run the app, read what it shows, act as a person would.
+
+The canvas is a custom component that AppTest cannot drive: an edit of the canvas is
+simulated the way the component reports one, a new state in st.session_state["flow_state"].
+"""
+
+from __future__ import annotations
+
+import re
+
+from streamlit.testing.v1 import AppTest
+from streamlit_flow.elements import StreamlitFlowEdge
+from streamlit_flow.state import StreamlitFlowState
+from support import REPO
+
+APP = str(REPO / "app.py")
+
+
+def app() -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    return at
+
+
+def raw_texts(at: AppTest) -> str:
+    """The markdown of everything the page shows as text."""
+    kinds = ("markdown", "caption", "title", "info", "warning", "error", "success")
+    return "\n".join(str(e.value) for kind in kinds for e in getattr(at, kind))
+
+
+def plain(markdown: str) -> str:
+    """What a person reads of a markdown text: its escapes removed."""
+    return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", markdown)
+
+
+def texts(at: AppTest) -> str:
+    return plain(raw_texts(at))
+
+
+def create_from_starter(at: AppTest, name: str, starter: str = "xgboost_end_to_end") -> AppTest:
+    at.switch_page("pages/designs.py").run()
+    form_name = next(t for t in at.text_input if t.label == "Name")
+    form_name.input(name)
+    next(s for s in at.selectbox if s.label == "Start from").set_value(starter)
+    next(b for b in at.button if b.label == "Create").click().run()
+    # AppTest reruns the page it last switched to, not the one the app switched to.
+    return at.switch_page("pages/designer.py").run()
+
+
+def canvas_edit(at: AppTest, *, add_edges=(), remove_nodes=(), selected=None) -> AppTest:
+    """Hand the page a canvas state as the component returns it after a user's edit."""
+    shown: StreamlitFlowState = at.session_state["flow_state"]
+    nodes = [n for n in shown.nodes if n.id not in remove_nodes]
+    edges = [
+        e for e in shown.edges if e.source not in remove_nodes and e.target not in remove_nodes
+    ]
+    edges += [StreamlitFlowEdge(f"{s}->{t}", s, t) for s, t in add_edges]
+    at.session_state["flow_state"] = StreamlitFlowState(
+        nodes, edges, selected_id=selected, timestamp=shown.timestamp + 1000
+    )
+    return at.run()
+
+
+def design_of(at: AppTest):
+    return at.session_state["design"]

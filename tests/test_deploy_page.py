@@ -1,0 +1,147 @@
+"""The Deploy page under AppTest: the sandbox by default, AWS (a moto server on 127.0.0.1
+reached through AWS_ENDPOINT_URL), and failures that leave the design as it was."""
+
+from __future__ import annotations
+
+import http.client
+
+import pytest
+import streamlit as st
+from app_support import app, create_from_starter, plain, texts
+from support import start_moto
+
+from builders.design import add_node, new_design
+from builders.sandbox import sandbox, stop_sandbox
+
+DEPLOY = "pages/deploy.py"
+
+
+@pytest.fixture(autouse=True)
+def no_aws(monkeypatch, tmp_path):
+    """A fresh machine: no AWS credentials anywhere, an empty sandbox."""
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "none"))
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    st.cache_data.clear()  # the page caches whether credentials were found
+    host_port = sandbox().endpoint_url.removeprefix("http://")  # moto's state is per process:
+    connection = http.client.HTTPConnection(host_port, timeout=10)  # other tests' pipelines go
+    connection.request("POST", "/moto-api/reset")
+    assert connection.getresponse().status == 200
+
+
+@pytest.fixture(scope="module", autouse=True)
+def stop_the_sandbox_after():
+    yield
+    stop_sandbox()
+
+
+@pytest.fixture
+def aws(monkeypatch):
+    """An AWS account as boto3 sees it, served by a moto server of its own."""
+    server, url = start_moto()
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    monkeypatch.setenv("AWS_ENDPOINT_URL", url)
+    st.cache_data.clear()
+    yield url
+    server.stop()
+
+
+def deploy_page(space, starter: str = "xgboost_end_to_end"):
+    at = create_from_starter(app(), "fraud", starter)
+    return at.switch_page(DEPLOY).run()
+
+
+def press_deploy(at):
+    return at.button(key="deploy").click().run()
+
+
+def success(at) -> str:
+    return plain(at.success[0].value)
+
+
+def value_of(at, label: str) -> str:
+    return next(t.value for t in at.text_input if t.label == label)
+
+
+def test_a_fresh_machine_deploys_to_the_sandbox_and_sees_the_execution(space):
+    at = deploy_page(space)
+    before = space.load("fraud")
+    assert at.radio(key="target").value == "Local sandbox"
+    assert "runs no jobs" in texts(at)
+    press_deploy(at)
+    assert not at.exception and not at.error
+    assert "Pipeline **ml-team-fraud-xgboost-us-east-1** created" in success(at)
+    assert value_of(at, "Pipeline ARN").startswith("arn:aws:sagemaker:us-east-1:")
+    execution = value_of(at, "Execution ARN")
+    assert "/execution/" in execution
+    assert "Execution status: **Succeeded**" in texts(at)
+    assert "does not list steps" in texts(at)
+    recent = at.dataframe[-1].value
+    assert list(recent["arn"]) == [execution]
+    assert space.load("fraud") == before  # a deploy never changes the design
+
+
+def test_a_second_deploy_updates_and_uploads_nothing(space):
+    at = press_deploy(deploy_page(space))
+    assert "created" in success(at) and "0 file(s) uploaded" not in success(at)
+    press_deploy(at)
+    assert "updated" in success(at)
+    assert "0 file(s) uploaded" in success(at)
+    assert len(at.dataframe[-1].value) == 2  # two executions listed
+
+
+def test_deploy_without_starting_an_execution(space):
+    at = deploy_page(space)
+    at.toggle(key="start_execution").set_value(False).run()
+    press_deploy(at)
+    assert at.success and not any(t.label == "Execution ARN" for t in at.text_input)
+    assert "No executions of ml-team-fraud-xgboost-us-east-1 yet" in texts(at)
+
+
+def test_an_incomplete_design_cannot_be_deployed(space):
+    at = app()
+    design = add_node(new_design("draft"), "Payload")
+    space.save(design)
+    at.session_state["design"] = design
+    at.switch_page(DEPLOY).run()
+    assert "problem(s) to fix before it can be deployed" in texts(at)
+    assert not [b for b in at.button if b.key == "deploy"]
+
+
+def test_no_design_open(space):
+    at = app().switch_page(DEPLOY).run()
+    assert "No design is open" in texts(at)
+
+
+def test_aws_without_credentials_says_what_to_do_and_keeps_the_design(space):
+    at = deploy_page(space)
+    before = space.load("fraud")
+    at.radio(key="target").set_value("AWS").run()
+    assert "No AWS credentials found" in texts(at)
+    press_deploy(at)
+    assert "Deploy failed at preflight" in [s.label for s in at.status]
+    assert "credentials" in at.error[0].value.lower()
+    assert "Your design is unchanged" in texts(at)
+    assert space.load("fraud") == before and at.session_state["design"] == before
+
+
+def test_aws_missing_bucket_then_deploys_with_a_console_link(space, aws):
+    at = deploy_page(space)
+    assert at.radio(key="target").value == "AWS"  # credentials found: AWS is the default
+    press_deploy(at)
+    assert "Deploy failed at preflight" in [s.label for s in at.status]
+    assert "does not exist" in at.error[0].value
+
+    import boto3
+
+    boto3.client("s3", region_name="us-east-1").create_bucket(Bucket="my-ml-bucket")
+    press_deploy(at)
+    assert not at.error
+    assert "created on the AWS us-east-1" in success(at)
+    assert "Execution status: **Succeeded**" in texts(at)
+    assert "The steps could not be listed" in texts(at)  # moto has no ListPipelineExecutionSteps
+    assert value_of(at, "Execution ARN").startswith("arn:aws:sagemaker:us-east-1:")
+    assert at.get("link_button")[0].proto.url.startswith("https://us-east-1.console.aws.amazon")
