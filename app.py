@@ -19,6 +19,7 @@ session.start()
 
 pages = [
     st.Page("pages/designer.py", title="Designer", icon=":material/account_tree:", default=True),
+    st.Page("pages/assistant.py", title="Assistant", icon=":material/smart_toy:"),
     st.Page("pages/settings.py", title="Pipeline settings", icon=":material/tune:"),
     st.Page("pages/export.py", title="Preview and export", icon=":material/ios_share:"),
     st.Page("pages/deploy.py", title="Deploy", icon=":material/rocket_launch:"),

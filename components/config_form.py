@@ -1,6 +1,6 @@
 """A form generated from any Config class: no hand-written form per step type.
 
-`config_form` draws one widget per field, chosen by the field's type (see `form_fields`), shows
+`config_form` draws one widget per field, chosen by the field's type (see `builders.fields`), shows
 the raw values as they are (incomplete or invalid included) and returns the new raw values.
 
 Widget state: a widget is never given `value=`; its session-state entry is set before it is
@@ -26,7 +26,7 @@ from pydantic import BaseModel
 
 from builders.configs.base import BasePipelineConfig, ProcessingStepConfigBase
 from builders.errors import Problem
-from components.form_fields import (
+from builders.fields import (
     FieldSpec,
     derived_fields,
     derived_values,

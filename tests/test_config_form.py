@@ -24,9 +24,9 @@ from builders.configs.payload import PayloadConfig
 from builders.configs.tabular_preprocessing import TabularPreprocessingConfig
 from builders.configs.xgboost_training import XGBoostTrainingConfig
 from builders.errors import Problem
+from builders.fields import form_fields
 from builders.registry import REGISTRY
 from builders.validation import validate_config
-from components.form_fields import form_fields
 from components.text import md
 
 KEY = "node:0"

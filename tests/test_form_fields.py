@@ -18,8 +18,7 @@ from builders.configs.registration import RegistrationConfig
 from builders.configs.tabular_preprocessing import TabularPreprocessingConfig
 from builders.configs.types import VariableType
 from builders.configs.xgboost_training import XGBoostTrainingConfig
-from builders.registry import REGISTRY
-from components.form_fields import (
+from builders.fields import (
     derived_fields,
     derived_values,
     fits,
@@ -31,6 +30,7 @@ from components.form_fields import (
     text_of,
     to_raw,
 )
+from builders.registry import REGISTRY
 
 
 def spec(config_class: type[BaseModel], name: str):

@@ -1,0 +1,138 @@
+"""A proposed pipeline topology: its check, and the design it becomes.
+
+A proposal is the adjacency list `{"NODE": ["PARENT", ...]}` plus each node's step type. A node
+named after a step type (`Payload`, `DataLoadingCalibration`, `BatchTransform-2`) needs no
+explicit type: the longest registered type name it starts with is its type.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from builders.checks import node_name_errors
+from builders.dag import PipelineDAG
+from builders.design import Design, add_node, move_nodes, new_design, unique_name
+from builders.errors import CycleError, PipelineDesignError, Problem
+from builders.layout import ROW_HEIGHT, layered_positions
+from builders.registry import REGISTRY, StepRegistry
+from builders.wiring import resolve_wiring
+
+
+@dataclass(frozen=True)
+class Proposal:
+    """A topology: parents per node and each node's step type."""
+
+    dag: dict[str, list[str]]
+    step_types: dict[str, str]
+    starter: str | None = None  # the starter design it follows, whose values come with it
+    reasons: tuple[str, ...] = field(default=())  # why the planner chose these steps
+
+    @property
+    def edges(self) -> list[tuple[str, str]]:
+        return [(parent, node) for node, parents in self.dag.items() for parent in parents]
+
+
+def parse_proposal(data: Any, registry: StepRegistry = REGISTRY) -> Proposal:
+    """A Proposal from JSON-like data: `{"dag": {...}, "steps": {...}}` or the bare adjacency
+    list; a shape that is neither raises PipelineDesignError saying what was expected."""
+    if isinstance(data, Mapping) and isinstance(data.get("dag"), Mapping):
+        adjacency, declared = data["dag"], data.get("steps") or {}
+    else:
+        adjacency, declared = data, {}
+    if not isinstance(adjacency, Mapping) or not all(
+        isinstance(parents, list) and all(isinstance(p, str) for p in parents)
+        for parents in adjacency.values()
+    ):
+        raise PipelineDesignError(
+            'Expected the adjacency list {"NODE": ["PARENT", ...]} (optionally as "dag", with '
+            '"steps": {"NODE": "StepType"}), with a list of parent names per node.'
+        )
+    if not isinstance(declared, Mapping):
+        raise PipelineDesignError('"steps" must map each node to its step type.')
+    dag = {str(node): list(parents) for node, parents in adjacency.items()}
+    types = {node: str(declared.get(node) or type_from_name(node, registry) or "") for node in dag}
+    return Proposal(dag, types)
+
+
+def type_from_name(node: str, registry: StepRegistry = REGISTRY) -> str | None:
+    """The longest registered step type name `node` starts with."""
+    matches = [name for name in registry.names() if node.startswith(name)]
+    return max(matches, key=len) if matches else None
+
+
+def check_proposal(proposal: Proposal, registry: StepRegistry = REGISTRY) -> list[Problem]:
+    """Every reason the proposal cannot become a pipeline: unknown step types, unknown
+    parents, a cycle, a required input without a producer, a meaningless connection."""
+    if not proposal.dag:
+        return [Problem("The proposal has no steps.")]
+    problems = [p for error in node_name_errors(list(proposal.dag)) for p in error.problems]
+    known = {n: t for n, t in proposal.step_types.items() if t in registry}
+    for node in proposal.dag:
+        if node not in known:
+            problems.append(
+                Problem(
+                    f"Unknown step type '{proposal.step_types.get(node) or node}'. Use one of: "
+                    f"{', '.join(registry.names())}.",
+                    node,
+                )
+            )
+    for node, parent in ((n, p) for n, ps in proposal.dag.items() for p in ps):
+        if parent not in proposal.dag:
+            problems.append(Problem(f"Parent '{parent}' is not a node of the proposal.", node))
+    if problems:
+        return problems
+    dag = PipelineDAG(list(proposal.dag), proposal.edges)
+    cycle = dag.find_cycle()
+    if cycle:
+        return CycleError(cycle).problems
+    step_types = {node: registry.get(t) for node, t in known.items()}
+    # A port a config field can feed is filled later, in the node's form: not a problem here.
+    _, errors = resolve_wiring(dag, step_types, lambda node, name: True, registry)
+    return [p for error in errors for p in error.problems]
+
+
+def proposal_design(
+    proposal: Proposal, name: str, settings: dict[str, Any] | None = None
+) -> Design:
+    """A new design of the proposal, laid out left to right; a starter's values come along."""
+    if proposal.starter:
+        from builders.starters import design_from_starter
+
+        base = design_from_starter(proposal.starter, name)
+        design = base.model_copy(
+            update={
+                "nodes": tuple(n for n in base.nodes if n.name in proposal.dag),
+                "edges": tuple(e for e in base.edges if e in set(proposal.edges)),
+            }
+        )
+    else:
+        design = new_design(name, settings)
+    design = _add(design, proposal, {n: n for n in proposal.dag if n not in design.node_names})
+    return move_nodes(design, layered_positions(design.dag()))
+
+
+def merge_proposal(design: Design, proposal: Proposal) -> tuple[Design, dict[str, str]]:
+    """The design with the proposal's nodes and connections added under it; a name already
+    taken gets a suffix. Returns the design and the name each proposed node got."""
+    names: dict[str, str] = {}
+    probe = design
+    for node in proposal.dag:
+        names[node] = unique_name(probe, node)
+        probe = add_node(probe, proposal.step_types[node], names[node])
+    merged = _add(design, proposal, names)
+    below = max((n.ui.y for n in design.nodes), default=-ROW_HEIGHT) + ROW_HEIGHT
+    sub = PipelineDAG(list(names.values()), [(names[a], names[b]) for a, b in proposal.edges])
+    placed = {n: (x, y + below) for n, (x, y) in layered_positions(sub).items()}
+    return move_nodes(merged, placed), names
+
+
+def _add(design: Design, proposal: Proposal, names: dict[str, str]) -> Design:
+    """Add the proposal's nodes listed in `names` (as their new names) and its edges."""
+    for node, new in names.items():
+        design = add_node(design, proposal.step_types[node], new)
+    rename = {n: names.get(n, n) for n in proposal.dag}
+    edges = [(rename[a], rename[b]) for a, b in proposal.edges]
+    extra = tuple(e for e in edges if e not in design.edges)
+    return design.model_copy(update={"edges": (*design.edges, *extra)})

@@ -1,0 +1,270 @@
+"""The assistant: proposal checks, the offline planner, the model planner's retry loop against a
+Bedrock stand-in on 127.0.0.1, and the questions and answers on every registered Config class."""
+
+from __future__ import annotations
+
+import pytest
+from bedrock_standin import BedrockStandIn
+from support import STARTERS
+
+from builders.assistant.models import AssistantError, BedrockModel, json_in
+from builders.assistant.planner import match_step_types, plan, plan_with_model
+from builders.assistant.questions import (
+    AnswerError,
+    answer,
+    config_questions,
+    design_questions,
+    extract_values,
+    parse_answer,
+)
+from builders.assistant.topology import (
+    Proposal,
+    check_proposal,
+    merge_proposal,
+    parse_proposal,
+    proposal_design,
+    type_from_name,
+)
+from builders.dag import load_dag
+from builders.design import add_node, new_design, validate_design
+from builders.errors import PipelineDesignError
+from builders.fields import form_fields
+from builders.registry import REGISTRY
+from builders.starters import design_from_starter
+
+GOAL = "Train an XGBoost model on my S3 data and register it with sample payloads"
+
+
+@pytest.fixture
+def bedrock(monkeypatch):
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    stand_in = BedrockStandIn()
+    yield stand_in
+    stand_in.stop()
+
+
+def model_at(stand_in: BedrockStandIn) -> BedrockModel:
+    return BedrockModel("anthropic.claude-3-5-sonnet-20240620-v1:0", "us-east-1",
+                        endpoint_url=stand_in.url)  # fmt: skip
+
+
+# -- proposals and their check --------------------------------------------------------------
+@pytest.mark.parametrize("starter", ["xgboost_end_to_end", "pytorch_model_registration"])
+def test_the_starters_adjacency_lists_pass_the_check(starter):
+    proposal = parse_proposal(load_dag(STARTERS / starter / "dag.json").to_adjacency())
+    assert check_proposal(proposal) == []
+
+
+def test_step_types_from_node_names():
+    assert type_from_name("DataLoadingCalibration") == "DataLoading"
+    assert type_from_name("BatchTransform-2") == "BatchTransform"
+    assert type_from_name("Training") is None
+
+
+def test_a_proposal_with_a_cycle_names_its_nodes():
+    proposal = parse_proposal({"DataLoading": ["TabularPreprocessing"],
+                               "TabularPreprocessing": ["DataLoading"]})  # fmt: skip
+    (problem,) = check_proposal(proposal)
+    assert "cycle" in problem.message and "DataLoading" in problem.message
+
+
+def test_unknown_step_types_and_parents_are_named():
+    problems = check_proposal(parse_proposal({"FeatureStore": [], "Payload": ["Ghost"]}))
+    messages = {p.node: p.message for p in problems}
+    assert "Unknown step type 'FeatureStore'" in messages["FeatureStore"]
+    assert "Parent 'Ghost' is not a node" in messages["Payload"]
+
+
+def test_a_required_input_without_producer_is_a_problem():
+    (problem,) = check_proposal(parse_proposal({"XGBoostTraining": []}))
+    assert problem.node == "XGBoostTraining" and "training_data" in problem.message
+
+
+def test_a_meaningless_connection_is_a_problem():
+    problems = check_proposal(parse_proposal({"Payload": [], "BatchTransform": ["Payload"]}))
+    assert any("Remove this connection" in p.message for p in problems)
+
+
+def test_malformed_proposals_are_refused():
+    with pytest.raises(PipelineDesignError, match="adjacency list"):
+        parse_proposal({"DataLoading": "TabularPreprocessing"})
+    with pytest.raises(PipelineDesignError, match="adjacency list"):
+        parse_proposal(["DataLoading"])
+    assert check_proposal(parse_proposal({})) != []
+
+
+def test_json_in_a_models_prose():
+    assert json_in('Sure:\n```json\n{"a": [1]}\n```') == {"a": [1]}
+    assert json_in('Here: {"a": 1} done') == {"a": 1}
+    with pytest.raises(AssistantError):
+        json_in("no JSON here")
+
+
+# -- offline planner ------------------------------------------------------------------------
+def test_offline_plan_follows_the_starter_that_has_every_step():
+    result = plan(GOAL)
+    assert result.ok and result.mode == "offline"
+    assert result.proposal.starter == "xgboost_end_to_end"
+    assert set(result.proposal.dag) == {
+        "DataLoadingTraining", "TabularPreprocessing", "XGBoostTraining", "XGBoostModel",
+        "Packaging", "Payload", "ModelRegistration",
+    }  # fmt: skip
+    design = proposal_design(result.proposal, "fraud")
+    assert validate_design(design).valid  # the starter's values came along
+
+
+def test_offline_plan_picks_the_framework_the_goal_names():
+    result = plan("Package my existing PyTorch model and register it")
+    assert result.ok and result.proposal.starter == "pytorch_model_registration"
+
+
+def test_offline_plan_composes_when_no_starter_fits():
+    result = plan("Train a PyTorch model and run a batch transform on new data")
+    assert result.ok and result.proposal.starter is None
+    types = set(result.proposal.step_types.values())
+    assert {"PyTorchTraining", "PyTorchModel", "BatchTransform", "DataLoading"} <= types
+    assert check_proposal(result.proposal) == []
+    design = proposal_design(result.proposal, "torch")
+    assert set(design.edges) == set(result.proposal.edges)
+
+
+def test_offline_plan_of_a_goal_it_cannot_read():
+    result = plan("make it good")
+    assert not result.ok and "names no step" in result.problems[0].message
+    assert plan("   ").problems[0].message == "Describe the goal first."
+
+
+def test_matching_needs_more_than_a_framework_word():
+    assert "PyTorchTraining" not in match_step_types("register my pytorch model")
+
+
+def test_merge_into_a_design_renames_what_is_taken():
+    design = design_from_starter("pytorch_model_registration", "mine")
+    types = {"Payload": "Payload", "ModelRegistration": "ModelRegistration"}
+    proposal = Proposal({"Payload": [], "ModelRegistration": []}, types)
+    merged, names = merge_proposal(design, proposal)
+    assert names == {"Payload": "Payload-2", "ModelRegistration": "ModelRegistration-2"}
+    assert merged.node_names[: len(design.nodes)] == design.node_names
+    lowest = max(n.ui.y for n in design.nodes)
+    assert all(merged.node(n).ui.y > lowest for n in names.values())
+
+
+# -- the model planner against the Bedrock stand-in ----------------------------------------
+def test_a_proposal_with_a_cycle_goes_back_to_the_model(bedrock):
+    bedrock.replay("plan_with_cycle", "plan_valid")
+    result = plan_with_model(GOAL, model_at(bedrock))
+    assert result.ok and result.mode == "model"
+    assert len(result.attempts) == 1 and "cycle" in result.attempts[0]
+    path, second = bedrock.requests[1]
+    assert path.endswith("/converse") and "anthropic.claude" in path
+    feedback = second["messages"][-1]["content"][0]["text"]
+    assert "cycle" in feedback and "corrected JSON" in feedback
+    assert second["messages"][1]["role"] == "assistant"  # the model sees its own answer
+    assert "DataLoading" in second["system"][0]["text"]  # the catalog of step types
+
+
+def test_a_malformed_answer_is_sent_back_too(bedrock):
+    bedrock.replay("plan_malformed", "plan_valid")
+    result = plan_with_model(GOAL, model_at(bedrock))
+    assert result.ok and "not a JSON object" in result.attempts[0]
+
+
+def test_the_retries_are_bounded(bedrock):
+    bedrock.replay("plan_unknown_step", "plan_with_cycle", "plan_malformed", "plan_valid")
+    result = plan_with_model(GOAL, model_at(bedrock), max_attempts=3)
+    assert not result.ok and len(bedrock.requests) == 3 and len(result.attempts) == 3
+
+
+def test_a_refusing_model_says_what_to_do(bedrock):
+    bedrock.refuse(403, "AccessDeniedException", "You don't have access to the model.")
+    with pytest.raises(AssistantError, match="Enable access to this model"):
+        plan(GOAL, model_at(bedrock))
+
+
+def test_an_unreachable_model_says_so(bedrock):
+    url = bedrock.url
+    bedrock.stop()
+    model = BedrockModel("some-model", "us-east-1", endpoint_url=url)
+    with pytest.raises(AssistantError, match="Could not reach"):
+        model.ask("system", [{"role": "user", "content": [{"text": "hi"}]}])
+
+
+# -- questions and answers -------------------------------------------------------------------
+@pytest.mark.parametrize("step_type", REGISTRY.names())
+def test_a_question_per_missing_required_field(step_type):
+    config_class = REGISTRY.get(step_type).config_class
+    questions = config_questions(config_class, {}, step_type)
+    fields = config_class.model_fields
+    top = {q.path.split(".")[0] for q in questions}
+    required = {name for name, info in fields.items() if info.is_required()}
+    assert required <= top
+    for question in questions:
+        assert question.text.startswith(question.spec.label)
+        assert f"for step {step_type}?" in question.text and "Answer with" in question.text
+
+
+@pytest.mark.parametrize("starter", ["xgboost_end_to_end", "pytorch_model_registration"])
+def test_answering_every_question_completes_a_design(starter):
+    """Strip each node's required values; the answers (the starter's own) make it valid."""
+    full = design_from_starter(starter, "full")
+    design = new_design("asked")
+    for node in full.nodes:
+        design = add_node(design, node.step_type, node.name)
+    design = design.model_copy(update={"edges": full.edges})
+    questions = design_questions(design)
+    assert [q.node for q in questions[:4]] == [None] * 4  # pipeline settings first
+    for question in questions:
+        source = full.settings if question.node is None else full.node(question.node).values
+        value = source
+        for part in question.path.split("."):
+            value = value[part]
+        design = answer(design, question, value)
+    assert design_questions(design) == []
+
+
+def test_an_invalid_answer_gets_the_message_and_changes_nothing():
+    design = add_node(new_design("d"), "Payload")
+    (expected_tps,) = [q for q in design_questions(design) if q.path == "author"]
+    with pytest.raises(AnswerError, match="letters, digits and hyphens"):
+        answer(design, expected_tps, "not valid!")
+    assert design_questions(design)[0].path == "author"
+
+
+def test_typed_answers_are_read_by_field_type():
+    specs = {s.name: s for s in form_fields(REGISTRY.get("DataLoading").config_class)}
+    sources = parse_answer(specs["data_sources"], "s3://b/train/, s3://b/more/")
+    assert sources == ["s3://b/train/", "s3://b/more/"]
+    toggle = next(s for s in specs.values() if s.kind == "bool")
+    assert parse_answer(toggle, "yes") is True and parse_answer(toggle, "No") is False
+
+
+def test_a_nested_answer_goes_to_the_hyperparameters():
+    design = add_node(new_design("d", {"author": "a", "bucket": "my-bucket-1",
+                                         "role": "arn:aws:iam::123456789012:role/R",
+                                         "service_name": "svc"}), "XGBoostTraining")  # fmt: skip
+    question = next(q for q in design_questions(design) if q.path == "hyperparameters.label_name")
+    design = answer(design, question, "is_fraud")
+    assert design.node("XGBoostTraining").values["hyperparameters"]["label_name"] == "is_fraud"
+
+
+def test_free_text_fills_several_values_through_the_model(bedrock):
+    design = new_design("d")
+    questions = design_questions(design, every=True)  # region has a default, but may be given
+    bedrock.replay("values_from_free_text")
+    found = extract_values(model_at(bedrock), questions, "bucket my-ml-data in us-west-2, role arn")
+    assert found == {
+        "settings:bucket": "my-ml-data",
+        "settings:region": "us-west-2",
+        "settings:role": "arn:aws:iam::123456789012:role/SageMakerRole",
+    }  # only keys that were asked; "settings:colour" dropped
+    for key, value in found.items():
+        design = answer(design, next(q for q in questions if q.key == key), value)
+    assert design.settings["region"] == "us-west-2"
+
+
+def test_a_malformed_free_text_reading_is_an_error(bedrock):
+    bedrock.replay("plan_malformed")
+    with pytest.raises(AssistantError):
+        extract_values(model_at(bedrock), design_questions(new_design("d")), "bucket x")
