@@ -72,21 +72,23 @@ def planner(model: BedrockModel | None) -> None:
     )
     if st.button("Propose a pipeline", type="primary", icon=":material/auto_awesome:"):
         st.session_state[PLAN] = _plan(goal, model)
-    result: Plan | None = st.session_state.get(PLAN)
-    if result is not None:
-        show_plan(result)
+    planned: tuple[Plan, str | None] | None = st.session_state.get(PLAN)
+    if planned is not None:
+        show_plan(*planned)
 
 
-def _plan(goal: str, model: BedrockModel | None) -> Plan:
+def _plan(goal: str, model: BedrockModel | None) -> tuple[Plan, str | None]:
+    """The plan, and why the offline planner answered when the model could not."""
     with st.spinner("Planning..."):
         try:
-            return plan(goal, model)
+            return plan(goal, model), None
         except AssistantError as error:
-            session.notice("warning", f"{error.message} The offline planner answered instead.")
-            return plan_offline(goal)
+            return plan_offline(goal), f"{error.message} The offline planner answered instead."
 
 
-def show_plan(result: Plan) -> None:
+def show_plan(result: Plan, fallback: str | None) -> None:
+    if fallback:
+        st.warning(md(fallback))
     for attempt, problems in enumerate(result.attempts, 1):
         st.caption(f"Attempt {attempt} was sent back to the model: {md(problems)}")
     if result.problems:
@@ -104,7 +106,7 @@ def show_plan(result: Plan) -> None:
 def _dot(proposal) -> str:
     """The proposal as Graphviz DOT; names are quoted as JSON strings (valid DOT strings)."""
     nodes = [
-        f"{json.dumps(n)} [label={json.dumps(n + chr(10) + t)}]"
+        f"{json.dumps(n)} [label={json.dumps(n if n == t else n + chr(10) + t)}]"
         for n, t in proposal.step_types.items()
     ]
     edges = [f"{json.dumps(a)} -> {json.dumps(b)}" for a, b in proposal.edges]
@@ -123,20 +125,24 @@ def accept(proposal) -> None:
             st.error(md(error.message))
             return
         session.open_design(design)
-        _accepted(f"Created '{design.name}' from the proposal.")
+        _accepted(design, f"Created '{design.name}' from the proposal.")
     current = session.current()
     if merge.button("Merge into the open design", disabled=current is None):
         merged, names = merge_proposal(current, proposal)
         session.commit(merged)
-        _accepted(f"Added {len(names)} steps to '{current.name}'.")
+        _accepted(merged, f"Added {len(names)} steps to '{current.name}'.")
     if discard.button("Discard"):
         st.session_state.pop(PLAN, None)
         st.rerun()
 
 
-def _accepted(message: str) -> None:
+def _accepted(design, message: str) -> None:
     st.session_state.pop(PLAN, None)
-    session.notice("success", f"{message} Fill in what is missing in the forms or below.")
+    missing = len(design_questions(design))
+    if missing:
+        message += f" {missing} required value(s) are missing: fill them in the node forms, "
+        message += "or let the Assistant ask for them."
+    session.notice("success", message)
     st.switch_page("pages/designer.py")
 
 
