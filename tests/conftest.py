@@ -40,3 +40,16 @@ def space(tmp_path, monkeypatch):
     monkeypatch.setenv(WORKSPACE_ENV, str(tmp_path / "ws"))
     monkeypatch.chdir(REPO)
     return Workspace(tmp_path / "ws")
+
+
+@pytest.fixture
+def no_aws_credentials(monkeypatch, tmp_path):
+    """A fresh machine: no AWS credentials in the environment, files or instance metadata."""
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "no-credentials"))
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "no-config"))
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    import streamlit as st
+
+    st.cache_data.clear()  # pages cache whether credentials were found

@@ -15,14 +15,7 @@ from builders.design import add_node, new_design
 ASSISTANT = "pages/assistant.py"
 
 
-@pytest.fixture(autouse=True)
-def no_aws(monkeypatch, tmp_path):
-    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "none"))
-    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))
-    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
-    st.cache_data.clear()
+pytestmark = pytest.mark.usefixtures("no_aws_credentials")
 
 
 @pytest.fixture

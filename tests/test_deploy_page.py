@@ -17,14 +17,8 @@ DEPLOY = "pages/deploy.py"
 
 
 @pytest.fixture(autouse=True)
-def no_aws(monkeypatch, tmp_path):
-    """A fresh machine: no AWS credentials anywhere, an empty sandbox."""
-    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "none"))
-    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))
-    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
-    st.cache_data.clear()  # the page caches whether credentials were found
+def fresh_machine(no_aws_credentials):
+    """No AWS credentials, and an empty sandbox."""
     host_port = sandbox().endpoint_url.removeprefix("http://")  # moto's state is per process:
     connection = http.client.HTTPConnection(host_port, timeout=10)  # other tests' pipelines go
     connection.request("POST", "/moto-api/reset")
