@@ -47,6 +47,7 @@ class CodeStager:
         self.base_dir = Path(base_dir) if base_dir is not None else Path.cwd()
         self._objects: dict[str, StagedObject] = {}
         self._folders: dict[Path, dict[str, bytes]] = {}  # read once per compile
+        self._archives: dict[str, bytes] = {}  # tar.gz by digest of the files
 
     @property
     def objects(self) -> list[StagedObject]:
@@ -71,7 +72,10 @@ class CodeStager:
         if location and location.startswith("s3://"):
             return location
         files = self._folder_files(location, node, field)
-        prefix = self._add(s3_loc, "code", {"sourcedir.tar.gz": reproducible_tar_gz(files)})
+        digest = _digest(files)
+        if digest not in self._archives:  # many training nodes share one folder: pack it once
+            self._archives[digest] = reproducible_tar_gz(files)
+        prefix = self._add(s3_loc, "code", {"sourcedir.tar.gz": self._archives[digest]})
         return prefix + "sourcedir.tar.gz"
 
     def settings(self, data: dict, s3_loc: str, name: str = "settings.json") -> str:
