@@ -23,7 +23,7 @@ from builders.errors import (
 )
 from builders.registry import REGISTRY, StepRegistry, StepType
 from builders.validation import validate_config
-from builders.wiring import resolve_wiring
+from builders.wiring import Wire, resolve_wiring
 
 # SageMaker step names: letters, digits, - and _; model steps append "-RegisterModel".
 NODE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_\-]{0,49}")
@@ -98,6 +98,16 @@ def check_pipeline(
     registry: StepRegistry = REGISTRY,
 ) -> list[Problem]:
     """Every problem of a design: graph, names, each node's values, region and wiring."""
+    return check_and_wire(dag, classes, values, registry)[0]
+
+
+def check_and_wire(
+    dag: PipelineDAG,
+    classes: Mapping[str, type[BaseModel]],
+    values: Mapping[str, Mapping[str, Any]],
+    registry: StepRegistry = REGISTRY,
+) -> tuple[list[Problem], list[Wire]]:
+    """check_pipeline's problems, and the wires it resolved (none while there is a cycle)."""
     errors = graph_errors(dag, list(classes)) + node_name_errors(dag.nodes)
     problems = [problem for error in errors for problem in error.problems]
     for node, config_class in classes.items():
@@ -108,16 +118,15 @@ def check_pipeline(
         if "region" in cls.model_fields
     }
     problems += [p for error in region_errors(regions) for p in error.problems]
-    if dag.find_cycle() is None:
-        step_types: dict[str, StepType] = {
-            node: registry.for_config(cls, node=node)
-            for node, cls in classes.items()
-            if node in dag
-        }
+    if dag.find_cycle() is not None:
+        return problems, []
+    step_types: dict[str, StepType] = {
+        node: registry.for_config(cls, node=node) for node, cls in classes.items() if node in dag
+    }
 
-        def field_value(node: str, field: str) -> Any:
-            return values.get(node, {}).get(field)
+    def field_value(node: str, field: str) -> Any:
+        return values.get(node, {}).get(field)
 
-        _, wiring = resolve_wiring(dag, step_types, field_value, registry)
-        problems += [problem for error in wiring for problem in error.problems]
-    return problems
+    wires, wiring = resolve_wiring(dag, step_types, field_value, registry)
+    problems += [problem for error in wiring for problem in error.problems]
+    return problems, wires

@@ -4,7 +4,7 @@
     python -m builders validate --dag dag.json --config config.json
     python -m builders payload  --config config.json --node Payload --out payload.tar.gz
     python -m builders deploy   --dag dag.json --config config.json [--target sandbox|aws]
-                                [--profile P] [--region R] [--start] [--wait]
+                                [--profile P] [--start] [--wait]
 
 Bad input ends with a readable message naming the node and field, and exit code 1.
 """
@@ -61,7 +61,6 @@ def _parser() -> argparse.ArgumentParser:
         help="where to deploy (default: aws when credentials are found, else the sandbox)",
     )
     deploy.add_argument("--profile", help="AWS profile (default: the standard credential chain)")
-    deploy.add_argument("--region", help="AWS region (default: the configs' region)")
     deploy.add_argument("--name", help="pipeline name (default: derived from the configs)")
     deploy.add_argument("--start", action="store_true", help="start an execution")
     deploy.add_argument("--wait", action="store_true", help="wait for the execution to end")
@@ -94,21 +93,25 @@ def _validate(args: argparse.Namespace) -> int:
     return 0
 
 
-def _compile(args: argparse.Namespace) -> int:
+def _compiled(args: argparse.Namespace):
+    """(CompiledPipeline, configs) of --dag and --config; every problem raised at once."""
     from builders.compile import compile_pipeline
     from builders.config_io import load_configs
     from builders.dag import load_dag
-    from builders.fileio import write_json_atomic
+    from builders.errors import ConfigValidationError
 
     problems = _problems(args)
     if problems:
-        return _report(problems)
-    compiled = compile_pipeline(
-        load_dag(args.dag),
-        load_configs(args.config),
-        name=args.name,
-        base_dir=args.config.resolve().parent,
-    )
+        raise ConfigValidationError(problems)
+    configs = load_configs(args.config)
+    base_dir = args.config.resolve().parent  # local paths are relative to the config file
+    return compile_pipeline(load_dag(args.dag), configs, name=args.name, base_dir=base_dir), configs
+
+
+def _compile(args: argparse.Namespace) -> int:
+    from builders.fileio import write_json_atomic
+
+    compiled, _ = _compiled(args)
     write_json_atomic(args.out, compiled.definition)
     print(
         f"Wrote {args.out}: pipeline {compiled.name}, {len(compiled.step_names)} steps, "
@@ -139,21 +142,12 @@ def _payload(args: argparse.Namespace) -> int:
 
 
 def _deploy(args: argparse.Namespace) -> int:
-    from builders.compile import compile_pipeline
-    from builders.config_io import load_configs
-    from builders.dag import load_dag
-    from builders.deploy import deploy, execution_status
+    from builders.deploy import Target, deploy, execution_status
     from builders.sandbox import stop_sandbox
 
-    problems = _problems(args)
-    if problems:
-        return _report(problems)
-    configs = load_configs(args.config)
+    compiled, configs = _compiled(args)
     first = next(iter(configs.values()))
-    compiled = compile_pipeline(
-        load_dag(args.dag), configs, name=args.name, base_dir=args.config.resolve().parent
-    )
-    target = _target(args, args.region or first.region)
+    target = Target.of(args.target, first.region, args.profile)  # the region compiled for
     print(f"Deploying {compiled.name} to the {target.label}")
     try:
         result = deploy(
@@ -177,15 +171,6 @@ def _deploy(args: argparse.Namespace) -> int:
         if target.kind == "sandbox":
             print("The sandbox recorded the pipeline but runs no jobs; it stops with this command.")
             stop_sandbox()
-
-
-def _target(args: argparse.Namespace, region: str):
-    from builders.deploy import Target, credentials_available
-
-    kind = args.target or ("aws" if credentials_available(args.profile) else "sandbox")
-    if kind == "sandbox":
-        return Target.local_sandbox(region)
-    return Target("aws", region, profile=args.profile)
 
 
 def _wait(target, execution_arn: str, execution_status, interval: float = 10.0) -> int:

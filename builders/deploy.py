@@ -10,17 +10,17 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Literal
 
 from builders.compile import CompiledPipeline
+from builders.configs.types import ROLE_ARN_PATTERN
 from builders.errors import DeployError
 from builders.sandbox import SANDBOX_CREDENTIALS, sandbox
 
 Progress = Callable[[str, str], None]  # (stage, what happened)
-ROLE_ARN = re.compile(r"arn:aws[a-z\-]*:iam::\d{12}:role/[\w+=,.@\-/]{1,512}")
+ROLE_ARN = re.compile(ROLE_ARN_PATTERN)  # a backstop: the settings validate it already
 DEFINITION_LIMIT = 1_000_000  # bytes CreatePipeline takes inline; larger goes through S3
-STAGES = ("preflight", "stage code", "upsert", "start")
 RUNNING = {"Executing", "Stopping"}
 
 
@@ -35,7 +35,19 @@ class Target:
 
     @classmethod
     def local_sandbox(cls, region: str) -> Target:
-        return cls("sandbox", region, endpoint_url=sandbox().endpoint_url)
+        try:
+            return cls("sandbox", region, endpoint_url=sandbox().endpoint_url)
+        except OSError as error:
+            raise DeployError(
+                f"The local sandbox did not start ({error}). Restart and try again.",
+                stage="preflight",
+            ) from None
+
+    @classmethod
+    def of(cls, kind: str | None, region: str, profile: str | None = None) -> Target:
+        """A target of `kind`; without one, AWS when credentials are found, else the sandbox."""
+        kind = kind or ("aws" if credentials_available(profile) else "sandbox")
+        return cls("aws", region, profile=profile) if kind == "aws" else cls.local_sandbox(region)
 
     def session(self) -> Any:
         import boto3
@@ -75,11 +87,6 @@ def credentials_available(profile: str | None = None) -> bool:
         return False
 
 
-def default_target(region: str) -> Target:
-    """AWS when credentials are found, else the local sandbox."""
-    return Target("aws", region) if credentials_available() else Target.local_sandbox(region)
-
-
 @dataclass
 class DeployResult:
     pipeline_name: str
@@ -90,7 +97,6 @@ class DeployResult:
     skipped: int
     execution_arn: str | None = None
     console_url: str | None = None
-    log: list[tuple[str, str]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -117,12 +123,7 @@ def deploy(
     progress: Progress | None = None,
 ) -> DeployResult:
     """Deploy `compiled` to `target`; raises DeployError naming the stage that failed."""
-    log: list[tuple[str, str]] = []
-
-    def say(stage: str, message: str) -> None:
-        log.append((stage, message))
-        if progress:
-            progress(stage, message)
+    say = progress or (lambda stage, message: None)
 
     session = _stage("preflight", target, lambda: target.session())
     clients = {name: target.client(name, session) for name in ("sts", "s3", "sagemaker")}
@@ -135,7 +136,7 @@ def deploy(
     arn, created = _stage(
         "upsert", target, lambda: _upsert(compiled, role_arn, description, tags, clients, say)
     )
-    result = DeployResult(compiled.name, arn, created, identity, uploaded, skipped, log=log)
+    result = DeployResult(compiled.name, arn, created, identity, uploaded, skipped)
     if target.kind == "aws":
         result.console_url = console_url(target.region, compiled.name)
     if start:

@@ -9,7 +9,6 @@ Every edit is a function returning a new Design; the pages never change one in p
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 from collections.abc import Iterable
 from pathlib import Path
@@ -17,15 +16,16 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from builders.checks import check_pipeline
+from builders.checks import check_and_wire
 from builders.config_io import merge_values, node_values
 from builders.configs.base import BasePipelineConfig
 from builders.dag import PipelineDAG
-from builders.errors import ConfigFileError, PipelineDesignError, Problem
-from builders.layout import ROW_HEIGHT
+from builders.errors import ConfigFileError, ConfigValidationError, PipelineDesignError, Problem
+from builders.fields import same_raw
+from builders.layout import ROW_HEIGHT, layered_positions
 from builders.registry import REGISTRY, StepRegistry, StepType
 from builders.validation import validate_config
-from builders.wiring import Wire, accepted_ports, resolve_wiring
+from builders.wiring import Wire, accepted_ports
 
 DESIGN_FORMAT = "sagemaker-pipeline-design/1"
 SHARED_FIELDS = BasePipelineConfig.SHARED_FIELDS
@@ -243,10 +243,6 @@ class DesignReport(BaseModel):
     def for_node(self, name: str) -> list[Problem]:
         return [p for p in self.problems if p.node == name]
 
-    @property
-    def design_wide(self) -> list[Problem]:
-        return [p for p in self.problems if p.node is None]
-
 
 def validate_design(design: Design, registry: StepRegistry = REGISTRY) -> DesignReport:
     unknown = [n for n in design.nodes if n.step_type not in registry]
@@ -261,17 +257,12 @@ def validate_design(design: Design, registry: StepRegistry = REGISTRY) -> Design
         dag.remove_node(name)
     if not design.nodes:
         problems.append(Problem("The design has no steps yet. Add one from the palette."))
-    problems += check_pipeline(dag, classes, values, registry)
-    wires: list[Wire] = []
-    if dag.find_cycle() is None:
-        step_types = {n.name: step_type_of(n, registry) for n in known}
-        wires, _ = resolve_wiring(dag, step_types, lambda n, f: values[n].get(f), registry)
-    return DesignReport(problems=tuple(problems), wires=tuple(wires))
+    found, wires = check_and_wire(dag, classes, values, registry)
+    return DesignReport(problems=tuple(problems + found), wires=tuple(wires))
 
 
 def build_configs(design: Design, registry: StepRegistry = REGISTRY) -> dict[str, Any]:
     """Config objects of every node; raises ConfigValidationError with every problem."""
-    from builders.errors import ConfigValidationError
 
     configs, problems = {}, []
     for node in design.nodes:
@@ -329,10 +320,8 @@ def design_from_documents(
         own = _own_values(config_class, raw[node], settings)
         design = add_node(design, step_type.name, name=node, registry=registry)
         design = set_node_values(design, node, _absolute(own, base_dir))
-    for source, target in dag.edges if dag is not None else ():
-        design = design.model_copy(update={"edges": (*design.edges, (source, target))})
-    from builders.layout import layered_positions
-
+    if dag is not None:
+        design = design.model_copy(update={"edges": tuple(dag.edges)})
     return move_nodes(design, layered_positions(design.dag()))
 
 
@@ -348,21 +337,17 @@ def _own_values(config_class, values: dict[str, Any], settings: dict[str, Any]) 
         if (
             info is None
             or info.is_required()
-            or _json(info.get_default(call_default_factory=True)) != _json(value)
+            or not same_raw(info.get_default(call_default_factory=True), value)
         ):
             own[field] = value
     return own
-
-
-def _json(value: Any) -> str:
-    return json.dumps(value, default=str)
 
 
 def _common_settings(raw: dict[str, dict[str, Any]]) -> dict[str, Any]:
     settings = {}
     for field in SHARED_FIELDS:
         values = [values[field] for values in raw.values() if field in values]
-        if values and all(_json(v) == _json(values[0]) for v in values):
+        if values and all(same_raw(v, values[0]) for v in values):
             settings[field] = values[0]
     return settings
 

@@ -236,6 +236,11 @@ def to_raw(value: Any) -> Any:
 # --- does a raw value fit the field's widget? -------------------------------------------------
 
 
+def same_raw(a: Any, b: Any) -> bool:
+    """Equal in stored form (1, 1.0 and True differ in JSON, so they differ here)."""
+    return json.dumps(to_raw(a), default=str) == json.dumps(to_raw(b), default=str)
+
+
 def _is_number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
 

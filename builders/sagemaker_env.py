@@ -86,7 +86,6 @@ def pipeline_session(region: str, bucket: str) -> Any:
 
     session = PipelineSession(boto_session=_offline_boto_session(region), default_bucket=bucket)
     session._default_bucket = bucket  # else the SDK asks S3 whether the bucket exists
-    _freeze_long_lived()
     return session
 
 
@@ -96,7 +95,8 @@ def offline_build(region: str) -> Iterator[None]:
 
     The garbage collector pauses meanwhile: a build keeps thousands of objects alive until it
     ends, and collections during it rescan them again and again (measured: 200 nodes took up
-    to 30x the time of 10 with collections, 20x without). Their garbage is collected after.
+    to 30x the time of 10 with collections, 20x without). The next collection after it
+    frees its garbage.
     """
     import boto3
 

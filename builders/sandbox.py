@@ -21,10 +21,6 @@ _server = None  # the one ThreadedMotoServer of this process
 class Sandbox:
     endpoint_url: str
 
-    @property
-    def port(self) -> int:
-        return int(self.endpoint_url.rsplit(":", 1)[1])
-
 
 def sandbox() -> Sandbox:
     """The running sandbox, started now if it is not running."""

@@ -47,7 +47,7 @@ class CodeStager:
         self.base_dir = Path(base_dir) if base_dir is not None else Path.cwd()
         self._objects: dict[str, StagedObject] = {}
         self._folders: dict[Path, dict[str, bytes]] = {}  # read once per compile
-        self._archives: dict[str, bytes] = {}  # tar.gz by digest of the files
+        self._archives: dict[Path, bytes] = {}  # tar.gz per folder
 
     @property
     def objects(self) -> list[StagedObject]:
@@ -57,7 +57,7 @@ class CodeStager:
         """S3 prefix (ending in /) holding the folder's files; None means the built-in scripts."""
         if location and location.startswith("s3://"):
             return location if location.endswith("/") else location + "/"
-        return self._add(s3_loc, "code", self._folder_files(location, node, field))
+        return self._add(s3_loc, "code", self._folder_files(location, node, field)[1])
 
     def file(self, location: str, s3_loc: str, *, node: str, field: str) -> tuple[str, str]:
         """(S3 prefix, file name) of a single script, staged alone under its own prefix."""
@@ -71,11 +71,10 @@ class CodeStager:
         """S3 URI of a reproducible sourcedir.tar.gz of the folder (what estimators expect)."""
         if location and location.startswith("s3://"):
             return location
-        files = self._folder_files(location, node, field)
-        digest = _digest(files)
-        if digest not in self._archives:  # many training nodes share one folder: pack it once
-            self._archives[digest] = reproducible_tar_gz(files)
-        prefix = self._add(s3_loc, "code", {"sourcedir.tar.gz": self._archives[digest]})
+        folder, files = self._folder_files(location, node, field)
+        if folder not in self._archives:  # many training nodes share one folder: pack it once
+            self._archives[folder] = reproducible_tar_gz(files)
+        prefix = self._add(s3_loc, "code", {"sourcedir.tar.gz": self._archives[folder]})
         return prefix + "sourcedir.tar.gz"
 
     def settings(self, data: dict, s3_loc: str, name: str = "settings.json") -> str:
@@ -83,11 +82,14 @@ class CodeStager:
         content = json.dumps(data, indent=2, sort_keys=True).encode()
         return self._add(s3_loc, "config", {name: content})
 
-    def _folder_files(self, location: str | None, node: str, field: str) -> dict[str, bytes]:
+    def _folder_files(
+        self, location: str | None, node: str, field: str
+    ) -> tuple[Path, dict[str, bytes]]:
+        """The folder's path and its files (read once per compile)."""
         folder = self._local(location, node, field, want_dir=True)
         if folder not in self._folders:
             self._folders[folder] = _read_folder(folder, node, field)
-        return self._folders[folder]
+        return folder, self._folders[folder]
 
     def _local(self, location: str | None, node: str, field: str, *, want_dir: bool) -> Path:
         path = BUILTIN_SCRIPTS if location is None else self.base_dir / Path(location).expanduser()

@@ -15,7 +15,6 @@ messages (and a mistyped value's widget turning back into a number box) then fol
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -37,6 +36,7 @@ from builders.fields import (
     option_named,
     parse_lines,
     parse_text,
+    same_raw,
     text_of,
     to_raw,
 )
@@ -149,13 +149,8 @@ def _field(
     with st.container():
         new = _input(form, spec, path, raw, note)
         _report(form, path, leaf=spec.kind != "model" or not fits(spec, raw))
-    if new is not _UNCHANGED and (present or not _same(new, raw)):
+    if new is not _UNCHANGED and (present or not same_raw(new, raw)):
         result[spec.name] = new
-
-
-def _same(a: Any, b: Any) -> bool:
-    """Equal in stored form (1, 1.0 and True differ in JSON, so they differ here)."""
-    return json.dumps(to_raw(a), default=str) == json.dumps(to_raw(b), default=str)
 
 
 # --- pipeline settings ------------------------------------------------------------------------
@@ -374,7 +369,7 @@ def _pairs_editor(form: _Form, spec: FieldSpec, wkey: str, raw: Any, label: str)
     """A dict[str, str | Enum], in order: rows of name and value; + adds a row."""
     base_key = f"{wkey}:base"
     table = st.session_state.get(base_key)
-    if table is None or wkey not in st.session_state or not _same(table.current, raw):
+    if table is None or wkey not in st.session_state or not same_raw(table.current, raw):
         # First draw, the editor's edits dropped (not drawn last run), or an outside change.
         table = _table(spec, raw)
     st.markdown(label, help=_help(spec.description, "Add, edit or delete rows; order counts."))
@@ -394,7 +389,7 @@ def _pairs_editor(form: _Form, spec: FieldSpec, wkey: str, raw: Any, label: str)
     else:
         new = None if not value and spec.optional else value
     st.session_state[base_key] = replace(table, current=new)
-    return _UNCHANGED if _same(new, raw) else new
+    return _UNCHANGED if same_raw(new, raw) else new
 
 
 def _table(spec: FieldSpec, raw: Mapping[str, Any] | None) -> _Table:

@@ -25,18 +25,11 @@ from builders.assistant.topology import merge_proposal, proposal_design
 from builders.configs.types import AwsRegion
 from builders.errors import PipelineDesignError
 from builders.fields import text_of
-from components import session
+from components import aws, session
 from components.text import md
 
 PLAN, PENDING, SKIPPED = "assistant_plan", "assistant_pending", "assistant_skipped"
 REGIONS = list(AwsRegion.__args__)
-
-
-@st.cache_data(ttl=30, show_spinner=False)
-def _has_credentials(profile: str | None) -> bool:
-    from builders.deploy import credentials_available
-
-    return credentials_available(profile)
 
 
 def choose_model() -> BedrockModel | None:
@@ -52,7 +45,7 @@ def choose_model() -> BedrockModel | None:
                 "questions go field by field. Turn on Amazon Bedrock in Model settings to plan "
                 "and answer in free text.", icon=":material/cloud_off:")  # fmt: skip
         return None
-    if not _has_credentials(None):
+    if not aws.has_credentials():
         st.warning("Offline mode: no AWS credentials were found for Amazon Bedrock. Set them "
                    "(environment, `aws configure` or `aws sso login`) and reload the page.",
                    icon=":material/key_off:")  # fmt: skip
@@ -95,8 +88,7 @@ def show_plan(result: Plan, fallback: str | None) -> None:
         st.error("No usable proposal: " + md("; ".join(str(p) for p in result.problems)))
         return
     proposal = result.proposal
-    for reason in proposal.reasons:
-        st.caption(md(reason))
+    st.caption(md(proposal.reason))
     st.graphviz_chart(_dot(proposal))
     with st.expander("Adjacency list"):
         st.code(json.dumps(proposal.dag, indent=2), language="json")
@@ -163,8 +155,9 @@ def questions_and_answers(model: BedrockModel | None) -> None:
     waiting = [q for q in questions if q.key not in skipped] or questions
     skipped &= {q.key for q in questions}
     st.caption(f"{len(questions)} required value(s) missing.")
-    fillable = design_questions(design, node, every=True)  # what free text may fill
     pending = st.session_state.get(PENDING)
+    # What a free-text answer may fill: any field in scope (only the model reads free text).
+    fillable = design_questions(design, node, every=True) if model or pending else []
     if pending:
         confirm(design, pending, fillable)
     else:
@@ -216,10 +209,12 @@ def confirm(design, pending: dict, fillable: list[Question]) -> None:
     if yes.button("Store these values", type="primary"):
         refused = []
         for key, value in pending.items():
+            if key not in by_key:  # the scope changed since: no longer asked
+                continue
             try:
                 design = answer(design, by_key[key], value)
-            except (AnswerError, KeyError) as error:
-                refused.append(f"{key}: {getattr(error, 'message', error)}")
+            except AnswerError as error:
+                refused.append(f"{key}: {error.message}")
         session.commit(design)
         st.session_state.pop(PENDING)
         if refused:

@@ -13,17 +13,17 @@ from builders.configs.base import BasePipelineConfig
 from builders.deploy import (
     DeployResult,
     Target,
-    credentials_available,
     deploy,
     execution_status,
     recent_executions,
 )
 from builders.errors import DeployError
 from builders.sandbox import sandbox_running
-from components import session
+from components import aws, session
 from components.text import md
 
 DEPLOYMENT = "deployment"
+ENDED = "ended_executions"  # execution ARN -> its final status
 SANDBOX, AWS = "Local sandbox", "AWS"
 DEFAULT_CHAIN = "(default credential chain)"
 SANDBOX_NOTE = (
@@ -40,28 +40,16 @@ class Deployment:
     result: DeployResult
 
 
-@st.cache_data(ttl=30, show_spinner="Looking for AWS credentials...")
-def _has_credentials(profile: str | None) -> bool:
-    return credentials_available(profile)
-
-
-@st.cache_data(ttl=300)
-def _profiles() -> list[str]:
-    import boto3
-
-    return boto3.Session().available_profiles
-
-
 def choose_target(region: str) -> tuple[str, str | None]:
     """(target kind, AWS profile) as chosen on the page; AWS by default when it has keys."""
-    default = 1 if _has_credentials(None) else 0
+    default = 1 if aws.has_credentials(None) else 0
     kind = st.radio("Deploy to", [SANDBOX, AWS], index=default, horizontal=True, key="target")
     if kind == SANDBOX:
         st.info(SANDBOX_NOTE, icon=":material/science:")
         return "sandbox", None
-    chosen = st.selectbox("AWS profile", [DEFAULT_CHAIN, *_profiles()], key="aws_profile")
+    chosen = st.selectbox("AWS profile", [DEFAULT_CHAIN, *aws.profiles()], key="aws_profile")
     profile = None if chosen == DEFAULT_CHAIN else chosen
-    if _has_credentials(profile):
+    if aws.has_credentials(profile):
         st.caption(f"Credentials found. Region **{md(region)}** (from the pipeline settings).")
     else:
         st.warning(
@@ -90,7 +78,7 @@ def run_deploy(design, pipeline, kind: str, profile: str | None, start: bool, pa
     settings = BasePipelineConfig.model_validate(design.settings)
     with st.status("Deploying...", expanded=True) as status:
         try:
-            target = _target(kind, settings.region, profile)
+            target = Target.of(kind, settings.region, profile)
             result = deploy(
                 pipeline,
                 target,
@@ -108,18 +96,6 @@ def run_deploy(design, pipeline, kind: str, profile: str | None, start: bool, pa
             return
         status.update(label="Deployed", state="complete", expanded=False)
     st.session_state[DEPLOYMENT] = Deployment(design.name, target, result)
-
-
-def _target(kind: str, region: str, profile: str | None) -> Target:
-    if kind == "aws":
-        return Target("aws", region, profile=profile)
-    try:
-        return Target.local_sandbox(region)
-    except OSError as error:
-        raise DeployError(
-            f"The local sandbox did not start ({error}). Restart the app and try again.",
-            stage="preflight",
-        ) from None
 
 
 def show_deployment(deployment: Deployment) -> None:
@@ -143,11 +119,18 @@ def show_deployment(deployment: Deployment) -> None:
 
 
 def _status(target: Target, execution_arn: str):
+    """The execution's status; an ended one is read once, not on every rerun of the page."""
+    ended = st.session_state.setdefault(ENDED, {})
+    if execution_arn in ended:
+        return ended[execution_arn]
     try:
-        return execution_status(target, execution_arn)
+        status = execution_status(target, execution_arn)
     except DeployError as error:
         st.warning(f"Could not read the execution's status: {md(error.message)}")
         return None
+    if status.finished:
+        ended[execution_arn] = status
+    return status
 
 
 @st.fragment(run_every=10)
@@ -171,14 +154,22 @@ def show_status(status) -> None:
         st.caption(md(status.steps_note))
 
 
+@st.cache_data(ttl=15, show_spinner=False)
+def _recent(target: Target, pipeline_name: str, latest: str | None) -> list[dict]:
+    """Listed once per deploy (`latest` changes) or 15 s, not on every click of the page."""
+    return recent_executions(target, pipeline_name)
+
+
 def show_recent(kind: str, region: str, profile: str | None, pipeline_name: str) -> None:
     st.subheader("Recent executions")
     if kind == "sandbox" and not sandbox_running():
         st.caption("The sandbox is not running yet: nothing was deployed to it in this session.")
         return
-    target = Target.local_sandbox(region) if kind == "sandbox" else Target("aws", region, profile)
+    target = Target.of(kind, region, profile)
+    deployment = st.session_state.get(DEPLOYMENT)
+    latest = deployment.result.execution_arn if deployment else None
     try:
-        rows = recent_executions(target, pipeline_name)
+        rows = _recent(target, pipeline_name, latest)
     except DeployError as error:
         st.caption(f"Could not list executions: {md(error.message)}")
         return

@@ -42,7 +42,7 @@ def create_from_starter(at: AppTest, name: str, starter: str = "xgboost_end_to_e
     form_name = next(t for t in at.text_input if t.label == "Name")
     form_name.input(name)
     next(s for s in at.selectbox if s.label == "Start from").set_value(starter)
-    next(b for b in at.button if b.label == "Create").click().run()
+    button(at, "Create").click().run()
     # AppTest reruns the page it last switched to, not the one the app switched to.
     return at.switch_page("pages/designer.py").run()
 
@@ -63,3 +63,17 @@ def canvas_edit(at: AppTest, *, add_edges=(), remove_nodes=(), selected=None) ->
 
 def design_of(at: AppTest):
     return at.session_state["design"]
+
+
+def button(at: AppTest, label: str):
+    """The button a person reads as `label`."""
+    return next(b for b in at.button if b.label == label)
+
+
+def open_on(page: str, design, space=None) -> AppTest:
+    """The app showing `page` with `design` open (saved to `space` when given)."""
+    at = app()
+    if space is not None:
+        space.save(design)
+    at.session_state["design"] = design
+    return at.switch_page(page).run()

@@ -14,6 +14,7 @@ import sys
 from app_support import (
     APP,
     app,
+    button,
     canvas_edit,
     create_from_starter,
     design_of,
@@ -191,7 +192,7 @@ def click(at: AppTest, key: str) -> AppTest:
 def test_designs_page_creates_an_empty_design(space):
     at = designs_page(app())
     next(t for t in at.text_input if t.label == "Name").input("blank")
-    next(b for b in at.button if b.label == "Create").click().run()
+    button(at, "Create").click().run()
     assert design_of(at).name == "blank" and design_of(at).nodes == ()
     assert space.names() == ["blank"]
 
@@ -200,7 +201,7 @@ def test_designs_page_refuses_a_taken_name(space):
     space.create(new_design("taken"))
     at = designs_page(app())
     next(t for t in at.text_input if t.label == "Name").input("taken")
-    next(b for b in at.button if b.label == "Create").click().run()
+    button(at, "Create").click().run()
     assert "already a design named 'taken'" in texts(at)
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 import streamlit as st
-from app_support import app, create_from_starter, plain, texts
+from app_support import app, button, create_from_starter, open_on, plain, texts
 from bedrock_standin import BedrockStandIn
 from test_assistant import GOAL
 
@@ -27,10 +27,6 @@ def bedrock(monkeypatch):
     st.cache_data.clear()
     yield stand_in
     stand_in.stop()
-
-
-def button(at, label: str):
-    return next(b for b in at.button if b.label == label)
 
 
 def propose(at, goal: str = GOAL):
@@ -87,11 +83,7 @@ def test_a_goal_it_cannot_read(space):
 
 
 def test_questions_one_at_a_time_an_invalid_answer_is_asked_again(space):
-    at = app()
-    design = add_node(new_design("draft"), "Payload")
-    space.save(design)
-    at.session_state["design"] = design
-    at.switch_page(ASSISTANT).run()
+    at = open_on(ASSISTANT, add_node(new_design("draft"), "Payload"), space)
     assert "Author for the pipeline" in texts(at)
     at.text_input(key="answer:settings:author").input("not valid!")
     button(at, "Answer").click().run()
@@ -105,9 +97,7 @@ def test_questions_one_at_a_time_an_invalid_answer_is_asked_again(space):
 
 
 def test_skip_a_question(space):
-    at = app()
-    at.session_state["design"] = add_node(new_design("draft"), "Payload")
-    at.switch_page(ASSISTANT).run()
+    at = open_on(ASSISTANT, add_node(new_design("draft"), "Payload"))
     button(at, "Skip for now").click().run()
     assert "Bucket for the pipeline" in texts(at)
 
@@ -118,9 +108,7 @@ def test_a_complete_design_has_no_questions(space):
 
 
 def test_with_bedrock_free_text_fills_several_values_after_confirmation(space, bedrock):
-    at = app()
-    at.session_state["design"] = add_node(new_design("draft"), "Payload")
-    at.switch_page(ASSISTANT).run()
+    at = open_on(ASSISTANT, add_node(new_design("draft"), "Payload"))
     at.toggle(key="bedrock_on").set_value(True).run()
     assert "Model mode: Bedrock" in texts(at)
     bedrock.replay("values_from_free_text")

@@ -7,7 +7,7 @@ import http.client
 
 import pytest
 import streamlit as st
-from app_support import app, create_from_starter, plain, texts
+from app_support import app, create_from_starter, open_on, plain, texts
 from support import start_moto
 
 from builders.design import add_node, new_design
@@ -96,11 +96,7 @@ def test_deploy_without_starting_an_execution(space):
 
 
 def test_an_incomplete_design_cannot_be_deployed(space):
-    at = app()
-    design = add_node(new_design("draft"), "Payload")
-    space.save(design)
-    at.session_state["design"] = design
-    at.switch_page(DEPLOY).run()
+    at = open_on(DEPLOY, add_node(new_design("draft"), "Payload"), space)
     assert "problem(s) to fix before it can be deployed" in texts(at)
     assert not [b for b in at.button if b.key == "deploy"]
 

@@ -10,11 +10,10 @@ their required inputs need and connected by port kind.
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass, field
 
-from builders.assistant.models import AssistantError, LanguageModel, assistant, json_in, user
+from builders.assistant.models import LanguageModel, assistant, json_in, user
 from builders.assistant.topology import Proposal, check_proposal, parse_proposal
 from builders.dag import PipelineDAG
 from builders.errors import PipelineDesignError, Problem
@@ -212,8 +211,8 @@ def _from_starter(goal: str, wanted: dict[str, int], registry: StepRegistry) -> 
         {n: [p for p in dag.parents(n) if p in keep] for n in dag.nodes if n in keep},
         {n: types[n] for n in keep},
         starter=starter,
-        reasons=(f"Follows the starter design {starter}: it has every step the goal asks "
-                 f"for ({', '.join(wanted)}), with the steps they need.",),
+        reason=f"Follows the starter design {starter}: it has every step the goal asks for "
+        f"({', '.join(wanted)}), with the steps they need.",
     )  # fmt: skip
 
 
@@ -249,8 +248,8 @@ def _composed(wanted: dict[str, int], registry: StepRegistry) -> Proposal:
     return Proposal(
         dag,
         types,
-        reasons=(f"Built from the steps the goal asks for ({', '.join(wanted)}), with a "
-                 "producer for every input they need.",),
+        reason=f"Built from the steps the goal asks for ({', '.join(wanted)}), with a "
+        "producer for every input they need.",
     )  # fmt: skip
 
 
@@ -272,10 +271,3 @@ def _nearest_producer(node, kind, dag, types, registry) -> str | None:
     order = list(dag)
     before = [n for n in order[: order.index(node)] if _produces(registry.get(types[n]), kind)]
     return before[-1] if before else None
-
-
-def proposal_json(proposal: Proposal) -> str:
-    return json.dumps({"steps": proposal.step_types, "dag": proposal.dag}, indent=2)
-
-
-__all__ = ["AssistantError", "Plan", "plan", "plan_offline", "plan_with_model"]

@@ -8,7 +8,7 @@ explicit type: the longest registered type name it starts with is its type.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from builders.checks import node_name_errors
@@ -27,7 +27,7 @@ class Proposal:
     dag: dict[str, list[str]]
     step_types: dict[str, str]
     starter: str | None = None  # the starter design it follows, whose values come with it
-    reasons: tuple[str, ...] = field(default=())  # why the planner chose these steps
+    reason: str = ""  # why the planner chose these steps
 
     @property
     def edges(self) -> list[tuple[str, str]]:
@@ -93,10 +93,9 @@ def check_proposal(proposal: Proposal, registry: StepRegistry = REGISTRY) -> lis
     return [p for error in errors for p in error.problems]
 
 
-def proposal_design(
-    proposal: Proposal, name: str, settings: dict[str, Any] | None = None
-) -> Design:
+def proposal_design(proposal: Proposal, name: str) -> Design:
     """A new design of the proposal, laid out left to right; a starter's values come along."""
+    design = new_design(name)
     if proposal.starter:
         from builders.starters import design_from_starter
 
@@ -107,32 +106,27 @@ def proposal_design(
                 "edges": tuple(e for e in base.edges if e in set(proposal.edges)),
             }
         )
-    else:
-        design = new_design(name, settings)
-    design = _add(design, proposal, {n: n for n in proposal.dag if n not in design.node_names})
+    design, _ = _add(design, proposal, [n for n in proposal.dag if n not in design.node_names])
     return move_nodes(design, layered_positions(design.dag()))
 
 
 def merge_proposal(design: Design, proposal: Proposal) -> tuple[Design, dict[str, str]]:
     """The design with the proposal's nodes and connections added under it; a name already
     taken gets a suffix. Returns the design and the name each proposed node got."""
-    names: dict[str, str] = {}
-    probe = design
-    for node in proposal.dag:
-        names[node] = unique_name(probe, node)
-        probe = add_node(probe, proposal.step_types[node], names[node])
-    merged = _add(design, proposal, names)
     below = max((n.ui.y for n in design.nodes), default=-ROW_HEIGHT) + ROW_HEIGHT
+    merged, names = _add(design, proposal, proposal.dag)
     sub = PipelineDAG(list(names.values()), [(names[a], names[b]) for a, b in proposal.edges])
     placed = {n: (x, y + below) for n, (x, y) in layered_positions(sub).items()}
     return move_nodes(merged, placed), names
 
 
-def _add(design: Design, proposal: Proposal, names: dict[str, str]) -> Design:
-    """Add the proposal's nodes listed in `names` (as their new names) and its edges."""
-    for node, new in names.items():
-        design = add_node(design, proposal.step_types[node], new)
-    rename = {n: names.get(n, n) for n in proposal.dag}
-    edges = [(rename[a], rename[b]) for a, b in proposal.edges]
+def _add(design: Design, proposal: Proposal, nodes) -> tuple[Design, dict[str, str]]:
+    """Add the proposal's `nodes` (a name already taken gets a suffix) and its edges; returns
+    the design and the name each proposed node has in it."""
+    names = {node: node for node in proposal.dag}
+    for node in nodes:
+        names[node] = unique_name(design, node)
+        design = add_node(design, proposal.step_types[node], names[node])
+    edges = [(names[a], names[b]) for a, b in proposal.edges]
     extra = tuple(e for e in edges if e not in design.edges)
-    return design.model_copy(update={"edges": (*design.edges, *extra)})
+    return design.model_copy(update={"edges": (*design.edges, *extra)}), names

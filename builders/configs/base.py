@@ -11,11 +11,13 @@ from builders.configs.types import (
     AwsRegion,
     BucketName,
     CodeLocation,
+    InstanceCount,
     InstanceType,
     Name,
     RoleArn,
     ScriptName,
     Version,
+    VolumeSizeGB,
 )
 
 
@@ -108,10 +110,10 @@ class ProcessingStepConfigBase(BasePipelineConfig):
         bool, Field(description="Run on the large instance type instead of the small one.")
     ] = False
     processing_instance_count: Annotated[
-        int, Field(ge=1, le=100, description="Number of instances of the processing job.")
+        InstanceCount, Field(description="Number of instances of the processing job.")
     ] = 1
     processing_volume_size: Annotated[
-        int, Field(ge=1, le=16384, description="Disk size of each instance, in GB.")
+        VolumeSizeGB, Field(description="Disk size of each instance, in GB.")
     ] = 30
     processing_framework_version: Annotated[
         Literal["0.23-1", "1.0-1", "1.2-1", "1.4-2"],
@@ -149,10 +151,10 @@ class TrainingStepConfigBase(BasePipelineConfig):
         InstanceType, Field(description="Instance type of the training job.")
     ] = "ml.m5.xlarge"
     training_instance_count: Annotated[
-        int, Field(ge=1, le=100, description="Number of training instances.")
+        InstanceCount, Field(description="Number of training instances.")
     ] = 1
     training_volume_size: Annotated[
-        int, Field(ge=1, le=16384, description="Disk size of each instance, in GB.")
+        VolumeSizeGB, Field(description="Disk size of each instance, in GB.")
     ] = 30
     max_runtime_seconds: Annotated[
         int, Field(ge=60, le=2419200, description="Stop the job after this many seconds.")

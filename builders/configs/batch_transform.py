@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 from pydantic import Field
 
 from builders.configs.base import BasePipelineConfig
-from builders.configs.types import ContentType, InstanceType, JobType
+from builders.configs.types import ContentType, InstanceCount, InstanceType, JobType
 
 
 class BatchTransformConfig(BasePipelineConfig):
@@ -20,7 +20,7 @@ class BatchTransformConfig(BasePipelineConfig):
         InstanceType, Field(description="Instance type of the transform job.")
     ] = "ml.m5.large"
     transform_instance_count: Annotated[
-        int, Field(ge=1, le=100, description="Number of transform instances.")
+        InstanceCount, Field(description="Number of transform instances.")
     ] = 1
     content_type: Annotated[ContentType, Field(description="Format of the input data.")] = (
         "text/csv"

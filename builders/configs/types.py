@@ -61,6 +61,8 @@ S3Uri = Annotated[
 CodeLocation = Annotated[
     str, AfterValidator(_check_code_location), Field(examples=["./src", "s3://my-bucket/code/"])
 ]
+InstanceCount = Annotated[int, Field(ge=1, le=100)]  # SageMaker's per-job limit
+VolumeSizeGB = Annotated[int, Field(ge=1, le=16384)]  # an EBS volume's limit
 InstanceType = Annotated[
     str,
     matching(r"ml\.[a-z0-9]+\.[a-z0-9]+", "must be a SageMaker instance type such as ml.m5.xlarge"),
@@ -74,10 +76,11 @@ BucketName = Annotated[
     ),
     Field(examples=["my-ml-bucket"]),
 ]
+ROLE_ARN_PATTERN = r"arn:aws[a-z\-]*:iam::\d{12}:role/[\w+=,.@\-/]{1,512}"
 RoleArn = Annotated[
     str,
     matching(
-        r"arn:aws[a-z\-]*:iam::\d{12}:role/[\w+=,.@\-/]{1,512}",
+        ROLE_ARN_PATTERN,
         "must be an IAM role ARN such as arn:aws:iam::123456789012:role/SageMakerRole",
     ),
     Field(examples=["arn:aws:iam::123456789012:role/SageMakerExecutionRole"]),
