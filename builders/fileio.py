@@ -1,14 +1,25 @@
-"""Reading and writing JSON files safely: atomic writes, readable errors on bad input."""
+"""Reading and writing JSON files safely: bounded reads, atomic writes, readable errors.
+
+Every file a user hands us may be anything: a device that never ends (/dev/zero), a folder,
+a broken symlink, JSON nested 10,000 levels deep or a 5,000-digit number. Each becomes a
+ConfigFileError that names the file and says what to do, never a traceback or an unbounded
+read. Writes replace only regular files (or create new ones), never a device or a folder.
+"""
 
 from __future__ import annotations
 
 import json
 import os
+import stat
 import tempfile
 from pathlib import Path
 from typing import Any
 
 from builders.errors import ConfigFileError
+
+MAX_JSON_BYTES = 20 * 1024 * 1024  # a config of 200 nodes is ~200 KB; this is far above
+MAX_DEPTH = 64  # configs nest a few levels; anything deeper is not one of ours
+TMP_SUFFIX = ".tmp"  # leftovers of interrupted writes end with this (see clean_leftovers)
 
 
 def write_json_atomic(path: str | os.PathLike, data: Any) -> Path:
@@ -17,9 +28,18 @@ def write_json_atomic(path: str | os.PathLike, data: Any) -> Path:
 
 
 def write_text_atomic(path: str | os.PathLike, text: str) -> Path:
+    """Write `text` to a temporary file beside `path`, then rename it over `path`.
+
+    Refuses to replace anything but a regular file: renaming over /dev/full or a folder
+    would destroy it. Raises OSError (a folder, no permission, a full disk) for the caller
+    to explain.
+    """
     path = Path(path)
+    if str(path) in ("", "."):
+        raise IsADirectoryError(21, "an empty path names no file", str(path))
+    _check_replaceable(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=TMP_SUFFIX)
     try:
         os.chmod(tmp, _mode_for(path))  # mkstemp makes 0600; keep what a plain write gives
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
@@ -33,6 +53,17 @@ def write_text_atomic(path: str | os.PathLike, text: str) -> Path:
     return path
 
 
+def _check_replaceable(path: Path) -> None:
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        return  # a new file (or a dangling symlink, which the rename replaces)
+    if stat.S_ISDIR(mode):
+        raise IsADirectoryError(21, "it is a folder, not a file", str(path))
+    if not stat.S_ISREG(mode):
+        raise OSError(1, "it is not a regular file (a device, pipe or socket)", str(path))
+
+
 def _mode_for(path: Path) -> int:
     """The existing file's mode, or the default for a new file under the current umask."""
     try:
@@ -43,27 +74,134 @@ def _mode_for(path: Path) -> int:
         return 0o666 & ~umask
 
 
-def parse_json(text: str | bytes, what: str) -> Any:
-    """Parse JSON text, turning a syntax error into a ConfigFileError naming line and column."""
+def clean_leftovers(folder: str | os.PathLike, older_than_seconds: float = 60.0) -> int:
+    """Remove temporary files of interrupted writes (kill -9 mid-save); returns how many.
+
+    Only files this module names (`.<name>.<random>.tmp`) and only old ones: a write in
+    progress in another process is never touched.
+    """
+    import time
+
+    removed = 0
+    now = time.time()
     try:
-        return json.loads(text)
+        entries = list(os.scandir(folder))
+    except OSError:
+        return 0
+    for entry in entries:
+        if not (entry.name.startswith(".") and entry.name.endswith(TMP_SUFFIX)):
+            continue
+        try:
+            if entry.is_file(follow_symlinks=False) and now - entry.stat().st_mtime > (
+                older_than_seconds
+            ):
+                os.unlink(entry.path)
+                removed += 1
+        except OSError:
+            continue
+    return removed
+
+
+def parse_json(text: str | bytes, what: str) -> Any:
+    """Parse JSON text; anything that is not plain JSON of a sane shape is a ConfigFileError.
+
+    Refused, each with a message: syntax errors (line and column), text that is not UTF-8,
+    nesting deeper than MAX_DEPTH, numbers longer than Python converts, NaN and Infinity,
+    and keys given twice in one object (JSON keeps the last silently).
+    """
+    try:
+        data = json.loads(text, object_pairs_hook=_no_duplicates, parse_constant=_no_constant)
     except UnicodeDecodeError:
         raise ConfigFileError(f"The {what} is not a text file (it is not UTF-8).") from None
     except json.JSONDecodeError as error:
+        at = "" if error.msg.endswith(" at") else " at"  # "Unterminated string starting at"
         raise ConfigFileError(
-            f"The {what} is not valid JSON: {error.msg} at line {error.lineno}, "
+            f"The {what} is not valid JSON: {error.msg}{at} line {error.lineno}, "
             f"column {error.colno}."
         ) from None
+    except RecursionError:
+        raise ConfigFileError(_too_deep(what)) from None
+    except _Refused as error:
+        raise ConfigFileError(f"The {what} {error}") from None
+    except ValueError as error:  # int() of a number over sys.get_int_max_str_digits()
+        raise ConfigFileError(
+            f"The {what} has a number too long to read ({error}). Use a shorter number."
+        ) from None
+    if _depth_exceeds(data, MAX_DEPTH):
+        raise ConfigFileError(_too_deep(what))
+    return data
 
 
-def read_json(path: str | os.PathLike, what: str) -> Any:
+class _Refused(ValueError):
+    pass
+
+
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in result:
+            raise _Refused(f"gives the key '{key[:80]}' twice in one object. Keep one of them.")
+        result[key] = value
+    return result
+
+
+def _no_constant(name: str) -> Any:
+    raise _Refused(f"holds {name}, which is not a JSON number. Use a finite number.")
+
+
+def _too_deep(what: str) -> str:
+    return (
+        f"The {what} is nested more than {MAX_DEPTH} levels deep; no config or DAG is. Check "
+        "that it is the right file."
+    )
+
+
+def _depth_exceeds(data: Any, limit: int) -> bool:
+    """Whether lists and objects nest deeper than `limit` (iterative: no recursion limit)."""
+    stack = [(data, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, dict | list):
+            if depth > limit:
+                return True
+            children = value.values() if isinstance(value, dict) else value
+            stack.extend((child, depth + 1) for child in children)
+    return False
+
+
+def read_bytes_bounded(path: str | os.PathLike, what: str, limit: int = MAX_JSON_BYTES) -> bytes:
+    """The bytes of a regular file of at most `limit` bytes, or a ConfigFileError."""
     path = Path(path)
     try:
-        data = path.read_bytes()
+        with open(path, "rb") as handle:
+            mode = os.fstat(handle.fileno()).st_mode
+            if stat.S_ISDIR(mode):
+                raise IsADirectoryError
+            if not stat.S_ISREG(mode):
+                raise ConfigFileError(
+                    f"The {what} {path} is not a regular file (a device, pipe or socket). "
+                    "Give the path of a file."
+                )
+            data = handle.read(limit + 1)  # a file still growing cannot get past this
     except FileNotFoundError:
+        if path.is_symlink():
+            raise ConfigFileError(
+                f"The {what} {path} is a link to a file that does not exist."
+            ) from None
         raise ConfigFileError(f"The {what} {path} does not exist.") from None
     except IsADirectoryError:
         raise ConfigFileError(f"The {what} {path} is a folder, not a file.") from None
     except OSError as error:
-        raise ConfigFileError(f"Cannot read the {what} {path}: {error.strerror}.") from None
-    return parse_json(data, f"{what} {path}")
+        raise ConfigFileError(
+            f"Cannot read the {what} {path}: {error.strerror or error}."
+        ) from None
+    if len(data) > limit:
+        raise ConfigFileError(
+            f"The {what} {path} is larger than {limit // (1024 * 1024)} MB; no config or DAG "
+            "is. Check that it is the right file."
+        )
+    return data
+
+
+def read_json(path: str | os.PathLike, what: str) -> Any:
+    return parse_json(read_bytes_bounded(path, what), f"{what} {Path(path)}")

@@ -747,3 +747,76 @@ def test_read_json_of_a_missing_file_names_it(tmp_path):
     with pytest.raises(ConfigFileError) as caught:
         read_json(path, "config file")
     assert str(caught.value) == f"The config file {path} does not exist."
+
+
+def test_an_unterminated_string_is_said_once():
+    with pytest.raises(ConfigFileError) as caught:
+        parse_json('{\n\n\n  "a": "open', "config file c.json")
+    assert "at at" not in str(caught.value)
+    assert "Unterminated string starting at line 4, column 8." in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("text", "says"),
+    [
+        ("[" * 10_000 + "]" * 10_000, "nested more than 64 levels"),
+        ('{"a": ' * 100 + "1" + "}" * 100, "nested more than 64 levels"),
+        ('{"n": ' + "9" * 5000 + "}", "number too long"),
+        ('{"a": 1, "a": 2}', "gives the key 'a' twice"),
+        ('{"a": NaN}', "holds NaN"),
+        ('{"a": -Infinity}', "holds -Infinity"),
+    ],
+)
+def test_parse_json_refuses_what_no_config_holds_with_a_message(text, says):
+    with pytest.raises(ConfigFileError) as caught:
+        parse_json(text, "config file c.json")
+    assert says in str(caught.value)
+    assert str(caught.value).startswith("The config file c.json ")
+
+
+def test_parse_json_accepts_a_byte_order_mark():
+    assert parse_json("\ufeff{}".encode(), "file") == {}
+
+
+def test_read_json_refuses_devices_without_reading_them():
+    with pytest.raises(ConfigFileError) as caught:
+        read_json("/dev/zero", "config file")
+    assert "not a regular file" in str(caught.value)
+
+
+def test_read_json_refuses_a_file_over_the_limit_before_parsing(tmp_path):
+    path = tmp_path / "big.json"
+    with open(path, "wb") as handle:
+        handle.truncate(fileio.MAX_JSON_BYTES + 1)  # sparse: no disk used
+    with pytest.raises(ConfigFileError) as caught:
+        read_json(path, "config file")
+    assert "larger than 20 MB" in str(caught.value)
+
+
+def test_read_json_names_a_broken_link(tmp_path):
+    link = tmp_path / "link.json"
+    link.symlink_to(tmp_path / "gone.json")
+    with pytest.raises(ConfigFileError) as caught:
+        read_json(link, "design file")
+    assert "a link to a file that does not exist" in str(caught.value)
+
+
+@pytest.mark.parametrize("target", ["folder", "device"])
+def test_atomic_writes_never_replace_a_folder_or_a_device(tmp_path, target):
+    path = tmp_path / "out" if target == "folder" else Path("/dev/null")
+    if target == "folder":
+        path.mkdir()
+    with pytest.raises(OSError):
+        write_json_atomic(path, {"a": 1})
+    assert path.is_dir() if target == "folder" else path.is_char_device()
+
+
+def test_leftovers_of_interrupted_writes_are_cleaned_but_fresh_ones_kept(tmp_path):
+    old = tmp_path / ".design.json.abc123.tmp"
+    fresh = tmp_path / ".design.json.def456.tmp"
+    mine = tmp_path / "notes.tmp"  # not one of ours: no leading dot
+    for path in (old, fresh, mine):
+        path.write_text("partial")
+    os.utime(old, (1, 1))
+    assert fileio.clean_leftovers(tmp_path) == 1
+    assert not old.exists() and fresh.exists() and mine.exists()
