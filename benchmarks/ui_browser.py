@@ -293,6 +293,13 @@ class Designer:
     def design(self) -> Design:
         return self.space.load(self.name)
 
+    def wait_saved(self, check: Callable[[Design], bool]) -> None:
+        deadline = time.time() + 30
+        while not check(self.design()):
+            if time.time() > deadline:
+                raise RuntimeError(f"the change was not saved in {self.path}")
+            time.sleep(0.02)
+
     def pick(self, prefix: str, avoid: str | None = None) -> str:
         shown = [n for n in visible_nodes(self.page) if n != avoid]
         return next((n for n in shown if n.startswith(prefix)), shown[0])
@@ -317,15 +324,15 @@ class Designer:
         if not (self.selected() or "").startswith("Payload"):
             self.click_node("Payload")
         node = self.selected()
-        value = "" if self.edits % 2 == 0 else f"Objective{self.edits}"
+        objective = "model_registration_objective"
         self.edits += 1
+        value = "" if self.design().node(node).values.get(objective) else f"Goal{self.edits}"
         box = self.page.get_by_role("textbox", name="Model registration objective")
         box.fill(value)
         badge = "problem" if value == "" else "ready"
         shown = on_canvas(f"node.textContent.includes({json.dumps(badge)})")
         sample = timed(self.page, "keydown", lambda: box.press("Enter"), shown, {"node": node})
-        values = self.design().node(node).values
-        assert values.get("model_registration_objective") == value, values
+        self.wait_saved(lambda design: design.node(node).values.get(objective) == value)
         return finish(self.page, sample).until_saved(self.path)
 
     def add_step(self) -> Sample:
@@ -336,7 +343,7 @@ class Designer:
         button = self.page.get_by_role("button", name="Batch transform")
         button.scroll_into_view_if_needed()
         sample = timed(self.page, "pointerdown", button.click, on_canvas("true"), {"node": new})
-        assert new in self.design().node_names
+        self.wait_saved(lambda design: new in design.node_names)
         return finish(self.page, sample).until_saved(self.path)
 
     def connect(self) -> Sample:
@@ -356,7 +363,7 @@ class Designer:
         edge = {"id": f"rf__edge-{source}->{target}"}
         shown = f'(edge) => Boolean({CANVAS_DOC}?.querySelector(`[data-testid="${{edge.id}}"]`))'
         sample = timed(self.page, "pointerup", drag, shown, edge)
-        assert (source, target) in self.design().edges
+        self.wait_saved(lambda design: (source, target) in design.edges)
         return finish(self.page, sample).until_saved(self.path)
 
     def free_pair(self) -> tuple[str, str]:
