@@ -306,8 +306,8 @@ class Designer:
 
     def selected(self) -> str | None:
         return self.page.evaluate(
-            "() => [...document.querySelectorAll('[data-testid=stMain] h3')].map((h) => h.textContent.trim())"
-            ".find((text) => text) || null"
+            "() => [...document.querySelectorAll('[data-testid=stMain] h3')]"
+            ".map((h) => h.textContent.trim()).find((text) => text) || null"
         )
 
     def click_node(self, prefix: str) -> Sample:
