@@ -1,10 +1,13 @@
 """SageMaker Pipeline Designer: `streamlit run app.py`.
 
 Sets up navigation and the session's design; each page is a short script in pages/.
-Importing the app does not import the SageMaker SDK: only compiling and deploying do.
+No page run imports the SageMaker SDK unless it compiles or deploys: once the first page has
+been served, a background thread imports it (about 2 s), so Preview and Deploy find it loaded.
 """
 
 import logging
+import threading
+from pathlib import Path
 
 import streamlit as st
 
@@ -12,8 +15,20 @@ from builders.errors import PipelineDesignError
 from components import session
 from components.text import md
 
+
+@st.cache_resource(show_spinner=False)  # once per server process
+def warm_sagemaker_sdk() -> threading.Thread:
+    from builders.sagemaker_env import sdk
+
+    thread = threading.Thread(target=sdk, name="warm-sagemaker-sdk", daemon=True)
+    thread.start()
+    return thread
+
+
 st.set_page_config(
-    page_title="SageMaker Pipeline Designer", page_icon=":material/account_tree:", layout="wide"
+    page_title="SageMaker Pipeline Designer",
+    page_icon=str(Path(__file__).parent / "assets" / "page_icon.svg"),  # inline: no request
+    layout="wide",
 )
 session.start()
 
@@ -39,3 +54,5 @@ except Exception as error:  # a bug of ours: say so plainly, keep the traceback 
         f"Something went wrong on this page ({md(type(error).__name__)}: {md(error)}). "
         "Your design is saved. Please report this with the server log."
     )
+finally:  # after the page, also when it stopped or asked for a rerun
+    warm_sagemaker_sdk()

@@ -25,12 +25,19 @@ from builders.errors import StepBuildError
 # Builds share one PipelineSession per region and bucket; the SDK keeps per-build state on
 # it (session.context), so builds run one at a time.
 _build_lock = threading.RLock()
+_import_lock = threading.Lock()
 _OFFLINE_CREDENTIALS = {"aws_access_key_id": "offline", "aws_secret_access_key": "offline"}
 
 
-@functools.cache
 def sdk() -> Any:
-    """Import the SageMaker SDK once, quietly, without network, telemetry off."""
+    """Import the SageMaker SDK once, quietly, without network, telemetry off; one thread at
+    a time (the app imports it in a background thread after its first page)."""
+    with _import_lock:
+        return _import_sdk()
+
+
+@functools.cache
+def _import_sdk() -> Any:
     os.environ.setdefault("SAGEMAKER_SUPPRESS_V2_WARNING", "1")
     for name in ("sagemaker", "sagemaker.config", "sagemaker.jumpstart"):
         logging.getLogger(name).setLevel(logging.ERROR)
