@@ -30,6 +30,7 @@ from __future__ import annotations
 import argparse
 import base64
 import json
+import math
 import os
 import shutil
 import socket
@@ -310,8 +311,21 @@ class Designer:
             ".map((h) => h.textContent.trim()).find((text) => text) || null"
         )
 
+    def show_canvas(self) -> None:
+        """Scroll the page back up to the canvas (the palette's buttons scroll it down)."""
+        self.page.locator(CANVAS).evaluate("(frame) => frame.scrollIntoView({block: 'start'})")
+
+    def select(self, node: str) -> None:
+        """Pick `node` in the panel's Node box (for nodes the canvas does not show)."""
+        self.page.get_by_test_id("stSelectbox").filter(has_text="Node").click()
+        self.page.keyboard.type(node)
+        self.page.get_by_role("option", name=node, exact=True).click()
+        self.page.locator("[data-testid=stMain] h3", has_text=node).wait_for()
+        settle(self.page)
+
     def click_node(self, prefix: str) -> Sample:
         """Click a visible node of the type `prefix` (not the selected one): its form shown."""
+        self.show_canvas()
         node = self.pick(prefix, avoid=self.selected())
         x, y = centre(self.page, f'.react-flow__node[data-id="{node}"]')
         shown = f"""() => [...document.querySelectorAll("[data-testid=stMain] h3")]
@@ -321,9 +335,10 @@ class Designer:
 
     def edit_field(self) -> Sample:
         """Empty a Payload node's objective (its badge shows a problem), or fill it again."""
-        if not (self.selected() or "").startswith("Payload"):
-            self.click_node("Payload")
-        node = self.selected()
+        node = self.selected() or ""
+        if not node.startswith("Payload"):
+            node = next(n for n in self.design().node_names if n.startswith("Payload"))
+            self.select(node)
         objective = "model_registration_objective"
         self.edits += 1
         value = "" if self.design().node(node).values.get(objective) else f"Goal{self.edits}"
@@ -347,12 +362,26 @@ class Designer:
         return finish(self.page, sample).until_saved(self.path)
 
     def connect(self) -> Sample:
-        """Drag from a visible node's output handle to another's input: the connection drawn
-        from the design (with its id, not the component's) and saved."""
+        """Drag from a visible node's output handle to another's input: a new connection
+        drawn from the design (our ids, not the component's) and saved. At 200 nodes the
+        handles are tiny and the component snaps to the nearest one: any new one counts."""
+        self.show_canvas()
         source, target = self.free_pair()
         handle = '.react-flow__node[data-id="{}"] .react-flow__handle.{}'
         start = centre(self.page, handle.format(source, "source"))
         end = centre(self.page, handle.format(target, "target"))
+        if (
+            self.page.frame_locator(CANVAS)
+            .locator(handle.format(source, "source"))
+            .bounding_box()["width"]
+            < 4
+        ):  # 200 nodes fit at 1 px handles: zoom in between the two, as a person would
+            self.page.mouse.move((start[0] + end[0]) / 2, (start[1] + end[1]) / 2)
+            self.page.mouse.wheel(0, -300)
+            self.page.wait_for_timeout(300)
+            start = centre(self.page, handle.format(source, "source"))
+            end = centre(self.page, handle.format(target, "target"))
+        edges = len(self.design().edges)
 
         def drag() -> None:
             self.page.mouse.move(*start)
@@ -360,25 +389,29 @@ class Designer:
             self.page.mouse.move(*end, steps=8)
             self.page.mouse.up()
 
-        edge = {"id": f"rf__edge-{source}->{target}"}
-        shown = f'(edge) => Boolean({CANVAS_DOC}?.querySelector(`[data-testid="${{edge.id}}"]`))'
-        sample = timed(self.page, "pointerup", drag, shown, edge)
-        self.wait_saved(lambda design: (source, target) in design.edges)
+        ours = f"""(count) => {CANVAS_DOC}?.querySelectorAll('[data-testid*="->"]').length
+          === count + 1"""
+        sample = timed(self.page, "pointerup", drag, ours, edges)
+        self.wait_saved(lambda design: len(design.edges) == edges + 1)
         return finish(self.page, sample).until_saved(self.path)
 
     def free_pair(self) -> tuple[str, str]:
-        """Two visible nodes the designer lets the user connect, not connected yet."""
+        """The closest two visible nodes the designer lets the user connect, not connected."""
         from builders.design import connection_problem
 
         design = self.design()
         shown = visible_nodes(self.page)
-        for target in reversed(shown):
-            for source in shown:
-                if (source, target) not in design.edges and not connection_problem(
-                    design, source, target
-                ):
-                    return source, target
-        raise RuntimeError("no two visible nodes are left to connect")
+        pairs = [
+            (source, target)
+            for target in shown
+            for source in shown
+            if (source, target) not in design.edges
+            and not connection_problem(design, source, target)
+        ]
+        if not pairs:
+            raise RuntimeError("no two visible nodes are left to connect")
+        where = {n: centre(self.page, f'.react-flow__node[data-id="{n}"]') for n in shown}
+        return min(pairs, key=lambda p: math.dist(where[p[0]], where[p[1]]))
 
     def close(self) -> None:
         self.context.close()
