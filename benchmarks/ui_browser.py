@@ -267,6 +267,17 @@ def visible_nodes(page) -> list[str]:
     )
 
 
+def steady(page, locator) -> None:
+    """Wait until the element stops moving (the canvas animates zoom and fit)."""
+    box = locator.bounding_box()
+    for _ in range(30):
+        page.wait_for_timeout(100)
+        again = locator.bounding_box()
+        if again == box:
+            return
+        box = again
+
+
 def centre(page, selector: str) -> tuple[float, float]:
     box = page.frame_locator(CANVAS).locator(selector).bounding_box()
     return box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
@@ -361,24 +372,21 @@ class Designer:
         self.wait_saved(lambda design: new in design.node_names)
         return finish(self.page, sample).until_saved(self.path)
 
-    def connect(self) -> Sample:
+    def connect(self) -> list[Sample]:
         """Drag from a visible node's output handle to another's input: a new connection
         drawn from the design (our ids, not the component's) and saved. At 200 nodes the
-        handles are tiny and the component snaps to the nearest one: any new one counts."""
+        handles are 1 px: zoom in first, as a person would. A drop that the component snapped
+        to another handle, which the designer refused, is no sample (said on stderr)."""
         self.show_canvas()
         source, target = self.free_pair()
         handle = '.react-flow__node[data-id="{}"] .react-flow__handle.{}'
         start = centre(self.page, handle.format(source, "source"))
         end = centre(self.page, handle.format(target, "target"))
-        if (
-            self.page.frame_locator(CANVAS)
-            .locator(handle.format(source, "source"))
-            .bounding_box()["width"]
-            < 4
-        ):  # 200 nodes fit at 1 px handles: zoom in between the two, as a person would
+        box = self.page.frame_locator(CANVAS).locator(handle.format(source, "source"))
+        if box.bounding_box()["width"] < 4:
             self.page.mouse.move((start[0] + end[0]) / 2, (start[1] + end[1]) / 2)
-            self.page.mouse.wheel(0, -300)
-            self.page.wait_for_timeout(300)
+            self.page.mouse.wheel(0, -500)
+            steady(self.page, box)
             start = centre(self.page, handle.format(source, "source"))
             end = centre(self.page, handle.format(target, "target"))
         edges = len(self.design().edges)
@@ -389,11 +397,13 @@ class Designer:
             self.page.mouse.move(*end, steps=8)
             self.page.mouse.up()
 
-        ours = f"""(count) => {CANVAS_DOC}?.querySelectorAll('[data-testid*="->"]').length
-          === count + 1"""
-        sample = timed(self.page, "pointerup", drag, ours, edges)
-        self.wait_saved(lambda design: len(design.edges) == edges + 1)
-        return finish(self.page, sample).until_saved(self.path)
+        shown = f"""(count) => {CANVAS_DOC}?.querySelectorAll('[data-testid*="->"]').length
+          === count + 1 || document.body.innerText.includes("removed:")"""
+        sample = finish(self.page, timed(self.page, "pointerup", drag, shown, edges))
+        if len(self.design().edges) != edges + 1:
+            print(f"{source} -> {target}: dropped on another handle, refused", file=sys.stderr)
+            return []
+        return [sample.until_saved(self.path)]
 
     def free_pair(self) -> tuple[str, str]:
         """The closest two visible nodes the designer lets the user connect, not connected."""
@@ -546,7 +556,7 @@ def main() -> None:
         "click a node": lambda d: [d.click_node("XGBoostTraining"), d.click_node("Payload")],
         "edit a field": lambda d: [d.edit_field()],
         "add a step": lambda d: [d.add_step()],
-        "connect two nodes": lambda d: [d.connect()],
+        "connect two nodes": lambda d: d.connect(),
         "undo": lambda d: [s for s in [undo(d)] if s],
     }
     with sync_playwright() as playwright:
