@@ -173,6 +173,10 @@ class App:
 
 
 # -- timing in the page ---------------------------------------------------------------------
+class NoResult(Exception):
+    """The page did not show the action's result in time."""
+
+
 @dataclass
 class Sample:
     start: float  # epoch ms of the user's input event
@@ -201,12 +205,12 @@ def timed(page, event: str, act: Callable[[], None], shown_js: str, arg=None) ->
     wait = f"""(arg) => window.__t0 != null && ({shown_js})(arg)
       && performance.timeOrigin + performance.now()"""
     try:
-        done = page.wait_for_function(wait, arg=arg, polling="raf", timeout=120_000).json_value()
-    except Exception:
-        shot = Path(tempfile.gettempdir()) / "ui-browser-timeout.png"
+        done = page.wait_for_function(wait, arg=arg, polling="raf", timeout=60_000).json_value()
+    except Exception as error:
+        shot = Path(tempfile.gettempdir()) / f"ui-browser-no-result-{time.time():.0f}.png"
         page.screenshot(path=shot, full_page=True)
-        print(f"the page never showed the result; it looked like {shot}", file=sys.stderr)
-        raise
+        status = page.get_by_test_id("stStatusWidget").all_inner_texts()
+        raise NoResult(f"no result within 60 s (status: {status}); see {shot}") from error
     return Sample(page.evaluate("window.__t0"), done)
 
 
@@ -219,20 +223,24 @@ def finish(page, sample: Sample) -> Sample:
 
 def settle(page, quiet_ms: int = 400) -> None:
     """Wait until no script runs and none started for `quiet_ms` (echo reruns included)."""
-    page.wait_for_function(
-        """(quiet) => {
-          const app = document.querySelector('[data-testid="stApp"]');
-          const running = !app || app.dataset.testScriptState !== "notRunning" ||
-            document.querySelector('[data-testid="stStatusWidget"]');
-          const t = performance.now();
-          if (running || window.__busySince === undefined) window.__busySince = t;
-          if (running) return false;
-          return t - window.__busySince > quiet;
-        }""",
-        arg=quiet_ms,
-        polling="raf",
-        timeout=120_000,
-    )
+    try:
+        page.wait_for_function(
+            """(quiet) => {
+              const app = document.querySelector('[data-testid="stApp"]');
+              const running = !app || app.dataset.testScriptState !== "notRunning" ||
+                document.querySelector('[data-testid="stStatusWidget"]');
+              const t = performance.now();
+              if (running || window.__busySince === undefined) window.__busySince = t;
+              if (running) return false;
+              return t - window.__busySince > quiet;
+            }""",
+            arg=quiet_ms,
+            polling="raf",
+            timeout=60_000,
+        )
+    except Exception as error:
+        status = page.get_by_test_id("stStatusWidget").all_inner_texts()
+        raise NoResult(f"the page kept running for 60 s (status: {status})") from error
     page.evaluate("delete window.__busySince")
 
 
@@ -297,6 +305,12 @@ class Designer:
         self.page.frame_locator(CANVAS).locator(".react-flow__node").first.wait_for()
         settle(self.page, 1000)
         self.edits = 0
+
+    def reload(self) -> None:
+        """Start again from a fresh page (after an action that never showed its result)."""
+        self.page.reload()
+        self.page.frame_locator(CANVAS).locator(".react-flow__node").first.wait_for()
+        settle(self.page, 1000)
 
     @property
     def path(self) -> Path:
@@ -552,6 +566,7 @@ def main() -> None:
     space = Workspace(workspace)
     samples: dict[tuple[str, int], list[Sample]] = {}
     floor_samples: list[Sample] = []
+    failures: dict[tuple[str, int], int] = {}
     actions = {
         "click a node": lambda d: [d.click_node("XGBoostTraining"), d.click_node("Payload")],
         "edit a field": lambda d: [d.edit_field()],
@@ -570,7 +585,13 @@ def main() -> None:
                 for size, designer in designers.items():  # interleaved: the machine drifts
                     floor_samples.append(floor.click())
                     for action, run in actions.items():
-                        samples.setdefault((action, size), []).extend(run(designer))
+                        found = samples.setdefault((action, size), [])
+                        try:
+                            found.extend(run(designer))
+                        except NoResult as error:
+                            print(f"{action}, {size} nodes: {error}", file=sys.stderr)
+                            failures[action, size] = failures.get((action, size), 0) + 1
+                            designer.reload()
         finally:
             app.stop()
             floor_app.stop()
@@ -579,11 +600,11 @@ def main() -> None:
             for name, sample in preview_visits(browser, root, args.think).items():
                 previews.setdefault(name, []).append(sample)
         browser.close()
-    report(samples, floor_samples, previews, sizes, args)
+    report(samples, floor_samples, previews, failures, args)
     shutil.rmtree(root, ignore_errors=True)
 
 
-def report(samples, floor_samples, previews, sizes, args) -> None:
+def report(samples, floor_samples, previews, failures, args) -> None:
     floor = [s.seconds for s in floor_samples]
     floor_median, floor_p95 = statistics.median(floor), percentile(floor, 0.95)
     print(f"\nfloor (one-button app, click -> text): median {floor_median * 1000:.0f} ms, "
@@ -592,13 +613,15 @@ def report(samples, floor_samples, previews, sizes, args) -> None:
           f"{'p95/floor':>11}{'n':>4}")  # fmt: skip
     for (action, size), found in samples.items():
         if not found:
-            print(f"{action:<20}{size:>6}   n/a: no undo yet")
+            print(f"{action:<20}{size:>6}   " + ("n/a: no undo yet" if action == "undo" else "-"))
             continue
         times = [s.seconds for s in found]
         median, p95 = statistics.median(times), percentile(times, 0.95)
+        failed = failures.get((action, size))
         print(
             f"{action:<20}{size:>6}{median * 1000:>8.0f}ms{p95 * 1000:>8.0f}ms"
             f"{median / floor_median:>13.1f}x{p95 / floor_p95:>10.1f}x{len(times):>4}"
+            + (f"  ({failed} showed no result within 60 s)" if failed else "")
         )
     if previews:
         print(f"\nPreview and export (10 nodes, {args.preview_repeat} fresh servers, "
