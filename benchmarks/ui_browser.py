@@ -411,9 +411,12 @@ class Designer:
             self.page.mouse.move(*end, steps=8)
             self.page.mouse.up()
 
-        shown = f"""(count) => {CANVAS_DOC}?.querySelectorAll('[data-testid*="->"]').length
-          === count + 1 || document.body.innerText.includes("removed:")"""
-        sample = finish(self.page, timed(self.page, "pointerup", drag, shown, edges))
+        ours = f"""() => [...{CANVAS_DOC}.querySelectorAll('[data-testid*="->"]')]
+          .map((edge) => edge.dataset.testid)"""
+        drawn = self.page.evaluate(ours)
+        shown = f"""(drawn) => ({ours})().some((id) => !drawn.includes(id))
+          || document.body.innerText.includes("removed:")"""
+        sample = finish(self.page, timed(self.page, "pointerup", drag, shown, drawn))
         if len(self.design().edges) != edges + 1:
             print(f"{source} -> {target}: dropped on another handle, refused", file=sys.stderr)
             return []
