@@ -535,11 +535,11 @@ def timeline(sample: Sample) -> list[str]:
             lines.append(f"{at}  {what:<4} {kind} ({len(raw)} bytes)")
         elif what == "message":
             lines.append(f"{at}  {entry['where']:<6} {entry['type']}")
-        elif what == "longtask":
+        elif what == "longtask" and entry["where"] == "page":  # the iframe shares the thread
             lines.append(f"{at}  {entry['where']:<6} long task {entry['ms']:.0f} ms")
     runs = sum("new_session" in line for line in lines)
     values = sum("setComponentValue" in line and "page" in line for line in lines)
-    busy = sum(e["ms"] for e in sample.trace if e["what"] == "longtask")
+    busy = sum(e["ms"] for e in sample.trace if e["what"] == "longtask" and e["where"] == "page")
     lines.append(
         f"{'':>11}   script runs: {runs}; canvas values sent: {values}; long tasks: {busy:.0f} ms"
     )
