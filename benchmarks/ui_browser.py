@@ -413,10 +413,11 @@ class Designer:
 
         ours = f"""() => [...{CANVAS_DOC}.querySelectorAll('[data-testid*="->"]')]
           .map((edge) => edge.dataset.testid)"""
-        drawn = self.page.evaluate(ours)
-        shown = f"""(drawn) => ({ours})().some((id) => !drawn.includes(id))
-          || document.body.innerText.includes("removed:")"""
-        sample = finish(self.page, timed(self.page, "pointerup", drag, shown, drawn))
+        refused = 'document.body.innerText.includes("removed:")'  # the designer's notice
+        before = self.page.evaluate(f"() => ({{drawn: ({ours})(), refused: {refused}}})")
+        shown = f"""(before) => ({ours})().some((id) => !before.drawn.includes(id))
+          || (!before.refused && {refused})"""
+        sample = finish(self.page, timed(self.page, "pointerup", drag, shown, before))
         if len(self.design().edges) != edges + 1:
             print(f"{source} -> {target}: dropped on another handle, refused", file=sys.stderr)
             return []
