@@ -601,7 +601,13 @@ def main() -> None:
             floor_app.stop()
         previews: dict[str, list[Sample]] = {}
         for _ in range(args.preview_repeat):
-            for name, sample in preview_visits(browser, root, args.think).items():
+            try:
+                visits = preview_visits(browser, root, args.think)
+            except NoResult as error:
+                print(f"Preview: {error}", file=sys.stderr)
+                failures["Preview", 10] = failures.get(("Preview", 10), 0) + 1
+                continue
+            for name, sample in visits.items():
                 previews.setdefault(name, []).append(sample)
         browser.close()
     report(samples, floor_samples, previews, failures, args)
@@ -630,6 +636,8 @@ def report(samples, floor_samples, previews, failures, args) -> None:
     if previews:
         print(f"\nPreview and export (10 nodes, {args.preview_repeat} fresh servers, "
               f"{args.think:g} s after the designer was shown):")  # fmt: skip
+        if failures.get(("Preview", 10)):
+            print(f"  ({failures['Preview', 10]} servers showed no Preview within 60 s)")
         later = statistics.median(s.seconds for s in previews["later visit, same session"])
         for name, found in previews.items():
             median = statistics.median(s.seconds for s in found)
