@@ -2,7 +2,8 @@
 
 Sets up navigation and the session's design; each page is a short script in pages/.
 No page run imports the SageMaker SDK unless it compiles or deploys: once the first page has
-been served, a background thread imports it (about 2 s), so Preview and Deploy find it loaded.
+been served, a background thread imports it (about 2 s) and compiles a starter once, so the
+first Preview or Deploy finds the SDK loaded and its sessions built.
 """
 
 import logging
@@ -16,11 +17,23 @@ from components import session
 from components.text import md
 
 
+def _warm_up() -> None:
+    """Import the SDK, then compile a starter: the first compile of a process also builds
+    the SDK's sessions and image URIs, which the library keeps."""
+    from builders.design import compile_design
+    from builders.sagemaker_env import sdk
+    from builders.starters import design_from_starter
+
+    sdk()
+    try:
+        compile_design(design_from_starter("xgboost_end_to_end", "warm-up"))
+    except PipelineDesignError:  # the user's own compile will say what is wrong
+        logging.getLogger(__name__).debug("warm-up compile failed", exc_info=True)
+
+
 @st.cache_resource(show_spinner=False)  # once per server process
 def warm_sagemaker_sdk() -> threading.Thread:
-    from builders.sagemaker_env import sdk
-
-    thread = threading.Thread(target=sdk, name="warm-sagemaker-sdk", daemon=True)
+    thread = threading.Thread(target=_warm_up, name="warm-sagemaker-sdk", daemon=True)
     thread.start()
     return thread
 
