@@ -54,7 +54,8 @@ SCRIPTS = {
         if not marker.exists():
             marker.write_text("killed once")
             os.kill(os.getpid(), signal.SIGKILL)
-        out = pathlib.Path(os.environ["SM_PIPELINE_CONTAINER_ROOT"], "opt/ml/processing/output/data")
+        out = pathlib.Path(os.environ["SM_PIPELINE_CONTAINER_ROOT"], "opt/ml/processing/output")
+        out = out / "data"
         out.mkdir(parents=True, exist_ok=True)
         (out / "lines.txt").write_text("survived\\n")
     """,
@@ -63,7 +64,8 @@ SCRIPTS = {
         import os, pathlib, sys, time
         start = time.time()
         time.sleep(float(sys.argv[1]))
-        out = pathlib.Path(os.environ["SM_PIPELINE_CONTAINER_ROOT"], "opt/ml/processing/output/data")
+        out = pathlib.Path(os.environ["SM_PIPELINE_CONTAINER_ROOT"], "opt/ml/processing/output")
+        out = out / "data"
         out.mkdir(parents=True, exist_ok=True)
         (out / "span.txt").write_text(f"{start} {time.time()}")
     """,
@@ -133,14 +135,16 @@ class Sdk:
         )
         step_args = processor.run(
             inputs=[
-                self.Input(source=f"s3://{BUCKET}/code/{script}/", destination=CODE,
-                           input_name="code"),
+                self.Input(
+                    source=f"s3://{BUCKET}/code/{script}/", destination=CODE, input_name="code"
+                ),
                 *[
-                    self.Input(source=uri, destination=f"/opt/ml/processing/input/{key}",
-                               input_name=key)
+                    self.Input(
+                        source=uri, destination=f"/opt/ml/processing/input/{key}", input_name=key
+                    )
                     for key, uri in (inputs or {}).items()
                 ],
-            ],  # fmt: skip
+            ],
             outputs=[
                 self.Output(
                     output_name=output,

@@ -6,8 +6,10 @@ selective re-runs, retries, unsupported steps, parallel steps and stopping a run
 
 from __future__ import annotations
 
+import functools
 import time
 from datetime import datetime, timedelta, timezone
+from types import SimpleNamespace
 
 import pytest
 from localrun_support import BUCKET, REGION, build, data_of, read_text, upload_scripts
@@ -33,7 +35,9 @@ def runner(sandbox_url, tmp_path):
     return runner
 
 
-def sdk_objects():
+@functools.cache
+def sdk_objects() -> SimpleNamespace:
+    """The SDK classes these tests build steps with (imported offline, once)."""
     with offline_build(REGION):
         from sagemaker.workflow.condition_step import ConditionStep
         from sagemaker.workflow.conditions import ConditionGreaterThanOrEqualTo
@@ -47,32 +51,43 @@ def sdk_objects():
         )
         from sagemaker.workflow.steps import CacheConfig
 
-    return locals()
-
-
-SDK = sdk_objects()
+    return SimpleNamespace(
+        ConditionStep=ConditionStep,
+        ConditionGreaterThanOrEqualTo=ConditionGreaterThanOrEqualTo,
+        FailStep=FailStep,
+        Join=Join,
+        JsonGet=JsonGet,
+        ParameterFloat=ParameterFloat,
+        ParameterString=ParameterString,
+        PropertyFile=PropertyFile,
+        SageMakerJobExceptionTypeEnum=SageMakerJobExceptionTypeEnum,
+        SageMakerJobStepRetryPolicy=SageMakerJobStepRetryPolicy,
+        CacheConfig=CacheConfig,
+    )
 
 
 def quality_gate_pipeline() -> tuple[str, list]:
     """Evaluate -> Gate (AUC >= Threshold) -> Register, else Fail with a message."""
-    threshold = SDK["ParameterFloat"](name="Threshold", default_value=0.8)
-    auc = SDK["ParameterString"](name="Auc", default_value="0.91")
-    report = SDK["PropertyFile"](name="Report", output_name="evaluation", path="evaluation.json")
+    threshold = sdk_objects().ParameterFloat(name="Threshold", default_value=0.8)
+    auc = sdk_objects().ParameterString(name="Auc", default_value="0.91")
+    report = sdk_objects().PropertyFile(
+        name="Report", output_name="evaluation", path="evaluation.json"
+    )
 
     def steps(sdk):
         evaluate = sdk.step(
             "Evaluate", "evaluate", [auc], outputs=("evaluation",), property_files=[report]
         )
         register = sdk.step("Register", "copy", ["registered"])
-        fail = SDK["FailStep"](
+        fail = sdk_objects().FailStep(
             name="TooWeak",
-            error_message=SDK["Join"](on=" ", values=["AUC is below", threshold]),
+            error_message=sdk_objects().Join(on=" ", values=["AUC is below", threshold]),
         )
-        gate = SDK["ConditionStep"](
+        gate = sdk_objects().ConditionStep(
             name="Gate",
             conditions=[
-                SDK["ConditionGreaterThanOrEqualTo"](
-                    left=SDK["JsonGet"](
+                sdk_objects().ConditionGreaterThanOrEqualTo(
+                    left=sdk_objects().JsonGet(
                         step_name="Evaluate", property_file=report, json_path="metrics.auc.value"
                     ),
                     right=threshold,
@@ -117,9 +132,8 @@ def test_a_quality_gate_registers_or_fails_on_the_property_file(runner):
         "Register": "skipped",
         "TooWeak": "failed",
     }
-    assert failed.steps["Evaluate"].outputs["evaluation"] != (
-        passed.steps["Evaluate"].outputs["evaluation"]
-    )
+    evaluations = {run.steps["Evaluate"].outputs["evaluation"] for run in (passed, failed)}
+    assert len(evaluations) == 2  # each run its own
 
     stricter = runner.run(definition, pipeline_name="gate", parameters={"Threshold": 0.95})
     assert stricter.failure_reason == "AUC is below 0.95"
@@ -159,7 +173,7 @@ def test_a_failing_script_stops_its_descendants_and_other_branches_finish(runner
 
 def cached_pipeline(enabled=True, expire_after="PT1H") -> str:
     """First -> Second, both cached; Uncached reads First and is never cached."""
-    cache = SDK["CacheConfig"](enable_caching=enabled, expire_after=expire_after)
+    cache = sdk_objects().CacheConfig(enable_caching=enabled, expire_after=expire_after)
 
     def steps(sdk):
         first = sdk.step("First", "copy", ["first"], cache_config=cache)
@@ -245,8 +259,8 @@ def test_a_rerun_from_a_step_reuses_the_earlier_results_for_the_rest(runner):
 
 
 def test_a_job_killed_by_a_signal_is_retried_per_its_retry_policy(runner, tmp_path):
-    policy = SDK["SageMakerJobStepRetryPolicy"](
-        exception_types=[SDK["SageMakerJobExceptionTypeEnum"].INTERNAL_ERROR],
+    policy = sdk_objects().SageMakerJobStepRetryPolicy(
+        exception_types=[sdk_objects().SageMakerJobExceptionTypeEnum.INTERNAL_ERROR],
         interval_seconds=1,
         max_attempts=2,
     )
@@ -283,7 +297,9 @@ def test_a_step_type_that_cannot_run_locally_stops_the_run_before_it_starts(runn
 
 
 def two_sleepers() -> str:
-    return build(lambda sdk: [sdk.step("Left", "sleep", ["0.3"]), sdk.step("Right", "sleep", ["0.3"])])
+    return build(
+        lambda sdk: [sdk.step("Left", "sleep", ["0.3"]), sdk.step("Right", "sleep", ["0.3"])]
+    )
 
 
 def test_independent_steps_run_side_by_side_within_the_limit(runner, sandbox_url, tmp_path):
@@ -300,7 +316,9 @@ def test_independent_steps_run_side_by_side_within_the_limit(runner, sandbox_url
 
 
 def test_stopping_a_run_ends_its_running_job(runner):
-    definition = build(lambda sdk: [sdk.step("Long", "sleep", ["60"]), sdk.step("Next", "copy", ["n"])])
+    definition = build(
+        lambda sdk: [sdk.step("Long", "sleep", ["60"]), sdk.step("Next", "copy", ["n"])]
+    )
     execution = runner.start(definition, pipeline_name="stop")
     deadline = time.monotonic() + 30
     while runner.store.load(execution.id).steps["Long"].state != "running":

@@ -141,7 +141,7 @@ def test_comparing_a_number_with_text_is_a_definition_error():
         parameters={"Threshold": 0.8, "Stage": "dev"},
         files={"Evaluate/Report": {"metrics": {"auc": {"value": "n/a"}}}},
     )
-    with pytest.raises(DefinitionError, match="Cannot compare 'n/a' with 0.8"):
+    with pytest.raises(DefinitionError, match=r"Cannot compare 'n/a' with 0\.8"):
         condition_holds(conditions[0], scope)
 
 
@@ -167,7 +167,7 @@ def test_parameters_take_given_values_of_their_type_or_defaults():
     assert parameter_values(spec, given) == {"Count": 7, "Stage": "dev", "Strict": True}
     with pytest.raises(ParameterError, match="no parameter Cuont"):
         parameter_values(spec, {"Cuont": 1})
-    with pytest.raises(ParameterError, match="'Count' is Integer; '2.5'"):
+    with pytest.raises(ParameterError, match=r"'Count' is Integer; '2\.5'"):
         parameter_values(spec, {"Count": "2.5"})
 
 

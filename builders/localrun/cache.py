@@ -83,9 +83,7 @@ class CacheIndex:
         for entries in self._entries.values():
             entries.sort(key=lambda entry: entry[1].ended or "", reverse=True)
 
-    def lookup(
-        self, step: StepSpec, key: str, at: datetime
-    ) -> list[tuple[str, StepRecord]]:
+    def lookup(self, step: StepSpec, key: str, at: datetime) -> list[tuple[str, StepRecord]]:
         """Earlier results of `step` with this key within its ExpireAfter, newest first."""
         window = expire_after(step)
         return [

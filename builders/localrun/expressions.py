@@ -17,7 +17,9 @@ from typing import Any, Protocol
 from builders.localrun.errors import DefinitionError
 
 # One step of a property path: `.Name`, `['name']`, `["name"]` or `[0]`.
-_TOKEN = re.compile(r"""\.?([A-Za-z0-9_\-]+)|\[\s*'([^']*)'\s*\]|\[\s*"([^"]*)"\s*\]|\[\s*(\d+)\s*\]""")
+_TOKEN = re.compile(
+    r"""\.?([A-Za-z0-9_\-]+)|\[\s*'([^']*)'\s*\]|\[\s*"([^"]*)"\s*\]|\[\s*(\d+)\s*\]"""
+)
 
 
 class Scope(Protocol):
@@ -59,9 +61,9 @@ def walk(value: Any, path: list[str | int], what: str) -> Any:
     output whose OutputName is "data", `FinalMetricDataList['auc']` the metric named "auc".
     """
     for depth, token in enumerate(path):
-        if isinstance(value, dict) and isinstance(token, str) and token in value:
-            value = value[token]
-        elif isinstance(value, list) and isinstance(token, int) and token < len(value):
+        if (isinstance(value, dict) and isinstance(token, str) and token in value) or (
+            isinstance(value, list) and isinstance(token, int) and token < len(value)
+        ):
             value = value[token]
         elif isinstance(value, list) and isinstance(token, str):
             value = _named_item(value, token, what, path[: depth + 1])

@@ -4,6 +4,7 @@ failure reason, stopped on request or when it runs over its time."""
 from __future__ import annotations
 
 import collections
+import contextlib
 import os
 import signal
 import subprocess
@@ -77,9 +78,7 @@ def run_process(
     for reader in readers:
         reader.join()
     seconds = time.perf_counter() - started
-    return ProcessResult(
-        process.returncode, seconds, "\n".join(tail), timed_out, stopped.is_set()
-    )
+    return ProcessResult(process.returncode, seconds, "\n".join(tail), timed_out, stopped.is_set())
 
 
 def _watch(process, stop: threading.Event, done: threading.Event, stopped) -> None:
@@ -102,10 +101,8 @@ def _copy(stream: IO[str], log: IO[str], lock: threading.Lock, tail) -> None:
 
 
 def _kill_group(process: subprocess.Popen) -> None:
-    try:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(process.pid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass
 
 
 def _kill(process: subprocess.Popen) -> None:

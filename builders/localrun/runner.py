@@ -45,7 +45,6 @@ from builders.localrun.models import run_create_model, run_register_model
 from builders.localrun.retry import retry_delay
 from builders.localrun.store import (
     DONE_OK,
-    EXECUTING,
     FAILED,
     STOPPED,
     SUCCEEDED,
@@ -316,10 +315,10 @@ class Execution:
         earlier = self._source.steps.get(name)
         if earlier is None or earlier.state not in DONE_OK:
             state = earlier.state if earlier else "not there"
+            source = self._source.execution_id
             return self._settle(
-                name, "skipped", f"Not selected for this re-run; in run {self._source.execution_id} "
-                f"it was {state}."
-            )  # fmt: skip
+                name, "skipped", f"Not selected for this re-run; in run {source} it was {state}."
+            )
         return self._settle(
             name,
             "cached",
@@ -362,7 +361,9 @@ class Execution:
             first = failed[0]
             self.run.status = FAILED
             self.run.failure_reason = (
-                first.reason if first.type == "Fail" else f"Step {first.name} failed: {first.reason}"
+                first.reason
+                if first.type == "Fail"
+                else f"Step {first.name} failed: {first.reason}"
             )
         else:
             self.run.status = SUCCEEDED
@@ -512,7 +513,9 @@ class RunScope:
             "ProcessingJobName": self._job_name(),
         }
         if name not in variables:
-            raise LocalRunError(f"Unknown execution variable Execution.{name}.", node=self.step.name)
+            raise LocalRunError(
+                f"Unknown execution variable Execution.{name}.", node=self.step.name
+            )
         return variables[name]
 
     def _job_name(self) -> str:
@@ -541,9 +544,7 @@ class RunScope:
                     ["ProcessingOutputConfig", "Outputs", item["OutputName"], "S3Output", "S3Uri"],
                 )
                 return f"{str(output).rstrip('/')}/{item['FilePath']}"
-        raise LocalRunError(
-            f"Step {step} declares no property file {name}.", node=self.step.name
-        )
+        raise LocalRunError(f"Step {step} declares no property file {name}.", node=self.step.name)
 
 
 def _check_reusable(spec: PipelineSpec, source: RunRecord, selected: set[str]) -> None:

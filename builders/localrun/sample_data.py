@@ -90,9 +90,7 @@ def sample_objects(starter: str, config: dict[str, Any] | None = None) -> dict[s
     return objects
 
 
-def seed_sample_data(
-    starter: str, s3: Any, config: dict[str, Any] | None = None
-) -> list[str]:
+def seed_sample_data(starter: str, s3: Any, config: dict[str, Any] | None = None) -> list[str]:
     """Put the starter's sample data in the sandbox's S3 (creating buckets); objects already
     there are left alone, so a user's own data is never replaced. Returns the URIs written."""
     written = []

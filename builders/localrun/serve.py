@@ -183,9 +183,9 @@ class Records:
                 value = {**original, "SageMakerOutput": value}
             else:
                 raise ValueError("Joining JSON input needs one JSON object per record.")
-        return self.render(select(value, self.output_filter)) if self.output_filter else (
-            self.render(value)
-        )
+        if self.output_filter:
+            value = select(value, self.output_filter)
+        return self.render(value)
 
 
 def read_records(path, spec):
