@@ -7,6 +7,9 @@ selective re-runs, retries, unsupported steps, parallel steps and stopping a run
 from __future__ import annotations
 
 import functools
+import io
+import json
+import tarfile
 import time
 from datetime import datetime, timedelta, timezone
 from types import SimpleNamespace
@@ -329,3 +332,147 @@ def test_stopping_a_run_ends_its_running_job(runner):
     assert run.status == "Stopped"
     assert run.steps["Long"].state == "stopped"
     assert run.steps["Long"].duration < 30
+
+
+TRAIN_SCRIPT = """
+import json, os, pathlib, sys
+import helper  # a module beside the entry point, as in a source_dir
+model_dir = pathlib.Path(os.environ["SM_MODEL_DIR"])
+train = pathlib.Path(os.environ["SM_CHANNEL_TRAIN"])
+rows = [line for path in sorted(train.iterdir()) for line in path.read_text().splitlines()]
+seen = {
+    "argv": sys.argv[1:],
+    "hps": json.loads(os.environ["SM_HPS"]),
+    "channels": json.loads(os.environ["SM_CHANNELS"]),
+    "rows": len(rows),
+    "hyperparameters_file": json.loads(
+        pathlib.Path(os.environ["SM_INPUT_CONFIG_DIR"], "hyperparameters.json").read_text()
+    ),
+}
+(model_dir / "weights.json").write_text(json.dumps({"weights": helper.WEIGHTS, "seen": seen}))
+pathlib.Path(os.environ["SM_OUTPUT_DATA_DIR"], "report.txt").write_text("ok")
+print("val_auc=0.5")
+print("val_auc=0.87")
+"""
+INFERENCE_SCRIPT = """
+import json, os
+def model_fn(model_dir):
+    with open(os.path.join(model_dir, "weights.json")) as handle:
+        return json.load(handle)["weights"]
+def input_fn(body, content_type):
+    return [[float(v) for v in line.split(",")] for line in body.splitlines() if line]
+def predict_fn(rows, weights):
+    return [sum(w * v for w, v in zip(weights, row)) for row in rows]
+def output_fn(scores, accept):
+    return "\\n".join(str(score) for score in scores), accept
+"""
+
+
+def source_archive(files: dict[str, str]) -> bytes:
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w:gz") as archive:
+        for name, text in files.items():
+            data = text.encode()
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            archive.addfile(info, io.BytesIO(data))
+    return buffer.getvalue()
+
+
+def train_model_score_pipeline() -> str:
+    """Train (SKLearn script mode) -> Model (own inference code) -> Score (batch transform)."""
+    role = "arn:aws:iam::123456789012:role/SageMakerExecutionRole"
+
+    def steps(sdk):
+        from sagemaker.inputs import TrainingInput
+        from sagemaker.model import Model
+        from sagemaker.sklearn import SKLearn
+        from sagemaker.transformer import Transformer
+        from sagemaker.workflow.model_step import ModelStep
+        from sagemaker.workflow.steps import TrainingStep, TransformStep
+
+        estimator = SKLearn(
+            entry_point="train.py",
+            source_dir=f"s3://{BUCKET}/code/train/sourcedir.tar.gz",
+            framework_version="1.2-1",
+            py_version="py3",
+            role=role,
+            instance_type="ml.m5.large",
+            instance_count=1,
+            output_path=f"s3://{BUCKET}/models",
+            hyperparameters={"epochs": 3, "lr": 0.1, "name": "fraud"},
+            metric_definitions=[{"Name": "val:auc", "Regex": "val_auc=([0-9.]+)"}],
+            sagemaker_session=sdk.session,
+            disable_profiler=True,
+            debugger_hook_config=False,
+        )
+        train = TrainingStep(
+            name="Train", step_args=estimator.fit({"train": TrainingInput(f"s3://{BUCKET}/rows/")})
+        )
+        model = Model(
+            image_uri="123456789012.dkr.ecr.us-east-1.amazonaws.com/serve:latest",
+            model_data=train.properties.ModelArtifacts.S3ModelArtifacts,
+            role=role,
+            env={
+                "SAGEMAKER_PROGRAM": "inference.py",
+                "SAGEMAKER_SUBMIT_DIRECTORY": f"s3://{BUCKET}/code/serve/sourcedir.tar.gz",
+            },
+            sagemaker_session=sdk.session,
+        )
+        create = ModelStep(name="Model", step_args=model.create(instance_type="ml.m5.large"))
+        transformer = Transformer(
+            model_name=create.properties.ModelName,
+            instance_type="ml.m5.large",
+            instance_count=1,
+            output_path=sdk.run_output("Score"),
+            accept="text/csv",
+            assemble_with="Line",
+            sagemaker_session=sdk.session,
+        )
+        score = TransformStep(
+            name="Score",
+            step_args=transformer.transform(
+                data=f"s3://{BUCKET}/rows/",
+                content_type="text/csv",
+                split_type="Line",
+                join_source="Input",
+                input_filter="$[1:]",
+            ),
+        )
+        return [train, create, score]
+
+    return build(steps)
+
+
+def test_training_gets_sagemakers_environment_and_the_model_scores_a_batch(runner):
+    s3 = runner.aws.s3
+    train_code = {"train.py": TRAIN_SCRIPT, "helper.py": "WEIGHTS = [1.0, 2.0]\n"}
+    s3.put_object(Bucket=BUCKET, Key="code/train/sourcedir.tar.gz", Body=source_archive(train_code))
+    s3.put_object(
+        Bucket=BUCKET,
+        Key="code/serve/sourcedir.tar.gz",
+        Body=source_archive({"inference.py": INFERENCE_SCRIPT}),
+    )
+    s3.put_object(Bucket=BUCKET, Key="rows/batch.csv", Body=b"1,1.0,2.0\n2,3.0,0.5\n")
+
+    run = runner.run(train_model_score_pipeline(), pipeline_name="train-score")
+    assert run.status == "Succeeded", run.failure_reason
+    train = run.steps["Train"]
+    model_uri = train.properties["ModelArtifacts"]["S3ModelArtifacts"]
+    assert model_uri == f"s3://{BUCKET}/models/{train.job_name}/output/model.tar.gz"
+    assert train.properties["FinalMetricDataList"] == [{"MetricName": "val:auc", "Value": 0.87}]
+    bucket, _, key = model_uri[len("s3://") :].partition("/")
+    archive = s3.get_object(Bucket=bucket, Key=key)["Body"].read()
+    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+        assert tar.getnames() == ["weights.json"]
+        seen = json.loads(tar.extractfile("weights.json").read())["seen"]
+    assert seen["argv"] == ["--epochs", "3", "--lr", "0.1", "--name", "fraud"]
+    assert seen["hps"] == {"epochs": 3, "lr": 0.1, "name": "fraud"}
+    assert seen["channels"] == ["train"] and seen["rows"] == 2
+    assert seen["hyperparameters_file"]["name"] == '"fraud"'  # as SageMaker writes it
+    assert train.outputs["output"].endswith(f"/{train.job_name}/output/output.tar.gz")
+
+    model = run.steps["Model-CreateModel"]
+    assert model.properties["PrimaryContainer"]["ModelDataUrl"] == model_uri
+    scored = read_text(s3, run.steps["Score"].outputs["output"] + "/batch.csv.out")
+    assert scored == "1,1.0,2.0,5.0\n2,3.0,0.5,4.0\n"

@@ -375,6 +375,7 @@ class Execution:
         step, record = self.spec.steps[name], self.run.steps[name]
         store = self.runner.store
         record.state, record.started = "running", now()
+        record.attempts = 1 if step.type in EXECUTORS else 0  # saved once with the start
         store.save_step(self.id, record)
         log_path = store.log_path(self.id, name)
         with open(log_path, "a", encoding="utf-8") as log:
@@ -438,8 +439,6 @@ class Execution:
 
         first = datetime.now(timezone.utc)
         while True:
-            record.attempts += 1
-            self.runner.store.save_step(self.id, record)
             ctx.note(f"attempt {record.attempts} of {ctx.spec.type} step {ctx.spec.name}")
             try:
                 return EXECUTORS[ctx.spec.type](ctx)
@@ -454,6 +453,8 @@ class Execution:
             if self.stopping.wait(delay):
                 raise StepStopped
             remove_inputs(ctx.root)
+            record.attempts += 1
+            self.runner.store.save_step(self.id, record)
 
     def _from_cache(self, step: StepSpec, record: StepRecord, key: str, log) -> bool:
         """Take an earlier run's result for the step when caching allows; False to run it."""
@@ -466,7 +467,7 @@ class Execution:
                 continue
             record.properties, record.outputs = earlier.properties, earlier.outputs
             record.job_name, record.source_execution = earlier.job_name, execution_id
-            record.state = "cached"
+            record.state, record.attempts = "cached", 0
             record.reason = f"Cache hit: the results of run {execution_id} (ended {earlier.ended})."
             log.write(f"[local run] {record.reason}\n")
             return True

@@ -8,10 +8,13 @@ share the prefix's text (`data2/...` for `data`) are left out: they are another 
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 from typing import Any
 
 from builders.localrun.errors import LocalRunError
+
+MULTIPART_BYTES = 64 * 1024 * 1024
 
 
 def split_uri(uri: str) -> tuple[str, str]:
@@ -61,8 +64,7 @@ def download(s3: Any, uri: str, folder: Path) -> int:
         target = (folder / relative).resolve()
         if root not in target.parents:
             raise LocalRunError(f"The S3 key {key} would be written outside {folder}.")
-        target.parent.mkdir(parents=True, exist_ok=True)
-        s3.download_file(bucket, key, str(target))
+        _get(s3, bucket, key, target)
     return len(found)
 
 
@@ -74,25 +76,38 @@ def upload(s3: Any, folder: Path, uri: str) -> int:
     for path in sorted(folder.rglob("*")) if folder.is_dir() else []:
         if path.is_file():
             key = f"{prefix}/{path.relative_to(folder).as_posix()}".lstrip("/")
-            s3.upload_file(str(path), bucket, key)
+            _put(s3, path, bucket, key)
             count += 1
     return count
 
 
 def download_file(s3: Any, uri: str, path: Path) -> None:
     bucket, key = split_uri(uri)
-    path.parent.mkdir(parents=True, exist_ok=True)
     try:
-        s3.download_file(bucket, key, str(path))
-    except s3.exceptions.ClientError as error:
-        if error.response.get("Error", {}).get("Code") in ("404", "NoSuchKey"):
-            raise LocalRunError(f"There is no file at {uri}.") from None
-        raise
+        _get(s3, bucket, key, path)
+    except s3.exceptions.NoSuchKey:
+        raise LocalRunError(f"There is no file at {uri}.") from None
 
 
 def upload_file(s3: Any, path: Path, uri: str) -> None:
-    bucket, key = split_uri(uri)
-    s3.upload_file(str(path), bucket, key)
+    _put(s3, path, *split_uri(uri))
+
+
+# Plain GetObject and PutObject: boto3's managed transfers start a thread pool per file,
+# which cost more than the small files of a pipeline; large files still go in parts.
+def _get(s3: Any, bucket: str, key: str, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    body = s3.get_object(Bucket=bucket, Key=key)["Body"]
+    with open(path, "wb") as handle:
+        shutil.copyfileobj(body, handle, 1024 * 1024)
+
+
+def _put(s3: Any, path: Path, bucket: str, key: str) -> None:
+    if path.stat().st_size > MULTIPART_BYTES:
+        s3.upload_file(str(path), bucket, key)
+        return
+    with open(path, "rb") as handle:
+        s3.put_object(Bucket=bucket, Key=key, Body=handle)
 
 
 def exists(s3: Any, uri: str) -> bool:
