@@ -156,9 +156,9 @@ class StepContext:
     def _failure(self, result: ProcessResult) -> str:
         failure_file = self.local("/opt/ml/output/failure")  # SageMaker's own convention
         if failure_file.is_file():
-            detail = failure_file.read_text(errors="replace")[-2000:].strip()
+            detail = failure_file.read_text(errors="replace")[-900:].strip()
         else:
-            detail = result.stderr_tail or "(the job wrote nothing to stderr)"
+            detail = result.stderr_tail[-900:] or "(the job wrote nothing to stderr)"
         how = (
             f"was killed by signal {-result.returncode}"
             if result.returncode < 0

@@ -280,5 +280,6 @@ def _write_json(path: Path, data: Any) -> None:
 
 def remove_inputs(root: Path) -> None:
     """Drop a finished job's downloaded inputs and code (copies of S3); keep its outputs."""
-    for folder in ("opt/ml/processing/input", "opt/ml/input/data", "opt/ml/code"):
+    inputs = ("processing/input", "input/data", "code", "transform/input")
+    for folder in (f"opt/ml/{name}" for name in inputs):
         shutil.rmtree(root / folder, ignore_errors=True)

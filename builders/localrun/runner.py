@@ -15,6 +15,7 @@ from __future__ import annotations
 import atexit
 import json
 import secrets
+import shutil
 import string
 import sys
 import threading
@@ -77,7 +78,7 @@ def _stop_at_exit() -> None:
     for execution in running:
         execution.stop()
     for execution in running:
-        execution.wait(timeout=10)
+        execution._thread.join(timeout=10)
 
 
 @dataclass(frozen=True)
@@ -374,6 +375,9 @@ class Execution:
     def _execute(self, name: str) -> None:
         step, record = self.spec.steps[name], self.run.steps[name]
         store = self.runner.store
+        if self.stopping.is_set():  # stopped while it waited for a free slot
+            self._settle(name, "stopped", "The run was stopped before this step started.")
+            return
         record.state, record.started = "running", now()
         record.attempts = 1 if step.type in EXECUTORS else 0  # saved once with the start
         store.save_step(self.id, record)
@@ -452,7 +456,7 @@ class Execution:
             ctx.note(f"{failure.kind}: {failure.reason}; retrying in {delay:g} s")
             if self.stopping.wait(delay):
                 raise StepStopped
-            remove_inputs(ctx.root)
+            shutil.rmtree(ctx.root, ignore_errors=True)  # a new attempt, a new container
             record.attempts += 1
             self.runner.store.save_step(self.id, record)
 

@@ -23,7 +23,7 @@ from typing import Any
 
 from builders.errors import PipelineDesignError
 from builders.fileio import read_json, write_json_atomic
-from builders.localrun.errors import RunInProgressError, RunNotFoundError
+from builders.localrun.errors import LocalRunError, RunInProgressError, RunNotFoundError
 
 STEP_STATES = ("waiting", "running", "succeeded", "failed", "cached", "skipped", "stopped")
 DONE_OK = frozenset({"succeeded", "cached"})  # a step whose properties later steps may read
@@ -111,7 +111,10 @@ class RunStore:
     def create(self, run: RunRecord, definition: dict[str, Any]) -> None:
         """Record a new run and hold its lock until `release`."""
         folder = self.run_folder(run.execution_id)
-        folder.mkdir(parents=True, exist_ok=False)
+        try:
+            folder.mkdir(parents=True, exist_ok=False)
+        except FileExistsError:
+            raise LocalRunError(f"There is a run {run.execution_id} already.") from None
         self._lock(run.execution_id)
         write_json_atomic(folder / "definition.json", definition)
         for step in run.steps.values():
