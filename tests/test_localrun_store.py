@@ -27,6 +27,10 @@ RUN_IN_ANOTHER_PROCESS = textwrap.dedent(
     runner = LocalRunner(RunStore(store), endpoint_url=url, region="us-east-1")
     execution = runner.start(pathlib.Path(definition).read_text(), pipeline_name="restart")
     print(execution.id, flush=True)
+    if sys.argv[4:] == ["--exit-when-running"]:
+        while runner.store.load(execution.id).steps["Long"].state != "running":
+            pass
+        sys.exit(0)  # the app quits during the run
     execution.wait()
     """
 )
@@ -53,9 +57,9 @@ def cached_chain() -> str:
     return build(steps)
 
 
-def another_process(url: str, store, definition: str, tmp_path) -> subprocess.Popen:
+def another_process(url: str, store, definition: str, tmp_path, *options) -> subprocess.Popen:
     (tmp_path / "definition.json").write_text(definition)
-    arguments = [url, str(store), str(tmp_path / "definition.json")]
+    arguments = [url, str(store), str(tmp_path / "definition.json"), *options]
     return subprocess.Popen(
         [sys.executable, "-c", RUN_IN_ANOTHER_PROCESS, *arguments],
         cwd=REPO,
@@ -113,6 +117,22 @@ def test_a_run_whose_process_was_killed_reads_as_interrupted(sandbox_url, tmp_pa
     assert run.steps["Long"].state == "stopped"
     assert run.ended is not None
     assert RunStore(store_folder).load(execution_id).status == "Failed"  # written, not guessed
+
+
+def test_a_process_that_exits_during_a_run_stops_it_first(sandbox_url, tmp_path):
+    store_folder = tmp_path / "runs"
+    upload_scripts(
+        LocalRunner(RunStore(store_folder), endpoint_url=sandbox_url, region=REGION).aws.s3
+    )
+    definition = build(lambda sdk: [sdk.step("Long", "sleep", ["60"])])
+    process = another_process(
+        sandbox_url, store_folder, definition, tmp_path, "--exit-when-running"
+    )
+    execution_id = process.stdout.readline().strip()
+    assert process.wait(timeout=30) == 0  # not the 60 s the job would take
+    run = RunStore(store_folder).load(execution_id)
+    assert run.status == "Stopped"
+    assert run.steps["Long"].state == "stopped"
 
 
 def test_old_runs_are_deleted_with_their_folders(sandbox_url, tmp_path):

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import atexit
 import json
+import queue
 import secrets
 import shutil
 import string
@@ -21,7 +22,6 @@ import sys
 import threading
 import traceback
 import weakref
-from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
@@ -256,24 +256,42 @@ class Execution:
             store.release(self.id)
 
     def _schedule(self) -> None:
+        """Start each step once its upstream steps are settled; at most `max_parallel` run.
+
+        Steps run on daemon threads of their own (not a thread pool, whose exit handler
+        would wait for every running job before `_stop_at_exit` could stop them).
+        """
         pending = list(self.spec.order)
-        with ThreadPoolExecutor(self.runner.max_parallel, f"steps-{self.id}") as pool:
-            running: dict[Any, str] = {}
-            while pending or running:
-                for name in list(pending):
-                    decision = self._decide(name)
-                    if decision != "wait":
-                        pending.remove(name)
-                    if decision == "run":
-                        running[pool.submit(self._execute, name)] = name
-                if not running:
-                    if pending:  # cannot happen with a valid order; never spin
-                        raise LocalRunError(f"Steps {pending} can never start.")
-                    break
-                done, _ = wait(running, return_when=FIRST_COMPLETED)
-                for future in done:
-                    running.pop(future)
-                    future.result()
+        slots = threading.Semaphore(self.runner.max_parallel)
+        finished: queue.Queue[BaseException | None] = queue.Queue()
+        running = 0
+        while pending or running:
+            for name in list(pending):
+                decision = self._decide(name)
+                if decision != "wait":
+                    pending.remove(name)
+                if decision == "run":
+                    running += 1
+                    threading.Thread(
+                        target=self._in_slot, args=(name, slots, finished), daemon=True
+                    ).start()
+            if not running:
+                if pending:  # cannot happen with a valid order; never spin
+                    raise LocalRunError(f"Steps {pending} can never start.")
+                break
+            error = finished.get()
+            running -= 1
+            if error is not None:
+                raise error
+
+    def _in_slot(self, name: str, slots: threading.Semaphore, finished: queue.Queue) -> None:
+        try:
+            with slots:
+                self._execute(name)
+        except BaseException as error:  # reported to the scheduler, which fails the run
+            finished.put(error)
+        else:
+            finished.put(None)
 
     def _decide(self, name: str) -> str:
         """'run', 'wait', or 'done' (the step's state is settled without running it)."""
