@@ -36,14 +36,14 @@ from builders.localrun.context import (
     StepResult,
     StepStopped,
     failure_kind,
-    job_name,
 )
 from builders.localrun.definition import PipelineSpec, StepSpec, parameter_values, parse_definition
 from builders.localrun.errors import LocalRunError, RunInProgressError
-from builders.localrun.expressions import condition_holds, resolve, to_text, walk
+from builders.localrun.expressions import condition_holds, resolve, to_text
 from builders.localrun.jobs import remove_inputs, run_processing, run_training
 from builders.localrun.models import run_create_model, run_register_model
 from builders.localrun.retry import retry_delay
+from builders.localrun.scope import RunScope
 from builders.localrun.store import (
     DONE_OK,
     FAILED,
@@ -507,67 +507,6 @@ class Execution:
         if uri not in self._json_files:
             self._json_files[uri] = s3io.read_json(self.runner.aws.s3, uri)
         return self._json_files[uri]
-
-
-class RunScope:
-    """What the expressions of one step read: parameters, execution variables, the
-    properties of finished steps and their property files."""
-
-    def __init__(self, execution: Execution, step: StepSpec):
-        self.execution = execution
-        self.step = step
-
-    def parameter(self, name: str) -> Any:
-        values = self.execution.run.parameters
-        if name not in values:
-            raise LocalRunError(f"The definition has no parameter {name}.", node=self.step.name)
-        return values[name]
-
-    def execution_variable(self, name: str) -> Any:
-        run = self.execution.run
-        variables = {
-            "PipelineExecutionId": run.execution_id,
-            "PipelineExecutionArn": run.execution_arn,
-            "PipelineName": run.pipeline_name,
-            "PipelineArn": run.execution_arn.rsplit("/execution/", 1)[0],
-            "StartDateTime": run.started,
-            "CurrentDateTime": now(),
-            "TrainingJobName": self._job_name(),
-            "ProcessingJobName": self._job_name(),
-        }
-        if name not in variables:
-            raise LocalRunError(
-                f"Unknown execution variable Execution.{name}.", node=self.step.name
-            )
-        return variables[name]
-
-    def _job_name(self) -> str:
-        return job_name(self.execution.id, self.step.name)
-
-    def step_property(self, step: str, path: list[str | int]) -> Any:
-        record = self.execution.run.steps.get(step)
-        if record is None or record.state not in DONE_OK:
-            raise LocalRunError(
-                f"Step {self.step.name} reads from step {step}, which has no results.",
-                node=self.step.name,
-            )
-        return walk(record.properties, path, f"Step {step}'s properties")
-
-    def json_file(self, step: str | None, property_file: str | None, s3_uri: str | None) -> Any:
-        if s3_uri is None:
-            s3_uri = self._property_file_uri(str(step), str(property_file))
-        return self.execution.json_file(s3_uri)
-
-    def _property_file_uri(self, step: str, name: str) -> str:
-        declared = self.execution.spec.steps[step].property_files
-        for item in declared:
-            if item.get("PropertyFileName") == name:
-                output = self.step_property(
-                    step,
-                    ["ProcessingOutputConfig", "Outputs", item["OutputName"], "S3Output", "S3Uri"],
-                )
-                return f"{str(output).rstrip('/')}/{item['FilePath']}"
-        raise LocalRunError(f"Step {step} declares no property file {name}.", node=self.step.name)
 
 
 def _check_reusable(spec: PipelineSpec, source: RunRecord, selected: set[str]) -> None:
