@@ -281,6 +281,7 @@ def test_a_job_killed_by_a_signal_is_retried_per_its_retry_policy(runner, tmp_pa
     assert "killed by signal 9" in unretried.steps["Flaky"].reason
 
 
+@pytest.mark.filterwarnings("ignore:Lambda function won't be updated:UserWarning")
 def test_a_step_type_that_cannot_run_locally_stops_the_run_before_it_starts(runner):
     with offline_build(REGION):
         from sagemaker.lambda_helper import Lambda

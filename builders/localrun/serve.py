@@ -209,7 +209,7 @@ def score_file(handlers, records_of, spec, source, target):
     for batch in _batches(records, limit) if multi else [[record] for record in records]:
         body = "\n".join(records_of.request(record) for record in batch)
         answer = handlers(body, spec["content_type"], spec["accept"])
-        lines = [line for line in answer.splitlines() if line.strip()] if multi else [answer]
+        lines = _lines(answer) if multi else [answer.rstrip("\r\n")]
         if len(lines) != len(batch):
             raise ValueError(f"The model answered {len(lines)} line(s) for {len(batch)} records.")
         outputs.extend(records_of.result(r, out) for r, out in zip(batch, lines, strict=True))
@@ -217,6 +217,10 @@ def score_file(handlers, records_of, spec, source, target):
     with open(target, "w", encoding="utf-8") as handle:
         handle.write(joiner.join(outputs) + joiner)
     print(f"Scored {len(records)} record(s) of {os.path.basename(source)}")
+
+
+def _lines(answer):
+    return [line for line in answer.splitlines() if line.strip()]
 
 
 def _batches(records, limit):
