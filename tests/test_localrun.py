@@ -477,3 +477,27 @@ def test_training_gets_sagemakers_environment_and_the_model_scores_a_batch(runne
     assert model.properties["PrimaryContainer"]["ModelDataUrl"] == model_uri
     scored = read_text(s3, run.steps["Score"].outputs["output"] + "/batch.csv.out")
     assert scored == "1,1.0,2.0,5.0\n2,3.0,0.5,4.0\n"
+
+
+def test_a_builtin_algorithm_fails_its_step_saying_it_cannot_run_locally(runner):
+    def steps(sdk):
+        from sagemaker.estimator import Estimator
+        from sagemaker.inputs import TrainingInput
+        from sagemaker.workflow.steps import TrainingStep
+
+        estimator = Estimator(
+            image_uri="683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-xgboost:1.7-1",
+            role="arn:aws:iam::123456789012:role/SageMakerExecutionRole",
+            instance_type="ml.m5.large",
+            instance_count=1,
+            output_path=f"s3://{BUCKET}/models",
+            sagemaker_session=sdk.session,
+        )
+        fit = estimator.fit({"train": TrainingInput(f"s3://{BUCKET}/code/copy/")})
+        return [TrainingStep(name="Builtin", step_args=fit)]
+
+    run = runner.run(build(steps), pipeline_name="builtin")
+    assert run.status == "Failed"
+    reason = run.steps["Builtin"].reason
+    assert reason.startswith("Cannot run locally: it runs the built-in algorithm of")
+    assert "sagemaker-xgboost:1.7-1" in reason

@@ -39,7 +39,7 @@ class StepStopped(Exception):
     """The run was stopped while the step ran."""
 
 
-def unsupported(step: StepSpec, what: str) -> StepFailed:
+def unsupported(what: str) -> StepFailed:
     """The failure of a step whose arguments ask for what no local run can do."""
     return StepFailed(f"Cannot run locally: {what}. Run the pipeline on AWS, or change the step.")
 
@@ -85,7 +85,7 @@ class StepContext:
     def local(self, container_path: str) -> Path:
         """Where the container path `/opt/ml/...` is on this machine."""
         if not container_path.startswith(CONTAINER_PREFIX) or ".." in container_path.split("/"):
-            raise unsupported(self.spec, f"the path {container_path} is outside /opt/ml")
+            raise unsupported(f"the path {container_path} is outside /opt/ml")
         return self.root / container_path.lstrip("/")
 
     def note(self, message: str) -> None:
@@ -125,7 +125,7 @@ class StepContext:
         """A container command for this machine: `python3` is this Python, /opt/ml paths
         point under the job's root."""
         if not words:
-            raise unsupported(self.spec, "it runs the image's own entry point")
+            raise unsupported("it runs the image's own entry point")
         words = [str(word) for word in words]
         first = words[0].rsplit("/", 1)[-1]
         if re.fullmatch(r"python(3(\.\d+)?)?", first):

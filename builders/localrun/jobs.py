@@ -58,11 +58,11 @@ def run_processing(ctx: StepContext) -> StepResult:
 def _download_processing_input(ctx: StepContext, item: dict[str, Any]) -> None:
     source = item.get("S3Input")
     if not source:
-        raise unsupported(ctx.spec, f"input {item.get('InputName')} is not an S3 input")
+        raise unsupported(f"input {item.get('InputName')} is not an S3 input")
     if source.get("S3DataType", "S3Prefix") != "S3Prefix":
-        raise unsupported(ctx.spec, f"input {item.get('InputName')} is a manifest file")
+        raise unsupported(f"input {item.get('InputName')} is a manifest file")
     if source.get("S3InputMode") == "Pipe":
-        raise unsupported(ctx.spec, f"input {item.get('InputName')} uses Pipe mode")
+        raise unsupported(f"input {item.get('InputName')} uses Pipe mode")
     local = _processing_path(ctx, source.get("LocalPath", ""))
     count = s3io.download(ctx.aws.s3, source["S3Uri"], local)
     ctx.note(f"input {item.get('InputName')}: {count} file(s) from {source['S3Uri']}")
@@ -72,7 +72,7 @@ def _processing_outputs(ctx: StepContext, args: dict[str, Any]) -> dict[str, Pat
     folders = {}
     for output in (args.get("ProcessingOutputConfig") or {}).get("Outputs") or []:
         if "S3Output" not in output:
-            raise unsupported(ctx.spec, f"output {output.get('OutputName')} is not an S3 output")
+            raise unsupported(f"output {output.get('OutputName')} is not an S3 output")
         folders[output["OutputName"]] = _processing_path(ctx, output["S3Output"]["LocalPath"])
     return folders
 
@@ -86,7 +86,7 @@ def _output_uri(args: dict[str, Any], output_name: str) -> str:
 
 def _processing_path(ctx: StepContext, local_path: str) -> Path:
     if not local_path.startswith(PROCESSING_LOCAL_ROOT):
-        raise unsupported(ctx.spec, f"the local path {local_path} is outside /opt/ml/processing")
+        raise unsupported(f"the local path {local_path} is outside /opt/ml/processing")
     return ctx.local(local_path)
 
 
@@ -96,12 +96,12 @@ def run_training(ctx: StepContext) -> StepResult:
     name = ctx.job_name()
     algorithm = args.get("AlgorithmSpecification") or {}
     if algorithm.get("TrainingInputMode", "File") == "Pipe":
-        raise unsupported(ctx.spec, "its input mode is Pipe")
+        raise unsupported("its input mode is Pipe")
     hyperparameters = {k: _decode(v) for k, v in (args.get("HyperParameters") or {}).items()}
     program = hyperparameters.get("sagemaker_program")
     if not program:
         image = algorithm.get("TrainingImage") or algorithm.get("AlgorithmName")
-        raise unsupported(ctx.spec, f"it runs the built-in algorithm of {image}, not a script")
+        raise unsupported(f"it runs the built-in algorithm of {image}, not a script")
     channels = _download_channels(ctx, args.get("InputDataConfig") or [])
     code = ctx.local("/opt/ml/code")
     _download_code(ctx, hyperparameters.get("sagemaker_submit_directory"), code)
@@ -151,9 +151,9 @@ def _download_channels(ctx: StepContext, channels: list[dict[str, Any]]) -> dict
         name = channel["ChannelName"]
         source = (channel.get("DataSource") or {}).get("S3DataSource")
         if not source:
-            raise unsupported(ctx.spec, f"channel {name} does not read from S3")
+            raise unsupported(f"channel {name} does not read from S3")
         if source.get("S3DataType", "S3Prefix") != "S3Prefix":
-            raise unsupported(ctx.spec, f"channel {name} reads a manifest file")
+            raise unsupported(f"channel {name} reads a manifest file")
         local = ctx.local(f"/opt/ml/input/data/{name}")
         count = s3io.download(ctx.aws.s3, source["S3Uri"], local)
         ctx.note(f"channel {name}: {count} file(s) from {source['S3Uri']}")
@@ -168,7 +168,7 @@ def _download_channels(ctx: StepContext, channels: list[dict[str, Any]]) -> dict
 
 def _download_code(ctx: StepContext, submit_directory: Any, code: Path) -> None:
     if not submit_directory:
-        raise unsupported(ctx.spec, "its script is inside the training image")
+        raise unsupported("its script is inside the training image")
     uri = str(submit_directory)
     if uri.endswith(".tar.gz"):
         archive = ctx.folder / "sourcedir.tar.gz"
@@ -238,7 +238,7 @@ def _program_command(ctx: StepContext, program: Path) -> list[str]:
         return [ctx.python, str(program)]
     if program.suffix == ".sh":
         return ["/bin/sh", str(program)]
-    raise unsupported(ctx.spec, f"its entry point {program.name} is neither a .py nor a .sh file")
+    raise unsupported(f"its entry point {program.name} is neither a .py nor a .sh file")
 
 
 def _upload_packed(ctx: StepContext, folder: Path, uri: str) -> None:

@@ -22,7 +22,7 @@ def run_transform(ctx: StepContext) -> StepResult:
     code_dir, program = _inference_code(ctx, container, model_dir)
     source = (args["TransformInput"].get("DataSource") or {}).get("S3DataSource") or {}
     if source.get("S3DataType", "S3Prefix") != "S3Prefix":
-        raise unsupported(ctx.spec, "its input is a manifest file")
+        raise unsupported("its input is a manifest file")
     inputs = ctx.local("/opt/ml/transform/input")
     s3io.download(ctx.aws.s3, source["S3Uri"], inputs)
     outputs = ctx.local("/opt/ml/transform/output")
@@ -63,13 +63,13 @@ def _model_container(ctx: StepContext, model_name: Any) -> dict[str, Any]:
             ) from None
     container = model.get("PrimaryContainer") or (model.get("Containers") or [None])[0]
     if not container or len(model.get("Containers") or []) > 1:
-        raise unsupported(ctx.spec, f"model {model_name} is not one container")
+        raise unsupported(f"model {model_name} is not one container")
     return container
 
 
 def _unpack_model(ctx: StepContext, uri: str | None, model_dir: Path) -> None:
     if not uri:
-        raise unsupported(ctx.spec, "its model has no ModelDataUrl")
+        raise unsupported("its model has no ModelDataUrl")
     archive = ctx.folder / "model.tar.gz"
     s3io.download_file(ctx.aws.s3, uri, archive)
     with tarfile.open(archive) as tar:
