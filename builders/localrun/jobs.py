@@ -191,7 +191,9 @@ def _write_training_config(ctx: StepContext, args: dict[str, Any], channels: dic
     _write_json(ctx.local(f"{config}/resourceconfig.json"), _resource_config())
 
 
-def _sm_environment(ctx: StepContext, name, program, channels, user) -> dict[str, str]:
+def _sm_environment(
+    ctx: StepContext, name: str, program: str, channels: dict[str, Any], user: dict[str, Any]
+) -> dict[str, str]:
     """The SM_* variables the SageMaker training toolkit gives a script."""
     local = ctx.local
     env = {
