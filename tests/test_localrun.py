@@ -264,7 +264,7 @@ def test_a_rerun_from_a_step_reuses_the_earlier_results_for_the_rest(runner):
 def test_a_job_killed_by_a_signal_is_retried_per_its_retry_policy(runner, tmp_path):
     policy = sdk_objects().SageMakerJobStepRetryPolicy(
         exception_types=[sdk_objects().SageMakerJobExceptionTypeEnum.INTERNAL_ERROR],
-        interval_seconds=1,
+        interval_seconds=0,
         max_attempts=2,
     )
 
