@@ -11,9 +11,9 @@ The library leaves the process as it found it (issue 11):
   is not made (see builders/steps/training.py). Its `TelemetryOptOut` setting would turn it
   off, but any non-empty SDK config makes the SDK validate the config's whole JSON schema at
   every config lookup: 0.46 s each, and a 9-node compile makes 127 (13 ms became 14 s).
-- Sessions are explicit: our PipelineSession has the region, the default bucket and clients
-  that never call AWS; every step gets explicit S3 destinations, so the SDK never asks S3
-  for a bucket.
+- Sessions are explicit: our PipelineSession has the region, clients that never call AWS,
+  and the pipeline's bucket as its default bucket, taken as given (the SDK's own method
+  would ask S3 whether it exists); every step gets explicit S3 destinations.
 - One global change is unavoidable: every estimator builds a TensorBoardApp whose
   `boto3.client()` uses boto3's *default* session, which without credentials would look for
   them up to the metadata service. `estimator_construction()` swaps in the offline session
@@ -125,8 +125,20 @@ def pipeline_session(region: str, bucket: str) -> Any:
     sdk()
     from sagemaker.workflow.pipeline_context import PipelineSession
 
+    class OfflinePipelineSession(PipelineSession):
+        """Its default bucket is the pipeline's bucket, taken as given.
+
+        The SDK's own default_bucket() asks S3 whether the bucket exists (and creates it);
+        compiling never touches S3: deploy's preflight checks the bucket.
+        """
+
+        def default_bucket(self) -> str:
+            return bucket
+
     with quiet_sdk():
-        return PipelineSession(boto_session=_offline_boto_session(region), default_bucket=bucket)
+        return OfflinePipelineSession(
+            boto_session=_offline_boto_session(region), default_bucket=bucket
+        )
 
 
 @contextmanager

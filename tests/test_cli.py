@@ -86,8 +86,8 @@ def test_a_cycle_names_its_nodes(design, capsys):
     (design / "dag.json").write_text(json.dumps(dag))
     assert main(["validate", *files(design)]) == 1
     assert (
-        "DataLoadingTraining -> TabularPreprocessing -> XGBoostTraining -> XGBoostModel -> "
-        "DataLoadingTraining" in capsys.readouterr().err
+        "DataLoadingTraining -> TabularPreprocessing -> XGBoostTraining -> Packaging -> "
+        "XGBoostModel -> DataLoadingTraining" in capsys.readouterr().err
     )
 
 
@@ -136,8 +136,9 @@ def test_payload_writes_the_sample_archive(tmp_path, capsys):
     )
     assert code == 0
     with tarfile.open(out) as archive:
+        assert archive.getnames() == ["payload_sample.csv"]  # sample requests only
         assert archive.extractfile("payload_sample.csv").read() == b"0.0,0.0,0.0"
-        manifest = json.load(archive.extractfile("payload_manifest.json"))
+    manifest = json.loads((tmp_path / "payload.manifest.json").read_text())
     assert manifest["model_registration_objective"] == "FraudDetection"
     assert "text/csv: 0.0,0.0,0.0" in capsys.readouterr().out
 

@@ -34,6 +34,13 @@ class XGBoostModelConfig(ModelConfigBase):
     framework_version: Annotated[
         XGBoostVersion, Field(description="Version of the SageMaker XGBoost container.")
     ] = "1.7-1"
+    inference_entry_point: Annotated[
+        ScriptName | None,
+        Field(
+            description="Inference script inside the model archive's code/ folder (a packaged "
+            "model). Leave empty for the container's default handler, which reads numbers only."
+        ),
+    ] = None
 
 
 class PyTorchModelConfig(PyTorchContainer, ModelConfigBase):

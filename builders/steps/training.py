@@ -13,6 +13,7 @@ from sagemaker.xgboost import XGBoost
 from builders.configs.pytorch_training import PyTorchTrainingConfig
 from builders.configs.xgboost_training import XGBoostTrainingConfig
 from builders.sagemaker_env import estimator_construction
+from builders.scripts.metrics import metric_definitions
 from builders.steps.base import StepBuilderBase
 
 SPLITS = ("train", "val", "test")
@@ -74,7 +75,8 @@ class TrainingStepBuilder(StepBuilderBase):
             volume_size=config.training_volume_size,
             max_run=config.max_runtime_seconds,
             output_path=self.output_uri("model_artifacts"),
-            code_location=self.output_uri("code"),
+            # The code is staged already (source_dir is its S3 URI): nothing goes here.
+            code_location=f"{config.pipeline_s3_loc}/code",
             sagemaker_session=self.session,
             base_job_name=self.base_job_name,
             disable_profiler=True,
@@ -102,6 +104,10 @@ class XGBoostTrainingStepBuilder(TrainingStepBuilder):
     config: XGBoostTrainingConfig
     ESTIMATOR = XGBoost
     FRAMEWORK = "xgboost"
+
+    def estimator_args(self) -> dict[str, Any]:
+        # What the built-in script prints shows as the training job's metrics.
+        return {"metric_definitions": metric_definitions()}
 
     def source(self) -> tuple[str | None, str]:
         return self.config.training_source_dir, "training_source_dir"
