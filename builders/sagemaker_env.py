@@ -45,6 +45,7 @@ _OFFLINE_CREDENTIALS = {"aws_access_key_id": "offline", "aws_secret_access_key":
 # Loggers with levels or handlers of their own that report on every build ("Popping out
 # 'ProcessingJobName' ...", "Not applying SDK defaults ...").
 _SDK_LOGGERS = ("sagemaker", "sagemaker.config", "sagemaker_core")
+_quiet_depth = 0  # nesting of quiet_sdk(), under the build lock
 _IMPORT_ENVIRONMENT = {"AWS_EC2_METADATA_DISABLED": "true", "SAGEMAKER_SUPPRESS_V2_WARNING": "1"}
 
 
@@ -84,21 +85,33 @@ def _restored_process_state() -> Iterator[None]:
 def quiet_sdk() -> Iterator[None]:
     """The SDK's warnings and log lines hidden meanwhile, then the filters and levels restored.
 
-    Like warnings.catch_warnings, this changes process-wide settings for its duration:
-    builds hold the build lock, so they do it one at a time.
+    Like warnings.catch_warnings, this changes process-wide settings for its duration: it
+    holds the build lock, so builds do it one at a time. Nested uses (a compile, then each
+    of its steps) change them once: setLevel clears every logger's cache, which costs.
     """
-    loggers = [logging.getLogger(name) for name in _SDK_LOGGERS]
-    levels = [logger.level for logger in loggers]
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", module=r"sagemaker(_core)?(\..*)?$")
-        warnings.filterwarnings("ignore", message=".*PipelineSession.*")
-        for logger in loggers:
-            logger.setLevel(logging.ERROR)
-        try:
-            yield
-        finally:
-            for logger, level in zip(loggers, levels, strict=True):
-                logger.setLevel(level)
+    with _build_lock:
+        global _quiet_depth
+        if _quiet_depth:
+            _quiet_depth += 1
+            try:
+                yield
+            finally:
+                _quiet_depth -= 1
+            return
+        loggers = [logging.getLogger(name) for name in _SDK_LOGGERS]
+        levels = [logger.level for logger in loggers]
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", module=r"sagemaker(_core)?(\..*)?$")
+            warnings.filterwarnings("ignore", message=".*PipelineSession.*")
+            for logger in loggers:
+                logger.setLevel(logging.ERROR)
+            _quiet_depth = 1
+            try:
+                yield
+            finally:
+                _quiet_depth = 0
+                for logger, level in zip(loggers, levels, strict=True):
+                    logger.setLevel(level)
 
 
 @functools.lru_cache(maxsize=16)

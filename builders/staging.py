@@ -4,6 +4,15 @@ Compiling gives each local folder or file `<pipeline_s3_loc>/code/<sha256-prefix
 each generated settings file `<pipeline_s3_loc>/config/<sha256-prefix>/settings.json`. The
 bytes are captured when the address is computed, so deploy uploads exactly what was hashed;
 an unchanged folder keeps its address, so deploying twice uploads nothing new.
+
+What is staged is what the user plainly meant to ship, and never more than that:
+- a folder's files minus its `.gitignore` exclusions (every .gitignore in the folder, read
+  with pathspec: git's own rules, negations and folder patterns included, which a
+  hand-written matcher gets subtly wrong), caches and .git;
+- never a credential or key (builders/secret_files.py): `/`, the home folder, ~/.aws and
+  the like, files named like keys or holding an AWS access key are refused, saying why;
+- sizes are checked before anything is read (a 4 GiB file is refused unread), special
+  files (devices, pipes) are refused, and every read is bounded.
 """
 
 from __future__ import annotations
@@ -12,14 +21,20 @@ import gzip
 import hashlib
 import io
 import json
+import os
+import stat
 import tarfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from builders.errors import StepBuildError
+from builders.errors import PipelineDesignError, StepBuildError
+from builders.fileio import read_bytes_bounded
+from builders.secret_files import content_problem, folder_problem, name_problem
 
 DIGEST_LENGTH = 16
-MAX_STAGED_BYTES = 200 * 1024 * 1024
+MAX_STAGED_BYTES = 200 * 1024 * 1024  # per folder or file
+MAX_GITIGNORE_BYTES = 1024 * 1024
 _SKIPPED = {"__pycache__", ".git", ".ipynb_checkpoints", ".DS_Store", ".pytest_cache"}
 BUILTIN_SCRIPTS = Path(__file__).parent / "scripts"
 
@@ -65,7 +80,11 @@ class CodeStager:
             prefix, _, name = location.rpartition("/")
             return prefix + "/", name
         path = self._local(location, node, field, want_dir=False)
-        return self._add(s3_loc, "code", {path.name: path.read_bytes()}), path.name
+        where = _Where(path.parent, node, field)
+        size = where.checked_file(path.name, path)
+        if size > MAX_STAGED_BYTES:
+            raise where.error(f"The file {path} is {_megabytes(size)}", _TOO_BIG)
+        return self._add(s3_loc, "code", {path.name: where.read(path.name, path, size)}), path.name
 
     def archive(self, location: str | None, s3_loc: str, *, node: str, field: str) -> str:
         """S3 URI of a reproducible sourcedir.tar.gz of the folder (what estimators expect)."""
@@ -92,12 +111,22 @@ class CodeStager:
         return folder, self._folders[folder]
 
     def _local(self, location: str | None, node: str, field: str, *, want_dir: bool) -> Path:
-        path = BUILTIN_SCRIPTS if location is None else self.base_dir / Path(location).expanduser()
         kind = "folder" if want_dir else "file"
-        if not (path.is_dir() if want_dir else path.is_file()):
+        try:
+            path = (
+                BUILTIN_SCRIPTS if location is None else self.base_dir / Path(location).expanduser()
+            )
+            exists, found = path.exists(), (path.is_dir() if want_dir else path.is_file())
+        except (OSError, ValueError, RuntimeError) as error:  # too long, NUL, no home folder
+            reason = getattr(error, "strerror", None) or error
             raise StepBuildError(
-                f"The {kind} {location} (looked for at {path}) does not exist. Give an "
-                f"existing local {kind} or an s3:// URI.",
+                f"The {kind} {location} cannot be used: {reason}.", node=node, field=field
+            ) from None
+        if not found:
+            what = f"is not a {kind}" if exists else "does not exist"
+            raise StepBuildError(
+                f"The {kind} {location} (looked for at {path}) {what}. Give an existing local "
+                f"{kind} or an s3:// URI.",
                 node=node,
                 field=field,
             )
@@ -118,24 +147,115 @@ def _digest(files: dict[str, bytes]) -> str:
     return sha.hexdigest()[:DIGEST_LENGTH]
 
 
-def _read_folder(folder: Path, node: str, field: str) -> dict[str, bytes]:
-    files, total = {}, 0
-    for path in sorted(folder.rglob("*")):
-        relative = path.relative_to(folder)
-        if not path.is_file() or _SKIPPED.intersection(relative.parts) or path.suffix == ".pyc":
-            continue
-        files[relative.as_posix()] = content = path.read_bytes()
-        total += len(content)
-        if total > MAX_STAGED_BYTES:
-            raise StepBuildError(
-                f"The folder {folder} holds more than {MAX_STAGED_BYTES // 2**20} MB. Keep only "
-                "code in it, or upload it to S3 yourself and give its s3:// URI.",
-                node=node,
-                field=field,
+_TOO_BIG = (
+    f"more than {MAX_STAGED_BYTES // 2**20} MB. Keep only code in it, list data and models in "
+    "its .gitignore, or upload it to S3 yourself and give its s3:// URI."
+)
+_LEAVE_OUT = "Remove it, or list it in the folder's .gitignore to leave it out."
+
+
+@dataclass(frozen=True)
+class _Where:
+    """The folder being staged and the node and field it belongs to, for messages."""
+
+    folder: Path
+    node: str
+    field: str
+
+    def error(self, what: str, why: str) -> StepBuildError:
+        return StepBuildError(f"{what} {why}", node=self.node, field=self.field)
+
+    def checked_file(self, relative: str, path: Path) -> int:
+        """The size of a file that may be staged, checked by name and kind before reading."""
+        problem = name_problem(relative)
+        if problem:
+            raise self.error(f"{path} {problem}: it is never uploaded.", _LEAVE_OUT)
+        try:
+            info = path.stat()
+        except OSError as error:
+            raise self.error(f"{path} cannot be read:", f"{error.strerror or error}.") from None
+        if not stat.S_ISREG(info.st_mode):
+            raise self.error(
+                f"{path} is not a regular file (a device, pipe or socket).", _LEAVE_OUT
             )
-    if not files:
-        raise StepBuildError(f"The folder {folder} is empty.", node=node, field=field)
-    return files
+        return info.st_size
+
+    def read(self, relative: str, path: Path, size: int) -> bytes:
+        """The file's bytes (no more than `size` and one), checked for credentials."""
+        try:
+            content = read_bytes_bounded(path, "file", limit=size)
+        except PipelineDesignError:
+            raise self.error(
+                f"{path} changed or vanished while it was staged.", "Try again."
+            ) from None
+        problem = content_problem(content)
+        if problem:
+            raise self.error(f"{path} {problem}: it is never uploaded.", _LEAVE_OUT)
+        return content
+
+
+def _read_folder(folder: Path, node: str, field: str) -> dict[str, bytes]:
+    """The files to stage, by relative path: every size is checked before anything is read."""
+    where = _Where(folder, node, field)
+    problem = folder_problem(folder)
+    if problem:
+        raise where.error(
+            f"The folder {folder} {problem}.", "Give the folder that holds your code only."
+        )
+    listed, total = [], 0
+    for relative, path in _walk(where):
+        listed.append((relative, path, size := where.checked_file(relative, path)))
+        total += size
+        if total > MAX_STAGED_BYTES:
+            raise where.error(f"The folder {folder} holds", _TOO_BIG)
+    if not listed:
+        raise where.error(f"The folder {folder} is empty", "(or all its files are excluded).")
+    return {relative: where.read(relative, path, size) for relative, path, size in listed}
+
+
+def _walk(where: _Where) -> Iterator[tuple[str, Path]]:
+    """(relative POSIX path, path) of each file to stage, sorted: caches, .git and what the
+    folder's .gitignore files exclude are left out, and excluded folders are not entered."""
+    ignores: list[tuple[str, object]] = []  # (folder prefix, its .gitignore), deepest last
+    for root, dirs, files in os.walk(where.folder, followlinks=False):
+        prefix = Path(root).relative_to(where.folder).as_posix()
+        prefix = "" if prefix == "." else prefix + "/"
+        if ".gitignore" in files:
+            ignores.append((prefix, _gitignore(Path(root) / ".gitignore", where)))
+        dirs[:] = sorted(
+            name
+            for name in dirs
+            if name not in _SKIPPED and not _ignored(f"{prefix}{name}/", ignores)
+        )
+        for name in sorted(files):
+            relative = prefix + name
+            if name in _SKIPPED or name.endswith(".pyc") or _ignored(relative, ignores):
+                continue
+            yield relative, Path(root) / name
+
+
+def _gitignore(path: Path, where: _Where):
+    import pathspec
+
+    try:
+        text = read_bytes_bounded(path, ".gitignore file", limit=MAX_GITIGNORE_BYTES)
+    except PipelineDesignError as error:
+        raise where.error(str(error), "Fix or remove it.") from None
+    return pathspec.GitIgnoreSpec.from_lines(text.decode("utf-8", "replace").splitlines())
+
+
+def _ignored(relative: str, ignores: list) -> bool:
+    """Whether the deepest .gitignore with a say about `relative` excludes it (git's rule)."""
+    for base, spec in reversed(ignores):
+        if relative.startswith(base):
+            verdict = spec.check_file(relative[len(base) :]).include
+            if verdict is not None:
+                return verdict
+    return False
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / 2**20:,.0f} MB"
 
 
 def reproducible_tar_gz(files: dict[str, bytes]) -> bytes:

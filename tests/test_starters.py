@@ -129,7 +129,7 @@ def resolve(value, execution_id: str) -> str:
 
 @pytest.mark.parametrize("starter", ["xgboost", "pytorch"])
 def test_every_output_lives_under_its_run_and_code_is_shared(starter, request):
-    dag, configs, compiled = request.getfixturevalue(starter)
+    compiled = request.getfixturevalue(starter)[2]
     locations = output_locations(compiled.definition)
     assert locations  # every step type that writes is covered
     for where, location in locations.items():
