@@ -24,6 +24,8 @@ import json
 import os
 import stat
 import tarfile
+import threading
+from collections import OrderedDict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -61,8 +63,7 @@ class CodeStager:
     def __init__(self, base_dir: str | Path | None = None):
         self.base_dir = Path(base_dir) if base_dir is not None else Path.cwd()
         self._objects: dict[str, StagedObject] = {}
-        self._folders: dict[Path, dict[str, bytes]] = {}  # read once per compile
-        self._archives: dict[Path, bytes] = {}  # tar.gz per folder
+        self._folders: dict[Path, _Snapshot] = {}  # listed once per compile
 
     @property
     def objects(self) -> list[StagedObject]:
@@ -72,7 +73,7 @@ class CodeStager:
         """S3 prefix (ending in /) holding the folder's files; None means the built-in scripts."""
         if location and location.startswith("s3://"):
             return location if location.endswith("/") else location + "/"
-        return self._add(s3_loc, "code", self._folder_files(location, node, field)[1])
+        return self._add(s3_loc, "code", self._folder_files(location, node, field).files)
 
     def file(self, location: str, s3_loc: str, *, node: str, field: str) -> tuple[str, str]:
         """(S3 prefix, file name) of a single script, staged alone under its own prefix."""
@@ -81,7 +82,7 @@ class CodeStager:
             return prefix + "/", name
         path = self._local(location, node, field, want_dir=False)
         where = _Where(path.parent, node, field)
-        size = where.checked_file(path.name, path)
+        size = where.checked_file(path.name, path).st_size
         if size > MAX_STAGED_BYTES:
             raise where.error(f"The file {path} is {_megabytes(size)}", _TOO_BIG)
         return self._add(s3_loc, "code", {path.name: where.read(path.name, path, size)}), path.name
@@ -90,10 +91,8 @@ class CodeStager:
         """S3 URI of a reproducible sourcedir.tar.gz of the folder (what estimators expect)."""
         if location and location.startswith("s3://"):
             return location
-        folder, files = self._folder_files(location, node, field)
-        if folder not in self._archives:  # many training nodes share one folder: pack it once
-            self._archives[folder] = reproducible_tar_gz(files)
-        prefix = self._add(s3_loc, "code", {"sourcedir.tar.gz": self._archives[folder]})
+        snapshot = self._folder_files(location, node, field)
+        prefix = self._add(s3_loc, "code", {"sourcedir.tar.gz": snapshot.archive()})
         return prefix + "sourcedir.tar.gz"
 
     def settings(self, data: dict, s3_loc: str, name: str = "settings.json") -> str:
@@ -101,14 +100,12 @@ class CodeStager:
         content = json.dumps(data, indent=2, sort_keys=True).encode()
         return self._add(s3_loc, "config", {name: content})
 
-    def _folder_files(
-        self, location: str | None, node: str, field: str
-    ) -> tuple[Path, dict[str, bytes]]:
-        """The folder's path and its files (read once per compile)."""
+    def _folder_files(self, location: str | None, node: str, field: str) -> _Snapshot:
+        """The folder's files, listed once per compile (and read again only when changed)."""
         folder = self._local(location, node, field, want_dir=True)
         if folder not in self._folders:
             self._folders[folder] = _read_folder(folder, node, field)
-        return folder, self._folders[folder]
+        return self._folders[folder]
 
     def _local(self, location: str | None, node: str, field: str, *, want_dir: bool) -> Path:
         kind = "folder" if want_dir else "file"
@@ -165,8 +162,8 @@ class _Where:
     def error(self, what: str, why: str) -> StepBuildError:
         return StepBuildError(f"{what} {why}", node=self.node, field=self.field)
 
-    def checked_file(self, relative: str, path: Path) -> int:
-        """The size of a file that may be staged, checked by name and kind before reading."""
+    def checked_file(self, relative: str, path: Path) -> os.stat_result:
+        """The stat of a file that may be staged, checked by name and kind before reading."""
         problem = name_problem(relative)
         if problem:
             raise self.error(f"{path} {problem}: it is never uploaded.", _LEAVE_OUT)
@@ -178,7 +175,7 @@ class _Where:
             raise self.error(
                 f"{path} is not a regular file (a device, pipe or socket).", _LEAVE_OUT
             )
-        return info.st_size
+        return info
 
     def read(self, relative: str, path: Path, size: int) -> bytes:
         """The file's bytes (no more than `size` and one), checked for credentials."""
@@ -194,7 +191,56 @@ class _Where:
         return content
 
 
-def _read_folder(folder: Path, node: str, field: str) -> dict[str, bytes]:
+class _Snapshot:
+    """A folder's files as staged, and its sourcedir.tar.gz once asked for."""
+
+    def __init__(self, files: dict[str, bytes]):
+        self.files = files
+        self._archive: bytes | None = None
+
+    def archive(self) -> bytes:
+        if self._archive is None:  # many training nodes share one folder: pack it once
+            self._archive = reproducible_tar_gz(self.files)
+        return self._archive
+
+
+class _Snapshots:
+    """Folders read by earlier compiles, by path and the stat of every file.
+
+    An unchanged folder is listed and stat-ed again, but not read, scanned or packed again
+    (the designer compiles on every change). Bounded by the bytes it keeps.
+    """
+
+    def __init__(self, max_bytes: int):
+        self.max_bytes = max_bytes
+        self._entries: OrderedDict[tuple, tuple[_Snapshot, int]] = OrderedDict()
+        self._bytes = 0
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple) -> _Snapshot | None:
+        with self._lock:
+            if key not in self._entries:
+                return None
+            self._entries.move_to_end(key)
+            return self._entries[key][0]
+
+    def put(self, key: tuple, snapshot: _Snapshot, size: int) -> None:
+        if size > self.max_bytes // 4:
+            return  # a large folder is read again rather than kept
+        with self._lock:
+            if key in self._entries:
+                return
+            self._entries[key] = (snapshot, size)
+            self._bytes += size
+            while self._bytes > self.max_bytes:
+                _, (_, dropped) = self._entries.popitem(last=False)
+                self._bytes -= dropped
+
+
+_SNAPSHOTS = _Snapshots(max_bytes=64 * 1024 * 1024)
+
+
+def _read_folder(folder: Path, node: str, field: str) -> _Snapshot:
     """The files to stage, by relative path: every size is checked before anything is read."""
     where = _Where(folder, node, field)
     problem = folder_problem(folder)
@@ -204,13 +250,24 @@ def _read_folder(folder: Path, node: str, field: str) -> dict[str, bytes]:
         )
     listed, total = [], 0
     for relative, path in _walk(where):
-        listed.append((relative, path, size := where.checked_file(relative, path)))
-        total += size
+        info = where.checked_file(relative, path)
+        listed.append((relative, path, info))
+        total += info.st_size
         if total > MAX_STAGED_BYTES:
             raise where.error(f"The folder {folder} holds", _TOO_BIG)
     if not listed:
         raise where.error(f"The folder {folder} is empty", "(or all its files are excluded).")
-    return {relative: where.read(relative, path, size) for relative, path, size in listed}
+    key = (folder.resolve(), *(_signature(relative, info) for relative, _, info in listed))
+    snapshot = _SNAPSHOTS.get(key)
+    if snapshot is None:
+        snapshot = _Snapshot({r: where.read(r, path, info.st_size) for r, path, info in listed})
+        _SNAPSHOTS.put(key, snapshot, total)
+    return snapshot
+
+
+def _signature(relative: str, info: os.stat_result) -> tuple:
+    """What changes when a file is written, replaced or touched."""
+    return relative, info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino, info.st_dev
 
 
 def _walk(where: _Where) -> Iterator[tuple[str, Path]]:
