@@ -32,6 +32,7 @@ DEFAULT_TIMEOUT = 180.0  # seconds for a whole deploy
 STATUS_TIMEOUT = 15.0  # seconds for reading an execution's status (pages refresh with it)
 CONNECT_TIMEOUT, READ_TIMEOUT = 5.0, 20.0  # per attempt
 ATTEMPTS = {"aws": 3, "sandbox": 2}  # throttling and dropped connections: standard backoff
+_WEB_PAGE = (b"<!doctype html", b"<html")
 
 
 @dataclass
@@ -47,7 +48,8 @@ class Deadline:
         return self.seconds - (time.monotonic() - self.started)
 
     def watch(self, client: Any, where: str) -> Any:
-        """Make every attempt of `client`'s calls check this deadline first."""
+        """Make every attempt of `client`'s calls check this deadline first, and refuse an
+        answer that is a web page (a proxy's or a portal's) before botocore parses it."""
 
         def check(**_: Any) -> None:
             if self.remaining() <= 0:
@@ -65,8 +67,21 @@ class Deadline:
             if caught_exception is not None:
                 self.last_failure = str(caught_exception)
 
+        def not_a_page(response_dict: dict, **_: Any) -> None:
+            # A success that is a web page; errors are ClientErrors already. The content type
+            # says little: moto sends text/html with its XML.
+            body = response_dict.get("body")
+            success = response_dict.get("status_code", 500) < 300
+            if (
+                success
+                and isinstance(body, bytes)
+                and body[:512].lstrip().lower().startswith(_WEB_PAGE)
+            ):
+                raise DeployError(_not_aws(self.stage, where), stage=self.stage)
+
         client.meta.events.register("request-created", check)
         client.meta.events.register("needs-retry", note)
+        client.meta.events.register("before-parse", not_a_page)
         return client
 
 
@@ -226,7 +241,7 @@ def _stage(stage: str, target: Target, deadline: Deadline, action: Callable[[], 
     except (ClientError, BotoCoreError) as error:
         raise DeployError(explain(error, stage, target), stage=stage) from None
     except ResponseParserError:
-        raise DeployError(_not_aws(stage, target), stage=stage) from None
+        raise DeployError(_not_aws(stage, target.endpoint), stage=stage) from None
     except ValueError as error:  # botocore: "Invalid endpoint: not a url"
         raise DeployError(
             f"The endpoint {target.endpoint} cannot be used ({error}). Set AWS_ENDPOINT_URL "
@@ -235,9 +250,9 @@ def _stage(stage: str, target: Target, deadline: Deadline, action: Callable[[], 
         ) from None
 
 
-def _not_aws(stage: str, target: Target) -> str:
+def _not_aws(stage: str, where: str) -> str:
     return (
-        f"{target.endpoint} answered during '{stage}' with something that is not an AWS "
+        f"{where} answered during '{stage}' with something that is not an AWS "
         "response (an HTML page?). A proxy, a captive portal or a wrong AWS_ENDPOINT_URL is "
         "in the way: check them, then deploy again."
     )

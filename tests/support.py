@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import http.client
+import http.server
 import socket
+import threading
+from collections.abc import Callable
 from pathlib import Path
 
 from builders.config_io import load_configs
@@ -52,3 +55,52 @@ def start_moto():
     connection.request("POST", "/moto-api/reset")
     assert connection.getresponse().status == 200
     return server, f"http://{host}:{port}"
+
+
+class ForwardingProxy(http.server.ThreadingHTTPServer):
+    """An HTTP proxy on 127.0.0.1 in front of `upstream` (moto): `intercept(handler)` may
+    answer a request itself (returning True) or let it through."""
+
+    daemon_threads = True
+
+    def __init__(self, upstream: str, intercept: Callable[..., bool] = lambda handler: False):
+        self.upstream = upstream.removeprefix("http://")
+        self.intercept = intercept
+        super().__init__(("127.0.0.1", 0), _ProxyHandler)
+        self._thread = threading.Thread(target=self.serve_forever, daemon=True)
+        self._thread.start()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server_address[1]}"
+
+    def stop(self) -> None:
+        """Stop answering and listening: new connections are refused."""
+        self.shutdown()
+        self.server_close()
+
+
+class _ProxyHandler(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"  # answers "Expect: 100-continue" (S3 uploads) at once
+
+    def log_message(self, *args):  # quiet
+        pass
+
+    def _forward(self):
+        body = self.rfile.read(int(self.headers.get("Content-Length", 0) or 0))
+        if self.server.intercept(self):
+            return
+        connection = http.client.HTTPConnection(self.server.upstream, timeout=30)
+        headers = {k: v for k, v in self.headers.items() if k.lower() != "host"}
+        connection.request(self.command, self.path, body=body, headers=headers)
+        response = connection.getresponse()
+        data = response.read()
+        self.send_response(response.status)
+        for key, value in response.getheaders():
+            if key.lower() not in ("transfer-encoding", "connection", "content-length"):
+                self.send_header(key, value)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    do_GET = do_PUT = do_POST = do_HEAD = do_DELETE = _forward
