@@ -5,6 +5,7 @@ from __future__ import annotations
 import http.client
 import http.server
 import socket
+import struct
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -104,3 +105,46 @@ class _ProxyHandler(http.server.BaseHTTPRequestHandler):
         self.wfile.write(data)
 
     do_GET = do_PUT = do_POST = do_HEAD = do_DELETE = _forward
+
+
+class FaultyServer:
+    """A TCP server on 127.0.0.1 that misbehaves: "reset" closes each connection with a TCP
+    reset, "hang" accepts and never answers, "html" answers HTTP 200 with a web page."""
+
+    PAGE = b"<html><body><h1>Welcome to the hotel Wi-Fi</h1></body></html>"
+
+    def __init__(self, behaviour: str):
+        self.behaviour = behaviour
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.url = f"http://127.0.0.1:{self.listener.getsockname()[1]}"
+        self.held: list[socket.socket] = []
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self) -> None:
+        while True:
+            try:
+                connection, _ = self.listener.accept()
+            except OSError:
+                return  # closed
+            if self.behaviour == "reset":
+                connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                connection.close()
+            elif self.behaviour == "hang":
+                self.held.append(connection)
+            else:
+                threading.Thread(target=self._page, args=(connection,), daemon=True).start()
+
+    def _page(self, connection: socket.socket) -> None:
+        with connection:
+            connection.recv(65536)
+            connection.sendall(
+                b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: "
+                + str(len(self.PAGE)).encode()
+                + b"\r\nConnection: close\r\n\r\n"
+                + self.PAGE
+            )
+
+    def close(self) -> None:
+        self.listener.close()
+        for connection in self.held:
+            connection.close()
