@@ -25,6 +25,7 @@ import os
 import stat
 import tarfile
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -261,8 +262,16 @@ def _read_folder(folder: Path, node: str, field: str) -> _Snapshot:
     snapshot = _SNAPSHOTS.get(key)
     if snapshot is None:
         snapshot = _Snapshot({r: where.read(r, path, info.st_size) for r, path, info in listed})
-        _SNAPSHOTS.put(key, snapshot, total)
+        if not _recently_changed(info for _, _, info in listed):
+            _SNAPSHOTS.put(key, snapshot, total)
     return snapshot
+
+
+def _recently_changed(infos) -> bool:
+    """Whether a file changed within the last seconds: file times are coarse (a few ms), so a
+    second write in the same tick could keep its stat. Such folders are not kept ("racy git")."""
+    now = time.time_ns()
+    return any(now - info.st_ctime_ns < 2_000_000_000 for info in infos)
 
 
 def _signature(relative: str, info: os.stat_result) -> tuple:
