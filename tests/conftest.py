@@ -15,6 +15,12 @@ from support import BASE, HYPERPARAMETERS, REPO, STARTERS, load_starter  # noqa:
 from builders.workspace import WORKSPACE_ENV, Workspace
 
 
+def pytest_addoption(parser):
+    group = parser.getgroup("fuzz", "tests/test_fuzz_cli.py")
+    group.addoption("--cases", type=int, help="fuzz cases to run (default 192, or FUZZ_CASES)")
+    group.addoption("--seed", type=int, help="seed of the fuzz cases (or FUZZ_SEED)")
+
+
 @pytest.fixture
 def base() -> dict:
     """Values of the pipeline settings every config needs."""
