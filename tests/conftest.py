@@ -59,3 +59,16 @@ def no_aws_credentials(monkeypatch, tmp_path):
     import streamlit as st
 
     st.cache_data.clear()  # pages cache whether credentials were found
+
+
+@pytest.fixture
+def aws_env(monkeypatch, tmp_path):
+    """An AWS account as the credential chain sees it: keys in the environment, no files, no
+    endpoint of its own (a test may set AWS_ENDPOINT_URL)."""
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_ENDPOINT_URL"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "none"))
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")

@@ -37,17 +37,6 @@ def compiled():
     return compile_pipeline(dag, configs, base_dir=folder)
 
 
-@pytest.fixture
-def aws_env(monkeypatch, tmp_path):
-    """An AWS account as the credential chain sees it: keys in the environment, no files."""
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    monkeypatch.delenv("AWS_PROFILE", raising=False)
-    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "none"))
-    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))
-    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
-
-
 def sandbox(url: str) -> Target:
     return Target("sandbox", REGION, endpoint_url=url)
 

@@ -35,17 +35,6 @@ def compiled():
     return compile_pipeline(dag, configs, base_dir=folder)
 
 
-@pytest.fixture
-def aws_env(monkeypatch, tmp_path):
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    monkeypatch.delenv("AWS_PROFILE", raising=False)
-    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
-    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "none"))
-    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))
-    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
-
-
 def deploy_to(compiled, url: str, timeout: float) -> tuple[DeployError, float]:
     started = time.monotonic()
     with pytest.raises(DeployError) as raised:

@@ -46,6 +46,19 @@ def load_inference(code_dir, program: str = "inference.py"):
     return module
 
 
+def assert_metric_definitions_read_the_log(run: LocalRun) -> None:
+    """Every metric the training script prints has a definition in the step that reads it."""
+    training = run.steps["XGBoostTraining"]["Arguments"]["AlgorithmSpecification"]
+    log = run.logs["XGBoostTraining"]
+    printed = re.findall(r"^((?:val|test)_\w+)=", log, flags=re.MULTILINE)
+    assert {"val_auc", "test_auc", "test_logloss", "test_accuracy"} <= set(printed)
+    for name in printed:
+        (definition,) = [
+            d for d in training["MetricDefinitions"] if d["Name"] == name.replace("_", ":", 1)
+        ]
+        assert 0.0 <= float(re.search(definition["Regex"], log).group(1)) <= 1.0
+
+
 def test_the_starter_runs_end_to_end_on_local_data(tmp_path):
     dag, configs, folder = load_starter("xgboost_end_to_end")
     run = LocalRun(compile_pipeline(dag, configs, base_dir=folder), tmp_path)
@@ -72,6 +85,7 @@ def test_the_starter_runs_end_to_end_on_local_data(tmp_path):
         (run.local("XGBoostTraining", "/opt/ml/output/data") / "metrics.json").read_text()
     )
     assert metrics["test_auc"] > 0.9
+    assert_metric_definitions_read_the_log(run)
 
     packaged = run.processing("Packaging", model=model)["packaged_model"] / "model.tar.gz"
     served = tmp_path / "served"
@@ -171,26 +185,3 @@ def test_batch_transform_and_the_registered_model_score_categories_alike(tmp_pat
     assert scores["transform"].tolist() == scores["registered"].tolist()
     flagged = scores["transform"][calibration["country"].to_numpy() == "XX"]
     assert (flagged > 0.5).all()  # the category was encoded as in training, not dropped
-
-
-def test_training_metrics_match_the_declared_metric_definitions(tmp_path):
-    dag, configs, folder = load_starter("xgboost_end_to_end")
-    compiled = compile_pipeline(dag, configs, base_dir=folder)
-    training = next(s for s in compiled.definition["Steps"] if s["Name"] == "XGBoostTraining")
-    definitions = training["Arguments"]["AlgorithmSpecification"]["MetricDefinitions"]
-    run = LocalRun(compiled, tmp_path)
-    raw = tmp_path / "raw"
-    raw.mkdir()
-    fraud_data().to_csv(raw / "transactions.csv", index=False)
-    loaded = run.processing("DataLoadingTraining", source_0=raw)
-    splits = run.processing(
-        "TabularPreprocessing", data=loaded["data"], signature=loaded["signature"]
-    )["processed_data"]
-    run.training("XGBoostTraining", **{s: splits / s for s in ("train", "val", "test")})
-    log = run.logs["XGBoostTraining"]
-    printed = re.findall(r"^((?:val|test)_\w+)=", log, flags=re.MULTILINE)
-    assert {"val_auc", "test_auc", "test_logloss", "test_accuracy"} <= set(printed)
-    for name in printed:  # every metric the script prints has a definition that reads it
-        (definition,) = [d for d in definitions if d["Name"] == name.replace("_", ":", 1)]
-        value = re.search(definition["Regex"], log).group(1)
-        assert 0.0 <= float(value) <= 1.0

@@ -15,7 +15,7 @@ from builders.compile import compile_pipeline
 
 # Refuses and records every connection and name lookup (even ones a library catches and
 # hides, such as a credential lookup), then imports the SDK and compiles with the CLI.
-OFFLINE_COMPILE = textwrap.dedent(
+GUARD = textwrap.dedent(
     """
     import socket, sys
     attempts = []
@@ -24,6 +24,10 @@ OFFLINE_COMPILE = textwrap.dedent(
         raise OSError("network access during an offline compile")
     socket.socket.connect = socket.socket.connect_ex = refuse
     socket.getaddrinfo = socket.create_connection = refuse
+    """
+)
+OFFLINE_COMPILE = GUARD + textwrap.dedent(
+    """
     from builders.cli import main
     code = main(["compile", "--dag", sys.argv[1], "--config", sys.argv[2], "--out", sys.argv[3]])
     assert "sagemaker" in sys.modules  # the SDK was imported and used under the guard
@@ -39,17 +43,22 @@ def clean_environment(home) -> dict:
     return {**env, "HOME": str(home), "PYTHONPATH": str(REPO)}
 
 
+def python(script: str, *args, home) -> subprocess.CompletedProcess:
+    """`script` in a fresh interpreter on a machine without an AWS account."""
+    return subprocess.run(
+        [sys.executable, "-c", script, *map(str, args)],
+        capture_output=True,
+        text=True,
+        env=clean_environment(home),
+        timeout=300,
+    )
+
+
 @pytest.mark.parametrize("starter", ["xgboost_end_to_end", "pytorch_model_registration"])
 def test_compile_in_a_fresh_process_with_sockets_blocked(starter, tmp_path):
     folder = STARTERS / starter
     out = tmp_path / "pipeline.json"
-    run = subprocess.run(
-        [sys.executable, "-c", OFFLINE_COMPILE, folder / "dag.json", folder / "config.json", out],
-        capture_output=True,
-        text=True,
-        env=clean_environment(tmp_path),
-        timeout=300,
-    )
+    run = python(OFFLINE_COMPILE, folder / "dag.json", folder / "config.json", out, home=tmp_path)
     assert run.returncode == 0, run.stderr
     assert "network attempts: []" in run.stderr
     assert json.loads(out.read_text())["Steps"]
@@ -62,15 +71,8 @@ def test_compile_in_process_with_sockets_blocked(no_network):
 
 
 # A step module imported before anything else: the SDK's offline set-up still happens.
-IMPORT_ORDER = textwrap.dedent(
+IMPORT_ORDER = GUARD + textwrap.dedent(
     """
-    import socket, sys
-    attempts = []
-    def refuse(*args, **kwargs):
-        attempts.append(repr(args[1:] or args))
-        raise OSError("network access during an offline compile")
-    socket.socket.connect = socket.socket.connect_ex = refuse
-    socket.getaddrinfo = socket.create_connection = refuse
     import builders.steps.training  # first, before anything else of ours
     from builders.compile import compile_pipeline
     from builders.config_io import load_configs
@@ -87,14 +89,7 @@ IMPORT_ORDER = textwrap.dedent(
 
 
 def test_importing_a_step_module_first_still_compiles_offline(tmp_path):
-    folder = STARTERS / "xgboost_end_to_end"
-    run = subprocess.run(
-        [sys.executable, "-c", IMPORT_ORDER, str(folder)],
-        capture_output=True,
-        text=True,
-        env=clean_environment(tmp_path),
-        timeout=300,
-    )
+    run = python(IMPORT_ORDER, STARTERS / "xgboost_end_to_end", home=tmp_path)
     assert run.returncode == 0, run.stderr
     assert "network attempts: []" in run.stderr
 
@@ -135,12 +130,6 @@ def test_a_compile_leaves_the_process_as_it_found_it(tmp_path):
     folders = [
         str(STARTERS / name) for name in ("xgboost_end_to_end", "pytorch_model_registration")
     ]
-    run = subprocess.run(
-        [sys.executable, "-c", PROCESS_STATE, *folders],
-        capture_output=True,
-        text=True,
-        env=clean_environment(tmp_path),
-        timeout=300,
-    )
+    run = python(PROCESS_STATE, *folders, home=tmp_path)
     assert run.returncode == 0, run.stderr
     assert json.loads(run.stdout.splitlines()[-1]) == {}

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import re
+from collections.abc import Callable
 from enum import Enum
 from typing import Annotated, Literal
 
@@ -87,16 +89,21 @@ InstanceCount = Annotated[int, Field(ge=1, le=100)]  # SageMaker's per-job limit
 VolumeSizeGB = Annotated[int, Field(ge=1, le=16384)]  # an EBS volume's limit
 
 
-def _instance_type_of(kind: JobKind) -> AfterValidator:
-    """Accepts the instance types that botocore's SageMaker model lists for `kind` jobs."""
+def _api_rule(problem_of: Callable[[str], str | None]) -> AfterValidator:
+    """A validator that refuses a value for which `problem_of` (an api_rules check) says why."""
 
     def check(value: str) -> str:
-        problem = instance_type_problem(kind, value)
+        problem = problem_of(value)
         if problem:
             raise ValueError(problem)
         return value
 
     return AfterValidator(check)
+
+
+def _instance_type_of(kind: JobKind) -> AfterValidator:
+    """Accepts the instance types that botocore's SageMaker model lists for `kind` jobs."""
+    return _api_rule(functools.partial(instance_type_problem, kind))
 
 
 _INSTANCE_TYPE_FORMAT = matching(
@@ -118,14 +125,7 @@ InferenceInstanceType = Annotated[
 
 def _api_string(shape_name: str) -> AfterValidator:
     """Accepts strings that fit the SageMaker API shape's length and pattern."""
-
-    def check(value: str) -> str:
-        problem = string_problem(shape_name, value)
-        if problem:
-            raise ValueError(problem)
-        return value
-
-    return AfterValidator(check)
+    return _api_rule(functools.partial(string_problem, shape_name))
 
 
 BucketName = Annotated[
