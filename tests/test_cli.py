@@ -297,3 +297,20 @@ def test_the_output_stays_ours_once_the_sdk_is_imported(tmp_path, design):
     bad = cli("compile", *files(design), "--out", str(tmp_path / "q.json"), env=env)
     assert_message(bad, "Packaging.source_dir: The folder inference")
     assert bad.stdout == "" and "INFO" not in bad.stderr
+
+
+def test_validate_starts_without_the_sagemaker_sdk():
+    """`validate` stays quick to start: only compiling and deploying import the SDK."""
+    script = (
+        "import sys\nfrom builders.cli import main\n"
+        f"code = main(['validate', *{files(XGB)!r}])\n"
+        "print(code, sorted(m for m in sys.modules if m.split('.')[0] == 'sagemaker'))"
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+        timeout=120,
+    )
+    assert run.stdout.split("\n")[-2] == "0 []", run.stdout + run.stderr
