@@ -26,7 +26,6 @@ from builders.errors import ConfigValidationError, PipelineDesignError, Problem
 
 EXIT_PROBLEMS = 1
 T = TypeVar("T")
-DEFAULT_DEPLOY_TIMEOUT = 180.0  # seconds for a whole deploy: a few minutes
 
 
 def entry_point() -> int:
@@ -94,8 +93,7 @@ def _parser() -> argparse.ArgumentParser:
     deploy.add_argument(
         "--timeout",
         type=_seconds,
-        default=DEFAULT_DEPLOY_TIMEOUT,
-        help=f"give up a deploy after this many seconds (default {DEFAULT_DEPLOY_TIMEOUT:.0f})",
+        help="give up a deploy after this many seconds (default: three minutes)",
     )
     deploy.set_defaults(run=_deploy)
     return parser
@@ -224,7 +222,7 @@ def _payload(args: argparse.Namespace) -> int:
 
 
 def _deploy(args: argparse.Namespace) -> int:
-    from builders.deploy import Target, deploy, execution_status
+    from builders.deploy import DEFAULT_TIMEOUT, Target, deploy, execution_status
     from builders.sandbox import stop_sandbox
 
     compiled, configs = _compiled(args)
@@ -240,7 +238,7 @@ def _deploy(args: argparse.Namespace) -> int:
             tags={"author": first.author, "design": args.config.stem},
             start=args.start or args.wait,
             progress=lambda stage, message: print(f"  [{stage}] {message}", flush=True),
-            timeout=args.timeout,
+            timeout=args.timeout or DEFAULT_TIMEOUT,
         )
         print(f"Pipeline ARN: {result.pipeline_arn}")
         if result.console_url:

@@ -198,11 +198,11 @@ def deploy(
     say = progress or (lambda stage, message: None)
     deadline = Deadline(timeout)
 
-    def clients() -> dict[str, Any]:
+    def make_clients() -> dict[str, Any]:
         session = target.session()
         return {name: target.client(name, session, deadline) for name in ("sts", "s3", "sagemaker")}
 
-    clients = _stage("preflight", target, deadline, clients)
+    clients = _stage("preflight", target, deadline, make_clients)
     identity = _stage(
         "preflight", target, deadline, lambda: _preflight(compiled, target, role_arn, clients, say)
     )
