@@ -11,7 +11,7 @@ import json
 import textwrap
 from typing import Any
 
-from builders.sagemaker_env import offline_build, pipeline_session
+from builders.sagemaker_env import estimator_construction, offline_build, pipeline_session
 
 REGION = "us-east-1"
 BUCKET = "local-run-tests"
@@ -110,6 +110,12 @@ class Sdk:
         self.Input, self.Output, self.Processor = ProcessingInput, ProcessingOutput, Processor
         self.ProcessingStep, self.Join = ProcessingStep, Join
         self.execution_id = ExecutionVariables.PIPELINE_EXECUTION_ID
+
+    def estimator(self, estimator_class: Any, **options: Any) -> Any:
+        """An SDK estimator on the offline session, built as the project's builders build one
+        (its constructor asks boto3's default session for a client)."""
+        with estimator_construction(REGION):
+            return estimator_class(sagemaker_session=self.session, **options)
 
     def run_output(self, step: str, name: str = "data") -> Any:
         """s3://BUCKET/runs/<execution id>/<step>/<name>, as a Std:Join."""

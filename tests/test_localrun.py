@@ -281,15 +281,13 @@ def test_a_job_killed_by_a_signal_is_retried_per_its_retry_policy(runner, tmp_pa
     assert "killed by signal 9" in unretried.steps["Flaky"].reason
 
 
-@pytest.mark.filterwarnings("ignore:Lambda function won't be updated:UserWarning")
 def test_a_step_type_that_cannot_run_locally_stops_the_run_before_it_starts(runner):
-    with offline_build(REGION):
+    def steps(sdk):
         from sagemaker.lambda_helper import Lambda
         from sagemaker.workflow.lambda_step import LambdaStep
 
-        function = Lambda(function_arn="arn:aws:lambda:us-east-1:123456789012:function:notify")
-
-    def steps(sdk):
+        arn = "arn:aws:lambda:us-east-1:123456789012:function:notify"
+        function = Lambda(function_arn=arn, session=sdk.session)
         return [sdk.step("Work", "copy", ["w"]), LambdaStep(name="Notify", lambda_func=function)]
 
     run = runner.run(build(steps), pipeline_name="lambda")
@@ -392,7 +390,8 @@ def train_model_score_pipeline() -> str:
         from sagemaker.workflow.model_step import ModelStep
         from sagemaker.workflow.steps import TrainingStep, TransformStep
 
-        estimator = SKLearn(
+        estimator = sdk.estimator(
+            SKLearn,
             entry_point="train.py",
             source_dir=f"s3://{BUCKET}/code/train/sourcedir.tar.gz",
             framework_version="1.2-1",
@@ -403,7 +402,6 @@ def train_model_score_pipeline() -> str:
             output_path=f"s3://{BUCKET}/models",
             hyperparameters={"epochs": 3, "lr": 0.1, "name": "fraud"},
             metric_definitions=[{"Name": "val:auc", "Regex": "val_auc=([0-9.]+)"}],
-            sagemaker_session=sdk.session,
             disable_profiler=True,
             debugger_hook_config=False,
         )
@@ -485,13 +483,13 @@ def test_a_builtin_algorithm_fails_its_step_saying_it_cannot_run_locally(runner)
         from sagemaker.inputs import TrainingInput
         from sagemaker.workflow.steps import TrainingStep
 
-        estimator = Estimator(
+        estimator = sdk.estimator(
+            Estimator,
             image_uri="683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-xgboost:1.7-1",
             role="arn:aws:iam::123456789012:role/SageMakerExecutionRole",
             instance_type="ml.m5.large",
             instance_count=1,
             output_path=f"s3://{BUCKET}/models",
-            sagemaker_session=sdk.session,
         )
         fit = estimator.fit({"train": TrainingInput(f"s3://{BUCKET}/code/copy/")})
         return [TrainingStep(name="Builtin", step_args=fit)]

@@ -127,6 +127,8 @@ def test_the_package_payload_and_registration_are_the_runs_own(xgboost_run):
     payload_uri = run.steps["Payload"].outputs["payload"] + "/FraudDetection.tar.gz"
     samples = members(get(s3, payload_uri))
     assert samples["payload_sample.csv"].decode().split(",") == ["0.0", "0.0", "0.0"]
+    manifest = json.loads(get(s3, payload_uri.replace(".tar.gz", ".manifest.json")))
+    assert manifest["model_registration_objective"] == "FraudDetection"  # beside the archive
 
     registration = run.steps["ModelRegistration-RegisterModel"]
     arn = registration.outputs["model_package"]
@@ -137,9 +139,9 @@ def test_the_package_payload_and_registration_are_the_runs_own(xgboost_run):
     assert described["SamplePayloadUrl"] == payload_uri
     assert registration.properties["ModelPackageArn"] == arn
 
+    # The model serves the packaged archive (its inference code), as the registration does.
     model = sagemaker.describe_model(ModelName=run.steps["XGBoostModel-CreateModel"].job_name)
-    trained = run.steps["XGBoostTraining"].outputs["model"]
-    assert model["PrimaryContainer"]["ModelDataUrl"] == trained
+    assert model["PrimaryContainer"]["ModelDataUrl"] == packaged_uri
 
 
 def test_a_rerun_from_packaging_reuses_the_trained_model(xgboost_run):
@@ -147,9 +149,18 @@ def test_a_rerun_from_packaging_reuses_the_trained_model(xgboost_run):
     rerun = runner.rerun_from(run.execution_id, ["Packaging"]).wait()
     assert rerun.status == "Succeeded", rerun.failure_reason
     ran = {name for name, step in rerun.steps.items() if step.state == "succeeded"}
-    assert ran == {"Packaging", "Payload", "ModelRegistration-RegisterModel"}
+    assert ran == {
+        "Packaging",
+        "Payload",
+        "ModelRegistration-RegisterModel",
+        "XGBoostModel-CreateModel",  # serves the packaged model
+        "BatchTransform",
+    }
     assert rerun.steps["XGBoostTraining"].state == "cached"
     assert rerun.steps["XGBoostTraining"].outputs == run.steps["XGBoostTraining"].outputs
+    served = rerun.steps["XGBoostModel-CreateModel"].properties["PrimaryContainer"]
+    assert served["ModelDataUrl"].startswith(rerun.steps["Packaging"].outputs["packaged_model"])
+    assert rerun.execution_id in served["ModelDataUrl"]  # the re-run's own package
     first = run.steps["ModelRegistration-RegisterModel"].properties["ModelPackageVersion"]
     again = rerun.steps["ModelRegistration-RegisterModel"].properties["ModelPackageVersion"]
     assert again == first + 1
