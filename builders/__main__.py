@@ -2,6 +2,6 @@
 
 import sys
 
-from builders.cli import main
+from builders.cli import entry_point
 
-sys.exit(main())
+sys.exit(entry_point())

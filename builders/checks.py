@@ -12,6 +12,8 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from builders.api_rules import string_problem
+from builders.cross_checks import cross_node_problems
 from builders.dag import PipelineDAG
 from builders.errors import (
     ConfigValidationError,
@@ -110,8 +112,12 @@ def check_and_wire(
     """check_pipeline's problems, and the wires it resolved (none while there is a cycle)."""
     errors = graph_errors(dag, list(classes)) + node_name_errors(dag.nodes)
     problems = [problem for error in errors for problem in error.problems]
+    configs = {}
     for node, config_class in classes.items():
-        problems += validate_config(config_class, values.get(node, {}), node)[1]
+        config, node_problems = validate_config(config_class, values.get(node, {}), node)
+        problems += node_problems
+        if config is not None:
+            configs[node] = config
     regions = {
         node: values.get(node, {}).get("region", cls.model_fields["region"].default)
         for node, cls in classes.items()
@@ -129,4 +135,20 @@ def check_and_wire(
 
     wires, wiring = resolve_wiring(dag, step_types, field_value, registry)
     problems += [problem for error in wiring for problem in error.problems]
+    problems += cross_node_problems(dag, configs, wires)
     return problems, wires
+
+
+def pipeline_name_errors(name: str) -> list[PipelineDesignError]:
+    """A pipeline name SageMaker accepts (its API's PipelineName rule), or why not."""
+    problem = string_problem("PipelineName", name)
+    if problem is None:
+        return []
+    shown = name if len(name) <= 80 else name[:80] + "..."
+    return [
+        PipelineDesignError(
+            f"The pipeline name '{shown}' {problem}: up to 256 letters, digits and hyphens, "
+            "starting and ending with a letter or digit.",
+            field="name",
+        )
+    ]

@@ -4,31 +4,57 @@
     python -m builders validate --dag dag.json --config config.json
     python -m builders payload  --config config.json --node Payload --out payload.tar.gz
     python -m builders deploy   --dag dag.json --config config.json [--target sandbox|aws]
-                                [--profile P] [--start] [--wait]
+                                [--profile P] [--start] [--wait] [--timeout SECONDS]
 
-Bad input ends with a readable message naming the node and field, and exit code 1.
+Bad input ends with a readable message naming the node and field, and exit code 1. What the
+command prints is its own: the SDK's and botocore's log lines are off while it runs.
+`validate` never imports the SageMaker SDK, so it starts in a fraction of a second.
 """
 
 from __future__ import annotations
 
 import argparse
+import errno
+import logging
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
+from typing import TypeVar
 
-from builders.errors import PipelineDesignError, Problem
+from builders.errors import ConfigValidationError, PipelineDesignError, Problem
 
 EXIT_PROBLEMS = 1
+T = TypeVar("T")
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def entry_point() -> int:
+    """`python -m builders` and `sm-pipeline`: a process of its own, so GC tuning is allowed."""
+    return main(tune_gc=True)
+
+
+def main(argv: Sequence[str] | None = None, *, tune_gc: bool = False) -> int:
+    """Run one command; `tune_gc` only in a process that ends with it (see gc_tuning)."""
     args = _parser().parse_args(argv)
+    args.tune_gc = tune_gc
+    with _own_output():
+        try:
+            return args.run(args)
+        except PipelineDesignError as error:
+            return _report(error.problems)
+        except KeyboardInterrupt:
+            return 130
+
+
+@contextmanager
+def _own_output() -> Iterator[None]:
+    """No library's log line on stdout or stderr while a command runs (restored after)."""
+    previous = logging.root.manager.disable
+    logging.disable(logging.WARNING)
     try:
-        return args.run(args)
-    except PipelineDesignError as error:
-        return _report(error.problems)
-    except KeyboardInterrupt:
-        return 130
+        yield
+    finally:
+        logging.disable(previous)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -64,6 +90,11 @@ def _parser() -> argparse.ArgumentParser:
     deploy.add_argument("--name", help="pipeline name (default: derived from the configs)")
     deploy.add_argument("--start", action="store_true", help="start an execution")
     deploy.add_argument("--wait", action="store_true", help="wait for the execution to end")
+    deploy.add_argument(
+        "--timeout",
+        type=_seconds,
+        help="give up a deploy after this many seconds (default: three minutes)",
+    )
     deploy.set_defaults(run=_deploy)
     return parser
 
@@ -75,14 +106,26 @@ def _design_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--config", type=Path, required=True, help="config JSON (one file)")
 
 
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0 < value <= 86400:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds from 1 to 86400")
+    return value
+
+
 def _problems(args: argparse.Namespace) -> list[Problem]:
-    from builders.checks import check_pipeline
+    from builders.checks import check_pipeline, pipeline_name_errors
     from builders.config_io import WHAT, node_values
     from builders.dag import load_dag
     from builders.fileio import read_json
 
+    name = getattr(args, "name", None)
+    problems = [p for e in pipeline_name_errors(name) for p in e.problems] if name else []
     classes, values = node_values(read_json(args.config, WHAT))
-    return check_pipeline(load_dag(args.dag), classes, values)
+    return problems + check_pipeline(load_dag(args.dag), classes, values)
 
 
 def _validate(args: argparse.Namespace) -> int:
@@ -98,21 +141,58 @@ def _compiled(args: argparse.Namespace):
     from builders.compile import compile_pipeline
     from builders.config_io import load_configs
     from builders.dag import load_dag
-    from builders.errors import ConfigValidationError
 
     problems = _problems(args)
     if problems:
         raise ConfigValidationError(problems)
     configs = load_configs(args.config)
     base_dir = args.config.resolve().parent  # local paths are relative to the config file
-    return compile_pipeline(load_dag(args.dag), configs, name=args.name, base_dir=base_dir), configs
+    with _tuned_gc(args.tune_gc):
+        compiled = compile_pipeline(load_dag(args.dag), configs, name=args.name, base_dir=base_dir)
+    return compiled, configs
+
+
+def _tuned_gc(tune: bool):
+    """Collections paused while compiling, what is loaded frozen first (gc_tuning)."""
+    if not tune:
+        return nullcontext()
+    from builders.gc_tuning import freeze_loaded, paused_gc
+    from builders.sagemaker_env import sdk
+
+    sdk()
+    freeze_loaded()
+    return paused_gc()
+
+
+def _write(path: Path, what: str, write: Callable[..., T], *args: object) -> T:
+    """`write(*args)`; a failure to write `path` becomes a message saying why and what to do."""
+    try:
+        return write(*args)
+    except OSError as error:
+        reason = _WRITE_FAILURES.get(error.errno, error.strerror or str(error))
+        raise ConfigValidationError(
+            [Problem(f"Cannot write the {what} to '{path}': {reason}. Give another --out path.")]
+        ) from None
+
+
+_WRITE_FAILURES = {
+    errno.EISDIR: "it is a folder",
+    errno.ENOSPC: "the disk is full",
+    errno.EDQUOT: "the disk quota is used up",
+    errno.EFBIG: "the file would exceed the file-size limit of this process (ulimit -f)",
+    errno.EACCES: "permission denied",
+    errno.EPERM: "it is not a regular file, or this is not permitted",
+    errno.EROFS: "the file system is read-only",
+    errno.ENAMETOOLONG: "the path is too long",
+    errno.ENOTDIR: "a part of the path is a file, not a folder",
+}
 
 
 def _compile(args: argparse.Namespace) -> int:
     from builders.fileio import write_json_atomic
 
     compiled, _ = _compiled(args)
-    write_json_atomic(args.out, compiled.definition)
+    _write(args.out, "pipeline definition", write_json_atomic, args.out, compiled.definition)
     print(
         f"Wrote {args.out}: pipeline {compiled.name}, {len(compiled.step_names)} steps, "
         f"{len(compiled.staged_objects)} local files to upload at deploy."
@@ -133,8 +213,8 @@ def _payload(args: argparse.Namespace) -> int:
         return _report(
             [Problem(f"'{args.node}' {what}; Payload nodes: {payload_nodes or 'none'}.")]
         )
-    path = write_payload_archive(config, args.out)
-    print(f"Wrote {path} ({config.payload_s3_uri} once the pipeline runs). Samples:")
+    archive, manifest = _write(args.out, "payload archive", write_payload_archive, config, args.out)
+    print(f"Wrote {archive} and, beside it, {manifest.name}. Samples:")
     for content_type, body in preview_payloads(config).items():
         if content_type in config.source_model_inference_content_types:
             print(f"  {content_type}: {body}")
@@ -142,7 +222,7 @@ def _payload(args: argparse.Namespace) -> int:
 
 
 def _deploy(args: argparse.Namespace) -> int:
-    from builders.deploy import Target, deploy, execution_status
+    from builders.deploy import DEFAULT_TIMEOUT, Target, deploy, execution_status
     from builders.sandbox import stop_sandbox
 
     compiled, configs = _compiled(args)
@@ -157,7 +237,8 @@ def _deploy(args: argparse.Namespace) -> int:
             description=first.pipeline_description,
             tags={"author": first.author, "design": args.config.stem},
             start=args.start or args.wait,
-            progress=lambda stage, message: print(f"  [{stage}] {message}"),
+            progress=lambda stage, message: print(f"  [{stage}] {message}", flush=True),
+            timeout=args.timeout or DEFAULT_TIMEOUT,
         )
         print(f"Pipeline ARN: {result.pipeline_arn}")
         if result.console_url:

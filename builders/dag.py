@@ -151,6 +151,13 @@ class PipelineDAG:
                     f"The parents of '{node}' must be a list of node names.", node=node
                 )
             for parent in parents:
+                if not isinstance(parent, str):
+                    raise ConfigFileError(
+                        f"The parents of '{node}' must be node names; one of them is "
+                        f"{_json_kind(parent)}. Write them as a list of names, such as "
+                        '["Load"].',
+                        node=node,
+                    )
                 if parent not in dag:
                     raise UnknownNodeError(
                         f"'{node}' lists parent '{parent}', which is not a node of the DAG. "
@@ -163,6 +170,11 @@ class PipelineDAG:
     def _require(self, name: str) -> None:
         if name not in self._parents:
             raise UnknownNodeError(f"There is no node named '{name}'.", node=name)
+
+
+def _json_kind(value: object) -> str:
+    kinds = {dict: "a JSON object", list: "a list", bool: "true or false", type(None): "null"}
+    return kinds.get(type(value), "a number")
 
 
 def load_dag(path: str | os.PathLike) -> PipelineDAG:

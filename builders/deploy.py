@@ -1,16 +1,22 @@
 """Deploy a compiled pipeline: preflight, stage code, upsert, start; then follow executions.
 
 The definition deployed is the one compiled offline (and previewed), sent with boto3:
-CreatePipeline, or UpdatePipeline when the pipeline exists, as the SDK's `upsert` does.
-Every AWS failure becomes a DeployError naming the stage and what to do; a deploy never
-changes the design.
+CreatePipeline, or UpdatePipeline (and its tags) when the pipeline exists, as the SDK's
+`upsert` does. Every AWS failure becomes a DeployError naming the stage, the endpoint and what
+to do; a deploy never changes the design.
+
+A deploy never hangs: every call has connect and read timeouts and a few attempts, and the
+whole deploy a deadline (`timeout`, checked before every attempt), so an endpoint that never
+answers costs at most the deadline plus one read timeout.
 """
 
 from __future__ import annotations
 
+import os
 import re
+import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from builders.compile import CompiledPipeline
@@ -22,6 +28,61 @@ Progress = Callable[[str, str], None]  # (stage, what happened)
 ROLE_ARN = re.compile(ROLE_ARN_PATTERN)  # a backstop: the settings validate it already
 DEFINITION_LIMIT = 1_000_000  # bytes CreatePipeline takes inline; larger goes through S3
 RUNNING = {"Executing", "Stopping"}
+DEFAULT_TIMEOUT = 180.0  # seconds for a whole deploy
+STATUS_TIMEOUT = 5.0  # seconds for reading executions: pages refresh with it
+CONNECT_TIMEOUT, READ_TIMEOUT = 5.0, 20.0  # per attempt
+ATTEMPTS = {"aws": 3, "sandbox": 2}  # throttling and dropped connections: standard backoff
+_WEB_PAGE = (b"<!doctype html", b"<html")
+
+
+@dataclass
+class Deadline:
+    """When a deploy (or a status read) gives up; checked before every attempt of every call."""
+
+    seconds: float
+    stage: str = "preflight"
+    started: float = field(default_factory=time.monotonic)
+    last_failure: str | None = None  # of the last attempt that failed, for the message
+
+    def remaining(self) -> float:
+        return self.seconds - (time.monotonic() - self.started)
+
+    def watch(self, client: Any, where: str) -> Any:
+        """Make every attempt of `client`'s calls check this deadline first, and refuse an
+        answer that is a web page (a proxy's or a portal's) before botocore parses it."""
+
+        def check(**_: Any) -> None:
+            if self.remaining() <= 0:
+                failure = (
+                    f" The last attempt failed: {self.last_failure}." if self.last_failure else ""
+                )
+                raise DeployError(
+                    f"Gave up after {self.seconds:.0f} s during '{self.stage}', waiting on "
+                    f"{where}.{failure} Check the network, VPN or proxy and AWS_ENDPOINT_URL, "
+                    "or allow more time (--timeout).",
+                    stage=self.stage,
+                )
+
+        def note(caught_exception: Exception | None = None, **_: Any) -> None:
+            if caught_exception is not None:
+                self.last_failure = str(caught_exception)
+
+        def not_a_page(response_dict: dict, **_: Any) -> None:
+            # A success that is a web page; errors are ClientErrors already. The content type
+            # says little: moto sends text/html with its XML.
+            body = response_dict.get("body")
+            success = response_dict.get("status_code", 500) < 300
+            if (
+                success
+                and isinstance(body, bytes)
+                and body[:512].lstrip().lower().startswith(_WEB_PAGE)
+            ):
+                raise DeployError(_not_aws(self.stage, where), stage=self.stage)
+
+        client.meta.events.register("request-created", check)
+        client.meta.events.register("needs-retry", note)
+        client.meta.events.register("before-parse", not_a_page)
+        return client
 
 
 @dataclass(frozen=True)
@@ -56,18 +117,27 @@ class Target:
             return boto3.Session(region_name=self.region, **SANDBOX_CREDENTIALS)
         return boto3.Session(region_name=self.region, profile_name=self.profile)
 
-    def client(self, service: str, session: Any = None) -> Any:
+    def client(self, service: str, session: Any = None, deadline: Deadline | None = None) -> Any:
+        """A client whose calls are bounded: timeouts, attempts and the deadline."""
         from botocore.config import Config
 
-        attempts = 2 if self.kind == "sandbox" else 8  # throttling: standard backoff
+        deadline = deadline or Deadline(DEFAULT_TIMEOUT)
+        budget = max(1.0, deadline.remaining())
         config = Config(
-            retries={"max_attempts": attempts, "mode": "standard"},
-            connect_timeout=5,
-            read_timeout=60,
+            retries={"max_attempts": ATTEMPTS[self.kind], "mode": "standard"},
+            connect_timeout=min(CONNECT_TIMEOUT, budget),
+            read_timeout=min(READ_TIMEOUT, budget),
         )
-        return (session or self.session()).client(
+        client = (session or self.session()).client(
             service, endpoint_url=self.endpoint_url, config=config
         )
+        return deadline.watch(client, client.meta.endpoint_url)
+
+    @property
+    def endpoint(self) -> str:
+        """Where requests go, for messages: an explicit endpoint, or AWS in the region."""
+        configured = self.endpoint_url or os.environ.get("AWS_ENDPOINT_URL")
+        return configured or f"the AWS endpoints of {self.region}"
 
     @property
     def label(self) -> str:
@@ -121,44 +191,85 @@ def deploy(
     start: bool = False,
     parameters: dict[str, Any] | None = None,
     progress: Progress | None = None,
+    timeout: float = DEFAULT_TIMEOUT,
 ) -> DeployResult:
-    """Deploy `compiled` to `target`; raises DeployError naming the stage that failed."""
+    """Deploy `compiled` to `target` within `timeout` seconds; raises DeployError naming the
+    stage that failed."""
     say = progress or (lambda stage, message: None)
+    deadline = Deadline(timeout)
 
-    session = _stage("preflight", target, lambda: target.session())
-    clients = {name: target.client(name, session) for name in ("sts", "s3", "sagemaker")}
+    def make_clients() -> dict[str, Any]:
+        session = target.session()
+        return {name: target.client(name, session, deadline) for name in ("sts", "s3", "sagemaker")}
+
+    clients = _stage("preflight", target, deadline, make_clients)
     identity = _stage(
-        "preflight", target, lambda: _preflight(compiled, target, role_arn, clients, say)
+        "preflight", target, deadline, lambda: _preflight(compiled, target, role_arn, clients, say)
     )
     uploaded, skipped = _stage(
-        "stage code", target, lambda: _stage_code(compiled, clients["s3"], say)
+        "stage code", target, deadline, lambda: _stage_code(compiled, clients["s3"], say)
     )
     arn, created = _stage(
-        "upsert", target, lambda: _upsert(compiled, role_arn, description, tags, clients, say)
+        "upsert",
+        target,
+        deadline,
+        lambda: _upsert(compiled, role_arn, description, tags, clients, say),
     )
     result = DeployResult(compiled.name, arn, created, identity, uploaded, skipped)
     if target.kind == "aws":
         result.console_url = console_url(target.region, compiled.name)
     if start:
         result.execution_arn = _stage(
-            "start", target, lambda: _start(compiled.name, parameters, clients["sagemaker"], say)
+            "start",
+            target,
+            deadline,
+            lambda: _start(compiled.name, parameters, clients["sagemaker"], say),
         )
     return result
 
 
-def _stage(stage: str, target: Target, action: Callable[[], Any]) -> Any:
+def _stage(stage: str, target: Target, deadline: Deadline, action: Callable[[], Any]) -> Any:
+    """Run one stage: every failure of AWS, the network or the endpoint is a DeployError."""
     from botocore.exceptions import BotoCoreError, ClientError
+    from botocore.parsers import ResponseParserError
 
+    deadline.stage = stage
     try:
         return action()
     except DeployError:
         raise
     except (ClientError, BotoCoreError) as error:
         raise DeployError(explain(error, stage, target), stage=stage) from None
+    except ResponseParserError:
+        raise DeployError(_not_aws(stage, target.endpoint), stage=stage) from None
+    except ValueError as error:  # botocore: "Invalid endpoint: not a url"
+        raise DeployError(
+            f"The endpoint {target.endpoint} cannot be used ({error}). Set AWS_ENDPOINT_URL "
+            "(or the profile's endpoint_url) to a URL such as https://host:port, or unset it.",
+            stage=stage,
+        ) from None
+
+
+def _not_aws(stage: str, where: str) -> str:
+    return (
+        f"{where} answered during '{stage}' with something that is not an AWS "
+        "response (an HTML page?). A proxy, a captive portal or a wrong AWS_ENDPOINT_URL is "
+        "in the way: check them, then deploy again."
+    )
+
+
+def _answer(response: Any, key: str, operation: str) -> Any:
+    """`response[key]`; an answer without it did not come from AWS (see _not_aws)."""
+    from botocore.parsers import ResponseParserError
+
+    if not isinstance(response, dict) or key not in response:
+        raise ResponseParserError(f"{operation} answered without {key}")
+    return response[key]
 
 
 def _preflight(compiled, target, role_arn, clients, say) -> str:
-    identity = clients["sts"].get_caller_identity()["Arn"]
+    say("preflight", f"Checking the credentials with {target.endpoint}...")
+    identity = _answer(clients["sts"].get_caller_identity(), "Arn", "GetCallerIdentity")
     say("preflight", f"Credentials resolve to {identity} ({target.label}).")
     if not ROLE_ARN.fullmatch(role_arn or ""):
         raise DeployError(
@@ -227,9 +338,9 @@ def _upsert(compiled, role_arn, description, tags, clients, say) -> tuple[str, b
     if description:
         common["PipelineDescription"] = description[:3072]
     try:
-        arn = sagemaker.create_pipeline(**common, Tags=_tags(tags))["PipelineArn"]
+        created = sagemaker.create_pipeline(**common, Tags=_tags(tags))
         say("upsert", f"Pipeline {compiled.name} created.")
-        return arn, True
+        return _answer(created, "PipelineArn", "CreatePipeline"), True
     except ClientError as error:
         message = error.response["Error"].get("Message", "")
         if (
@@ -237,7 +348,9 @@ def _upsert(compiled, role_arn, description, tags, clients, say) -> tuple[str, b
             or "already exist" not in message
         ):
             raise
-    arn = sagemaker.update_pipeline(**common)["PipelineArn"]
+    arn = _answer(sagemaker.update_pipeline(**common), "PipelineArn", "UpdatePipeline")
+    if tags:  # UpdatePipeline takes no tags: merge them in as the SDK's upsert does
+        sagemaker.add_tags(ResourceArn=arn, Tags=_tags(tags))
     say("upsert", f"Pipeline {compiled.name} updated.")
     return arn, False
 
@@ -264,25 +377,26 @@ def _tags(tags: dict[str, str] | None) -> list[dict[str, str]]:
 
 def _start(name: str, parameters: dict[str, Any] | None, sagemaker: Any, say: Progress) -> str:
     values = [{"Name": k, "Value": str(v)} for k, v in (parameters or {}).items()]
-    arn = sagemaker.start_pipeline_execution(PipelineName=name, PipelineParameters=values)[
-        "PipelineExecutionArn"
-    ]
+    started = sagemaker.start_pipeline_execution(PipelineName=name, PipelineParameters=values)
+    arn = _answer(started, "PipelineExecutionArn", "StartPipelineExecution")
     say("start", f"Execution {arn} started.")
     return arn
 
 
 # -- following executions ------------------------------------------------------------------
-def execution_status(target: Target, execution_arn: str) -> ExecutionStatus:
-    sagemaker = target.client("sagemaker")
-    described = _stage(
-        "status",
-        target,
-        lambda: sagemaker.describe_pipeline_execution(PipelineExecutionArn=execution_arn),
-    )
+def execution_status(
+    target: Target, execution_arn: str, timeout: float = STATUS_TIMEOUT
+) -> ExecutionStatus:
+    deadline = Deadline(timeout, stage="status")
+    return _stage("status", target, deadline, lambda: _status(target, execution_arn, deadline))
+
+
+def _status(target: Target, execution_arn: str, deadline: Deadline) -> ExecutionStatus:
+    sagemaker = target.client("sagemaker", None, deadline)
+    described = sagemaker.describe_pipeline_execution(PipelineExecutionArn=execution_arn)
+    status = _answer(described, "PipelineExecutionStatus", "DescribePipelineExecution")
     steps, note = _steps(target, sagemaker, execution_arn)
-    return ExecutionStatus(
-        described["PipelineExecutionStatus"], described.get("FailureReason"), steps, note
-    )
+    return ExecutionStatus(status, described.get("FailureReason"), steps, note)
 
 
 def _steps(target: Target, sagemaker: Any, execution_arn: str) -> tuple[list | None, str | None]:
@@ -311,18 +425,28 @@ def _steps(target: Target, sagemaker: Any, execution_arn: str) -> tuple[list | N
     return steps, None
 
 
-def recent_executions(target: Target, pipeline_name: str, limit: int = 10) -> list[dict]:
+def recent_executions(
+    target: Target, pipeline_name: str, limit: int = 10, timeout: float = STATUS_TIMEOUT
+) -> list[dict]:
+    deadline = Deadline(timeout, stage="status")
+    return _stage(
+        "status", target, deadline, lambda: _recent(target, pipeline_name, limit, deadline)
+    )
+
+
+def _recent(target: Target, pipeline_name: str, limit: int, deadline: Deadline) -> list[dict]:
     from botocore.exceptions import ClientError
 
-    sagemaker = target.client("sagemaker")
+    sagemaker = target.client("sagemaker", None, deadline)
     try:
-        summaries = sagemaker.list_pipeline_executions(
+        listed = sagemaker.list_pipeline_executions(
             PipelineName=pipeline_name, MaxResults=limit, SortOrder="Descending"
-        )["PipelineExecutionSummaries"]
+        )
     except ClientError as error:
         if error.response["Error"].get("Code") in ("ResourceNotFound", "ValidationException"):
             return []  # not deployed yet
-        raise DeployError(explain(error, "status", target), stage="status") from None
+        raise
+    summaries = _answer(listed, "PipelineExecutionSummaries", "ListPipelineExecutions")
     return [
         {
             "execution": s.get("PipelineExecutionArn", "").rsplit("/", 1)[-1],
@@ -371,25 +495,35 @@ def explain(error: Exception, stage: str, target: Target) -> str:
             f"Your SSO session has expired or is missing: run `aws sso login"
             f"{' --profile ' + target.profile if target.profile else ''}` and deploy again."
         )
-    if isinstance(
-        error,
-        boto.EndpointConnectionError
-        | boto.ConnectionClosedError
-        | boto.ConnectTimeoutError
-        | boto.ReadTimeoutError,
-    ):
+    if isinstance(error, boto.ConnectionError | boto.HTTPClientError):
         if target.kind == "sandbox":
             return (
                 f"The local sandbox stopped answering during '{stage}'. Deploy again: a new "
                 "sandbox starts (it does not keep what the old one recorded)."
             )
+        where = error.kwargs.get("endpoint_url") or target.endpoint
         return (
-            f"AWS could not be reached during '{stage}' ({error}). Check the network, VPN or "
-            "proxy, and deploy again."
+            f"{where} could not be reached during '{stage}' ({_connection_failure(error)}, "
+            f"after {ATTEMPTS[target.kind]} attempts). Check the network, VPN or proxy and "
+            "AWS_ENDPOINT_URL, and deploy again."
         )
     if isinstance(error, boto.ClientError):
         return _explain_client_error(error, stage, target)
     return f"{type(error).__name__} during '{stage}': {error}"
+
+
+def _connection_failure(error: Exception) -> str:
+    from botocore import exceptions as boto
+
+    if isinstance(error, boto.ConnectTimeoutError):
+        return f"no connection within {CONNECT_TIMEOUT:.0f} s"
+    if isinstance(error, boto.ReadTimeoutError):
+        return "no answer in time"
+    if isinstance(error, boto.EndpointConnectionError):
+        return "the connection was refused or the host is unknown"
+    if isinstance(error, boto.ConnectionClosedError):
+        return "the connection was closed before an answer"
+    return str(error)
 
 
 def _explain_client_error(error: Any, stage: str, target: Target) -> str:

@@ -28,7 +28,12 @@ def write_json_atomic(path: str | os.PathLike, data: Any) -> Path:
 
 
 def write_text_atomic(path: str | os.PathLike, text: str) -> Path:
-    """Write `text` to a temporary file beside `path`, then rename it over `path`.
+    """Write `text` (UTF-8) like write_bytes_atomic."""
+    return write_bytes_atomic(path, text.encode("utf-8"))
+
+
+def write_bytes_atomic(path: str | os.PathLike, data: bytes) -> Path:
+    """Write `data` to a temporary file beside `path`, then rename it over `path`.
 
     Refuses to replace anything but a regular file: renaming over /dev/full or a folder
     would destroy it. Raises OSError (a folder, no permission, a full disk) for the caller
@@ -42,8 +47,8 @@ def write_text_atomic(path: str | os.PathLike, text: str) -> Path:
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=TMP_SUFFIX)
     try:
         os.chmod(tmp, _mode_for(path))  # mkstemp makes 0600; keep what a plain write gives
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, path)
@@ -173,7 +178,9 @@ def read_bytes_bounded(path: str | os.PathLike, what: str, limit: int = MAX_JSON
     """The bytes of a regular file of at most `limit` bytes, or a ConfigFileError."""
     path = Path(path)
     try:
-        with open(path, "rb") as handle:
+        # Non-blocking: opening a named pipe without a writer would otherwise wait forever.
+        descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY)
+        with os.fdopen(descriptor, "rb") as handle:
             mode = os.fstat(handle.fileno()).st_mode
             if stat.S_ISDIR(mode):
                 raise IsADirectoryError

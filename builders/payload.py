@@ -7,11 +7,12 @@ local archive call it too, so what the designer shows is what the job uploads.
 from __future__ import annotations
 
 import posixpath
-from datetime import datetime
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 from builders.configs.payload import PayloadConfig
+from builders.fileio import write_bytes_atomic, write_text_atomic
 from builders.scripts import payload as generator
 
 
@@ -44,6 +45,15 @@ def preview_payloads(config: PayloadConfig, now: datetime | None = None) -> dict
 
 def write_payload_archive(
     config: PayloadConfig, path: str | Path, now: datetime | None = None
-) -> Path:
-    """Write the archive the Payload job would upload, locally."""
-    return generator.write_payload_archive(payload_spec(config), Path(path), now=now)
+) -> tuple[Path, Path]:
+    """Write the archive the Payload job would upload, and its manifest beside it, locally.
+
+    Returns both paths. Written like every file the tool writes (fileio): a folder, a device
+    or a full disk is an OSError, and what was there is never half-replaced.
+    """
+    spec, now = payload_spec(config), now or datetime.now(timezone.utc)
+    archive = write_bytes_atomic(path, generator.payload_archive(spec, now))
+    manifest = write_text_atomic(
+        generator.manifest_path(archive), generator.manifest_text(spec, now)
+    )
+    return archive, manifest

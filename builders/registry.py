@@ -238,7 +238,15 @@ REGISTRY = StepRegistry(
             config_class=PackageStepConfig,
             builder="builders.steps.packaging:MIMSPackagingStepBuilder",
             inputs=(Port("model_artifacts", K.MODEL_ARTIFACTS, "The model.tar.gz to package."),),
-            outputs=(Port("packaged_model", K.PACKAGED_MODEL, "S3 URI of the packaged model."),),
+            outputs=(
+                Port("packaged_model", K.PACKAGED_MODEL, "S3 URI of the packaged model."),
+                Port(
+                    "model_artifacts",
+                    K.MODEL_ARTIFACTS,
+                    "The same archive, for a model step that serves it with its inference "
+                    "code: batch transform then scores as the registered model does.",
+                ),
+            ),
         ),
         StepType(
             name="Payload",

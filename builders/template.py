@@ -8,9 +8,21 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from builders.checks import graph_errors, majority_region, node_name_errors, region_errors
+from builders.checks import (
+    graph_errors,
+    majority_region,
+    node_name_errors,
+    pipeline_name_errors,
+    region_errors,
+)
+from builders.cross_checks import cross_node_problems
 from builders.dag import PipelineDAG
-from builders.errors import PipelineDesignError, StepBuildError, UnknownStepTypeError
+from builders.errors import (
+    ConfigValidationError,
+    PipelineDesignError,
+    StepBuildError,
+    UnknownStepTypeError,
+)
 from builders.registry import REGISTRY, StepRegistry, StepType
 from builders.sagemaker_env import offline_build, pipeline_session
 from builders.staging import CodeStager, StagedObject
@@ -53,11 +65,13 @@ class PipelineBuilderTemplate:
 
     def generate_pipeline(self, name: str | None = None) -> Any:
         """The Pipeline; its steps follow the DAG, each output wired to its consumers."""
+        _check_name(name)
         with offline_build(self.region):
             return self._generate(name)
 
     def definition(self, name: str | None = None) -> str:
         """The pipeline definition JSON, built and serialized under one offline build."""
+        _check_name(name)
         with offline_build(self.region):
             pipeline = self._generate(name)
             try:
@@ -101,6 +115,9 @@ class PipelineBuilderTemplate:
         wires, errors = resolve_wiring(self.dag, self.step_types, field_value, self.registry)
         if errors:
             raise errors[0]
+        problems = cross_node_problems(self.dag, self.config_map, wires)
+        if problems:
+            raise ConfigValidationError(problems)
         return wires
 
     # -- building -------------------------------------------------------------------------
@@ -153,6 +170,12 @@ def _guarded(node: str, create_step: Any, dependencies: list, **inputs: Any) -> 
         raise
     except (ValueError, TypeError) as error:
         raise StepBuildError(f"SageMaker could not build this step: {error}", node=node) from None
+
+
+def _check_name(name: str | None) -> None:
+    errors = pipeline_name_errors(name) if name is not None else []
+    if errors:
+        raise errors[0]
 
 
 def _one_region(config_map: Mapping[str, BaseModel], order: list[str]) -> str:

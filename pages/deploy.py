@@ -11,6 +11,7 @@ import streamlit as st
 
 from builders.configs.base import BasePipelineConfig
 from builders.deploy import (
+    DEFAULT_TIMEOUT,
     DeployResult,
     Target,
     deploy,
@@ -73,8 +74,9 @@ def parameter_values(definition: dict) -> dict[str, str]:
     return values
 
 
-def run_deploy(design, pipeline, kind: str, profile: str | None, start: bool, parameters):
-    """Deploy with progress shown stage by stage; the outcome goes to session state."""
+def run_deploy(design, pipeline, kind, profile, start, parameters, timeout: float):
+    """Deploy with progress shown stage by stage, giving up after `timeout` seconds; the
+    outcome goes to session state."""
     settings = BasePipelineConfig.model_validate(design.settings)
     with st.status("Deploying...", expanded=True) as status:
         try:
@@ -88,6 +90,7 @@ def run_deploy(design, pipeline, kind: str, profile: str | None, start: bool, pa
                 start=start,
                 parameters=parameters,
                 progress=lambda stage, message: status.write(f"**{stage}**: {md(message)}"),
+                timeout=timeout,
             )
         except DeployError as error:
             status.update(label=f"Deploy failed at {error.stage}", state="error")
@@ -155,9 +158,13 @@ def show_status(status) -> None:
 
 
 @st.cache_data(ttl=15, show_spinner=False)
-def _recent(target: Target, pipeline_name: str, latest: str | None) -> list[dict]:
-    """Listed once per deploy (`latest` changes) or 15 s, not on every click of the page."""
-    return recent_executions(target, pipeline_name)
+def _recent(target: Target, pipeline_name: str, latest: str | None) -> tuple[list[dict], str]:
+    """(executions, why they could not be listed): read once per deploy (`latest` changes) or
+    15 s, not on every click; a failure too, so an unreachable endpoint slows one rerun only."""
+    try:
+        return recent_executions(target, pipeline_name), ""
+    except DeployError as error:
+        return [], error.message
 
 
 def show_recent(kind: str, region: str, profile: str | None, pipeline_name: str) -> None:
@@ -168,10 +175,9 @@ def show_recent(kind: str, region: str, profile: str | None, pipeline_name: str)
     target = Target.of(kind, region, profile)
     deployment = st.session_state.get(DEPLOYMENT)
     latest = deployment.result.execution_arn if deployment else None
-    try:
-        rows = _recent(target, pipeline_name, latest)
-    except DeployError as error:
-        st.caption(f"Could not list executions: {md(error.message)}")
+    rows, failure = _recent(target, pipeline_name, latest)
+    if failure:
+        st.caption(f"Could not list executions: {md(failure)}")
         return
     if rows:
         st.dataframe(rows, hide_index=True, width="stretch")
@@ -202,8 +208,11 @@ def deploy_page() -> None:
     kind, profile = choose_target(region)
     start = st.toggle("Start an execution after deploying", value=True, key="start_execution")
     parameters = parameter_values(pipeline.definition) if start else None
+    timeout = st.number_input(
+        "Give up after (seconds)", 1, 3600, int(DEFAULT_TIMEOUT), step=30, key="deploy_timeout"
+    )
     if st.button("Deploy", type="primary", icon=":material/rocket_launch:", key="deploy"):
-        run_deploy(design, pipeline, kind, profile, start, parameters)
+        run_deploy(design, pipeline, kind, profile, start, parameters, timeout)
     deployment = st.session_state.get(DEPLOYMENT)
     if deployment is not None and deployment.design == design.name:
         show_deployment(deployment)

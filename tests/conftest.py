@@ -15,6 +15,12 @@ from support import BASE, HYPERPARAMETERS, REPO, STARTERS, load_starter  # noqa:
 from builders.workspace import WORKSPACE_ENV, Workspace
 
 
+def pytest_addoption(parser):
+    group = parser.getgroup("fuzz", "tests/test_fuzz_cli.py")
+    group.addoption("--cases", type=int, help="fuzz cases to run (default 192, or FUZZ_CASES)")
+    group.addoption("--seed", type=int, help="seed of the fuzz cases (or FUZZ_SEED)")
+
+
 @pytest.fixture
 def base() -> dict:
     """Values of the pipeline settings every config needs."""
@@ -53,3 +59,16 @@ def no_aws_credentials(monkeypatch, tmp_path):
     import streamlit as st
 
     st.cache_data.clear()  # pages cache whether credentials were found
+
+
+@pytest.fixture
+def aws_env(monkeypatch, tmp_path):
+    """An AWS account as the credential chain sees it: keys in the environment, no files, no
+    endpoint of its own (a test may set AWS_ENDPOINT_URL)."""
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_ENDPOINT_URL"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "none"))
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")

@@ -25,6 +25,7 @@ class LocalRun:
         self.steps = {step["Name"]: step for step in compiled.definition["Steps"]}
         self.staged = {obj.s3_uri: obj.content for obj in compiled.staged_objects}
         self.workdir = workdir
+        self.logs: dict[str, str] = {}  # step name -> what its job printed
 
     def root(self, step_name: str) -> Path:
         return self.workdir / step_name
@@ -86,3 +87,4 @@ class LocalRun:
         run = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
         if run.returncode:
             raise AssertionError(f"{step_name} failed:\n{run.stdout}\n{run.stderr}")
+        self.logs[step_name] = run.stdout

@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import http.client
+import http.server
 import socket
+import struct
+import threading
+from collections.abc import Callable
 from pathlib import Path
 
 from builders.config_io import load_configs
@@ -52,3 +56,95 @@ def start_moto():
     connection.request("POST", "/moto-api/reset")
     assert connection.getresponse().status == 200
     return server, f"http://{host}:{port}"
+
+
+class ForwardingProxy(http.server.ThreadingHTTPServer):
+    """An HTTP proxy on 127.0.0.1 in front of `upstream` (moto): `intercept(handler)` may
+    answer a request itself (returning True) or let it through."""
+
+    daemon_threads = True
+
+    def __init__(self, upstream: str, intercept: Callable[..., bool] = lambda handler: False):
+        self.upstream = upstream.removeprefix("http://")
+        self.intercept = intercept
+        super().__init__(("127.0.0.1", 0), _ProxyHandler)
+        self._thread = threading.Thread(target=self.serve_forever, daemon=True)
+        self._thread.start()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server_address[1]}"
+
+    def stop(self) -> None:
+        """Stop answering and listening: new connections are refused."""
+        self.shutdown()
+        self.server_close()
+
+
+class _ProxyHandler(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"  # answers "Expect: 100-continue" (S3 uploads) at once
+
+    def log_message(self, *args):  # quiet
+        pass
+
+    def _forward(self):
+        body = self.rfile.read(int(self.headers.get("Content-Length", 0) or 0))
+        if self.server.intercept(self):
+            return
+        connection = http.client.HTTPConnection(self.server.upstream, timeout=30)
+        headers = {k: v for k, v in self.headers.items() if k.lower() != "host"}
+        connection.request(self.command, self.path, body=body, headers=headers)
+        response = connection.getresponse()
+        data = response.read()
+        self.send_response(response.status)
+        for key, value in response.getheaders():
+            if key.lower() not in ("transfer-encoding", "connection", "content-length"):
+                self.send_header(key, value)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    do_GET = do_PUT = do_POST = do_HEAD = do_DELETE = _forward
+
+
+class FaultyServer:
+    """A TCP server on 127.0.0.1 that misbehaves: "reset" closes each connection with a TCP
+    reset, "hang" accepts and never answers, "html" answers HTTP 200 with a web page."""
+
+    PAGE = b"<html><body><h1>Welcome to the hotel Wi-Fi</h1></body></html>"
+
+    def __init__(self, behaviour: str):
+        self.behaviour = behaviour
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.url = f"http://127.0.0.1:{self.listener.getsockname()[1]}"
+        self.held: list[socket.socket] = []
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self) -> None:
+        while True:
+            try:
+                connection, _ = self.listener.accept()
+            except OSError:
+                return  # closed
+            if self.behaviour == "reset":
+                connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                connection.close()
+            elif self.behaviour == "hang":
+                self.held.append(connection)
+            else:
+                threading.Thread(target=self._page, args=(connection,), daemon=True).start()
+
+    def _page(self, connection: socket.socket) -> None:
+        with connection:
+            connection.recv(65536)
+            connection.sendall(
+                b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: "
+                + str(len(self.PAGE)).encode()
+                + b"\r\nConnection: close\r\n\r\n"
+                + self.PAGE
+            )
+
+    def close(self) -> None:
+        self.listener.close()
+        for connection in self.held:
+            connection.close()

@@ -124,7 +124,12 @@ def test_fill_a_form_and_see_validation_turn_green(space):
 
 def _variables() -> dict:
     return {
-        "source_model_inference_input_variable_list": {"amount": "NUMERIC"},
+        # The trained model's features, in its order (a cross-node check compares them).
+        "source_model_inference_input_variable_list": {
+            "account_age": "NUMERIC",
+            "transaction_count": "NUMERIC",
+            "amount": "NUMERIC",
+        },
         "source_model_inference_output_variable_list": {"score": "NUMERIC"},
     }
 

@@ -29,6 +29,12 @@ from builders.staging import CodeStager
 DATA = "s3://my-ml-bucket/data/processed"
 ARTIFACTS = "s3://my-ml-bucket/models/model.tar.gz"
 LOC = "s3://my-ml-bucket/pipelines/ml-team-fraud-us-east-1/1.0.0"
+EXECUTION_ID = {"Get": "Execution.PipelineExecutionId"}
+
+
+def in_run(prefix: str, *parts: str) -> dict:
+    """An S3 location under the run's execution id, as the definition JSON writes it."""
+    return {"Std:Join": {"On": "/", "Values": [prefix, EXECUTION_ID, *parts]}}
 
 
 def build(config, node: str = "Node", stager: CodeStager | None = None, **inputs):
@@ -86,7 +92,7 @@ def test_data_loading_reads_every_source_and_writes_three_outputs(base):
     assert sources["source_0"]["S3Uri"] == "s3://my-ml-bucket/a/"
     assert sources["source_1"]["LocalPath"] == "/opt/ml/processing/input/data/source_1"
     assert outputs_of(request) == {
-        port: f"{LOC}/LoadTrain/{port}" for port in ("data", "metadata", "signature")
+        port: in_run(f"{LOC}/runs", "LoadTrain", port) for port in ("data", "metadata", "signature")
     }
     assert settings_of(request, stager) == {
         "job_type": "training",
@@ -143,7 +149,13 @@ def test_xgboost_training_stages_the_builtin_script_and_hyperparameters(base, hy
     args = request["Arguments"]
     assert "sagemaker-xgboost:1.7-1" in args["AlgorithmSpecification"]["TrainingImage"]
     assert args["StoppingCondition"] == {"MaxRuntimeInSeconds": 600}
-    assert args["OutputDataConfig"]["S3OutputPath"] == f"{LOC}/Train/model_artifacts"
+    assert args["OutputDataConfig"]["S3OutputPath"] == in_run(
+        f"{LOC}/runs", "Train", "model_artifacts"
+    )
+    assert {d["Name"] for d in args["AlgorithmSpecification"]["MetricDefinitions"]} >= {
+        "val:auc",
+        "test:logloss",
+    }
     hyper = args["HyperParameters"]
     assert json.loads(hyper["sagemaker_program"]) == "xgboost_train.py"
     archive = staged(stager)[json.loads(hyper["sagemaker_submit_directory"])]
@@ -214,7 +226,9 @@ def test_batch_transform_scores_data_with_the_model(base):
     assert args["TransformInput"]["SplitType"] == "Line"
     assert args["DataProcessing"] == {"InputFilter": "$[1:]", "JoinSource": "Input"}
     assert args["TransformResources"] == {"InstanceType": "ml.m5.large", "InstanceCount": 2}
-    assert args["TransformOutput"]["S3OutputPath"] == f"{LOC}/Score/transform_output"
+    assert args["TransformOutput"]["S3OutputPath"] == in_run(
+        f"{LOC}/runs", "Score", "transform_output"
+    )
     assert builder.output_properties(step)["transform_output"].expr == {
         "Get": "Steps.Score.TransformOutput.S3OutputPath"
     }
@@ -228,9 +242,13 @@ def test_packaging_combines_model_and_staged_inference_code(base, tmp_path):
     assert inputs["model"]["S3Uri"] == ARTIFACTS
     assert inputs["model"]["LocalPath"] == "/opt/ml/processing/input/model"
     assert staged(stager)[inputs["script"]["S3Uri"] + "inference.py"].startswith(b"def model_fn")
-    assert outputs_of(request) == {"packaged_model": f"{LOC}/Package/packaged_model"}
-    packaged = builder.output_properties(step)["packaged_model"]
+    assert outputs_of(request) == {
+        "packaged_model": in_run(f"{LOC}/runs", "Package", "packaged_model")
+    }
+    outputs = builder.output_properties(step)
+    packaged = outputs["packaged_model"]
     assert isinstance(packaged, Join) and packaged.values[1] == "model.tar.gz"
+    assert outputs["model_artifacts"] is packaged  # one archive: registered or served
 
 
 def payload_config(base, **values) -> PayloadConfig:
@@ -247,7 +265,7 @@ def test_payload_job_reads_the_spec_and_uploads_to_the_configured_key(base):
     config = payload_config(base, sample_payload_s3_key="payloads/fraud/v1/samples.tar.gz")
     step, request, stager, builder = build(config, "Payload")
     assert settings_of(request, stager) == payload_spec(config)
-    assert outputs_of(request) == {"payload": "s3://my-ml-bucket/payloads/fraud/v1"}
+    assert outputs_of(request) == {"payload": in_run("s3://my-ml-bucket/payloads/fraud/v1")}
     uri = builder.output_properties(step)["payload"]
     assert uri.values[1] == "samples.tar.gz"
 

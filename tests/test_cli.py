@@ -86,8 +86,8 @@ def test_a_cycle_names_its_nodes(design, capsys):
     (design / "dag.json").write_text(json.dumps(dag))
     assert main(["validate", *files(design)]) == 1
     assert (
-        "DataLoadingTraining -> TabularPreprocessing -> XGBoostTraining -> XGBoostModel -> "
-        "DataLoadingTraining" in capsys.readouterr().err
+        "DataLoadingTraining -> TabularPreprocessing -> XGBoostTraining -> Packaging -> "
+        "XGBoostModel -> DataLoadingTraining" in capsys.readouterr().err
     )
 
 
@@ -136,8 +136,9 @@ def test_payload_writes_the_sample_archive(tmp_path, capsys):
     )
     assert code == 0
     with tarfile.open(out) as archive:
+        assert archive.getnames() == ["payload_sample.csv"]  # sample requests only
         assert archive.extractfile("payload_sample.csv").read() == b"0.0,0.0,0.0"
-        manifest = json.load(archive.extractfile("payload_manifest.json"))
+    manifest = json.loads((tmp_path / "payload.manifest.json").read_text())
     assert manifest["model_registration_objective"] == "FraudDetection"
     assert "text/csv: 0.0,0.0,0.0" in capsys.readouterr().out
 
@@ -177,3 +178,139 @@ def test_python_dash_m_exit_codes_and_no_traceback(tmp_path):
         [sys.executable, "-m", "builders", "compile"], capture_output=True, text=True, env=env
     )
     assert usage.returncode == 2 and "required" in usage.stderr
+
+
+# -- every failure is a message: writes, names, files, endpoints, the SDK's own output --------
+def cli(*args: str, env: dict | None = None, limits=None, timeout: float = 120):
+    """`python -m builders ...` as a user runs it."""
+
+    def limit():
+        import resource
+
+        for kind, value in (limits or {}).items():
+            resource.setrlimit(kind, (value, value))
+
+    return subprocess.run(
+        [sys.executable, "-m", "builders", *args],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(REPO), **(env or {})},
+        timeout=timeout,
+        preexec_fn=limit if limits else None,
+    )
+
+
+def assert_message(run, *expected: str):
+    assert run.returncode == 1, (run.stdout, run.stderr)
+    output = run.stdout + run.stderr
+    assert "Traceback" not in output and "╭" not in output, output
+    for text in expected:
+        assert text in run.stderr, run.stderr
+
+
+@pytest.mark.parametrize(
+    ("out", "reason"),
+    [
+        ("{tmp}", "it is a folder"),
+        ("", "it is a folder"),  # argparse's Path("") is the current folder, "."
+        ("/dev/full", "it is not a regular file"),
+        ("{tmp}/file.txt/pipeline.json", "a part of the path is a file, not a folder"),
+    ],
+)
+def test_compile_says_why_it_cannot_write(tmp_path, capsys, out, reason):
+    (tmp_path / "file.txt").write_text("x")
+    out = out.format(tmp=tmp_path)
+    assert main(["compile", *files(XGB), "--out", out]) == 1
+    err = capsys.readouterr().err
+    assert f"Cannot write the pipeline definition to '{out or '.'}': {reason}" in err
+    assert os.path.exists("/dev/full") and not os.path.isfile("/dev/full")  # never replaced
+
+
+def test_a_write_over_the_file_size_limit_is_a_message_and_keeps_the_old_file(tmp_path):
+    import resource
+
+    out = tmp_path / "pipeline.json"
+    out.write_text("previous")
+    run = cli("compile", *files(XGB), "--out", str(out), limits={resource.RLIMIT_FSIZE: 4096})
+    assert_message(run, "file-size limit")
+    assert out.read_text() == "previous" and len(list(tmp_path.iterdir())) == 1
+
+
+def test_payload_out_a_folder_is_a_message(tmp_path, capsys):
+    config = str(XGB / "config.json")
+    assert main(["payload", "--config", config, "--node", "Payload", "--out", str(tmp_path)]) == 1
+    assert "Cannot write the payload archive" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("name", ["../../x y", "n" * 100_000, "-lead", "ok_but_underscore"])
+def test_a_pipeline_name_is_checked_like_the_api_does(tmp_path, capsys, name):
+    out = tmp_path / "p.json"
+    assert main(["compile", *files(XGB), "--out", str(out), f"--name={name}"]) == 1
+    assert "name: The pipeline name" in capsys.readouterr().err and not out.exists()
+
+
+def test_dag_parents_that_are_not_names(design, capsys):
+    (design / "dag.json").write_text(json.dumps({"Payload": [["Packaging"]], "Packaging": []}))
+    assert main(["validate", *files(design)]) == 1
+    assert "The parents of 'Payload' must be node names; one of them is a list" in (
+        capsys.readouterr().err
+    )
+
+
+def test_a_source_dir_longer_than_a_file_name_fails_validation(design, capsys):
+    edit_config(design, lambda c: c["specific"]["Packaging"].update(source_dir="i" * 300))
+    assert main(["validate", *files(design)]) == 1
+    assert "Packaging.source_dir: has a folder or file name longer than 255 bytes" in (
+        capsys.readouterr().err
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("[" * 10_000 + "]" * 10_000, "nested more than 64 levels"),
+        ('{"a": ' + "9" * 5000 + "}", "has a number too long to read"),
+        ('{"a": NaN}', "holds NaN"),
+    ],
+)
+def test_pathological_json_is_a_message_as_a_user_runs_it(tmp_path, text, message):
+    bad = tmp_path / "config.json"
+    bad.write_text(text)
+    assert_message(cli("validate", "--dag", str(XGB / "dag.json"), "--config", str(bad)), message)
+
+
+def test_a_named_pipe_as_config_is_refused_without_waiting(tmp_path):
+    fifo = tmp_path / "config.json"
+    os.mkfifo(fifo)
+    run = cli("validate", "--dag", str(XGB / "dag.json"), "--config", str(fifo), timeout=60)
+    assert_message(run, "is not a regular file")
+
+
+def test_the_output_stays_ours_once_the_sdk_is_imported(tmp_path, design):
+    """No rich traceback box, no botocore INFO lines, whatever AWS_ENDPOINT_URL says."""
+    shutil.rmtree(design / "inference")
+    env = {"AWS_ENDPOINT_URL": "not a url"}
+    good = cli("compile", *files(XGB), "--out", str(tmp_path / "p.json"), env=env)
+    assert good.returncode == 0, good.stderr
+    assert good.stderr == "" and good.stdout.startswith("Wrote ")
+    env = {"AWS_ENDPOINT_URL": "http://127.0.0.1:9"}
+    bad = cli("compile", *files(design), "--out", str(tmp_path / "q.json"), env=env)
+    assert_message(bad, "Packaging.source_dir: The folder inference")
+    assert bad.stdout == "" and "INFO" not in bad.stderr
+
+
+def test_validate_starts_without_the_sagemaker_sdk():
+    """`validate` stays quick to start: only compiling and deploying import the SDK."""
+    script = (
+        "import sys\nfrom builders.cli import main\n"
+        f"code = main(['validate', *{files(XGB)!r}])\n"
+        "print(code, sorted(m for m in sys.modules if m.split('.')[0] == 'sagemaker'))"
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+        timeout=120,
+    )
+    assert run.stdout.split("\n")[-2] == "0 []", run.stdout + run.stderr

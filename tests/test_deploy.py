@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import http.client
-import http.server
 import json
-import threading
 
 import pytest
 from botocore.exceptions import ClientError
-from support import STARTERS, free_port, load_starter, start_moto
+from support import STARTERS, ForwardingProxy, load_starter, start_moto
 
 from builders.cli import main as cli
 from builders.compile import compile_pipeline
@@ -38,17 +35,6 @@ def moto():
 def compiled():
     dag, configs, folder = load_starter("xgboost_end_to_end")
     return compile_pipeline(dag, configs, base_dir=folder)
-
-
-@pytest.fixture
-def aws_env(monkeypatch, tmp_path):
-    """An AWS account as the credential chain sees it: keys in the environment, no files."""
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    monkeypatch.delenv("AWS_PROFILE", raising=False)
-    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "none"))
-    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))
-    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
 
 
 def sandbox(url: str) -> Target:
@@ -83,6 +69,19 @@ def test_deploying_again_updates_and_uploads_nothing_new(moto, compiled):
     again = run(compiled, sandbox(moto))
     assert not again.created
     assert (again.uploaded, again.skipped) == (0, len(compiled.staged_objects))
+
+
+def test_redeploying_updates_the_pipelines_tags(moto, compiled):
+    """As the SDK's upsert does: UpdatePipeline takes no tags, so they are added after it."""
+    target = sandbox(moto)
+    first = deploy(compiled, target, role_arn=ROLE, tags={"author": "ml-team", "design": "v1"})
+    deploy(compiled, target, role_arn=ROLE, tags={"design": "v2", "owner": "fraud-team"})
+    tags = target.client("sagemaker").list_tags(ResourceArn=first.pipeline_arn)["Tags"]
+    assert {t["Key"]: t["Value"] for t in tags} == {
+        "author": "ml-team",  # kept
+        "design": "v2",  # updated
+        "owner": "fraud-team",  # added
+    }
 
 
 def test_start_and_follow_an_execution(moto, compiled):
@@ -177,61 +176,37 @@ def test_aws_errors_in_words(code, stage, expected):
     assert expected in message
 
 
-class ThrottlingProxy(http.server.ThreadingHTTPServer):
-    """Forwards to moto, answering the first `throttle` CreatePipeline calls with throttling."""
+def throttle(calls: int):
+    """Answers the first `calls` CreatePipeline requests with throttling, then forwards."""
+    seen = []
 
-    def __init__(self, upstream: str, throttle: int):
-        self.upstream = upstream.removeprefix("http://")
-        self.throttle, self.create_calls = throttle, 0
-        super().__init__(("127.0.0.1", free_port()), _ProxyHandler)
-        threading.Thread(target=self.serve_forever, daemon=True).start()
+    def intercept(handler) -> bool:
+        if handler.headers.get("X-Amz-Target") != "SageMaker.CreatePipeline":
+            return False
+        seen.append(1)
+        if len(seen) > calls:
+            return False
+        payload = b'{"__type": "ThrottlingException", "message": "Rate exceeded"}'
+        handler.send_response(400)
+        handler.send_header("Content-Type", "application/x-amz-json-1.1")
+        handler.send_header("Content-Length", str(len(payload)))
+        handler.end_headers()
+        handler.wfile.write(payload)
+        return True
 
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.server_address[1]}"
-
-
-class _ProxyHandler(http.server.BaseHTTPRequestHandler):
-    def log_message(self, *args):  # quiet
-        pass
-
-    def _forward(self):
-        body = self.rfile.read(int(self.headers.get("Content-Length", 0) or 0))
-        if self.headers.get("X-Amz-Target") == "SageMaker.CreatePipeline":
-            self.server.create_calls += 1
-            if self.server.create_calls <= self.server.throttle:
-                payload = b'{"__type": "ThrottlingException", "message": "Rate exceeded"}'
-                self.send_response(400)
-                self.send_header("Content-Type", "application/x-amz-json-1.1")
-                self.send_header("Content-Length", str(len(payload)))
-                self.end_headers()
-                self.wfile.write(payload)
-                return
-        connection = http.client.HTTPConnection(self.server.upstream, timeout=30)
-        headers = {k: v for k, v in self.headers.items() if k.lower() != "host"}
-        connection.request(self.command, self.path, body=body, headers=headers)
-        response = connection.getresponse()
-        data = response.read()
-        self.send_response(response.status)
-        for key, value in response.getheaders():
-            if key.lower() not in ("transfer-encoding", "connection", "content-length"):
-                self.send_header(key, value)
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    do_GET = do_PUT = do_POST = do_HEAD = do_DELETE = _forward
+    return intercept, seen
 
 
 def test_throttling_is_retried_with_backoff(moto, compiled, aws_env):
-    proxy = ThrottlingProxy(moto, throttle=2)
+    intercept, create_calls = throttle(2)
+    proxy = ForwardingProxy(moto, intercept)
     try:
         target = Target("aws", REGION, endpoint_url=proxy.url)
         target.client("s3").create_bucket(Bucket="my-ml-bucket")
         result = run(compiled, target)
     finally:
-        proxy.shutdown()
-    assert result.created and proxy.create_calls == 3
+        proxy.stop()
+    assert result.created and len(create_calls) == 3
 
 
 def test_cli_deploys_to_the_sandbox_and_waits(capsys):

@@ -4,12 +4,14 @@ reached through AWS_ENDPOINT_URL), and failures that leave the design as it was.
 from __future__ import annotations
 
 import http.client
+import time
 
 import pytest
 import streamlit as st
 from app_support import app, create_from_starter, open_on, plain, texts
-from support import start_moto
+from support import FaultyServer, start_moto
 
+from builders.deploy import READ_TIMEOUT, STATUS_TIMEOUT
 from builders.design import add_node, new_design
 from builders.sandbox import sandbox, stop_sandbox
 
@@ -135,3 +137,30 @@ def test_aws_missing_bucket_then_deploys_with_a_console_link(space, aws):
     assert "The steps could not be listed" in texts(at)  # moto has no ListPipelineExecutionSteps
     assert value_of(at, "Execution ARN").startswith("arn:aws:sagemaker:us-east-1:")
     assert at.get("link_button")[0].proto.url.startswith("https://us-east-1.console.aws.amazon")
+
+
+def test_an_endpoint_that_never_answers_fails_in_time_and_says_where(space, monkeypatch):
+    """The deploy gives up at the page's deadline, naming the stage and the endpoint; the
+    page answers the next click without waiting on that endpoint again."""
+    server = FaultyServer("hang")
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    monkeypatch.setenv("AWS_ENDPOINT_URL", server.url)
+    st.cache_data.clear()
+    try:
+        at = deploy_page(space)
+        before = space.load("fraud")
+        assert at.radio(key="target").value == "AWS"
+        at.number_input(key="deploy_timeout").set_value(2).run()
+        started = time.monotonic()
+        press_deploy(at)
+        assert time.monotonic() - started < 2 + READ_TIMEOUT + STATUS_TIMEOUT + 10
+        assert "Deploy failed at preflight" in [s.label for s in at.status]
+        message = plain(at.error[0].value)
+        assert f"Gave up after 2 s during 'preflight', waiting on {server.url}" in message
+        assert "Your design is unchanged" in texts(at) and space.load("fraud") == before
+        started = time.monotonic()
+        at.toggle(key="start_execution").set_value(False).run()  # the next click
+        assert time.monotonic() - started < STATUS_TIMEOUT  # the failed listing was kept
+    finally:
+        server.close()

@@ -95,19 +95,19 @@ def test_connections_refuse_cycles_and_meaningless_edges(xgb):
     assert "cycle" in message
     with pytest.raises(PipelineDesignError, match="cannot use anything"):
         connect(xgb, "Payload", "BatchTransform")
-    design = disconnect(xgb, "XGBoostModel", "Packaging")
+    design = disconnect(xgb, "XGBoostTraining", "Packaging")
     report = validate_design(design)
     assert any(p.field == "model_artifacts" for p in report.for_node("Packaging"))
-    assert connect(design, "XGBoostModel", "Packaging").edges == (
+    assert connect(design, "XGBoostTraining", "Packaging").edges == (
         *design.edges,
-        ("XGBoostModel", "Packaging"),
+        ("XGBoostTraining", "Packaging"),
     )
-    assert connect(xgb, "XGBoostModel", "Packaging") == xgb  # already there
+    assert connect(xgb, "XGBoostTraining", "Packaging") == xgb  # already there
 
 
 def test_rename_and_remove_keep_edges_consistent(xgb):
     design = rename_node(xgb, "Packaging", "Pack")
-    assert ("XGBoostModel", "Pack") in design.edges and ("Pack", "Payload") in design.edges
+    assert ("XGBoostTraining", "Pack") in design.edges and ("Pack", "Payload") in design.edges
     with pytest.raises(PipelineDesignError, match="already"):
         rename_node(design, "Pack", "Payload")
     smaller = remove_nodes(design, ["Pack"])

@@ -15,7 +15,7 @@ from builders.compile import compile_pipeline
 
 # Refuses and records every connection and name lookup (even ones a library catches and
 # hides, such as a credential lookup), then imports the SDK and compiles with the CLI.
-OFFLINE_COMPILE = textwrap.dedent(
+GUARD = textwrap.dedent(
     """
     import socket, sys
     attempts = []
@@ -24,6 +24,10 @@ OFFLINE_COMPILE = textwrap.dedent(
         raise OSError("network access during an offline compile")
     socket.socket.connect = socket.socket.connect_ex = refuse
     socket.getaddrinfo = socket.create_connection = refuse
+    """
+)
+OFFLINE_COMPILE = GUARD + textwrap.dedent(
+    """
     from builders.cli import main
     code = main(["compile", "--dag", sys.argv[1], "--config", sys.argv[2], "--out", sys.argv[3]])
     assert "sagemaker" in sys.modules  # the SDK was imported and used under the guard
@@ -39,17 +43,22 @@ def clean_environment(home) -> dict:
     return {**env, "HOME": str(home), "PYTHONPATH": str(REPO)}
 
 
+def python(script: str, *args, home) -> subprocess.CompletedProcess:
+    """`script` in a fresh interpreter on a machine without an AWS account."""
+    return subprocess.run(
+        [sys.executable, "-c", script, *map(str, args)],
+        capture_output=True,
+        text=True,
+        env=clean_environment(home),
+        timeout=300,
+    )
+
+
 @pytest.mark.parametrize("starter", ["xgboost_end_to_end", "pytorch_model_registration"])
 def test_compile_in_a_fresh_process_with_sockets_blocked(starter, tmp_path):
     folder = STARTERS / starter
     out = tmp_path / "pipeline.json"
-    run = subprocess.run(
-        [sys.executable, "-c", OFFLINE_COMPILE, folder / "dag.json", folder / "config.json", out],
-        capture_output=True,
-        text=True,
-        env=clean_environment(tmp_path),
-        timeout=300,
-    )
+    run = python(OFFLINE_COMPILE, folder / "dag.json", folder / "config.json", out, home=tmp_path)
     assert run.returncode == 0, run.stderr
     assert "network attempts: []" in run.stderr
     assert json.loads(out.read_text())["Steps"]
@@ -59,3 +68,68 @@ def test_compile_in_process_with_sockets_blocked(no_network):
     for starter in ("xgboost_end_to_end", "pytorch_model_registration"):
         dag, configs, folder = load_starter(starter)
         assert compile_pipeline(dag, configs, base_dir=folder).step_names
+
+
+# A step module imported before anything else: the SDK's offline set-up still happens.
+IMPORT_ORDER = GUARD + textwrap.dedent(
+    """
+    import builders.steps.training  # first, before anything else of ours
+    from builders.compile import compile_pipeline
+    from builders.config_io import load_configs
+    from builders.dag import load_dag
+    folder = sys.argv[1]
+    compiled = compile_pipeline(
+        load_dag(folder + "/dag.json"), load_configs(folder + "/config.json"), base_dir=folder
+    )
+    assert compiled.step_names
+    print("network attempts:", attempts, file=sys.stderr)
+    sys.exit(len(attempts))
+    """
+)
+
+
+def test_importing_a_step_module_first_still_compiles_offline(tmp_path):
+    run = python(IMPORT_ORDER, STARTERS / "xgboost_end_to_end", home=tmp_path)
+    assert run.returncode == 0, run.stderr
+    assert "network attempts: []" in run.stderr
+
+
+# What a compile may not change in the process that calls it (a multi-threaded app server).
+PROCESS_STATE = textwrap.dedent(
+    """
+    import gc, json, logging, os, sys, warnings
+    import boto3
+
+    def state():
+        root = logging.getLogger()
+        return {
+            "excepthook": repr(sys.excepthook),
+            "root logger": [root.level, [repr(h) for h in root.handlers]],
+            "warning filters": len(warnings.filters),
+            "boto3 default session": repr(boto3.DEFAULT_SESSION),
+            "gc": [gc.isenabled(), gc.get_freeze_count(), gc.get_threshold()],
+            "environment": dict(os.environ),
+        }
+
+    before = state()
+    from builders.compile import compile_pipeline
+    from builders.config_io import load_configs
+    from builders.dag import load_dag
+    for folder in sys.argv[1:]:
+        dag, configs = load_dag(folder + "/dag.json"), load_configs(folder + "/config.json")
+        compile_pipeline(dag, configs, base_dir=folder)
+    after = state()
+    print(json.dumps({k: [before[k], after[k]] for k in before if before[k] != after[k]}))
+    """
+)
+
+
+def test_a_compile_leaves_the_process_as_it_found_it(tmp_path):
+    """No excepthook, root logger, warning filter, boto3 session, GC setting or environment
+    variable changed by importing the SDK and compiling (issue 11)."""
+    folders = [
+        str(STARTERS / name) for name in ("xgboost_end_to_end", "pytorch_model_registration")
+    ]
+    run = python(PROCESS_STATE, *folders, home=tmp_path)
+    assert run.returncode == 0, run.stderr
+    assert json.loads(run.stdout.splitlines()[-1]) == {}

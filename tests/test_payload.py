@@ -72,11 +72,14 @@ def test_preview_and_job_use_one_generator(base):
 
 def test_the_local_archive_is_what_the_job_uploads(base, tmp_path):
     config = fraud_payload(base)
-    path = write_payload_archive(config, tmp_path / "payload.tar.gz", now=NOW)
+    path, manifest_path = write_payload_archive(config, tmp_path / "payload.tar.gz", now=NOW)
     with tarfile.open(path) as archive:
-        assert sorted(archive.getnames()) == ["payload_manifest.json", "payload_sample.csv"]
-        manifest = json.load(archive.extractfile("payload_manifest.json"))
+        assert archive.getnames() == ["payload_sample.csv"]  # samples only
+    assert manifest_path == tmp_path / "payload.manifest.json"
+    manifest = json.loads(manifest_path.read_text())
     assert manifest["expected_tps"] == 2
     assert manifest["max_latency_in_millisecond"] == 800
-    again = write_payload_archive(config, tmp_path / "again.tar.gz", now=NOW)
+    again, _ = write_payload_archive(config, tmp_path / "again.tar.gz", now=NOW)
     assert path.read_bytes() == again.read_bytes()
+    spec = payload_spec(config)
+    assert path.read_bytes() == job.payload_archive(spec, now=NOW)

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import gzip
 import io
+import os
+import subprocess
+import sys
 import tarfile
+import textwrap
 
 import pytest
 
@@ -113,3 +117,124 @@ def test_a_single_script_is_staged_alone(tmp_path):
     prefix, name = stager.file(str(script), LOC, node="n", field="f")
     assert name == "gen.py"
     assert [o.s3_uri for o in stager.objects] == [prefix + "gen.py"]
+
+
+# -- never a secret, never more than the user meant ------------------------------------------
+def staged_names(folder, base_dir=None) -> set[str]:
+    prefix, objects = stage(folder, base_dir)
+    return {uri.removeprefix(prefix) for uri in objects}
+
+
+def refusal(folder, base_dir=None) -> str:
+    with pytest.raises(StepBuildError) as raised:
+        stage(folder, base_dir)
+    assert (raised.value.node, raised.value.field) == ("n", "f")
+    return str(raised.value)
+
+
+def test_the_aws_folder_is_never_staged(tmp_path, monkeypatch):
+    home = tmp_path / "home"
+    (home / ".aws").mkdir(parents=True)
+    (home / ".aws" / "credentials").write_text("[default]\naws_access_key_id = AKIA...\n")
+    monkeypatch.setenv("HOME", str(home))
+    message = refusal("~/.aws")
+    assert "is (or is inside) .aws, a folder of credentials or keys" in message
+
+
+@pytest.mark.parametrize("where", ["home", "root"])
+def test_the_home_folder_and_the_root_are_refused(tmp_path, monkeypatch, where):
+    monkeypatch.setenv("HOME", str(tmp_path))
+    (tmp_path / "train.py").write_text("print(1)\n")
+    message = refusal("~" if where == "home" else "/")
+    assert ("home folder" if where == "home" else "root of the file system") in message
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        (".env", "DB_PASSWORD=hunter2\n"),
+        ("deploy.pem", "not even a key\n"),
+        ("id_rsa", "key\n"),
+        (".ssh/config", "Host x\n"),
+        ("settings.py", "KEY = 'AKIAIOSFODNN7EXAMPLE'\n"),
+        ("notes.txt", "-----BEGIN RSA PRIVATE KEY-----\nMIIE...\n"),
+        ("aws.ini", "aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n"),
+    ],
+)
+def test_files_that_hold_credentials_or_keys_are_refused(code, name, content):
+    (code / name).parent.mkdir(parents=True, exist_ok=True)
+    (code / name).write_text(content)
+    message = refusal(code)
+    assert name.split("/")[-1] in message or ".ssh" in message
+    assert "never uploaded" in message and ".gitignore" in message
+
+
+def test_harmless_look_alikes_are_staged(code):
+    (code / ".env.example").write_text("DB_PASSWORD=\n")
+    (code / "auth.py").write_text("boto3.client('s3', aws_secret_access_key=secret)\n")
+    assert {".env.example", "auth.py"} <= staged_names(code)
+
+
+def test_gitignore_exclusions_are_honoured_like_git(code):
+    (code / ".gitignore").write_text("*.csv\n!keep.csv\ndata/\n.env\n")
+    (code / "big.csv").write_text("1,2\n")
+    (code / "keep.csv").write_text("3,4\n")
+    (code / "data").mkdir()
+    (code / "data" / "rows.parquet").write_bytes(b"PAR1")
+    (code / ".env").write_text("SECRET=1\n")  # listed: left out, so not refused
+    (code / "lib" / ".gitignore").write_text("generated_*.py\n")
+    (code / "lib" / "generated_x.py").write_text("X = 2\n")
+    assert staged_names(code) == {
+        ".gitignore", "keep.csv", "lib/.gitignore", "lib/util.py", "main.py"
+    }  # fmt: skip
+
+
+def test_a_4_gib_file_is_refused_before_it_is_read(tmp_path):
+    """Sizes are checked first: the process stays small however large the file is."""
+    folder = tmp_path / "code"
+    folder.mkdir()
+    (folder / "train.py").write_text("print(1)\n")
+    with open(folder / "weights.bin", "wb") as handle:
+        handle.truncate(4 * 2**30)  # sparse: 4 GiB that take no disk
+    probe = textwrap.dedent(
+        """
+        import sys
+        from builders.errors import StepBuildError
+        from builders.staging import CodeStager
+        try:
+            CodeStager().folder(sys.argv[1], "s3://b/p", node="n", field="f")
+        except StepBuildError as error:
+            print(error)
+        # This process's peak (ru_maxrss would include its parent's, from before exec).
+        status = open("/proc/self/status").read()
+        print(int(status.split("VmHWM:")[1].split()[0]) // 1024, "MB")
+        """
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", probe, str(folder)], capture_output=True, text=True, timeout=60
+    )
+    assert "holds more than 200 MB" in run.stdout, run.stderr
+    assert int(run.stdout.split()[-2]) < 200  # peak memory in MB
+
+
+def test_special_files_are_refused(code):
+    os.mkfifo(code / "pipe")
+    assert "is not a regular file" in refusal(code)
+
+
+def test_a_path_too_long_for_the_file_system_is_a_build_error(tmp_path):
+    with pytest.raises(StepBuildError) as raised:
+        CodeStager(tmp_path).folder("x" * 300, LOC, node="Pack", field="source_dir")
+    assert (raised.value.node, raised.value.field) == ("Pack", "source_dir")
+    assert "cannot be used: File name too long" in str(raised.value)
+
+
+def test_a_same_size_change_with_its_old_mtime_is_still_seen(code):
+    """Folders are re-read only when a file's stat changed: ctime changes with any write."""
+    first, _ = stage(code)
+    util = code / "lib" / "util.py"
+    before = util.stat()
+    util.write_text("X = 2\n")  # the same size
+    os.utime(util, ns=(before.st_atime_ns, before.st_mtime_ns))  # the old mtime
+    second, changed = stage(code)
+    assert first != second and changed[second + "lib/util.py"] == b"X = 2\n"

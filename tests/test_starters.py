@@ -48,8 +48,8 @@ def test_xgboost_end_to_end_has_one_step_per_node(xgboost):
         "DataLoadingTraining",
         "TabularPreprocessing",
         "XGBoostTraining",
-        "XGBoostModel-CreateModel",
         "Packaging",
+        "XGBoostModel-CreateModel",
         "Payload",
         "ModelRegistration-RegisterModel",
         "DataLoadingCalibration",
@@ -82,21 +82,66 @@ def test_xgboost_data_flows_by_property_references(xgboost):
 
 def test_xgboost_model_packaging_and_registration_wiring(xgboost):
     steps = steps_by_name(xgboost[2])
-    model = steps["XGBoostModel-CreateModel"]["Arguments"]["PrimaryContainer"]
-    assert model["ModelDataUrl"] == get("XGBoostTraining", "ModelArtifacts.S3ModelArtifacts")
-
     packaging = processing_inputs(steps["Packaging"])
-    assert packaging["model"] == get("XGBoostModel-CreateModel", "PrimaryContainer.ModelDataUrl")
+    assert packaging["model"] == get("XGBoostTraining", "ModelArtifacts.S3ModelArtifacts")
     assert packaging["script"].endswith("/")  # the staged inference code folder
 
+    packaged = join(processing_output("Packaging", "packaged_model"), "model.tar.gz")
     register = steps["ModelRegistration-RegisterModel"]["Arguments"]
-    container = register["InferenceSpecification"]["Containers"][0]
-    assert container["ModelDataUrl"] == join(
-        processing_output("Packaging", "packaged_model"), "model.tar.gz"
-    )
+    registered = register["InferenceSpecification"]["Containers"][0]
+    assert registered["ModelDataUrl"] == packaged
     assert register["SamplePayloadUrl"] == join(
         processing_output("Payload", "payload"), "FraudDetection.tar.gz"
     )
+    # The model batch transform uses serves the same archive with the same inference code.
+    served = steps["XGBoostModel-CreateModel"]["Arguments"]["PrimaryContainer"]
+    assert served["ModelDataUrl"] == packaged
+    assert served["Environment"] == registered["Environment"]
+    assert served["Environment"]["SAGEMAKER_PROGRAM"] == "inference.py"
+
+
+EXECUTION_ID = {"Get": "Execution.PipelineExecutionId"}
+
+
+def output_locations(definition: dict) -> dict[str, object]:
+    """Every S3 location a step writes to, by step and output."""
+    found = {}
+    for step in definition["Steps"]:
+        args = step["Arguments"]
+        for out in args.get("ProcessingOutputConfig", {}).get("Outputs", []):
+            found[f"{step['Name']}.{out['OutputName']}"] = out["S3Output"]["S3Uri"]
+        if "OutputDataConfig" in args:
+            found[f"{step['Name']}.model"] = args["OutputDataConfig"]["S3OutputPath"]
+        if "TransformOutput" in args:
+            found[f"{step['Name']}.transform"] = args["TransformOutput"]["S3OutputPath"]
+    return found
+
+
+def resolve(value, execution_id: str) -> str:
+    """A location as SageMaker resolves it in the execution `execution_id`."""
+    if isinstance(value, str):
+        return value
+    if value == EXECUTION_ID:
+        return execution_id
+    join_ = value["Std:Join"]
+    return join_["On"].join(resolve(part, execution_id) for part in join_["Values"])
+
+
+@pytest.mark.parametrize("starter", ["xgboost", "pytorch"])
+def test_every_output_lives_under_its_run_and_code_is_shared(starter, request):
+    compiled = request.getfixturevalue(starter)[2]
+    locations = output_locations(compiled.definition)
+    assert locations  # every step type that writes is covered
+    for where, location in locations.items():
+        first, second = resolve(location, "run1exec0001"), resolve(location, "run2exec0002")
+        assert first != second, where  # two runs never write to one place
+        assert "/run1exec0001" in first and first.startswith("s3://my-ml-bucket/"), where
+    # Staged code and settings stay content-addressed, shared by every run.
+    assert compiled.staged_objects
+    assert all("Execution" not in obj.s3_uri for obj in compiled.staged_objects)
+    # Registered versions point at their own run's model and payload.
+    register = steps_by_name(compiled)["ModelRegistration-RegisterModel"]["Arguments"]
+    assert register["SamplePayloadUrl"]["Std:Join"]["Values"][0]["Get"].startswith("Steps.Payload.")
 
 
 def test_xgboost_batch_transform_scores_calibration_data_with_the_model(xgboost):
@@ -128,7 +173,9 @@ def test_two_data_loading_nodes_stay_distinct(xgboost):
     assert calibration["source_0"] == "s3://my-ml-bucket/data/fraud/calibration/"
     assert training["config"] != calibration["config"]  # different job_type settings
     outputs = steps["DataLoadingCalibration"]["Arguments"]["ProcessingOutputConfig"]["Outputs"]
-    assert all("/DataLoadingCalibration/" in o["S3Output"]["S3Uri"] for o in outputs)
+    assert [o["S3Output"]["S3Uri"]["Std:Join"]["Values"][2] for o in outputs] == [
+        "DataLoadingCalibration"
+    ] * 3
 
 
 def test_staged_settings_are_what_the_jobs_read(xgboost):
@@ -173,6 +220,7 @@ def test_pytorch_model_registration_wiring(pytorch):
 
 def test_wires_name_producer_and_consumer_ports(xgboost):
     wires = {(w.consumer, w.consumer_port): w.source for w in xgboost[2].wires}
-    assert wires[("Packaging", "model_artifacts")] == "XGBoostModel.model_artifacts"
+    assert wires[("Packaging", "model_artifacts")] == "XGBoostTraining.model_artifacts"
+    assert wires[("XGBoostModel", "model_artifacts")] == "Packaging.model_artifacts"
     assert wires[("ModelRegistration", "payload")] == "Payload.payload"
     assert wires[("BatchTransform", "data")] == "DataLoadingCalibration.data"

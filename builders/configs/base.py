@@ -12,10 +12,11 @@ from builders.configs.types import (
     BucketName,
     CodeLocation,
     InstanceCount,
-    InstanceType,
     Name,
+    ProcessingInstanceType,
     RoleArn,
     ScriptName,
+    TrainingInstanceType,
     Version,
     VolumeSizeGB,
 )
@@ -101,10 +102,10 @@ class ProcessingStepConfigBase(BasePipelineConfig):
     """Values shared by the steps that run a SageMaker processing job."""
 
     processing_instance_type_small: Annotated[
-        InstanceType, Field(description="Instance type for small inputs.")
+        ProcessingInstanceType, Field(description="Instance type for small inputs.")
     ] = "ml.m5.xlarge"
     processing_instance_type_large: Annotated[
-        InstanceType, Field(description="Instance type for large inputs.")
+        ProcessingInstanceType, Field(description="Instance type for large inputs.")
     ] = "ml.m5.4xlarge"
     use_large_processing_instance: Annotated[
         bool, Field(description="Run on the large instance type instead of the small one.")
@@ -128,6 +129,7 @@ class ProcessingStepConfigBase(BasePipelineConfig):
     ] = None
     processing_entry_point: Annotated[
         ScriptName,
+        TrainingInstanceType,
         Field(
             description="Python script the job runs, relative to the processing source folder.",
         ),
@@ -148,7 +150,7 @@ class TrainingStepConfigBase(BasePipelineConfig):
     """Values shared by the steps that run a SageMaker training job."""
 
     training_instance_type: Annotated[
-        InstanceType, Field(description="Instance type of the training job.")
+        TrainingInstanceType, Field(description="Instance type of the training job.")
     ] = "ml.m5.xlarge"
     training_instance_count: Annotated[
         InstanceCount, Field(description="Number of training instances.")

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 from pydantic import Field
 
 from builders.configs.base import BasePipelineConfig
-from builders.configs.types import ContentType, InstanceCount, InstanceType, JobType
+from builders.configs.types import ContentType, InstanceCount, JobType, TransformInstanceType
 
 
 class BatchTransformConfig(BasePipelineConfig):
@@ -17,7 +17,7 @@ class BatchTransformConfig(BasePipelineConfig):
         JobType, Field(description="What the scored data is for; names the output folder.")
     ] = "calibration"
     transform_instance_type: Annotated[
-        InstanceType, Field(description="Instance type of the transform job.")
+        TransformInstanceType, Field(description="Instance type of the transform job.")
     ] = "ml.m5.large"
     transform_instance_count: Annotated[
         InstanceCount, Field(description="Number of transform instances.")

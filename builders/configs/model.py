@@ -8,7 +8,7 @@ from pydantic import Field
 
 from builders.configs.base import BasePipelineConfig
 from builders.configs.pytorch_training import PyTorchContainer
-from builders.configs.types import InstanceType, S3Uri, ScriptName
+from builders.configs.types import InferenceInstanceType, S3Uri, ScriptName
 from builders.configs.xgboost_training import XGBoostVersion
 
 
@@ -16,7 +16,8 @@ class ModelConfigBase(BasePipelineConfig):
     """Values every model creation step needs."""
 
     inference_instance_type: Annotated[
-        InstanceType, Field(description="Instance type the model is meant to serve on.")
+        InferenceInstanceType,
+        Field(description="Instance type the model is meant to serve on."),
     ] = "ml.m5.large"
     model_data: Annotated[
         S3Uri | None,
@@ -33,6 +34,13 @@ class XGBoostModelConfig(ModelConfigBase):
     framework_version: Annotated[
         XGBoostVersion, Field(description="Version of the SageMaker XGBoost container.")
     ] = "1.7-1"
+    inference_entry_point: Annotated[
+        ScriptName | None,
+        Field(
+            description="Inference script inside the model archive's code/ folder (a packaged "
+            "model). Leave empty for the container's default handler, which reads numbers only."
+        ),
+    ] = None
 
 
 class PyTorchModelConfig(PyTorchContainer, ModelConfigBase):

@@ -43,7 +43,8 @@ class PayloadConfig(ProcessingStepConfigBase):
     sample_payload_s3_key: Annotated[
         Annotated[str, matching(r"[^/].*\.tar\.gz", "must be an S3 key ending in .tar.gz")] | None,
         Field(
-            description="S3 key (in the bucket) of the payload archive, ending in .tar.gz. "
+            description="S3 key (in the bucket) of the payload archive, ending in .tar.gz; each "
+            "run writes it in a folder named after its execution id, before the file name. "
             "Leave empty for a key derived from the pipeline name and version.",
         ),
     ] = None
@@ -102,7 +103,9 @@ class PayloadConfig(ProcessingStepConfigBase):
                 )
         return self
 
-    @computed_field(description="S3 key of the payload archive.")
+    @computed_field(
+        description="S3 key of the payload archive, less the execution id each run adds."
+    )
     @property
     def payload_s3_key(self) -> str:
         if self.sample_payload_s3_key:
@@ -110,7 +113,9 @@ class PayloadConfig(ProcessingStepConfigBase):
         objective = re.sub(r"[^A-Za-z0-9_\-]+", "_", self.model_registration_objective)
         return f"pipelines/{self.pipeline_name}/{self.pipeline_version}/payload/{objective}.tar.gz"
 
-    @computed_field(description="S3 URI of the payload archive.")
+    @computed_field(
+        description="S3 URI of the payload archive, less the execution id each run adds."
+    )
     @property
     def payload_s3_uri(self) -> str:
         return f"s3://{self.bucket}/{self.payload_s3_key}"

@@ -8,7 +8,12 @@ from pydantic import Field, model_validator
 
 from builders.configs.base import BasePipelineConfig, TrainingStepConfigBase
 from builders.configs.hyperparameters import PyTorchModelHyperparameters
-from builders.configs.types import CodeLocation, FieldRuleError, InstanceType, ScriptName
+from builders.configs.types import (
+    CodeLocation,
+    FieldRuleError,
+    ScriptName,
+    TrainingInstanceType,
+)
 
 PyTorchVersion = Literal["1.13.1", "2.0.1", "2.1.0", "2.2.0", "2.3.0", "2.4.0", "2.5.1"]
 PyTorchPython = Literal["py39", "py310", "py311"]
@@ -58,7 +63,7 @@ class PyTorchTrainingConfig(PyTorchContainer, TrainingStepConfigBase):
         ScriptName, Field(description="Training script, relative to source_dir.")
     ] = "train.py"
     training_instance_type: Annotated[
-        InstanceType, Field(description="Instance type of the training job.")
+        TrainingInstanceType, Field(description="Instance type of the training job.")
     ] = "ml.g5.2xlarge"
     hyperparameters: Annotated[
         PyTorchModelHyperparameters, Field(description="Fields, label and training settings.")

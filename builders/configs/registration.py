@@ -8,7 +8,14 @@ from pydantic import Field, computed_field, model_validator
 
 from builders.configs.base import BasePipelineConfig, ProcessingStepConfigBase
 from builders.configs.pytorch_training import PyTorchPython, PyTorchVersion, check_pytorch_python
-from builders.configs.types import ContentType, FieldRuleError, InstanceType, Name, ScriptName
+from builders.configs.types import (
+    ContentType,
+    FieldRuleError,
+    InferenceInstanceType,
+    ModelPackageGroupName,
+    ScriptName,
+    TransformInstanceType,
+)
 from builders.configs.xgboost_training import XGBoostVersion
 
 # Serving containers: framework -> (versions, Python versions).
@@ -41,7 +48,7 @@ class RegistrationConfig(BasePipelineConfig):
         ),
     ] = "inference.py"
     model_package_group: Annotated[
-        Name | None,
+        ModelPackageGroupName | None,
         Field(description="Model package group. Leave empty to use the pipeline name."),
     ] = None
     approval_status: Annotated[
@@ -58,11 +65,11 @@ class RegistrationConfig(BasePipelineConfig):
         list[ContentType], Field(min_length=1, description="Formats the model answers in.")
     ] = ["application/json"]
     inference_instances: Annotated[
-        list[InstanceType],
+        list[InferenceInstanceType],
         Field(min_length=1, description="Instance types for real-time inference."),
     ] = ["ml.m5.large"]
     transform_instances: Annotated[
-        list[InstanceType],
+        list[TransformInstanceType],
         Field(min_length=1, description="Instance types for batch transform."),
     ] = ["ml.m5.large"]
     domain: Annotated[
@@ -100,4 +107,5 @@ class RegistrationConfig(BasePipelineConfig):
     @computed_field(description="Model package group the model is registered in.")
     @property
     def effective_model_package_group(self) -> str:
-        return self.model_package_group or self.pipeline_name[:63]
+        # A group name ends with a letter or digit: the cut may leave a hyphen last.
+        return self.model_package_group or self.pipeline_name[:63].rstrip("-")

@@ -29,5 +29,10 @@ class TabularPreprocessingConfig(ProcessingStepConfigBase):
         Field(gt=0, lt=1, description="Of the rows not used for training, the test fraction."),
     ] = 0.5
     random_seed: Annotated[
-        int, Field(ge=0, description="Seed of the random split, for repeatable results.")
+        int,
+        Field(
+            ge=0,
+            le=2**32 - 1,  # numpy's seeds, which the job uses, stop there
+            description="Seed of the random split, for repeatable results.",
+        ),
     ] = 42

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import functools
 import re
+from collections.abc import Callable
 from enum import Enum
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field
+
+from builders.api_rules import JobKind, instance_type_problem, string_problem
 
 # Regions where SageMaker runs, from botocore's endpoint data (a test keeps this list honest).
 AwsRegion = Literal[
@@ -45,12 +49,32 @@ def matching(regex: str, message: str) -> AfterValidator:
 _S3_URI = r"s3://[a-z0-9][a-z0-9.\-]{1,61}[a-z0-9](/.*)?"
 
 
+# Limits of local paths (Linux and macOS): longer ones cannot be opened at all.
+MAX_PATH_BYTES = 4095
+MAX_NAME_BYTES = 255
+
+
 def _check_code_location(value: str) -> str:
     if value.startswith("s3://") and not re.fullmatch(_S3_URI, value):
         raise ValueError("must be a local folder or an S3 URI such as s3://my-bucket/code/")
     if not value.strip():
         raise ValueError("must be a local folder or an S3 URI such as s3://my-bucket/code/")
+    if not value.startswith("s3://"):
+        _check_local_path(value)
     return value
+
+
+def _check_local_path(value: str) -> None:
+    if "\0" in value:
+        raise ValueError("must not contain a NUL character")
+    if len(value.encode("utf-8", "surrogatepass")) > MAX_PATH_BYTES:
+        raise ValueError(f"is longer than a local path can be ({MAX_PATH_BYTES} bytes)")
+    longest = max(value.split("/"), key=lambda part: len(part.encode("utf-8", "surrogatepass")))
+    if len(longest.encode("utf-8", "surrogatepass")) > MAX_NAME_BYTES:
+        raise ValueError(
+            f"has a folder or file name longer than {MAX_NAME_BYTES} bytes "
+            f"('{longest[:40]}...'), which no file system accepts"
+        )
 
 
 S3Uri = Annotated[
@@ -63,11 +87,47 @@ CodeLocation = Annotated[
 ]
 InstanceCount = Annotated[int, Field(ge=1, le=100)]  # SageMaker's per-job limit
 VolumeSizeGB = Annotated[int, Field(ge=1, le=16384)]  # an EBS volume's limit
-InstanceType = Annotated[
-    str,
-    matching(r"ml\.[a-z0-9]+\.[a-z0-9]+", "must be a SageMaker instance type such as ml.m5.xlarge"),
-    Field(examples=["ml.m5.xlarge"]),
+
+
+def _api_rule(problem_of: Callable[[str], str | None]) -> AfterValidator:
+    """A validator that refuses a value for which `problem_of` (an api_rules check) says why."""
+
+    def check(value: str) -> str:
+        problem = problem_of(value)
+        if problem:
+            raise ValueError(problem)
+        return value
+
+    return AfterValidator(check)
+
+
+def _instance_type_of(kind: JobKind) -> AfterValidator:
+    """Accepts the instance types that botocore's SageMaker model lists for `kind` jobs."""
+    return _api_rule(functools.partial(instance_type_problem, kind))
+
+
+_INSTANCE_TYPE_FORMAT = matching(
+    r"ml\.[a-z0-9]+\.[a-z0-9]+", "must be a SageMaker instance type such as ml.m5.xlarge"
+)
+ProcessingInstanceType = Annotated[
+    str, _INSTANCE_TYPE_FORMAT, _instance_type_of("processing"), Field(examples=["ml.m5.xlarge"])
 ]
+TrainingInstanceType = Annotated[
+    str, _INSTANCE_TYPE_FORMAT, _instance_type_of("training"), Field(examples=["ml.m5.xlarge"])
+]
+TransformInstanceType = Annotated[
+    str, _INSTANCE_TYPE_FORMAT, _instance_type_of("transform"), Field(examples=["ml.m5.large"])
+]
+InferenceInstanceType = Annotated[
+    str, _INSTANCE_TYPE_FORMAT, _instance_type_of("inference"), Field(examples=["ml.m5.large"])
+]
+
+
+def _api_string(shape_name: str) -> AfterValidator:
+    """Accepts strings that fit the SageMaker API shape's length and pattern."""
+    return _api_rule(functools.partial(string_problem, shape_name))
+
+
 BucketName = Annotated[
     str,
     matching(
@@ -85,14 +145,14 @@ RoleArn = Annotated[
     ),
     Field(examples=["arn:aws:iam::123456789012:role/SageMakerExecutionRole"]),
 ]
-Name = Annotated[
-    str,
-    matching(
-        r"[A-Za-z0-9](-*[A-Za-z0-9])*",
-        "may contain only letters, digits and hyphens, and must start and end with a letter "
-        "or digit",
-    ),
-    Field(max_length=64, examples=["fraud-detection"]),
+_NAME_FORMAT = matching(
+    r"[A-Za-z0-9](-*[A-Za-z0-9])*",
+    "may contain only letters, digits and hyphens, and must start and end with a letter or digit",
+)
+Name = Annotated[str, _NAME_FORMAT, Field(max_length=64, examples=["fraud-detection"])]
+# Model package groups are API entities: up to 63 letters, digits and hyphens.
+ModelPackageGroupName = Annotated[
+    str, _NAME_FORMAT, _api_string("EntityName"), Field(examples=["fraud-detection-models"])
 ]
 FieldName = Annotated[str, Field(min_length=1, max_length=256)]
 Version = Annotated[

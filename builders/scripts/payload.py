@@ -6,7 +6,8 @@ Settings (the spec): content_types, response_types, input_variables and output_v
 special_field_values ({name: template}, "{timestamp}" is replaced), archive_name and the
 registration figures (model_registration_objective, expected_tps, ...).
 Output: `/opt/ml/processing/output/payload/<archive_name>`, a tar.gz with one sample file per
-content type and payload_manifest.json.
+content type and nothing else (SageMaker sends every file of a SamplePayloadUrl archive in its
+load tests), and `<archive stem>.manifest.json` beside it, describing them.
 Runs inside a SageMaker container: Python 3.8 and the standard library only.
 """
 
@@ -28,7 +29,7 @@ except ImportError:  # run as a script inside the SageMaker container
 CSV = "text/csv"
 JSON = "application/json"
 FILE_NAMES = {CSV: "payload_sample.csv", JSON: "payload_sample.json"}
-MANIFEST_FILE = "payload_manifest.json"
+MANIFEST_SUFFIX = ".manifest.json"
 VARIABLE_TYPES = ("NUMERIC", "TEXT")
 MANIFEST_KEYS = (
     "model_registration_objective",
@@ -138,25 +139,49 @@ def _add_member(archive: tarfile.TarFile, name: str, text: str, mtime: int) -> N
     archive.addfile(info, io.BytesIO(data))
 
 
-def write_payload_archive(spec: dict, archive_path: Path, now: datetime | None = None) -> Path:
-    """Write the payload tar.gz; the same spec and `now` always give the same bytes."""
+def _utc(now: datetime | None) -> datetime:
     now = now or datetime.now(timezone.utc)
-    if now.tzinfo is None:
-        now = now.replace(tzinfo=timezone.utc)
+    return now.replace(tzinfo=timezone.utc) if now.tzinfo is None else now
+
+
+def payload_archive(spec: dict, now: datetime | None = None) -> bytes:
+    """The payload tar.gz: sample requests only. The same spec and `now` give the same bytes."""
+    now = _utc(now)
     mtime = int(now.timestamp())
     members = {
         payload_file_name(content_type): payload
         for content_type, payload in generate_payloads(spec, now).items()
     }
-    members[MANIFEST_FILE] = json.dumps(manifest(spec, now), indent=2, sort_keys=True) + "\n"
     tar_buffer = io.BytesIO()
     with tarfile.open(fileobj=tar_buffer, mode="w", format=tarfile.PAX_FORMAT) as archive:
         for name in sorted(members):
             _add_member(archive, name, members[name], mtime)
     # A fixed gzip mtime (and no file name in the header) keeps the bytes identical.
+    return gzip.compress(tar_buffer.getvalue(), mtime=mtime)
+
+
+def manifest_text(spec: dict, now: datetime | None = None) -> str:
+    return json.dumps(manifest(spec, _utc(now)), indent=2, sort_keys=True) + "\n"
+
+
+def manifest_path(archive_path: Path) -> Path:
+    """Where the manifest of an archive goes: beside it, `<stem>.manifest.json`."""
+    archive_path = Path(archive_path)
+    stem = archive_path.name
+    for suffix in (".tar.gz", ".tgz"):
+        if stem.endswith(suffix):
+            stem = stem[: -len(suffix)]
+            break
+    return archive_path.with_name(stem + MANIFEST_SUFFIX)
+
+
+def write_payload_archive(spec: dict, archive_path: Path, now: datetime | None = None) -> Path:
+    """Write the payload tar.gz and, beside it, its manifest; returns the archive's path."""
+    now = _utc(now)
     archive_path = Path(archive_path)
     archive_path.parent.mkdir(parents=True, exist_ok=True)
-    archive_path.write_bytes(gzip.compress(tar_buffer.getvalue(), mtime=mtime))
+    archive_path.write_bytes(payload_archive(spec, now))
+    manifest_path(archive_path).write_text(manifest_text(spec, now), encoding="utf-8")
     return archive_path
 
 

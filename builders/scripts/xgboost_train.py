@@ -23,8 +23,12 @@ from sklearn.metrics import accuracy_score, log_loss, mean_absolute_error, roc_a
 
 try:  # imported as builders.scripts.xgboost_train
     from . import container_paths as paths
+    from .features import feature_columns
+    from .metrics import metric_line
 except ImportError:  # run as a script inside the SageMaker container
     import container_paths as paths
+    from features import feature_columns
+    from metrics import metric_line
 
 MODEL_FILE = "xgboost-model"
 METADATA_FOLDER = "metadata"  # a sub-folder: the default handler skips folders
@@ -60,16 +64,6 @@ def read_channel(name: str, required: bool) -> pd.DataFrame | None:
     frame = pd.concat([pd.read_csv(path) for path in files], ignore_index=True)
     print(f"Read {len(frame)} rows from the '{name}' channel ({len(files)} file(s))")
     return frame
-
-
-def feature_columns(settings: dict) -> tuple[list[str], list[str]]:
-    """(features in model order, the categorical ones). Defaults to every non-label column."""
-    categorical = list(settings.get("cat_field_list") or [])
-    numeric = list(settings.get("tab_field_list") or [])
-    if numeric or categorical:
-        return numeric + categorical, categorical
-    excluded = {settings["label_name"], settings.get("id_name")}
-    return [name for name in settings["full_field_list"] if name not in excluded], []
 
 
 def check_columns(frame: pd.DataFrame, columns: list[str], channel: str) -> None:
@@ -220,11 +214,11 @@ def score(booster: xgb.Booster, dmatrix: xgb.DMatrix, y: np.ndarray, settings: d
 
 
 def report(metrics: dict, prefix: str) -> dict:
-    """Print `<prefix>_<metric>=<value>` lines (for metric definitions); return the named dict."""
-    named = {f"{prefix}_{name}": value for name, value in metrics.items()}
-    for name, value in named.items():
-        print(f"{name}={value:.6f}")
-    return named
+    """Print `<prefix>_<metric>=<value>` lines (the job's metric definitions read them); return
+    the named dict."""
+    for name, value in metrics.items():
+        print(metric_line(prefix, name, value))
+    return {f"{prefix}_{name}": value for name, value in metrics.items()}
 
 
 def check_settings(settings: dict) -> None:

@@ -12,6 +12,14 @@ from builders.sagemaker_env import offline_build, pipeline_session
 from builders.staging import CodeStager
 
 
+def in_run_folder(prefix: str, *parts: str) -> Any:
+    """`<prefix>/<execution id>/<parts...>` as a pipeline expression, resolved per run."""
+    from sagemaker.workflow.execution_variables import ExecutionVariables
+    from sagemaker.workflow.functions import Join
+
+    return Join(on="/", values=[prefix, ExecutionVariables.PIPELINE_EXECUTION_ID, *parts])
+
+
 class StepBuilderBase(ABC):
     """Builds the step of one node. Inputs arrive as keyword arguments named after ports."""
 
@@ -53,9 +61,13 @@ class StepBuilderBase(ABC):
     def output_properties(self, step: Any) -> dict[str, Any]:
         """Output port name -> the step property (a pipeline variable) that holds it."""
 
-    def output_uri(self, port: str) -> str:
-        """Where an output of this node lives in S3: one folder per node and port."""
-        return f"{self.config.pipeline_s3_loc}/{self.node_name}/{port}"
+    def output_uri(self, port: str) -> Any:
+        """Where an output of this node lives in S3: a folder per run, node and port.
+
+        `<pipeline_s3_loc>/runs/<execution id>/<node>/<port>`: runs never overwrite each
+        other's outputs, and what a registered model version points at stays where it was.
+        """
+        return in_run_folder(self.config.pipeline_s3_loc + "/runs", self.node_name, port)
 
     @property
     def base_job_name(self) -> str:

@@ -7,7 +7,7 @@ from typing import Any
 from sagemaker.model import Model
 from sagemaker.workflow.model_step import ModelStep
 
-from builders.configs.model import ModelConfigBase, PyTorchModelConfig, XGBoostModelConfig
+from builders.configs.model import PyTorchModelConfig, XGBoostModelConfig
 from builders.errors import StepBuildError
 from builders.steps.base import StepBuilderBase
 
@@ -34,13 +34,21 @@ def model_outputs(step: ModelStep) -> dict[str, Any]:
     }
 
 
+def inference_code_environment(entry_point: str | None, region: str) -> dict[str, str] | None:
+    """What points a framework container at the inference code under code/ in the archive."""
+    if not entry_point:
+        return None
+    return {
+        "SAGEMAKER_PROGRAM": entry_point,
+        "SAGEMAKER_SUBMIT_DIRECTORY": CODE_IN_ARCHIVE,
+        "SAGEMAKER_REGION": region,
+    }
+
+
 class ModelStepBuilder(StepBuilderBase):
     REQUIRED_INPUTS = ("model_artifacts",)
-    config: ModelConfigBase
+    config: XGBoostModelConfig | PyTorchModelConfig
     FRAMEWORK: str
-
-    def environment(self) -> dict[str, str]:
-        return {}
 
     def build(self, dependencies: list, inputs: dict[str, Any]) -> ModelStep:
         config = self.config
@@ -54,7 +62,7 @@ class ModelStepBuilder(StepBuilderBase):
             ),
             model_data=inputs["model_artifacts"],
             role=self.role,
-            env=self.environment() or None,
+            env=inference_code_environment(config.inference_entry_point, config.region),
             sagemaker_session=self.session,
         )
         step_args = model.create(instance_type=config.inference_instance_type)
@@ -65,7 +73,7 @@ class ModelStepBuilder(StepBuilderBase):
 
 
 class XGBoostModelStepBuilder(ModelStepBuilder):
-    """Served by the XGBoost container's default handler (it loads `xgboost-model`)."""
+    """Served by the inference code of a packaged model, or the container's default handler."""
 
     config: XGBoostModelConfig
     FRAMEWORK = "xgboost"
@@ -76,10 +84,3 @@ class PyTorchModelStepBuilder(ModelStepBuilder):
 
     config: PyTorchModelConfig
     FRAMEWORK = "pytorch"
-
-    def environment(self) -> dict[str, str]:
-        return {
-            "SAGEMAKER_PROGRAM": self.config.inference_entry_point,
-            "SAGEMAKER_SUBMIT_DIRECTORY": CODE_IN_ARCHIVE,
-            "SAGEMAKER_REGION": self.config.region,
-        }

@@ -28,4 +28,6 @@ class MIMSPackagingStepBuilder(ProcessingStepBuilder):
 
     def output_properties(self, step) -> dict[str, Any]:
         folder = super().output_properties(step)["packaged_model"]
-        return {"packaged_model": Join(on="/", values=[folder, ARCHIVE])}
+        archive = Join(on="/", values=[folder, ARCHIVE])
+        # One archive, two kinds: registered as it is, or served by a model step.
+        return {"packaged_model": archive, "model_artifacts": archive}

@@ -9,6 +9,7 @@ from sagemaker.workflow.functions import Join
 
 from builders.configs.payload import PayloadConfig
 from builders.payload import payload_spec
+from builders.steps.base import in_run_folder
 from builders.steps.processing import ProcessingStepBuilder
 
 
@@ -33,10 +34,10 @@ class MIMSPayloadStepBuilder(ProcessingStepBuilder):
         custom = self.config.payload_script_arguments if self.config.payload_script_path else None
         return [*super().arguments(), *(custom or [])]
 
-    def output_destination(self, port: str) -> str:
-        # The archive goes to the configured key: its folder is the job's output destination.
+    def output_destination(self, port: str) -> Any:
+        # The archive goes to the configured key's folder, in a sub-folder per run.
         folder = posixpath.dirname(self.config.payload_s3_key)
-        return f"s3://{self.config.bucket}/{folder}".rstrip("/")
+        return in_run_folder(f"s3://{self.config.bucket}/{folder}".rstrip("/"))
 
     def output_properties(self, step) -> dict[str, Any]:
         folder = super().output_properties(step)["payload"]

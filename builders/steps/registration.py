@@ -9,7 +9,7 @@ from sagemaker.workflow.model_step import ModelStep
 
 from builders.configs.registration import RegistrationConfig
 from builders.steps.base import StepBuilderBase
-from builders.steps.model import CODE_IN_ARCHIVE, single_model_step
+from builders.steps.model import inference_code_environment, single_model_step
 
 
 class ModelRegistrationStepBuilder(StepBuilderBase):
@@ -22,7 +22,7 @@ class ModelRegistrationStepBuilder(StepBuilderBase):
             image_uri=config.inference_image_uri or self._framework_image(),
             model_data=inputs["packaged_model"],
             role=self.role,
-            env=self._environment(),
+            env=inference_code_environment(config.inference_entry_point, config.region),
             sagemaker_session=self.session,
         )
         step_args = model.register(
@@ -49,15 +49,6 @@ class ModelRegistrationStepBuilder(StepBuilderBase):
             instance_type=config.inference_instances[0],
             scope="inference",
         )
-
-    def _environment(self) -> dict[str, str] | None:
-        if not self.config.inference_entry_point:
-            return None
-        return {
-            "SAGEMAKER_PROGRAM": self.config.inference_entry_point,
-            "SAGEMAKER_SUBMIT_DIRECTORY": CODE_IN_ARCHIVE,
-            "SAGEMAKER_REGION": self.config.region,
-        }
 
     def output_properties(self, step: ModelStep) -> dict[str, Any]:
         return {}

@@ -38,11 +38,12 @@ class Container:
         return target
 
     def run_script(self, name: str, code_dir: Path | None = None) -> subprocess.CompletedProcess:
-        """Run `<name>.py` as a container does: a copy beside container_paths.py, no package."""
+        """Run `<name>.py` as a container does: the staged scripts folder, no package."""
         code_dir = code_dir or self.path("processing", "input", "code")
         code_dir.mkdir(parents=True, exist_ok=True)
-        for file_name in (f"{name}.py", "container_paths.py"):
-            shutil.copy(SCRIPTS_DIR / file_name, code_dir / file_name)
+        for path in SCRIPTS_DIR.glob("*.py"):
+            if path.name != "__init__.py":
+                shutil.copy(path, code_dir / path.name)
         env = dict(os.environ, SM_PIPELINE_CONTAINER_ROOT=str(self.root))
         env.pop("PYTHONPATH", None)
         return subprocess.run(

@@ -89,13 +89,13 @@ def test_payload_file_names():
         payload.payload_file_name("text/xml")
 
 
-def test_archive_holds_the_sample_and_the_manifest(tmp_path):
+def test_archive_holds_only_the_sample_and_the_manifest_lies_beside_it(tmp_path):
+    """SageMaker sends every file of a SamplePayloadUrl archive in its load tests."""
     path = payload.write_payload_archive(SPEC, tmp_path / "out" / "p.tar.gz", now=NOW)
 
-    files = members(path)
-    assert sorted(files) == ["payload_manifest.json", "payload_sample.csv"]
-    assert files["payload_sample.csv"] == "0.0,0.0,DEFAULT_TEXT"
-    assert json.loads(files["payload_manifest.json"]) == {
+    assert members(path) == {"payload_sample.csv": "0.0,0.0,DEFAULT_TEXT"}
+    assert sorted(p.name for p in path.parent.iterdir()) == ["p.manifest.json", "p.tar.gz"]
+    assert json.loads((path.parent / "p.manifest.json").read_text()) == {
         "model_registration_objective": "FraudDetection",
         "expected_tps": 2,
         "max_latency_in_millisecond": 800,
@@ -141,7 +141,8 @@ def test_main_writes_the_archive_named_in_the_settings(container):
     path = payload.main()
 
     assert path == paths.processing_output("payload") / "FraudDetection.tar.gz"
-    assert sorted(members(path)) == ["payload_manifest.json", "payload_sample.json"]
+    assert sorted(members(path)) == ["payload_sample.json"]
+    assert (path.parent / "FraudDetection.manifest.json").is_file()
 
 
 def test_main_rejects_an_archive_name_with_a_folder(container):

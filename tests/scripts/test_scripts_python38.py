@@ -10,7 +10,8 @@ import pytest
 
 SCRIPTS_DIR = Path(__file__).resolve().parents[2] / "builders" / "scripts"
 SCRIPTS = sorted(SCRIPTS_DIR.glob("*.py"))
-JOB_SCRIPTS = [path for path in SCRIPTS if path.stem not in ("__init__", "container_paths")]
+HELPERS = {"container_paths", "features", "metrics"}  # modules the job scripts share
+JOB_SCRIPTS = [path for path in SCRIPTS if path.stem not in {"__init__", *HELPERS}]
 LIBRARIES = {"pandas", "numpy", "sklearn"}
 EXTRA_LIBRARIES = {"xgboost_train": {"xgboost"}}
 # Methods and names newer than Python 3.8 that its grammar check cannot see.
@@ -48,7 +49,7 @@ def test_parses_with_python_38_grammar(path):
 def test_imports_only_the_standard_library_and_allowed_packages(path):
     source = path.read_text(encoding="utf-8")
     tree = ast.parse(source)
-    allowed = LIBRARIES | EXTRA_LIBRARIES.get(path.stem, set()) | {"container_paths"}
+    allowed = LIBRARIES | EXTRA_LIBRARIES.get(path.stem, set()) | HELPERS
     outside = imported_roots(tree) - set(sys.stdlib_module_names) - allowed
     assert not outside
     assert "from __future__ import annotations" in source

@@ -1,0 +1,35 @@
+"""Garbage-collector tuning for short-lived batch processes: opt-in, for the CLI and benchmarks.
+
+A compile keeps thousands of objects alive until it ends; with the SDK and botocore's models
+loaded, every full collection during it rescans them all (measured: 200 nodes took up to 30x
+the time of 10 with collections, 20x without). A process that compiles once and exits can
+freeze what is loaded and pause collections; a long-lived, multi-threaded server (the app)
+must not, so the library never calls these itself.
+"""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+
+def freeze_loaded() -> None:
+    """Hide what is loaded now (modules, service models, cached sessions) from the collector.
+
+    Frozen objects are never freed: call it once, after the imports, in a process you own.
+    """
+    gc.collect()
+    gc.freeze()
+
+
+@contextmanager
+def paused_gc() -> Iterator[None]:
+    """No collection inside; the next one after it frees the garbage."""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if collecting:
+            gc.enable()

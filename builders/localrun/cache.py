@@ -1,0 +1,94 @@
+"""Step caching as SageMaker does it: a step with CacheConfig enabled whose key attributes
+(resolved) equal those of a step that succeeded in an earlier run of the same pipeline,
+within ExpireAfter, is not run again; it returns that earlier step's properties (its job name,
+its output S3 URIs, its model artifacts), so later steps read the earlier run's outputs.
+
+The key attributes are SageMaker's defaults per step type; outputs are not among them, which
+is what makes caching work with outputs under each run's execution id.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from datetime import datetime, timedelta
+from typing import Any
+
+from builders.localrun.definition import StepSpec
+from builders.localrun.errors import DefinitionError
+from builders.localrun.store import RunStore, StepRecord
+
+KEY_ATTRIBUTES = {
+    "Processing": ("AppSpecification", "Environment", "ProcessingInputs"),
+    "Training": (
+        "AlgorithmSpecification",
+        "CheckpointConfig",
+        "DebugHookConfig",
+        "DebugRuleConfigurations",
+        "Environment",
+        "HyperParameters",
+        "InputDataConfig",
+    ),
+    "Transform": ("DataProcessing", "Environment", "ModelName", "TransformInput"),
+}
+_DURATION = re.compile(
+    r"P?(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?",
+    re.IGNORECASE,
+)
+
+
+def cache_key(step: StepSpec, arguments: dict[str, Any]) -> str | None:
+    """The step's cache key, or None when it is not cached (disabled, or a type SageMaker
+    never caches)."""
+    if not step.cache_config.get("Enabled") or step.type not in KEY_ATTRIBUTES:
+        return None
+    picked = {name: arguments.get(name) for name in KEY_ATTRIBUTES[step.type]}
+    text = json.dumps([step.type, picked], sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def expire_after(step: StepSpec) -> timedelta | None:
+    """ExpireAfter as a duration ("PT1H", "30d", "T16m", "30dT5h"); None: never expires."""
+    text = step.cache_config.get("ExpireAfter")
+    if not text:
+        return None
+    match = _DURATION.fullmatch(str(text).strip())
+    if not match or not any(match.groups()):
+        raise DefinitionError(
+            f"Step '{step.name}' has CacheConfig.ExpireAfter '{text}', which is not an ISO 8601 "
+            "duration such as PT1H or P30D.",
+            node=step.name,
+        )
+    years, months, weeks, days, hours, minutes, seconds = (int(g or 0) for g in match.groups())
+    return timedelta(
+        days=365 * years + 30 * months + 7 * weeks + days,
+        hours=hours,
+        minutes=minutes,
+        seconds=seconds,
+    )
+
+
+class CacheIndex:
+    """The steps that succeeded in the pipeline's earlier runs, newest first, by step name."""
+
+    def __init__(self, store: RunStore, pipeline_name: str, exclude: str):
+        self._entries: dict[str, list[tuple[str, StepRecord]]] = {}
+        for run in store.runs(pipeline_name):
+            if run.execution_id == exclude:
+                continue
+            for record in run.steps.values():
+                if record.state == "succeeded" and record.cache_key and record.ended:
+                    self._entries.setdefault(record.name, []).append((run.execution_id, record))
+        for entries in self._entries.values():
+            entries.sort(key=lambda entry: entry[1].ended or "", reverse=True)
+
+    def lookup(self, step: StepSpec, key: str, at: datetime) -> list[tuple[str, StepRecord]]:
+        """Earlier results of `step` with this key within its ExpireAfter, newest first."""
+        window = expire_after(step)
+        return [
+            (execution_id, record)
+            for execution_id, record in self._entries.get(step.name, [])
+            if record.cache_key == key
+            and (window is None or at - datetime.fromisoformat(record.ended) <= window)
+        ]

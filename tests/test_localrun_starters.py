@@ -1,0 +1,200 @@
+"""Both starters, compiled by the real SDK, deployed to a moto sandbox with their sample data
+and run end to end by the local runner; the checks read what the run left in the sandbox."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import tarfile
+
+import numpy as np
+import pytest
+import xgboost as xgb
+from sklearn.metrics import roc_auc_score
+from support import load_starter, start_moto
+
+from builders.compile import compile_pipeline
+from builders.deploy import Target, deploy
+from builders.localrun import LocalRunner, RunStore, seed_sample_data
+from builders.localrun.sample_data import sample_objects
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.filterwarnings("ignore:.*(UBJSON|Unknown file format):UserWarning"),
+]
+ROLE = "arn:aws:iam::123456789012:role/SageMakerExecutionRole"
+
+
+@pytest.fixture(scope="module")
+def sandbox():
+    server, url = start_moto()
+    yield url
+    server.stop()
+
+
+def deployed_run(starter: str, url: str, folder):
+    """(runner, compiled, finished run) of a starter deployed and run in the sandbox."""
+    dag, configs, base_dir = load_starter(starter)
+    compiled = compile_pipeline(dag, configs, base_dir=base_dir)
+    deploy(compiled, Target("sandbox", "us-east-1", endpoint_url=url), role_arn=ROLE)
+    runner = LocalRunner(RunStore(folder / "runs"), endpoint_url=url, region="us-east-1")
+    seeded = seed_sample_data(starter, runner.aws.s3)
+    assert seeded == list(sample_objects(starter))
+    return runner, compiled, runner.run(compiled.definition_json, pipeline_name=compiled.name)
+
+
+@pytest.fixture(scope="module")
+def xgboost_run(sandbox, tmp_path_factory):
+    return deployed_run("xgboost_end_to_end", sandbox, tmp_path_factory.mktemp("xgboost"))
+
+
+def get(s3, uri: str) -> bytes:
+    bucket, _, key = uri[len("s3://") :].partition("/")
+    return s3.get_object(Bucket=bucket, Key=key)["Body"].read()
+
+
+def members(archive: bytes) -> dict[str, bytes]:
+    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+        return {m.name: tar.extractfile(m).read() for m in tar.getmembers() if m.isfile()}
+
+
+def csv_rows(data: bytes) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(data.decode())))
+
+
+def test_every_step_of_the_xgboost_starter_runs(xgboost_run):
+    _, compiled, run = xgboost_run
+    assert run.status == "Succeeded", run.failure_reason
+    assert list(run.steps) == run.step_order and set(run.step_order) == set(compiled.step_names)
+    for step in run.steps.values():
+        assert step.state == "succeeded", (step.name, step.reason)
+        assert step.duration is not None and step.attempts == 1
+
+
+def test_the_splits_and_the_model_scoring_the_test_split(xgboost_run):
+    runner, _, run = xgboost_run
+    s3 = runner.aws.s3
+    processed = run.steps["TabularPreprocessing"].outputs["processed_data"]
+    splits = {
+        name: csv_rows(get(s3, f"{processed}/{name}/{name}_processed_data.csv"))
+        for name in ("train", "val", "test")
+    }
+    assert {name: len(rows) - 1 for name, rows in splits.items()} == {
+        "train": 700,
+        "val": 150,
+        "test": 150,
+    }
+
+    model_uri = run.steps["XGBoostTraining"].properties["ModelArtifacts"]["S3ModelArtifacts"]
+    job = run.steps["XGBoostTraining"].job_name
+    assert model_uri.endswith(f"/model_artifacts/{job}/output/model.tar.gz")
+    model = members(get(s3, model_uri))
+    assert set(model) == {"xgboost-model", "metadata/model_features.json"}
+    features = json.loads(model["metadata/model_features.json"])["features"]
+    booster = xgb.Booster()
+    booster.load_model(bytearray(model["xgboost-model"]))
+    header, *rows = splits["test"]
+    columns = [header.index(name) for name in features]
+    matrix = np.array([[float(row[i]) for i in columns] for row in rows])
+    labels = [int(float(row[header.index("is_fraud")])) for row in rows]
+    assert roc_auc_score(labels, booster.predict(xgb.DMatrix(matrix))) > 0.8
+
+    output = members(get(s3, run.steps["XGBoostTraining"].outputs["output"]))
+    assert json.loads(output["metrics.json"])["test_auc"] > 0.8
+
+
+def test_the_batch_transform_scores_every_calibration_row(xgboost_run):
+    runner, _, run = xgboost_run
+    out = run.steps["BatchTransform"].outputs["output"] + "/part-00000.csv.out"
+    rows = csv_rows(get(runner.aws.s3, out))
+    assert len(rows) == 200
+    # JoinSource Input: the whole input row, then the score of its features ($[2:]).
+    assert {len(row) for row in rows} == {6}
+    labels = [int(float(row[1])) for row in rows]
+    scores = [float(row[5]) for row in rows]
+    assert all(0 <= score <= 1 for score in scores)
+    assert roc_auc_score(labels, scores) > 0.8
+
+
+def test_the_package_payload_and_registration_are_the_runs_own(xgboost_run):
+    runner, _, run = xgboost_run
+    s3, sagemaker = runner.aws.s3, runner.aws.sagemaker
+    packaged_uri = run.steps["Packaging"].outputs["packaged_model"] + "/model.tar.gz"
+    packaged = members(get(s3, packaged_uri))
+    assert {"xgboost-model", "metadata/model_features.json", "code/inference.py"} <= set(packaged)
+
+    payload_uri = run.steps["Payload"].outputs["payload"] + "/FraudDetection.tar.gz"
+    samples = members(get(s3, payload_uri))
+    assert samples["payload_sample.csv"].decode().split(",") == ["0.0", "0.0", "0.0"]
+    manifest = json.loads(get(s3, payload_uri.replace(".tar.gz", ".manifest.json")))
+    assert manifest["model_registration_objective"] == "FraudDetection"  # beside the archive
+
+    registration = run.steps["ModelRegistration-RegisterModel"]
+    arn = registration.outputs["model_package"]
+    described = sagemaker.describe_model_package(ModelPackageName=arn)
+    (container,) = described["InferenceSpecification"]["Containers"]
+    assert container["ModelDataUrl"] == packaged_uri
+    assert container["Environment"]["SAGEMAKER_PROGRAM"] == "inference.py"
+    assert described["SamplePayloadUrl"] == payload_uri
+    assert registration.properties["ModelPackageArn"] == arn
+
+    # The model serves the packaged archive (its inference code), as the registration does.
+    model = sagemaker.describe_model(ModelName=run.steps["XGBoostModel-CreateModel"].job_name)
+    assert model["PrimaryContainer"]["ModelDataUrl"] == packaged_uri
+
+
+def test_a_rerun_from_packaging_reuses_the_trained_model(xgboost_run):
+    runner, _, run = xgboost_run
+    rerun = runner.rerun_from(run.execution_id, ["Packaging"]).wait()
+    assert rerun.status == "Succeeded", rerun.failure_reason
+    ran = {name for name, step in rerun.steps.items() if step.state == "succeeded"}
+    assert ran == {
+        "Packaging",
+        "Payload",
+        "ModelRegistration-RegisterModel",
+        "XGBoostModel-CreateModel",  # serves the packaged model
+        "BatchTransform",
+    }
+    assert rerun.steps["XGBoostTraining"].state == "cached"
+    assert rerun.steps["XGBoostTraining"].outputs == run.steps["XGBoostTraining"].outputs
+    served = rerun.steps["XGBoostModel-CreateModel"].properties["PrimaryContainer"]
+    assert served["ModelDataUrl"].startswith(rerun.steps["Packaging"].outputs["packaged_model"])
+    assert rerun.execution_id in served["ModelDataUrl"]  # the re-run's own package
+    first = run.steps["ModelRegistration-RegisterModel"].properties["ModelPackageVersion"]
+    again = rerun.steps["ModelRegistration-RegisterModel"].properties["ModelPackageVersion"]
+    assert again == first + 1
+
+
+def test_the_pytorch_starter_packages_and_registers_its_model(sandbox, tmp_path):
+    runner, _, run = deployed_run("pytorch_model_registration", sandbox, tmp_path)
+    assert run.status == "Succeeded", run.failure_reason
+    assert {step.state for step in run.steps.values()} == {"succeeded"}
+    s3 = runner.aws.s3
+
+    model_step = run.steps["PyTorchModel-CreateModel"]
+    image = model_step.properties["PrimaryContainer"]["Image"]
+    assert "pytorch-inference" in image
+    assert runner.aws.sagemaker.describe_model(ModelName=model_step.job_name)["ModelArn"]
+
+    packaged_uri = run.steps["Packaging"].outputs["packaged_model"] + "/model.tar.gz"
+    assert set(members(get(s3, packaged_uri))) == {"model.pt", "code/inference.py"}
+    payload_uri = run.steps["Payload"].outputs["payload"] + "/FraudDetection.tar.gz"
+    assert "payload_sample.csv" in members(get(s3, payload_uri))
+
+    arn = run.steps["ModelRegistration-RegisterModel"].outputs["model_package"]
+    described = runner.aws.sagemaker.describe_model_package(ModelPackageName=arn)
+    assert described["InferenceSpecification"]["Containers"][0]["ModelDataUrl"] == packaged_uri
+
+
+def test_seeding_leaves_data_already_there_alone(sandbox):
+    runner = LocalRunner(RunStore("unused"), endpoint_url=sandbox, region="us-east-1")
+    config = json.loads((load_starter("xgboost_end_to_end")[2] / "config.json").read_text())
+    config["configuration"]["specific"]["DataLoadingTraining"]["data_sources"] = [
+        "s3://another-bucket/mine/"
+    ]
+    written = seed_sample_data("xgboost_end_to_end", runner.aws.s3, config)
+    assert "s3://another-bucket/mine/transactions.csv" in written
+    runner.aws.s3.put_object(Bucket="another-bucket", Key="mine/transactions.csv", Body=b"own")
+    assert seed_sample_data("xgboost_end_to_end", runner.aws.s3, config) == []
+    assert get(runner.aws.s3, "s3://another-bucket/mine/transactions.csv") == b"own"
