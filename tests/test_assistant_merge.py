@@ -11,24 +11,21 @@ from builders.design import Design, validate_design
 from builders.layout import overlapping_nodes
 from builders.starters import design_from_starter, starter_names
 
-TRAIN_AND_SCORE = Proposal(
-    {
-        "DataLoadingTraining": [],
-        "TabularPreprocessing": ["DataLoadingTraining"],
-        "XGBoostTraining": ["TabularPreprocessing"],
-        "XGBoostModel": ["XGBoostTraining"],
-        "DataLoadingCalibration": [],
-        "BatchTransform": ["XGBoostModel", "DataLoadingCalibration"],
-    },
-    {
-        "DataLoadingTraining": "DataLoading",
-        "TabularPreprocessing": "TabularPreprocessing",
-        "XGBoostTraining": "XGBoostTraining",
-        "XGBoostModel": "XGBoostModel",
-        "DataLoadingCalibration": "DataLoading",
-        "BatchTransform": "BatchTransform",
-    },
-)
+
+def scoring(design: Design) -> Proposal:
+    """A proposal to score data with the design's model: the batch transform step with every
+    step before it, as the design has them (what a planner proposes for that goal)."""
+    dag = design.dag()
+    keep, todo = {"BatchTransform"}, ["BatchTransform"]
+    while todo:
+        for parent in dag.parents(todo.pop()):
+            if parent not in keep:
+                keep.add(parent)
+                todo.append(parent)
+    return Proposal(
+        {n: [p for p in dag.parents(n) if p in keep] for n in dag.nodes if n in keep},
+        {n: design.node(n).step_type for n in keep},
+    )
 
 
 def positions(design: Design):
@@ -41,13 +38,11 @@ def count(design: Design, step_type: str) -> int:
 
 def test_the_training_chain_of_the_design_is_reused():
     design = design_from_starter("xgboost_end_to_end", "fraud")
-    merged, added = merge_proposal(design, TRAIN_AND_SCORE)
+    merged, added = merge_proposal(design, scoring(design))
     assert added == {"BatchTransform": "BatchTransform-2"}  # only what the goal asked for
     assert count(merged, "XGBoostTraining") == 1 and count(merged, "DataLoading") == 2
-    assert {e for e in merged.edges if e[1] == "BatchTransform-2"} == {
-        ("XGBoostModel", "BatchTransform-2"),
-        ("DataLoadingCalibration", "BatchTransform-2"),
-    }
+    parents = {source for source, target in merged.edges if target == "BatchTransform"}
+    assert {s for s, t in merged.edges if t == "BatchTransform-2"} == parents
     assert merged.nodes[: len(design.nodes)] == design.nodes  # nothing existing moved
     assert overlapping_nodes(positions(merged)) == []
 

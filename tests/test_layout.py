@@ -90,7 +90,8 @@ def test_dense_graphs_have_no_overlaps(seed):
 def test_layers_go_left_to_right_and_a_source_sits_before_its_reader():
     positions = tidy_positions(design_from_starter("xgboost_end_to_end", "x").dag())
     column = {node: x / COLUMN_WIDTH for node, (x, _) in positions.items()}
-    assert column["DataLoadingTraining"] == 0 and column["ModelRegistration"] == 6
+    assert column["DataLoadingTraining"] == 0
+    assert column["ModelRegistration"] == max(column.values())
     assert column["DataLoadingCalibration"] == column["BatchTransform"] - 1
 
 
