@@ -1,10 +1,15 @@
 """SageMaker Pipeline Designer: `streamlit run app.py`.
 
 Sets up navigation and the session's design; each page is a short script in pages/.
-Importing the app does not import the SageMaker SDK: only compiling and deploying do.
+No page run imports the SageMaker SDK unless it compiles or deploys: once the first page has
+been served and the app is quiet, a background thread imports it (about 2 s) and compiles a
+starter once, so the first Preview or Deploy finds the SDK loaded and its sessions built.
 """
 
 import logging
+import threading
+import time
+from pathlib import Path
 
 import streamlit as st
 
@@ -12,8 +17,44 @@ from builders.errors import PipelineDesignError
 from components import session
 from components.text import md
 
+
+class WarmUp:
+    """Once per server: when the app has been quiet for a moment after its first page (the
+    canvas's own follow-up runs included), import the SDK and compile a starter, so that
+    the first Preview or Deploy finds the SDK loaded and its sessions and image URIs built."""
+
+    QUIET = 1.0  # seconds without a script run
+
+    def __init__(self) -> None:
+        self.last_run = time.monotonic()
+        threading.Thread(target=self._run, name="warm-sagemaker-sdk", daemon=True).start()
+
+    def touch(self) -> None:
+        self.last_run = time.monotonic()
+
+    def _run(self) -> None:
+        from builders.design import compile_design
+        from builders.sagemaker_env import sdk
+        from builders.starters import design_from_starter
+
+        while time.monotonic() - self.last_run < self.QUIET:
+            time.sleep(0.1)
+        sdk()
+        try:
+            compile_design(design_from_starter("xgboost_end_to_end", "warm-up"))
+        except PipelineDesignError:  # the user's own compile will say what is wrong
+            logging.getLogger(__name__).debug("warm-up compile failed", exc_info=True)
+
+
+@st.cache_resource(show_spinner=False)  # one per server process
+def warm_up() -> WarmUp:
+    return WarmUp()
+
+
 st.set_page_config(
-    page_title="SageMaker Pipeline Designer", page_icon=":material/account_tree:", layout="wide"
+    page_title="SageMaker Pipeline Designer",
+    page_icon=str(Path(__file__).parent / "assets" / "page_icon.svg"),  # inline: no request
+    layout="wide",
 )
 session.start()
 
@@ -39,3 +80,5 @@ except Exception as error:  # a bug of ours: say so plainly, keep the traceback 
         f"Something went wrong on this page ({md(type(error).__name__)}: {md(error)}). "
         "Your design is saved. Please report this with the server log."
     )
+finally:  # after the page, also when it stopped or asked for a rerun
+    warm_up().touch()

@@ -15,7 +15,7 @@ from builders.checks import node_name_errors
 from builders.dag import PipelineDAG
 from builders.design import Design, add_node, move_nodes, new_design, unique_name
 from builders.errors import CycleError, PipelineDesignError, Problem
-from builders.layout import ROW_HEIGHT, layered_positions
+from builders.layout import new_node_position, tidy_positions
 from builders.registry import REGISTRY, StepRegistry
 from builders.wiring import resolve_wiring
 
@@ -106,27 +106,70 @@ def proposal_design(proposal: Proposal, name: str) -> Design:
                 "edges": tuple(e for e in base.edges if e in set(proposal.edges)),
             }
         )
-    design, _ = _add(design, proposal, [n for n in proposal.dag if n not in design.node_names])
-    return move_nodes(design, layered_positions(design.dag()))
+    design = _add(design, proposal, [n for n in proposal.dag if n not in design.node_names])
+    return move_nodes(design, tidy_positions(design.dag()))
 
 
 def merge_proposal(design: Design, proposal: Proposal) -> tuple[Design, dict[str, str]]:
-    """The design with the proposal's nodes and connections added under it; a name already
-    taken gets a suffix. Returns the design and the name each proposed node got."""
-    below = max((n.ui.y for n in design.nodes), default=-ROW_HEIGHT) + ROW_HEIGHT
-    merged, names = _add(design, proposal, proposal.dag)
-    sub = PipelineDAG(list(names.values()), [(names[a], names[b]) for a, b in proposal.edges])
-    placed = {n: (x, y + below) for n, (x, y) in layered_positions(sub).items()}
-    return move_nodes(merged, placed), names
+    """The design with the proposal attached to it. A proposed step that an existing one
+    already stands for is that step (see `_stood_for`): a goal that needs a trained model
+    reuses the design's training chain instead of adding a second one. The other steps are
+    added, a name already taken getting a suffix, each in the first free place after the
+    step it follows (`new_node_position`), so none covers another. Returns the design and
+    the name each added step got."""
+    dag = PipelineDAG(list(proposal.dag), proposal.edges)
+    names = _stood_for(design, proposal, dag)
+    added: dict[str, str] = {}
+    for node in dag.topological_order():
+        if node in names:
+            continue
+        parents = [names[p] for p in proposal.dag[node]]
+        after = max(parents, key=lambda p: design.node(p).ui.x, default=None)
+        step_type = proposal.step_types[node]
+        names[node] = added[node] = unique_name(design, node)
+        spot = new_node_position(design, step_type, after)
+        design = add_node(design, step_type, names[node], position=spot)
+        edges = [(parent, names[node]) for parent in parents]
+        design = design.model_copy(update={"edges": (*design.edges, *edges)})
+    return design, added
 
 
-def _add(design: Design, proposal: Proposal, nodes) -> tuple[Design, dict[str, str]]:
-    """Add the proposal's `nodes` (a name already taken gets a suffix) and its edges; returns
-    the design and the name each proposed node has in it."""
-    names = {node: node for node in proposal.dag}
+def _stood_for(design: Design, proposal: Proposal, dag: PipelineDAG) -> dict[str, str]:
+    """Proposed steps an existing step stands for: one of the same type fed by exactly the
+    steps the proposed one's parents stand for. Never a proposed step nothing follows: that
+    is what the goal asked for, so it is always added. Among candidates: the same name, else
+    the one whose children are most like the proposed one's (by step type)."""
+    existing = design.dag()
+    names: dict[str, str] = {}
+    for node in dag.topological_order():
+        parents = proposal.dag[node]
+        if not dag.children(node) or any(p not in names for p in parents):
+            continue
+        wanted_types = {proposal.step_types[c] for c in dag.children(node)}
+        candidates = [
+            n
+            for n in design.nodes
+            if n.step_type == proposal.step_types[node]
+            and n.name not in names.values()
+            and set(existing.parents(n.name)) == {names[p] for p in parents}
+        ]
+        if candidates:
+            best = max(
+                candidates,
+                key=lambda n: (
+                    n.name == node,
+                    len(
+                        wanted_types & {design.node(c).step_type for c in existing.children(n.name)}
+                    ),
+                ),
+            )
+            names[node] = best.name
+    return names
+
+
+def _add(design: Design, proposal: Proposal, nodes) -> Design:
+    """Add the proposal's `nodes` under their own names, and its edges."""
     for node in nodes:
-        names[node] = unique_name(design, node)
-        design = add_node(design, proposal.step_types[node], names[node])
-    edges = [(names[a], names[b]) for a, b in proposal.edges]
-    extra = tuple(e for e in edges if e not in design.edges)
-    return design.model_copy(update={"edges": (*design.edges, *extra)}), names
+        design = add_node(design, proposal.step_types[node], node)
+    extra = tuple(e for e in proposal.edges if e not in design.edges)
+    return design.model_copy(update={"edges": (*design.edges, *extra)})

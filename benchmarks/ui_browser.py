@@ -1,0 +1,660 @@
+"""What a user waits for in the designer, measured in Chromium, against a floor in the same run.
+
+    python benchmarks/ui_browser.py [--repeat 10] [--sizes 10,50,200] [--quick] [--trace]
+
+Each action is timed in the browser, from the user's input event (pointer or key, recorded by
+a listener in the page) to the first animation frame where the page shows its result:
+
+- click a node: its panel heading is shown and the script run that drew the form has ended;
+- edit a field: the node's badge on the canvas changed and the workspace file holds the value
+  (the file's modification time counts when it is later than the badge);
+- add a step: the new node is on the canvas;
+- connect two nodes (drag from handle to handle): the connection is drawn from the design
+  (its id is ours, not the component's) and saved;
+- undo: "n/a" until the designer has undo (see `undo`).
+
+The floor is a one-page Streamlit app whose button click renders a text, started the same
+way (`streamlit run` from the repository, so with the same .streamlit/config.toml). Designs of
+10, 50 and 200 nodes are repeated blocks of the xgboost starter plus one data loading step.
+Preview: a fresh server per repetition; first visit to "Preview and export" after start-up
+(until the pipeline JSON can be downloaded), a later visit in the same session, and a first
+visit in a new session (a new compile, with the SDK already imported).
+
+--trace prints, per action, the timeline of one repetition: websocket messages (script runs
+begin with new_session and end with script_finished), the canvas iframe's render messages,
+the values it sends back (each one a rerun) and the browser's long tasks.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import json
+import math
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(REPO), str(REPO / "tests" / "browser")]
+
+from conftest import CHROMIUM, CHROMIUM_FLAGS  # noqa: E402  (the browser tests' flags)
+
+from builders.design import Design, move_nodes  # noqa: E402
+from builders.layout import layered_positions  # noqa: E402
+from builders.starters import design_from_starter  # noqa: E402
+from builders.workspace import WORKSPACE_ENV, Workspace  # noqa: E402
+
+CANVAS = 'iframe[title="streamlit_flow.streamlit_flow"]'
+TRACING = False  # --trace: the probe records websocket messages too
+FLOOR_APP = """
+import streamlit as st
+
+if st.button("Click me"):
+    st.session_state.clicks = st.session_state.get("clicks", 0) + 1
+st.write(f"clicked {st.session_state.get('clicks', 0)}")
+"""
+
+# Runs in every frame (page and canvas iframe) before the page's own scripts: records input
+# events, websocket traffic, component messages and long tasks with epoch-millisecond times.
+PROBE = """
+(() => {
+  const now = () => performance.timeOrigin + performance.now();
+  const top = window.top;
+  const log = (entry) => { try { (top.__trace = top.__trace || []).push(entry); } catch (e) {} };
+  for (const type of ["pointerdown", "pointerup", "keydown"]) {
+    window.addEventListener(type, (event) => {
+      try { if (top.__armed === type && top.__t0 == null) top.__t0 = now(); } catch (e) {}
+    }, true);
+  }
+  const where = window === top ? "page" : "iframe";
+  window.addEventListener("message", (event) => {
+    const type = event.data && event.data.type;
+    if (type) log({t: now(), where, what: "message", type});
+  });
+  if (window === top) {
+    const Native = window.WebSocket;
+    const encode = (data) => {
+      if (!(data instanceof ArrayBuffer) && !ArrayBuffer.isView(data)) return null;
+      const bytes = new Uint8Array(data.buffer || data, data.byteOffset || 0, data.byteLength);
+      let text = "";
+      for (let i = 0; i < bytes.length; i += 8192)
+        text += String.fromCharCode.apply(null, bytes.subarray(i, i + 8192));
+      return btoa(text);
+    };
+    window.WebSocket = function (...args) {
+      const socket = new Native(...args);
+      socket.addEventListener("message", (event) => {
+        if (top.__tracing) log({t: now(), where, what: "in", data: encode(event.data)});
+      });
+      const send = socket.send.bind(socket);
+      socket.send = (data) => {
+        if (top.__tracing) log({t: now(), where, what: "out", data: encode(data)});
+        send(data);
+      };
+      return socket;
+    };
+    window.WebSocket.prototype = Native.prototype;
+    Object.assign(window.WebSocket, Native);
+  }
+  try {
+    new PerformanceObserver((list) => {
+      for (const task of list.getEntries())
+        log({t: performance.timeOrigin + task.startTime, where, what: "longtask",
+             ms: task.duration});
+    }).observe({type: "longtask"});
+  } catch (e) {}
+})();
+"""
+
+
+# -- designs and servers --------------------------------------------------------------------
+def bench_design(size: int) -> Design:
+    """size/10 blocks of the xgboost starter's 9 steps plus one data loading step."""
+    starter = design_from_starter("xgboost_end_to_end", "starter")
+    block = (
+        *starter.nodes,
+        starter.node("DataLoadingCalibration").model_copy(update={"name": "ExtraDataLoading"}),
+    )
+    nodes, edges = [], []
+    for index in range(size // 10):
+        nodes += [n.model_copy(update={"name": f"{n.name}-{index}"}) for n in block]
+        edges += [(f"{s}-{index}", f"{t}-{index}") for s, t in starter.edges]
+    design = Design(
+        name=f"bench-{size}", settings=starter.settings, nodes=tuple(nodes), edges=tuple(edges)
+    )
+    return move_nodes(design, layered_positions(design.dag()))
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class App:
+    """`streamlit run SCRIPT` from the repository (its config applies), on 127.0.0.1."""
+
+    def __init__(self, script: Path, workspace: Path):
+        self.port = _free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+        env.update({WORKSPACE_ENV: str(workspace), "AWS_EC2_METADATA_DISABLED": "true"})
+        env.update(AWS_SHARED_CREDENTIALS_FILE=os.devnull, AWS_CONFIG_FILE=os.devnull)
+        self.log_path = workspace.parent / f"{script.stem}-{self.port}.log"
+        self.log = self.log_path.open("w")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", str(script), "--server.port",
+             str(self.port), "--server.address", "127.0.0.1", "--server.headless", "true"],
+            cwd=REPO, env=env, stdout=self.log, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+        deadline = time.time() + 120
+        while time.time() < deadline:
+            try:
+                with urllib.request.urlopen(f"{self.url}/_stcore/health", timeout=1):
+                    return
+            except OSError:
+                time.sleep(0.05)
+        raise RuntimeError(f"{script} did not start; see {self.log_path}")
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(15)
+        self.log.close()
+
+
+# -- timing in the page ---------------------------------------------------------------------
+class NoResult(Exception):
+    """The page did not show the action's result in time."""
+
+
+@dataclass
+class Sample:
+    start: float  # epoch ms of the user's input event
+    end: float  # epoch ms of the first frame showing the result
+    trace: list[dict] = field(default_factory=list)
+
+    @property
+    def seconds(self) -> float:
+        return (self.end - self.start) / 1000
+
+    def until_saved(self, path: Path) -> Sample:
+        """The result counts from when `path` was written too, if that was later."""
+        self.end = max(self.end, path.stat().st_mtime * 1000)
+        return self
+
+
+def timed(page, event: str, act: Callable[[], None], shown_js: str, arg=None) -> Sample:
+    """Seconds from the first `event` (pointerdown, pointerup or keydown) after arming to the
+    first animation frame where `shown_js` (a function of arg) is true."""
+    page.evaluate(
+        "([event, tracing]) => { window.__trace = []; window.__t0 = null; "
+        "window.__armed = event; window.__tracing = tracing; }",
+        [event, TRACING],
+    )
+    act()
+    wait = f"""(arg) => window.__t0 != null && ({shown_js})(arg)
+      && performance.timeOrigin + performance.now()"""
+    try:
+        done = page.wait_for_function(wait, arg=arg, polling="raf", timeout=60_000).json_value()
+    except Exception as error:
+        shot = Path(tempfile.gettempdir()) / f"ui-browser-no-result-{time.time():.0f}.png"
+        page.screenshot(path=shot, full_page=True)
+        status = page.get_by_test_id("stStatusWidget").all_inner_texts()
+        raise NoResult(f"no result within 60 s (status: {status}); see {shot}") from error
+    return Sample(page.evaluate("window.__t0"), done)
+
+
+def finish(page, sample: Sample) -> Sample:
+    """Let the page settle (echo reruns included) and keep what the probe recorded."""
+    settle(page)
+    sample.trace = page.evaluate("window.__trace")
+    return sample
+
+
+def settle(page, quiet_ms: int = 400) -> None:
+    """Wait until no script runs and none started for `quiet_ms` (echo reruns included)."""
+    try:
+        page.wait_for_function(
+            """(quiet) => {
+              const app = document.querySelector('[data-testid="stApp"]');
+              const running = !app || app.dataset.testScriptState !== "notRunning" ||
+                document.querySelector('[data-testid="stStatusWidget"]');
+              const t = performance.now();
+              if (running || window.__busySince === undefined) window.__busySince = t;
+              if (running) return false;
+              return t - window.__busySince > quiet;
+            }""",
+            arg=quiet_ms,
+            polling="raf",
+            timeout=60_000,
+        )
+    except Exception as error:
+        status = page.get_by_test_id("stStatusWidget").all_inner_texts()
+        raise NoResult(f"the page kept running for 60 s (status: {status})") from error
+    page.evaluate("delete window.__busySince")
+
+
+NOT_RUNNING = """document.querySelector('[data-testid="stApp"]').dataset.testScriptState
+  === "notRunning" && !document.querySelector('[data-testid="stStatusWidget"]')"""
+CANVAS_DOC = f"document.querySelector('{CANVAS}')?.contentDocument"
+
+
+# -- the designer's actions -------------------------------------------------------------------
+def on_canvas(condition: str) -> str:
+    """A predicate on the canvas node named arg.node: `condition` over `node`."""
+    return f"""(arg) => {{
+      const node = {CANVAS_DOC}?.querySelector(`.react-flow__node[data-id="${{arg.node}}"]`);
+      return Boolean(node && {condition});
+    }}"""
+
+
+def visible_nodes(page) -> list[str]:
+    """Names of the canvas nodes whose centre is inside the canvas and the window."""
+    return page.evaluate(
+        """(selector) => {
+          const frame = document.querySelector(selector);
+          const outer = frame.getBoundingClientRect();
+          return [...frame.contentDocument.querySelectorAll(".react-flow__node")].filter((n) => {
+            const box = n.getBoundingClientRect();
+            const x = box.x + box.width / 2, y = box.y + box.height / 2;
+            return x > 20 && y > 20 && x < outer.width - 20 && y < outer.height - 20 &&
+              outer.y + y > 0 && outer.y + y < window.innerHeight;
+          }).map((n) => n.dataset.id);
+        }""",
+        CANVAS,
+    )
+
+
+def steady(page, locator) -> None:
+    """Wait until the element stops moving (the canvas animates zoom and fit)."""
+    box = locator.bounding_box()
+    for _ in range(30):
+        page.wait_for_timeout(100)
+        again = locator.bounding_box()
+        if again == box:
+            return
+        box = again
+
+
+def centre(page, selector: str) -> tuple[float, float]:
+    box = page.frame_locator(CANVAS).locator(selector).bounding_box()
+    return box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+
+
+class Designer:
+    """One browser session on one design, and the timed actions on it."""
+
+    def __init__(self, browser, app: App, space: Workspace, design: Design):
+        self.space, self.name = space, design.name
+        space.save(design)  # saving makes it the design a new session opens
+        self.context = browser.new_context(viewport={"width": 1500, "height": 1000})
+        self.page = self.context.new_page()
+        self.page.add_init_script(PROBE)
+        self.page.set_default_timeout(120_000)
+        self.page.goto(app.url)
+        self.page.frame_locator(CANVAS).locator(".react-flow__node").first.wait_for()
+        settle(self.page, 1000)
+        self.edits = 0
+
+    def reload(self) -> None:
+        """Start again from a fresh page (after an action that never showed its result)."""
+        self.page.reload()
+        self.page.frame_locator(CANVAS).locator(".react-flow__node").first.wait_for()
+        settle(self.page, 1000)
+
+    @property
+    def path(self) -> Path:
+        return self.space.path(self.name)
+
+    def design(self) -> Design:
+        return self.space.load(self.name)
+
+    def wait_saved(self, check: Callable[[Design], bool]) -> None:
+        deadline = time.time() + 30
+        while not check(self.design()):
+            if time.time() > deadline:
+                raise RuntimeError(f"the change was not saved in {self.path}")
+            time.sleep(0.02)
+
+    def pick(self, prefix: str, avoid: str | None = None) -> str:
+        shown = [n for n in visible_nodes(self.page) if n != avoid]
+        return next((n for n in shown if n.startswith(prefix)), shown[0])
+
+    def selected(self) -> str | None:
+        return self.page.evaluate(
+            "() => [...document.querySelectorAll('[data-testid=stMain] h3')]"
+            ".map((h) => h.textContent.trim()).find((text) => text) || null"
+        )
+
+    def show_canvas(self) -> None:
+        """Scroll the page back up to the canvas (the palette's buttons scroll it down)."""
+        self.page.locator(CANVAS).evaluate("(frame) => frame.scrollIntoView({block: 'start'})")
+
+    def select(self, node: str) -> None:
+        """Pick `node` in the panel's Node box (for nodes the canvas does not show)."""
+        self.page.get_by_test_id("stSelectbox").filter(has_text="Node").click()
+        self.page.keyboard.type(node)
+        self.page.get_by_role("option", name=node, exact=True).click()
+        self.page.locator("[data-testid=stMain] h3", has_text=node).wait_for()
+        settle(self.page)
+
+    def click_node(self, prefix: str) -> Sample:
+        """Click a visible node of the type `prefix` (not the selected one): its form shown."""
+        self.show_canvas()
+        node = self.pick(prefix, avoid=self.selected())
+        x, y = centre(self.page, f'.react-flow__node[data-id="{node}"]')
+        shown = f"""() => [...document.querySelectorAll("[data-testid=stMain] h3")]
+          .some((h) => h.textContent.trim() === {json.dumps(node)}) && {NOT_RUNNING}"""
+        sample = timed(self.page, "pointerdown", lambda: self.page.mouse.click(x, y), shown)
+        return finish(self.page, sample)
+
+    def edit_field(self) -> Sample:
+        """Empty a Payload node's objective (its badge shows a problem), or fill it again."""
+        node = self.selected() or ""
+        if not node.startswith("Payload"):
+            node = next(n for n in self.design().node_names if n.startswith("Payload"))
+            self.select(node)
+        objective = "model_registration_objective"
+        self.edits += 1
+        value = "" if self.design().node(node).values.get(objective) else f"Goal{self.edits}"
+        box = self.page.get_by_role("textbox", name="Model registration objective")
+        box.fill(value)
+        badge = "problem" if value == "" else "ready"
+        shown = on_canvas(f"node.textContent.includes({json.dumps(badge)})")
+        sample = timed(self.page, "keydown", lambda: box.press("Enter"), shown, {"node": node})
+        self.wait_saved(lambda design: design.node(node).values.get(objective) == value)
+        return finish(self.page, sample).until_saved(self.path)
+
+    def add_step(self) -> Sample:
+        """Add a batch transform from the palette: the new node on the canvas."""
+        from builders.design import unique_name
+
+        new = unique_name(self.design(), "BatchTransform")
+        button = self.page.get_by_role("button", name="Batch transform")
+        button.scroll_into_view_if_needed()
+        sample = timed(self.page, "pointerdown", button.click, on_canvas("true"), {"node": new})
+        self.wait_saved(lambda design: new in design.node_names)
+        return finish(self.page, sample).until_saved(self.path)
+
+    def connect(self) -> list[Sample]:
+        """Drag from a visible node's output handle to another's input: a new connection
+        drawn from the design (our ids, not the component's) and saved. At 200 nodes the
+        handles are 1 px: zoom in first, as a person would. A drop that the component snapped
+        to another handle, which the designer refused, is no sample (said on stderr)."""
+        self.show_canvas()
+        source, target = self.free_pair()
+        handle = '.react-flow__node[data-id="{}"] .react-flow__handle.{}'
+        start = centre(self.page, handle.format(source, "source"))
+        end = centre(self.page, handle.format(target, "target"))
+        box = self.page.frame_locator(CANVAS).locator(handle.format(source, "source"))
+        if box.bounding_box()["width"] < 4:
+            self.page.mouse.move((start[0] + end[0]) / 2, (start[1] + end[1]) / 2)
+            self.page.mouse.wheel(0, -500)
+            steady(self.page, box)
+            start = centre(self.page, handle.format(source, "source"))
+            end = centre(self.page, handle.format(target, "target"))
+        edges = len(self.design().edges)
+
+        def drag() -> None:
+            self.page.mouse.move(*start)
+            self.page.mouse.down()
+            self.page.mouse.move(*end, steps=8)
+            self.page.mouse.up()
+
+        ours = f"""() => [...{CANVAS_DOC}.querySelectorAll('[data-testid*="->"]')]
+          .map((edge) => edge.dataset.testid)"""
+        refused = 'document.body.innerText.includes("removed:")'  # the designer's notice
+        before = self.page.evaluate(f"() => ({{drawn: ({ours})(), refused: {refused}}})")
+        shown = f"""(before) => ({ours})().some((id) => !before.drawn.includes(id))
+          || (!before.refused && {refused})"""
+        sample = finish(self.page, timed(self.page, "pointerup", drag, shown, before))
+        if len(self.design().edges) != edges + 1:
+            print(f"{source} -> {target}: dropped on another handle, refused", file=sys.stderr)
+            return []
+        return [sample.until_saved(self.path)]
+
+    def free_pair(self) -> tuple[str, str]:
+        """The closest two visible nodes the designer lets the user connect, not connected."""
+        from builders.design import connection_problem
+
+        design = self.design()
+        shown = visible_nodes(self.page)
+        pairs = [
+            (source, target)
+            for target in shown
+            for source in shown
+            if (source, target) not in design.edges
+            and not connection_problem(design, source, target)
+        ]
+        if not pairs:
+            raise RuntimeError("no two visible nodes are left to connect")
+        where = {n: centre(self.page, f'.react-flow__node[data-id="{n}"]') for n in shown}
+        return min(pairs, key=lambda p: math.dist(where[p[0]], where[p[1]]))
+
+    def close(self) -> None:
+        self.context.close()
+
+
+def undo(designer: Designer) -> Sample | None:
+    """Undo the last edit: the canvas and the file back to what they were. The designer has
+    no undo yet: write this (like `Designer.add_step`) when it has."""
+    return None
+
+
+class Floor:
+    """The one-button app: click, and the text it renders."""
+
+    def __init__(self, browser, app: App):
+        self.context = browser.new_context(viewport={"width": 1500, "height": 1000})
+        self.page = self.context.new_page()
+        self.page.add_init_script(PROBE)
+        self.page.goto(app.url)
+        self.page.get_by_text("clicked 0").wait_for()
+        self.clicks = 0
+
+    def click(self) -> Sample:
+        self.clicks += 1
+        text = json.dumps(f"clicked {self.clicks}")
+        shown = f"() => document.body.innerText.includes({text})"
+        button = self.page.get_by_role("button", name="Click me")
+        sample = timed(self.page, "pointerdown", button.click, shown)
+        return finish(self.page, sample)
+
+    def close(self) -> None:
+        self.context.close()
+
+
+# -- Preview after start-up -------------------------------------------------------------------
+PREVIEW = "Preview and export"
+
+
+def visit(page, title: str, shown: str) -> Sample:
+    link = page.get_by_test_id("stSidebarNav").get_by_role("link", name=title)
+    return finish(page, timed(page, "pointerdown", link.click, shown))
+
+
+def preview_visits(browser, root: Path, think: float) -> dict[str, Sample]:
+    """A fresh server: first visit to Preview, a later one, and a first one in a new session."""
+    workspace = Path(tempfile.mkdtemp(dir=root))
+    space, design = Workspace(workspace), bench_design(10)
+    app = App(REPO / "app.py", workspace)
+    downloadable = f"""() => [...document.querySelectorAll("button")]
+      .some((b) => b.innerText.includes("Download pipeline JSON")) && {NOT_RUNNING}"""
+    try:
+        first_session = Designer(browser, app, space, design)
+        time.sleep(think)  # the user looks at the design before going to Preview
+        page = first_session.page
+        visits = {"first visit after start-up": visit(page, PREVIEW, downloadable)}
+        visit(page, "Designer", f"() => {CANVAS_DOC} != null && {NOT_RUNNING}")
+        visits["later visit, same session"] = visit(page, PREVIEW, downloadable)
+        second_session = Designer(browser, app, space, design)
+        visits["first visit, new session"] = visit(second_session.page, PREVIEW, downloadable)
+        first_session.close()
+        second_session.close()
+        return visits
+    finally:
+        app.stop()
+
+
+# -- the run ---------------------------------------------------------------------------------
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+def timeline(sample: Sample) -> list[str]:
+    """The probe's records, decoded: script runs, component messages, long tasks."""
+    from streamlit.proto.BackMsg_pb2 import BackMsg
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+    lines, deltas = [], 0
+    for entry in sorted(sample.trace, key=lambda e: e["t"]):
+        at = f"{entry['t'] - sample.start:+8.0f} ms"
+        what = entry["what"]
+        if what in ("in", "out") and entry.get("data"):
+            raw = base64.b64decode(entry["data"])
+            message = (ForwardMsg if what == "in" else BackMsg).FromString(raw)
+            kind = message.WhichOneof("type")
+            if kind == "delta":
+                deltas += 1
+                continue
+            if deltas:
+                lines.append(f"{'':>11}   ... {deltas} deltas")
+                deltas = 0
+            if kind in ("heartbeat_ack", "app_heartbeat"):
+                continue
+            lines.append(f"{at}  {what:<4} {kind} ({len(raw)} bytes)")
+        elif what == "message":
+            lines.append(f"{at}  {entry['where']:<6} {entry['type']}")
+        elif what == "longtask" and entry["where"] == "page":  # the iframe shares the thread
+            lines.append(f"{at}  {entry['where']:<6} long task {entry['ms']:.0f} ms")
+    runs = sum("new_session" in line for line in lines)
+    values = sum("setComponentValue" in line and "page" in line for line in lines)
+    busy = sum(e["ms"] for e in sample.trace if e["what"] == "longtask" and e["where"] == "page")
+    lines.append(
+        f"{'':>11}   script runs: {runs}; canvas values sent: {values}; long tasks: {busy:.0f} ms"
+    )
+    return lines
+
+
+def main() -> None:
+    global TRACING
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--repeat", type=int, default=10, help="samples per action and size")
+    parser.add_argument("--sizes", default="10,50,200", help="design sizes, in nodes")
+    parser.add_argument("--preview-repeat", type=int, default=3, help="fresh servers")
+    parser.add_argument("--think", type=float, default=2.0, help="seconds before Preview")
+    parser.add_argument("--quick", action="store_true", help="3 repeats, 10 and 200 nodes")
+    parser.add_argument("--trace", action="store_true", help="timelines of the last samples")
+    args = parser.parse_args()
+    if args.quick:
+        args.repeat, args.sizes, args.preview_repeat = 3, "10,200", 1
+    TRACING = args.trace
+    sizes = [int(size) for size in args.sizes.split(",")]
+    from playwright.sync_api import sync_playwright
+
+    root = Path(tempfile.mkdtemp(prefix="ui-browser-"))
+    floor_script = root / "floor.py"
+    floor_script.write_text(FLOOR_APP)
+    workspace = root / "workspace"
+    space = Workspace(workspace)
+    samples: dict[tuple[str, int], list[Sample]] = {}
+    floor_samples: list[Sample] = []
+    failures: dict[tuple[str, int], int] = {}
+    actions = {
+        "click a node": lambda d: [d.click_node("XGBoostTraining"), d.click_node("Payload")],
+        "edit a field": lambda d: [d.edit_field()],
+        "add a step": lambda d: [d.add_step()],
+        "connect two nodes": lambda d: d.connect(),
+        "undo": lambda d: [s for s in [undo(d)] if s],
+    }
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        app, floor_app = App(REPO / "app.py", workspace), App(floor_script, workspace)
+        try:
+            floor = Floor(browser, floor_app)
+            designers = {size: Designer(browser, app, space, bench_design(size)) for size in sizes}
+            for round_ in range(args.repeat):
+                print(f"round {round_ + 1}/{args.repeat}", file=sys.stderr)
+                for size, designer in designers.items():  # interleaved: the machine drifts
+                    floor_samples.append(floor.click())
+                    for action, run in actions.items():
+                        found = samples.setdefault((action, size), [])
+                        try:
+                            found.extend(run(designer))
+                        except NoResult as error:
+                            print(f"{action}, {size} nodes: {error}", file=sys.stderr)
+                            failures[action, size] = failures.get((action, size), 0) + 1
+                            designer.reload()
+        finally:
+            app.stop()
+            floor_app.stop()
+        previews: dict[str, list[Sample]] = {}
+        for _ in range(args.preview_repeat):
+            try:
+                visits = preview_visits(browser, root, args.think)
+            except NoResult as error:
+                print(f"Preview: {error}", file=sys.stderr)
+                failures["Preview", 10] = failures.get(("Preview", 10), 0) + 1
+                continue
+            for name, sample in visits.items():
+                previews.setdefault(name, []).append(sample)
+        browser.close()
+    report(samples, floor_samples, previews, failures, args)
+    shutil.rmtree(root, ignore_errors=True)
+
+
+def report(samples, floor_samples, previews, failures, args) -> None:
+    floor = [s.seconds for s in floor_samples]
+    floor_median, floor_p95 = statistics.median(floor), percentile(floor, 0.95)
+    print(f"\nfloor (one-button app, click -> text): median {floor_median * 1000:.0f} ms, "
+          f"p95 {floor_p95 * 1000:.0f} ms, {len(floor)} samples")  # fmt: skip
+    print(f"\n{'action':<20}{'nodes':>6}{'median':>10}{'p95':>10}{'median/floor':>14}"
+          f"{'p95/floor':>11}{'n':>4}")  # fmt: skip
+    for (action, size), found in samples.items():
+        if not found:
+            print(f"{action:<20}{size:>6}   " + ("n/a: no undo yet" if action == "undo" else "-"))
+            continue
+        times = [s.seconds for s in found]
+        median, p95 = statistics.median(times), percentile(times, 0.95)
+        failed = failures.get((action, size))
+        print(
+            f"{action:<20}{size:>6}{median * 1000:>8.0f}ms{p95 * 1000:>8.0f}ms"
+            f"{median / floor_median:>13.1f}x{p95 / floor_p95:>10.1f}x{len(times):>4}"
+            + (f"  ({failed} showed no result within 60 s)" if failed else "")
+        )
+    if previews:
+        print(f"\nPreview and export (10 nodes, {args.preview_repeat} fresh servers, "
+              f"{args.think:g} s after the designer was shown):")  # fmt: skip
+        if failures.get(("Preview", 10)):
+            print(f"  ({failures['Preview', 10]} servers showed no Preview within 60 s)")
+        later = statistics.median(s.seconds for s in previews["later visit, same session"])
+        for name, found in previews.items():
+            median = statistics.median(s.seconds for s in found)
+            print(f"  {name:<28}{median * 1000:>8.0f} ms  {median / later:>5.1f}x a later visit")
+    if args.trace:
+        for (action, size), found in samples.items():
+            if found:
+                print(
+                    f"\n-- {action}, {size} nodes (last sample, {found[-1].seconds * 1000:.0f} ms)"
+                )
+                print("\n".join(timeline(found[-1])))
+        print(f"\n-- floor (last sample, {floor_samples[-1].seconds * 1000:.0f} ms)")
+        print("\n".join(timeline(floor_samples[-1])))
+        for name, found in previews.items():
+            print(f"\n-- Preview, {name} ({found[-1].seconds * 1000:.0f} ms)")
+            print("\n".join(timeline(found[-1])))
+
+
+if __name__ == "__main__":
+    main()
