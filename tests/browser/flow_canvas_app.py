@@ -3,12 +3,14 @@
 It applies each canvas event to a small graph kept in session state (select, connect, move,
 remove) before drawing the canvas, so one run shows the result, and writes the run count
 and every event it received to the page. Buttons push changes from Python. `?nodes=N`
-draws a grid of N nodes instead of the test graph (for benchmarks/canvas_component.py).
+draws a grid of N nodes instead of the test graph (for benchmarks/canvas_component.py);
+`?slow=1` makes each run wait a second before it reads the canvas (a busy page).
 """
 
 from __future__ import annotations
 
 import json
+import time
 
 import streamlit as st
 
@@ -79,6 +81,8 @@ def apply(event) -> None:
 
 if "nodes" not in st.session_state:
     start()
+elif st.query_params.get("slow"):
+    time.sleep(1.0)
 st.session_state.runs += 1
 
 one, two, three = st.columns(3)

@@ -36,17 +36,26 @@ def canvas_server(tmp_path_factory):
 
 
 @pytest.fixture
-def page(browser, canvas_server):
-    """A new session (fresh graph) per test."""
+def context(browser):
     context = browser.new_context(viewport={"width": 1500, "height": 1000})
+    yield context
+    context.close()
+
+
+def open_app(context, url: str) -> Page:
+    """A new session: the app's graph as it starts."""
     page = context.new_page()
     page.set_default_timeout(30_000)
-    page.goto(canvas_server.url)
+    page.goto(url)
     expect(canvas(page).locator(".react-flow__node")).to_have_count(4)
     settle(page)
     steady_box(page, canvas(page).locator(".react-flow__node").first)  # the view is fitted
-    yield page
-    context.close()
+    return page
+
+
+@pytest.fixture
+def page(context, canvas_server):
+    return open_app(context, canvas_server.url)
 
 
 def canvas(page: Page):
@@ -145,6 +154,20 @@ def test_a_node_click_is_one_event_and_one_run(page: Page):
     settle(page)
     kinds = [e["kind"] for e in events(page)]
     assert kinds[2:] == ["node_click", "node_click", "node_double_click"]
+
+
+def test_events_made_while_a_run_is_busy_all_arrive_once(context, canvas_server):
+    """Streamlit keeps only a component's last value: a second click made before the run
+    of the first has read the canvas must not replace the first."""
+    page = open_app(context, f"{canvas_server.url}/?slow=1")
+    node(page, "Train").click()
+    node(page, "Evaluate").click()  # while the first click's run waits
+    expect(page.get_by_text("selected: Evaluate")).to_be_visible()
+    settle(page)
+    assert [(e["kind"], e["node"]) for e in events(page)] == [
+        ("node_click", "Train"),
+        ("node_click", "Evaluate"),
+    ]
 
 
 def test_pushes_from_python_cause_no_run(page: Page):
