@@ -35,7 +35,7 @@ and CI need no Node). After changing anything in frontend/, rebuild and commit d
     npm --prefix components/flow_canvas/frontend ci
     npm --prefix components/flow_canvas/frontend run build
 
-tests/test_flow_canvas.py fails while dist/stamp.json does not match the sources.
+tests/test_flow_canvas_component.py fails while dist/stamp.json does not match the sources.
 """
 
 from __future__ import annotations

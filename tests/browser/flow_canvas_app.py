@@ -1,10 +1,12 @@
 """A minimal app around components.flow_canvas for its browser tests and benchmark.
 
 It applies each canvas event to a small graph kept in session state (select, connect, move,
-remove) before drawing the canvas, so one run shows the result, and writes the run count
-and every event it received to the page. Buttons push changes from Python. `?nodes=N`
-draws a grid of N nodes instead of the test graph (for benchmarks/canvas_component.py);
-`?slow=1` makes each run wait a second before it reads the canvas (a busy page).
+remove) before drawing the canvas, so one run shows the result (the selected node's status
+line says so: every click is also a push), and writes the run count and every event it
+received to the page. Buttons push changes from Python. `?nodes=N` draws a grid of N nodes
+instead of the test graph, without the buttons and the event log (for
+benchmarks/canvas_component.py); `?slow=1` makes each run wait a second before it reads
+the canvas (a busy page).
 """
 
 from __future__ import annotations
@@ -85,13 +87,15 @@ elif st.query_params.get("slow"):
     time.sleep(1.0)
 st.session_state.runs += 1
 
-one, two, three = st.columns(3)
-if one.button("Mark Train invalid"):
-    st.session_state.nodes["Train"]["status"] = "invalid"
-if two.button("Add a node"):
-    st.session_state.nodes["Added"] = {"x": 640, "y": 220, "input": True, "status": "ready"}
-if three.button("Fit view"):
-    st.session_state.fit += 1
+testing = not st.query_params.get("nodes")
+if testing:
+    one, two, three = st.columns(3)
+    if one.button("Mark Train invalid"):
+        st.session_state.nodes["Train"]["status"] = "invalid"
+    if two.button("Add a node"):
+        st.session_state.nodes["Added"] = {"x": 640, "y": 220, "input": True, "status": "ready"}
+    if three.button("Fit view"):
+        st.session_state.fit += 1
 
 for event in canvas_events(KEY):
     st.session_state.events.append(
@@ -109,7 +113,7 @@ flow_canvas(
             y=spec["y"],
             title=name,
             subtitle="Test step",
-            status=f"● {spec['status']}",
+            status=f"● {'selected' if name == node else spec['status']}",
             color=COLORS[spec["status"]],
             has_input=spec["input"],
         )
@@ -126,4 +130,5 @@ flow_canvas(
 )
 st.text(f"runs: {st.session_state.runs}")
 st.text(f"selected: {node or edge or '-'}")
-st.code("\n".join(json.dumps(event) for event in st.session_state.events) or "no events")
+if testing:
+    st.code("\n".join(json.dumps(event) for event in st.session_state.events) or "no events")

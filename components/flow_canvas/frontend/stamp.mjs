@@ -1,8 +1,8 @@
 // Writes dist/stamp.json: a hash of the sources the bundle was built from. A Python test
-// (tests/test_flow_canvas.py) hashes them the same way, so a committed dist/ that is older
-// than its sources fails CI without Node. Keep the rule in step with
-// components/flow_canvas/build_stamp.py: the files below and everything under src/,
-// each as "<path>\n<sha256 of its bytes>\n", sorted by path, hashed with sha256.
+// (tests/test_flow_canvas_component.py) hashes them the same way, so a committed dist/
+// that is older than its sources fails CI, without Node. The rule, the same in both: the
+// files below and everything under src/, each as "<path>\n<sha256 of its bytes>\n",
+// sorted by path, hashed with sha256.
 import { createHash } from "node:crypto";
 import { readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join, relative, sep } from "node:path";

@@ -9,6 +9,7 @@ import json
 import re
 from pathlib import Path
 
+import pytest
 from streamlit.testing.v1 import AppTest
 
 from components.flow_canvas import DIST
@@ -49,6 +50,7 @@ def test_the_build_is_minified_without_source_maps_and_complete():
         assert (DIST / asset).is_file(), asset
 
 
+@pytest.mark.filterwarnings("ignore:Support for `\\[tool.setuptools\\]`")
 def test_the_package_data_ships_the_build():
     from setuptools.config.pyprojecttoml import read_configuration  # what the build reads
 
