@@ -25,6 +25,9 @@ import type { Args, Selection, StepData } from "./types";
 const nodeTypes = { step: StepNodeView };
 const edgeTypes = { label: LabelEdgeView };
 const FIT = { padding: 0.08 };
+// Arrow heads scale with the stroke (1.5, or 3 when selected): the same size either way.
+const ARROW = { type: MarkerType.ArrowClosed, width: 18, height: 18, color: "#8a8a94" };
+const SELECTED_ARROW = { ...ARROW, width: 9, height: 9, color: "var(--fc-primary, #ff4b4b)" };
 
 function sameData(a: StepData, b: StepData): boolean {
   return (Object.keys(b) as (keyof StepData)[]).every((key) => a[key] === b[key]);
@@ -125,7 +128,7 @@ export function Canvas({ args, theme }: { args: Args; theme?: Theme }) {
         data: edge,
         selected: isEdge(selection, edge.id),
         deletable: false,
-        markerEnd: { type: MarkerType.ArrowClosed, width: 18, height: 18 },
+        markerEnd: isEdge(selection, edge.id) ? SELECTED_ARROW : ARROW,
         ariaLabel: `Edge from ${edge.source} to ${edge.target}`,
       })),
     [args.edges, selection],
