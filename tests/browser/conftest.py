@@ -59,7 +59,7 @@ def browser():
 
 
 class Server:
-    def __init__(self, workspace: Path):
+    def __init__(self, workspace: Path, script: Path = REPO / "app.py"):
         self.workspace = workspace
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
@@ -72,7 +72,7 @@ class Server:
         )  # a fresh machine: no AWS credentials, so Deploy defaults to the local sandbox
         self.log = open(workspace.parent / "streamlit.log", "w")  # noqa: SIM115
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", str(REPO / "app.py"),
+            [sys.executable, "-m", "streamlit", "run", str(script),
              "--server.headless", "true", "--server.port", str(self.port),
              "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
              "--server.fileWatcherType", "none"],

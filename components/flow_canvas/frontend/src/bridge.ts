@@ -1,0 +1,40 @@
+// Streamlit's component protocol (components v1), the few messages this component needs.
+// The page posts "streamlit:render" with the Python arguments whenever they change; the
+// component answers "componentReady" once, sets its frame's height, and sends a value
+// (each value is a script run) only when the user acts.
+
+export interface Theme {
+  base: "light" | "dark";
+  primaryColor: string;
+  backgroundColor: string;
+  secondaryBackgroundColor: string;
+  textColor: string;
+  font: string;
+}
+
+export interface Render {
+  args: Record<string, unknown>;
+  disabled: boolean;
+  theme?: Theme;
+}
+
+function send(type: string, data: Record<string, unknown> = {}): void {
+  window.parent.postMessage({ isStreamlitMessage: true, type, ...data }, "*");
+}
+
+export function listen(onRender: (render: Render) => void): void {
+  window.addEventListener("message", (event: MessageEvent) => {
+    if (event.source !== window.parent || event.data?.type !== "streamlit:render") return;
+    const { args, disabled, theme } = event.data;
+    onRender({ args: args ?? {}, disabled: Boolean(disabled), theme });
+  });
+  send("streamlit:componentReady", { apiVersion: 1 });
+}
+
+export function setFrameHeight(height: number): void {
+  send("streamlit:setFrameHeight", { height });
+}
+
+export function setValue(value: unknown): void {
+  send("streamlit:setComponentValue", { value, dataType: "json" });
+}
