@@ -173,7 +173,8 @@ def read_bytes_bounded(path: str | os.PathLike, what: str, limit: int = MAX_JSON
     """The bytes of a regular file of at most `limit` bytes, or a ConfigFileError."""
     path = Path(path)
     try:
-        with open(path, "rb") as handle:
+        # O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer forever.
+        with os.fdopen(os.open(path, os.O_RDONLY | os.O_NONBLOCK), "rb") as handle:
             mode = os.fstat(handle.fileno()).st_mode
             if stat.S_ISDIR(mode):
                 raise IsADirectoryError

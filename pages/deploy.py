@@ -5,11 +5,13 @@ A deploy reads the design and never changes it: a failure leaves nothing to reco
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import streamlit as st
 
 from builders.configs.base import BasePipelineConfig
+from builders.configs.types import AwsRegion
 from builders.deploy import (
     DeployResult,
     Target,
@@ -17,14 +19,17 @@ from builders.deploy import (
     execution_status,
     recent_executions,
 )
+from builders.design import effective_values, step_type_of
 from builders.errors import DeployError
 from builders.sandbox import sandbox_running
+from builders.validation import validate_config
 from components import aws, session
 from components.text import md
 
-DEPLOYMENT = "deployment"
+DEPLOYMENT = "deployment"  # the last deploy's Deployment or Failure
 ENDED = "ended_executions"  # execution ARN -> its final status
 SANDBOX, AWS = "Local sandbox", "AWS"
+REGIONS = AwsRegion.__args__
 DEFAULT_CHAIN = "(default credential chain)"
 SANDBOX_NOTE = (
     "The local sandbox is an AWS stand-in on this machine (moto). It accepts and records the "
@@ -38,6 +43,13 @@ class Deployment:
     design: str
     target: Target
     result: DeployResult
+
+
+@dataclass(frozen=True)
+class Failure:
+    design: str
+    stage: str
+    message: str
 
 
 def choose_target(region: str) -> tuple[str, str | None]:
@@ -73,9 +85,9 @@ def parameter_values(definition: dict) -> dict[str, str]:
     return values
 
 
-def run_deploy(design, pipeline, kind: str, profile: str | None, start: bool, parameters):
-    """Deploy with progress shown stage by stage; the outcome goes to session state."""
-    settings = BasePipelineConfig.model_validate(design.settings)
+def run_deploy(design, pipeline, settings, kind: str, profile, start: bool, parameters):
+    """Deploy with progress shown stage by stage; the outcome goes to session state and is
+    shown outside the progress box, until the next deploy."""
     with st.status("Deploying...", expanded=True) as status:
         try:
             target = Target.of(kind, settings.region, profile)
@@ -90,12 +102,44 @@ def run_deploy(design, pipeline, kind: str, profile: str | None, start: bool, pa
                 progress=lambda stage, message: status.write(f"**{stage}**: {md(message)}"),
             )
         except DeployError as error:
-            status.update(label=f"Deploy failed at {error.stage}", state="error")
-            st.error(md(error.message), icon=":material/error:")
-            st.caption("Your design is unchanged.")
+            status.update(label=f"Deploy failed at {error.stage}", state="error", expanded=False)
+            st.session_state[DEPLOYMENT] = Failure(design.name, error.stage, error.message)
             return
         status.update(label="Deployed", state="complete", expanded=False)
     st.session_state[DEPLOYMENT] = Deployment(design.name, target, result)
+
+
+def show_failure(failure: Failure) -> None:
+    st.error(
+        f"**Deploy failed at {md(failure.stage)}**: {md(readable(failure.message))}  \n"
+        "Your design is unchanged.",
+        icon=":material/error:",
+    )
+
+
+def readable(message: str) -> str:
+    """A service's message without the HTML error page some endpoints answer with."""
+    page = re.search(r"<!doctype html|<html", message, re.IGNORECASE)
+    if page is None:
+        return message
+    return message[: page.start()].rstrip(": ") + " (the service answered with an error page)."
+
+
+def deploy_settings(design) -> BasePipelineConfig | None:
+    """The settings the pipeline was compiled with: a node's, since every node shares the
+    region, role and names (validation checks it). None, with a message, if they are not
+    usable: a deploy never starts from an empty or unknown region."""
+    node = design.nodes[0]
+    config, _ = validate_config(step_type_of(node).config_class, effective_values(design, node))
+    if config is None or config.region not in REGIONS:
+        region = design.settings.get("region") or "(empty)"
+        st.error(
+            f"The pipeline's region {md(region)} is not an AWS region. Choose one on "
+            "Pipeline settings, then come back to deploy."
+        )
+        st.page_link("pages/settings.py", label="Pipeline settings", icon=":material/tune:")
+        return None
+    return config
 
 
 def show_deployment(deployment: Deployment) -> None:
@@ -167,11 +211,11 @@ def show_recent(kind: str, region: str, profile: str | None, pipeline_name: str)
         return
     target = Target.of(kind, region, profile)
     deployment = st.session_state.get(DEPLOYMENT)
-    latest = deployment.result.execution_arn if deployment else None
+    latest = deployment.result.execution_arn if isinstance(deployment, Deployment) else None
     try:
         rows = _recent(target, pipeline_name, latest)
     except DeployError as error:
-        st.caption(f"Could not list executions: {md(error.message)}")
+        st.caption(f"Could not list executions: {md(readable(error.message))}")
         return
     if rows:
         st.dataframe(rows, hide_index=True, width="stretch")
@@ -180,9 +224,10 @@ def show_recent(kind: str, region: str, profile: str | None, pipeline_name: str)
 
 
 def deploy_page() -> None:
-    design = session.current()
     st.title("Deploy")
-    session.show_notices()
+    session.refresh()
+    session.show_notices("deploy")
+    design = session.current()
     if design is None:
         st.info("No design is open. Create or open one on the Designs page.")
         return
@@ -198,16 +243,20 @@ def deploy_page() -> None:
     if isinstance(pipeline, Exception):
         st.error(md(str(pipeline)))
         return
-    region = design.settings.get("region", "")
-    kind, profile = choose_target(region)
+    settings = deploy_settings(design)
+    if settings is None:
+        return
+    kind, profile = choose_target(settings.region)
     start = st.toggle("Start an execution after deploying", value=True, key="start_execution")
     parameters = parameter_values(pipeline.definition) if start else None
     if st.button("Deploy", type="primary", icon=":material/rocket_launch:", key="deploy"):
-        run_deploy(design, pipeline, kind, profile, start, parameters)
-    deployment = st.session_state.get(DEPLOYMENT)
-    if deployment is not None and deployment.design == design.name:
-        show_deployment(deployment)
-    show_recent(kind, region, profile, pipeline.name)
+        run_deploy(design, pipeline, settings, kind, profile, start, parameters)
+    outcome = st.session_state.get(DEPLOYMENT)
+    if isinstance(outcome, Failure) and outcome.design == design.name:
+        show_failure(outcome)
+    elif isinstance(outcome, Deployment) and outcome.design == design.name:
+        show_deployment(outcome)
+    show_recent(kind, settings.region, profile, pipeline.name)
 
 
 deploy_page()

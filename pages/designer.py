@@ -17,7 +17,7 @@ if design is None:
     st.stop()
 
 st.title(md(design.name))
-session.show_notices()
+session.show_notices("designer")
 canvas_column = st.container()
 panel = st.container()
 

@@ -18,7 +18,7 @@ st.caption(
     "Entered once for the whole pipeline and inherited by every node. A node can override a "
     "value in its own form (Designer page)."
 )
-session.show_notices()
+session.show_notices("settings")
 _, problems = validate_config(BasePipelineConfig, design.settings)
 values = config_form(
     BasePipelineConfig, design.settings, key=f"settings:{session.epoch()}", problems=problems
