@@ -5,6 +5,11 @@ returning the last state it sent until the user acts again, so a returned state 
 edit only when its timestamp is neither one we pushed nor one we already handled. A state
 pushed from Python carries a timestamp above every one seen, so the frontend takes it.
 Tests (AppTest) simulate an edit by putting a new state in st.session_state[FLOW_STATE].
+
+A click on a connection selects it at once (get_edge_on_click); the panel then offers to
+remove it. The component reports a Backspace deletion only with the user's next event, so
+the canvas could show a connection gone that the design (and a reload) still has: nothing is
+deletable on the canvas itself, and a deletion the component does report is applied.
 """
 
 from __future__ import annotations
@@ -34,7 +39,8 @@ class CanvasEdit:
     added_edges: list[tuple[str, str]] = field(default_factory=list)
     removed_edges: list[tuple[str, str]] = field(default_factory=list)
     moved: dict[str, tuple[float, float]] = field(default_factory=dict)
-    selected: str | None = None
+    selected: str | None = None  # a node the user clicked
+    selected_edge: tuple[str, str] | None = None  # a connection the user clicked
     stale: bool = False  # the canvas showed an old picture: it must be drawn again
 
 
@@ -84,18 +90,30 @@ def _handles(step_type) -> str:
     return "input" if not step_type.inputs else "output"
 
 
-def flow_edges(design: Design, report: DesignReport):
+_SELECTED_EDGE = {"stroke": "#1565c0", "strokeWidth": 3}
+
+
+def edge_id(source: str, target: str) -> str:
+    return f"{source}->{target}"
+
+
+def flow_edges(design: Design, report: DesignReport, selected: tuple[str, str] | None = None):
+    """The connections, labelled with the input ports they feed; the selected one drawn
+    thick, blue and moving, so the user sees which one the panel is about."""
     kinds: dict[tuple[str, str], list[str]] = {}
     for wire in report.wires:
         if wire.producer is not None:
             kinds.setdefault((wire.producer, wire.consumer), []).append(wire.consumer_port)
     return [
         StreamlitFlowEdge(
-            id=f"{source}->{target}",
+            id=edge_id(source, target),
             source=source,
             target=target,
             label=", ".join(kinds.get((source, target), [])),
-            deletable=True,
+            deletable=False,  # the panel's Remove connection: see the module docstring
+            selected=(source, target) == selected,
+            animated=(source, target) == selected,
+            style=_SELECTED_EDGE if (source, target) == selected else {},
             marker_end={"type": "arrowclosed"},
         )
         for source, target in design.edges
@@ -109,7 +127,7 @@ def _picture(state: StreamlitFlowState) -> tuple:
          n.type, str(n.style))
         for n in state.nodes
     )  # fmt: skip
-    edges = tuple(sorted((e.source, e.target, e.label) for e in state.edges))
+    edges = tuple(sorted((e.source, e.target, e.label, str(e.style)) for e in state.edges))
     return nodes, edges
 
 
@@ -128,7 +146,11 @@ def read_edit(
     on_canvas = {n.id: n for n in state.nodes}
     edges = {(e.source, e.target) for e in state.edges}
     clicked = state.selected_id if state.selected_id != shown_selection else None
-    edit = CanvasEdit(selected=clicked if clicked in names else None)
+    clicked_edge = next(((e.source, e.target) for e in state.edges if e.id == clicked), None)
+    edit = CanvasEdit(
+        selected=clicked if clicked in names else None,
+        selected_edge=clicked_edge if clicked_edge in design.edges else None,
+    )
     edit.added_edges = [
         e for e in sorted(edges - set(design.edges)) if e[0] in names and e[1] in names
     ]
@@ -145,16 +167,23 @@ def read_edit(
 
 
 def design_canvas(
-    design: Design, report: DesignReport, selected: str | None, height: int = 560
+    design: Design,
+    report: DesignReport,
+    selected: str | None,
+    selected_edge: tuple[str, str] | None = None,
+    height: int = 560,
 ) -> CanvasEdit | None:
     """Draw the design; return the user's edit since the last run, or None."""
     seen: set[int] = st.session_state.setdefault(_SEEN, set())
     shown: StreamlitFlowState | None = st.session_state.get(FLOW_STATE)
+    selection = edge_id(*selected_edge) if selected_edge else selected
     if shown is not None and shown.timestamp not in seen:  # set by a test, not yet handled
         seen.add(shown.timestamp)
-        return read_edit(shown, design, selected)
+        return read_edit(shown, design, selection)
     wanted = StreamlitFlowState(
-        flow_nodes(design, report, selected), flow_edges(design, report), selected
+        flow_nodes(design, report, selected),
+        flow_edges(design, report, selected_edge),
+        selection,
     )
     if shown is None or _picture(shown) != _picture(wanted):
         wanted.timestamp = max(int(time.time() * 1000), max(seen, default=0) + 1)
@@ -168,6 +197,7 @@ def design_canvas(
         min_zoom=0.2,  # the default 0.5 cannot fit a starter design: nodes got clipped
         allow_new_edges=True,
         get_node_on_click=True,
+        get_edge_on_click=True,
         show_minimap=len(design.nodes) > 12,
         hide_watermark=True,
     )

@@ -77,3 +77,22 @@ def open_on(page: str, design, space=None) -> AppTest:
         space.save(design)
     at.session_state["design"] = design
     return at.switch_page(page).run()
+
+
+def as_recreated_by_the_browser(at: AppTest) -> AppTest:
+    """Every input reports the default its element carries, as when the browser re-creates
+    widgets whose state it dropped (a page switch, or a run cut short by the next one: the
+    browser keeps no state for them, the server still does and sends no value)."""
+    for widget in [*at.text_input, *at.text_area]:
+        if not widget.disabled:
+            widget.set_value(widget.proto.default if widget.proto.HasField("default") else "")
+    for widget in at.number_input:
+        widget.set_value(widget.proto.default if widget.proto.HasField("default") else None)
+    for widget in at.selectbox:
+        chosen = widget.proto.default if widget.proto.HasField("default") else None
+        widget.set_value(None if chosen is None else widget.options[chosen])
+    for widget in at.toggle:
+        widget.set_value(widget.proto.default)
+    for widget in at.multiselect:
+        widget.set_value([widget.options[index] for index in widget.proto.default])
+    return at

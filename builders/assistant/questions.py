@@ -18,7 +18,7 @@ from pydantic import BaseModel
 from builders.assistant.models import AssistantError, LanguageModel, json_in, user
 from builders.configs.base import BasePipelineConfig
 from builders.design import Design, effective_values, set_node_values, set_settings
-from builders.fields import FieldSpec, form_fields, parse_text
+from builders.fields import FieldSpec, bounds_text, form_fields, parse_text
 from builders.registry import REGISTRY, StepRegistry
 from builders.validation import validate_config
 
@@ -39,16 +39,7 @@ class Question:
 
 def hint(spec: FieldSpec) -> str:
     """How to answer, from the field's type, bounds and choices."""
-    low, high = (
-        spec.ge if spec.ge is not None else spec.gt,
-        spec.le if spec.le is not None else spec.lt,
-    )
-    bounds = (
-        f" between {low:g} and {high:g}" if low is not None and high is not None
-        else f" of at least {low:g}" if low is not None
-        else f" of at most {high:g}" if high is not None
-        else ""
-    )  # fmt: skip
+    bounds = bounds_text(spec)
     if spec.kind == "int":
         return f"a whole number{bounds}"
     if spec.kind == "float":
