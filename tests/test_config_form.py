@@ -556,9 +556,7 @@ def test_a_shared_field_the_settings_lack_is_entered_once_for_every_node():
 def test_a_problem_with_a_shared_setting_shows_under_it():
     problems = [Problem("must be an IAM role ARN", field="role")]
     settings = {**BASE, "role": "not-an-arn"}
-    at = form(
-        TabularPreprocessingConfig, {"label_name": "y"}, settings=settings, problems=problems
-    )
+    at = form(TabularPreprocessingConfig, {"label_name": "y"}, settings=settings, problems=problems)
     assert at.expander[0].proto.expanded  # opened: something there needs attention
     assert live(at.text_input, f"{KEY}:role").value == "not-an-arn"
     assert plain(errors_under(at, f"{KEY}:role")[0]) == "must be an IAM role ARN"
@@ -573,9 +571,7 @@ def test_the_form_renders_in_a_few_milliseconds_per_field():
 
 
 def test_an_overridden_setting_shows_as_overridden():
-    at = form(
-        TabularPreprocessingConfig, {"label_name": "y", "region": "eu-west-1"}, settings=BASE
-    )
+    at = form(TabularPreprocessingConfig, {"label_name": "y", "region": "eu-west-1"}, settings=BASE)
     assert live(at.toggle, f"{KEY}:region:override").value is True
     assert live(at.selectbox, f"{KEY}:region").value == "eu-west-1"
     assert live(at.text_input, f"{KEY}:pipeline_name").value == "ml-team-fraud-eu-west-1"
