@@ -5,7 +5,6 @@ A deploy reads the design and never changes it: a failure leaves nothing to reco
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 import streamlit as st
@@ -24,9 +23,9 @@ from builders.errors import DeployError
 from builders.sandbox import sandbox_running
 from builders.validation import validate_config
 from components import aws, session
-from components.text import md
+from components.text import md, without_html_page
 
-DEPLOYMENT = "deployment"  # the last deploy's Deployment or Failure
+DEPLOYMENT = "deployment"  # the last deploy's Deployment
 ENDED = "ended_executions"  # execution ARN -> its final status
 SANDBOX, AWS = "Local sandbox", "AWS"
 REGIONS = AwsRegion.__args__
@@ -40,16 +39,14 @@ SANDBOX_NOTE = (
 
 @dataclass(frozen=True)
 class Deployment:
-    design: str
-    target: Target
-    result: DeployResult
+    """The last deploy of a design: its result, or the stage it failed at and why. (One
+    class: the page script runs anew on every rerun, so isinstance would not hold.)"""
 
-
-@dataclass(frozen=True)
-class Failure:
     design: str
-    stage: str
-    message: str
+    target: Target | None = None
+    result: DeployResult | None = None
+    failed_at: str | None = None
+    reason: str = ""
 
 
 def choose_target(region: str) -> tuple[str, str | None]:
@@ -103,26 +100,19 @@ def run_deploy(design, pipeline, settings, kind: str, profile, start: bool, para
             )
         except DeployError as error:
             status.update(label=f"Deploy failed at {error.stage}", state="error", expanded=False)
-            st.session_state[DEPLOYMENT] = Failure(design.name, error.stage, error.message)
+            failure = Deployment(design.name, failed_at=error.stage, reason=error.message)
+            st.session_state[DEPLOYMENT] = failure
             return
         status.update(label="Deployed", state="complete", expanded=False)
     st.session_state[DEPLOYMENT] = Deployment(design.name, target, result)
 
 
-def show_failure(failure: Failure) -> None:
+def show_failure(failure: Deployment) -> None:
     st.error(
-        f"**Deploy failed at {md(failure.stage)}**: {md(readable(failure.message))}  \n"
+        f"**Deploy failed at {md(failure.failed_at)}**: {md(without_html_page(failure.reason))}  \n"
         "Your design is unchanged.",
         icon=":material/error:",
     )
-
-
-def readable(message: str) -> str:
-    """A service's message without the HTML error page some endpoints answer with."""
-    page = re.search(r"<!doctype html|<html", message, re.IGNORECASE)
-    if page is None:
-        return message
-    return message[: page.start()].rstrip(": ") + " (the service answered with an error page)."
 
 
 def deploy_settings(design) -> BasePipelineConfig | None:
@@ -211,11 +201,11 @@ def show_recent(kind: str, region: str, profile: str | None, pipeline_name: str)
         return
     target = Target.of(kind, region, profile)
     deployment = st.session_state.get(DEPLOYMENT)
-    latest = deployment.result.execution_arn if isinstance(deployment, Deployment) else None
+    latest = deployment.result.execution_arn if deployment and deployment.result else None
     try:
         rows = _recent(target, pipeline_name, latest)
     except DeployError as error:
-        st.caption(f"Could not list executions: {md(readable(error.message))}")
+        st.caption(f"Could not list executions: {md(without_html_page(error.message))}")
         return
     if rows:
         st.dataframe(rows, hide_index=True, width="stretch")
@@ -252,9 +242,9 @@ def deploy_page() -> None:
     if st.button("Deploy", type="primary", icon=":material/rocket_launch:", key="deploy"):
         run_deploy(design, pipeline, settings, kind, profile, start, parameters)
     outcome = st.session_state.get(DEPLOYMENT)
-    if isinstance(outcome, Failure) and outcome.design == design.name:
+    if outcome is not None and outcome.design == design.name and outcome.failed_at:
         show_failure(outcome)
-    elif isinstance(outcome, Deployment) and outcome.design == design.name:
+    elif outcome is not None and outcome.design == design.name:
         show_deployment(outcome)
     show_recent(kind, settings.region, profile, pipeline.name)
 
