@@ -16,8 +16,16 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from builders.design import Design, DesignNode, connection_problem, rename_node, unique_name
+from builders.design import (
+    Design,
+    DesignNode,
+    connection_problem,
+    move_nodes,
+    rename_node,
+    unique_name,
+)
 from builders.fields import same_raw, text_of
+from builders.layout import ROW_HEIGHT
 
 Side = Literal["mine", "theirs"]
 _ABSENT = object()  # a key one side does not have (None is a value)
@@ -40,6 +48,10 @@ class Merge:
 
 def merge_designs(base: Design, mine: Design, theirs: Design, *, prefer: Side = "theirs") -> Merge:
     """`theirs` with `mine`'s changes since `base`; on a conflict the `prefer` side wins."""
+    if mine.revision == base.revision:  # revisions: 1 and 1.0 are equal in Python, not here
+        return Merge(theirs)
+    if theirs.revision == base.revision:
+        return Merge(mine)
     conflicts: list[Conflict] = []
     mine = _rename_added_twins(base, mine, theirs)
     base, mine, theirs, mine_renamed, their_renamed = _follow_renames(
@@ -75,14 +87,18 @@ def _same_but_name(a: DesignNode, b: DesignNode) -> bool:
 
 
 def _rename_added_twins(base: Design, mine: Design, theirs: Design) -> Design:
-    """Nodes both sides added under one name are two nodes: mine gets a free name."""
+    """Nodes both sides added under one name are two nodes (two tabs each added a step):
+    mine gets a free name, and a free place if it would cover theirs."""
     for node in mine.nodes:
         if node.name in base.node_names or node.name not in theirs.node_names:
             continue
-        if theirs.node(node.name) != node:
-            taken = Design(name="", nodes=(*theirs.nodes, *mine.nodes))
-            stem = re.sub(r"-\d+$", "", node.name)  # Payload-2 -> Payload-3, not Payload-2-2
-            mine = rename_node(mine, node.name, unique_name(taken, stem))
+        taken = Design(name="", nodes=(*theirs.nodes, *mine.nodes))
+        stem = re.sub(r"-\d+$", "", node.name)  # Payload-2 -> Payload-3, not Payload-2-2
+        new = unique_name(taken, stem)
+        mine = rename_node(mine, node.name, new)
+        if theirs.node(node.name).ui == node.ui:
+            lowest = max(n.ui.y for n in taken.nodes)
+            mine = move_nodes(mine, {new: (node.ui.x, lowest + ROW_HEIGHT)})
     return mine
 
 

@@ -81,7 +81,7 @@ def _save(mine: Design) -> Design:
             if newer.theirs is None:
                 return _save_aside(mine, newer)
             merged = merge_designs(base, mine, newer.theirs)
-            _tell_merged(merged, base, mine)
+            _tell_merged(merged, base, mine, newer.theirs)
             base, mine = newer.theirs, merged.design
             continue
         except OSError as error:
@@ -127,10 +127,13 @@ def _free_name(space: Workspace, name: str) -> str:
     return candidate
 
 
-def _tell_merged(merged: Merge, base: Design, mine: Design) -> None:
+def _tell_merged(merged: Merge, base: Design, mine: Design, theirs: Design) -> None:
     if not merged.conflicts:
         notice("info", "Another tab saved changes to this design meanwhile: both are kept.")
         return
+    # Re-applying is the difference between mine winning and theirs winning, taken onto
+    # whatever the file holds by then: nothing else is added twice.
+    mine = merge_designs(base, mine, theirs, prefer="mine").design
     listed = "\n".join(f"- {conflict.message}" for conflict in merged.conflicts[:8])
     more = len(merged.conflicts) - 8
     listed += f"\n- and {more} more" if more > 0 else ""
@@ -139,7 +142,7 @@ def _tell_merged(merged: Merge, base: Design, mine: Design) -> None:
             "kind": "conflict",
             "text": "Another tab changed the same things at the same time. The design now "
             f"holds the other tab's version of:\n{listed}",
-            "base": base,
+            "base": merged.design,
             "mine": mine,
         }
     )
@@ -260,11 +263,12 @@ def _add_notice(item: dict) -> None:
     notices.append(item)
 
 
-def show_notices(page: str) -> None:
+def show_notices(page: str, box=None) -> None:
     """The notices for `page`, in a container that is there even when empty: the page
     below keeps its place in Streamlit's element tree, so its widgets are not re-created
-    when one goes. A notice first shown on another page is dropped."""
-    box = st.container()
+    when one goes. A notice first shown on another page is dropped. A page may fill a
+    container made at its top at the end of its run (`box`), to show that run's notices."""
+    box = box if box is not None else st.container()
     kept = []
     for item in st.session_state.get(NOTICES, []):
         if item.setdefault("page", page) != page:

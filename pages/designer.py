@@ -17,7 +17,7 @@ if design is None:
     st.stop()
 
 st.title(md(design.name))
-session.show_notices("designer")
+notices = st.container()  # filled at the end: this run's notices (a merge, a refusal) too
 canvas_column = st.container()
 panel = st.container()
 
@@ -87,4 +87,5 @@ if edit is not None:
     if edited != design or refusals or clicked or edit.stale:
         session.commit(edited)
         st.rerun()
+session.show_notices("designer", notices)
 session.refresh()  # after this run's edits: takes up what another tab saved meanwhile

@@ -37,8 +37,12 @@ def test_one_side_unchanged_gives_the_other_side(base):
     edited = with_value(add_node(base, "Payload"), "Payload", "expected_tps", 7)
     assert merge_designs(base, base, edited).design == edited
     assert merge_designs(base, edited, base).design == edited
-    assert merge_designs(base, edited, edited).design == edited
-    assert not merge_designs(base, edited, edited).conflicts
+
+
+def test_the_same_value_set_on_both_sides_is_no_conflict(base):
+    edited = with_setting(with_value(base, "Payload", "expected_tps", 7), "author", "alice")
+    merged = merge_designs(base, edited, edited)
+    assert merged.design == edited and not merged.conflicts
 
 
 def test_settings_merge_by_key(base):
@@ -56,6 +60,13 @@ def test_one_setting_changed_differently_is_a_conflict_naming_both_values(base):
     assert "'alice' here" in conflict.message and "'bob' in the other tab" in conflict.message
     assert merged.design.settings["author"] == "bob"
     assert merge_designs(base, mine, theirs, prefer="mine").design.settings["author"] == "alice"
+
+
+def test_the_same_step_added_on_both_sides_is_two_steps_not_on_top_of_each_other(base):
+    added = add_node(base, "Payload")  # two tabs, one click each: identical additions
+    merged = merge_designs(base, added, added).design
+    assert merged.node_names == [*base.node_names, "Payload-2", "Payload-3"]
+    assert merged.node("Payload-3").ui != merged.node("Payload-2").ui
 
 
 def test_nodes_added_on_both_sides_are_both_kept(base):
