@@ -205,14 +205,15 @@ def _shared_field(
 ) -> None:
     wkey = form.key_of(spec.name)
     overridden = spec.name in values
-    box = st.container()  # the value goes above the toggle that decides where it is kept
-    override = _widget(
-        form,
-        f"{wkey}:override",
-        "toggle",
-        overridden,
-        lambda key, shown: st.toggle("Override for this node", value=shown, key=key),
-    )
+    with st.container(key=f"{wkey}:shared"):  # the field and its switch, together
+        box = st.container()  # the value goes above the switch that decides where it is kept
+        override = _widget(
+            form,
+            f"{wkey}:override",
+            "toggle",
+            overridden,
+            lambda key, shown: st.toggle("Override for this node", value=shown, key=key),
+        )
     with box:
         if override and not overridden:  # starts from the pipeline's value
             result[spec.name] = to_raw(settings.get(spec.name, spec.default))
