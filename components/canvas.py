@@ -29,6 +29,7 @@ from components.text import md
 FLOW_STATE = "flow_state"
 CANVAS_KEY = "canvas"
 _SEEN = "flow_seen_timestamps"  # timestamps pushed or handled
+_PUSHED = "flow_pushed_pictures"  # signatures of the states pushed lately, oldest first
 _COLORS = {"ready": "#2e7d32", "incomplete": "#ef6c00", "invalid": "#c62828"}
 
 
@@ -138,9 +139,11 @@ def read_edit(
 
     A selection counts only when it differs from the one the canvas was shown with: the
     component repeats its own last selection, which may be older than one set in Python.
-    Nodes cannot be deleted on the canvas (the panel's Delete button does it), so a state
-    without one of the design's nodes is stale: the component finished a layout it began
-    before our last push. Only its new connections are taken from it.
+    A new connection is one the user drew: its id is the component's, not ours. A state
+    whose nodes are not the design's, or that holds a connection we drew that the design no
+    longer has, is stale: the component finished a layout it began before our last push
+    (nodes cannot be added or deleted on the canvas). Only its drawn connections and
+    clicks are taken from it, and the canvas is drawn again.
     """
     names = set(design.node_names)
     on_canvas = {n.id: n for n in state.nodes}
@@ -151,10 +154,14 @@ def read_edit(
         selected=clicked if clicked in names else None,
         selected_edge=clicked_edge if clicked_edge in design.edges else None,
     )
+    drawn = {(e.source, e.target) for e in state.edges if e.id != edge_id(e.source, e.target)}
     edit.added_edges = [
-        e for e in sorted(edges - set(design.edges)) if e[0] in names and e[1] in names
+        e for e in sorted(drawn - set(design.edges)) if e[0] in names and e[1] in names
     ]
-    edit.stale = not names <= set(on_canvas)
+    edit.stale = set(on_canvas) != names or any(
+        e.id == edge_id(e.source, e.target) and (e.source, e.target) not in design.edges
+        for e in state.edges
+    )
     if edit.stale:
         return edit
     edit.removed_edges = [e for e in design.edges if e not in edges]
@@ -179,7 +186,7 @@ def design_canvas(
     selection = edge_id(*selected_edge) if selected_edge else selected
     if shown is not None and shown.timestamp not in seen:  # set by a test, not yet handled
         seen.add(shown.timestamp)
-        return read_edit(shown, design, selection)
+        return _edit_of(shown, design, selection)
     wanted = StreamlitFlowState(
         flow_nodes(design, report, selected),
         flow_edges(design, report, selected_edge),
@@ -189,6 +196,9 @@ def design_canvas(
         wanted.timestamp = max(int(time.time() * 1000), max(seen, default=0) + 1)
         seen.add(wanted.timestamp)
         shown = st.session_state[FLOW_STATE] = wanted
+        pushed = st.session_state.setdefault(_PUSHED, [])
+        pushed.append(_signature(wanted))
+        del pushed[:-16]
     returned = streamlit_flow(
         CANVAS_KEY,
         shown,
@@ -205,7 +215,22 @@ def design_canvas(
         return None  # nothing new: our own push, or an event already handled
     seen.add(returned.timestamp)
     st.session_state[FLOW_STATE] = returned
-    return read_edit(returned, design, shown.selected_id)
+    return _edit_of(returned, design, shown.selected_id)
+
+
+def _edit_of(state: StreamlitFlowState, design: Design, selection: str | None) -> CanvasEdit:
+    """The user's edit in a returned state; none in an older picture we pushed, which a
+    layout begun before the latest push reports when it ends (it would move nodes back)."""
+    pushed = st.session_state.get(_PUSHED, [])
+    if _signature(state) in pushed[:-1] and _signature(state) != pushed[-1]:
+        return CanvasEdit(stale=True)
+    return read_edit(state, design, selection)
+
+
+def _signature(state: StreamlitFlowState) -> tuple:
+    """Nodes with their positions, connections with their ids: what a layout reports back."""
+    nodes = frozenset((n.id, n.position["x"], n.position["y"]) for n in state.nodes)
+    return nodes, frozenset((e.id, e.source, e.target) for e in state.edges)
 
 
 def reset_canvas() -> None:

@@ -43,6 +43,8 @@ def start() -> None:
         return
     st.session_state[DESIGN] = None
     st.session_state[EPOCH] = 0
+    st.session_state.setdefault(SELECTED, None)
+    st.session_state.setdefault(SELECTED_EDGE, None)
     space = workspace()
     name = space.current()
     if name:

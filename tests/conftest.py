@@ -53,3 +53,17 @@ def no_aws_credentials(monkeypatch, tmp_path):
     import streamlit as st
 
     st.cache_data.clear()  # pages cache whether credentials were found
+
+
+def pytest_addoption(parser):
+    group = parser.getgroup("editing model", "model-based tests of editing")
+    group.addoption("--actions", type=int, help="actions per model-based run (CI: a few hundred)")
+    group.addoption("--seed", type=int, default=8, help="seed of the model-based runs")
+
+
+@pytest.fixture
+def editing_budget(request) -> tuple[int, int]:
+    """(actions, seed) of a model-based test: --actions N --seed S, or the test's default."""
+    default = request.node.get_closest_marker("actions")
+    actions = request.config.getoption("actions") or (default.args[0] if default else 300)
+    return actions, request.config.getoption("seed")

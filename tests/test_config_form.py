@@ -12,7 +12,7 @@ import json
 from typing import Annotated, Any, Literal
 
 import pytest
-from app_support import as_recreated_by_the_browser
+from app_support import as_recreated_by_the_browser, live
 from pydantic import BaseModel, Field, computed_field
 from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1.element_tree import Block, Error
@@ -83,13 +83,6 @@ def form(config_class: type[BaseModel], values: dict, **options: Any) -> AppTest
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     return at
-
-
-def live(widgets, key: str):
-    """The widget drawn for `key` this run: the form gives a widget a new key (`key~1`...)
-    when the value it shows changed outside it."""
-    (widget,) = [w for w in widgets if w.key == key or w.key.startswith(f"{key}~")]
-    return widget
 
 
 def result(at: AppTest) -> dict:
