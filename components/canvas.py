@@ -122,13 +122,14 @@ def flow_edges(design: Design, report: DesignReport, selected: tuple[str, str] |
 
 
 def _picture(state: StreamlitFlowState) -> tuple:
-    """What the canvas shows, for comparing states (timestamps and selection left out)."""
+    """What the canvas shows, for comparing states (timestamps and selection left out).
+    Connection ids count: one the user drew keeps the component's id until we push ours."""
     nodes = tuple(
         (n.id, round(n.position["x"], 1), round(n.position["y"], 1), n.data.get("content"),
          n.type, str(n.style))
         for n in state.nodes
     )  # fmt: skip
-    edges = tuple(sorted((e.source, e.target, e.label, str(e.style)) for e in state.edges))
+    edges = tuple(sorted((e.id, e.source, e.target, e.label, str(e.style)) for e in state.edges))
     return nodes, edges
 
 

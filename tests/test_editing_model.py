@@ -10,9 +10,10 @@ the ready badges; each badge agrees with the validation of the model's design, a
 whose values its Config refuses is never ready. Then two tabs (sessions) edit one design,
 interleaved: each one's changes merge into the file, and one clash is offered back.
 
-CI runs a fixed seed and a few hundred actions. Run longer by hand:
+CI runs a fixed seed and 300 actions in all. Run longer by hand (N actions per start, N/4
+in two tabs; the seed picks the sequence):
 
-    .venv/bin/pytest tests/test_editing_model.py --actions 3000 --seed 7
+    .venv/bin/pytest tests/test_editing_model.py --actions 3000 --seed 7 -s
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from builders.config_io import load_configs
 from builders.design import Design, validate_design
 from builders.registry import REGISTRY
 
+pytestmark = pytest.mark.actions(240)  # CI: 120 actions from each start, 60 in two tabs
 DESIGNER, EXPORT = "pages/designer.py", "pages/export.py"
 WIDGETS = {"text": "text_input", "int": "number_input", "float": "number_input",
            "choice": "selectbox", "bool": "toggle"}  # fmt: skip

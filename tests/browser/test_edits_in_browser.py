@@ -28,29 +28,66 @@ def create(page: Page, name: str, starter: str) -> None:
     expect(page.get_by_role("heading", name=name)).to_be_visible()
 
 
+def quiet(page: Page) -> None:
+    """Settled, and still so a moment later: a click on the canvas is followed by the
+    reruns the component asks for (an echo of the state pushed to it, a late layout)."""
+    for _ in range(20):
+        settle(page)
+        page.wait_for_timeout(400)
+        running = page.get_by_test_id("stApp").get_attribute("data-test-script-state")
+        if running == "notRunning" and page.get_by_test_id("stStatusWidget").count() == 0:
+            return
+
+
 def click_node(page: Page, node: str) -> None:
     canvas(page).locator(f'.react-flow__node[data-id="{node}"]').click()
-    settle(page)
+    quiet(page)
 
 
-def click_edge(page: Page, source: str, target: str) -> None:
-    """Click the middle of the connection's line (edges are curves: not their box's centre)."""
+def click_edge(page: Page, source: str, target: str) -> bool:
+    """Click the connection where no other one runs close (edges are curves, and two leaving
+    one handle overlap near it): of points along its line, the farthest from other lines and
+    outside every node. False, without a click, when no point is 4 px clear of other lines
+    (one runs on top of it all along: a person could not click it either)."""
     frame = canvas(page)
-    path = frame.locator(f'[data-testid="rf__edge-{source}->{target}"] path').first
-    point = path.evaluate(
-        """p => { const at = p.getPointAtLength(p.getTotalLength() / 2);
-                  const m = p.getScreenCTM();
-                  return {x: at.x * m.a + m.e, y: at.y * m.d + m.f}; }"""
+    point = frame.locator(".react-flow__edges").first.evaluate(
+        """(svg, id) => {
+            const line = e => e.querySelector("path.react-flow__edge-path");
+            const all = [...document.querySelectorAll(".react-flow__edge")];
+            const mine = line(all.find(e => e.dataset.testid === "rf__edge-" + id));
+            const others = all.filter(e => line(e) !== mine).map(line);
+            const along = (p, n) => [...Array(n + 1).keys()].map(
+                i => p.getPointAtLength(p.getTotalLength() * i / n));
+            const near = others.flatMap(p => along(p, 60));
+            const m = mine.getScreenCTM();
+            const screen = at => ({x: at.x * m.a + m.e, y: at.y * m.d + m.f});
+            const boxes = [...document.querySelectorAll(".react-flow__node")].map(
+                n => n.getBoundingClientRect());
+            const covered = p => boxes.some(b => p.x > b.left - 6 && p.x < b.right + 6
+                                                 && p.y > b.top - 6 && p.y < b.bottom + 6);
+            let best = null, room = -1;
+            for (const at of along(mine, 40).slice(4, 37)) {
+                if (covered(screen(at))) continue;  // edges run behind nodes: not there
+                const d = Math.min(Infinity, ...near.map(q => Math.hypot(q.x - at.x, q.y - at.y)));
+                if (d > room) { room = d; best = at; }
+            }
+            return best && room >= 4 ? screen(best) : null;
+        }""",
+        f"{source}->{target}",
     )
+    if point is None:
+        return False
     box = page.locator(CANVAS).bounding_box()
     page.mouse.click(box["x"] + point["x"], box["y"] + point["y"])
-    settle(page)
+    quiet(page)
+    return True
 
 
-def pipeline_settings(page: Page) -> None:
-    page.get_by_test_id("stExpander").filter(has_text="Pipeline settings").locator(
-        "summary"
-    ).first.click()
+def open_section(page: Page, title: str) -> None:
+    """Open the form's expander `title` (Pipeline settings, Advanced settings) if closed."""
+    section = page.get_by_test_id("stExpander").filter(has_text=title).first
+    if section.count() and section.locator("details").get_attribute("open") is None:
+        section.locator("summary").click()
 
 
 def shared(page: Page, node: str, field: str):
@@ -64,7 +101,7 @@ def test_a_typed_override_keeps_every_other_value(page: Page, server):
     settle(page)
     create(page, "pt", "pytorch_model_registration")
     click_node(page, "PyTorchModel")
-    pipeline_settings(page)
+    open_section(page, "Pipeline settings")
     shared(page, "PyTorchModel", "author").get_by_text("Override for this node").click()
     settle(page)
     author = shared(page, "PyTorchModel", "author").get_by_role("textbox")
@@ -98,7 +135,7 @@ def test_a_clicked_connection_is_highlighted_and_removed(page: Page, server, art
     create(page, "fraud", "xgboost_end_to_end")
     frame = canvas(page)
     expect(frame.locator(".react-flow__edge")).to_have_count(9)
-    click_edge(page, "XGBoostModel", "BatchTransform")  # XGBoostModel's handle has two
+    assert click_edge(page, "XGBoostModel", "BatchTransform")  # XGBoostModel's handle has two
     expect(page.get_by_role("heading", name="XGBoostModel → BatchTransform")).to_be_visible()
     selected = frame.locator('[data-testid="rf__edge-XGBoostModel->BatchTransform"]')
     expect(selected).to_have_class(re.compile("animated"))
