@@ -47,12 +47,18 @@ def test_settings_changed_in_two_tabs_are_both_kept(space):
     assert (settings["author"], settings["service_name"]) == ("alice", "fraud-v2")
 
 
-def test_one_field_changed_differently_keeps_both_safe_and_says_so(space):
+def clash(space):
+    """Both tabs type into Payload's expected TPS: the first 5, then the second 7."""
     first, second = two_tabs(space)
-    canvas_edit(first, selected="Payload")
-    canvas_edit(second, selected="Payload")
-    first.number_input(key=node_key(first, "Payload", "expected_tps")).set_value(5).run()
-    second.number_input(key=node_key(second, "Payload", "expected_tps")).set_value(7).run()
+    for tab in (first, second):
+        canvas_edit(tab, selected="Payload")
+    for tab, value in ((first, 5), (second, 7)):
+        tab.number_input(key=node_key(tab, "Payload", "expected_tps")).set_value(value).run()
+    return first, second
+
+
+def test_one_field_changed_differently_keeps_both_safe_and_says_so(space):
+    _, second = clash(space)
     assert space.load("fraud").node("Payload").values["expected_tps"] == 5  # first save kept
     shown = texts(second)
     assert "changed the same things at the same time" in shown
@@ -64,11 +70,7 @@ def test_one_field_changed_differently_keeps_both_safe_and_says_so(space):
 
 
 def test_keep_the_other_tabs_version(space):
-    first, second = two_tabs(space)
-    canvas_edit(first, selected="Payload")
-    canvas_edit(second, selected="Payload")
-    first.number_input(key=node_key(first, "Payload", "expected_tps")).set_value(5).run()
-    second.number_input(key=node_key(second, "Payload", "expected_tps")).set_value(7).run()
+    _, second = clash(space)
     button(second, "Keep the other tab's version").click().run()
     assert "changed the same things" not in texts(second)
     assert space.load("fraud").node("Payload").values["expected_tps"] == 5
