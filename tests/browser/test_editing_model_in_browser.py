@@ -149,13 +149,21 @@ def override(b: Browser, model: Model, rng) -> str:
     spec = rng.choice([s for s in editable(model.node(name)["step_type"]) if s.name in SHARED])
     fit_view(b.page)
     click_node(b.page, name)
-    open_section(b.page, "Pipeline settings")
-    switch = b.field(name, f"{spec.name}:override")
-    if switch is None:
+    for _ in range(3):  # a rerun the canvas asks for may close the section again
+        open_section(b.page, "Pipeline settings")
+        switch = b.field(name, f"{spec.name}:override")
+        if switch is not None and switch.is_visible():
+            break
+        quiet(b.page)
+    else:
         return f"skip {name}.{spec.name}: its form did not open"
     on = not model.overridden(name, spec)
-    switch.get_by_text("Override for this node").click()
-    quiet(b.page)
+    for _ in range(3):  # a click on a switch the page is redrawing is lost: click again
+        switch.get_by_text("Override for this node").click()
+        quiet(b.page)
+        switch = b.field(name, f"{spec.name}:override")
+        if switch.locator("input").is_checked() == on:
+            break
     model.set_override(name, spec, on)
     return f"{'override' if on else 'un-override'} {name}.{spec.name}"
 
@@ -186,9 +194,21 @@ def delete(b: Browser, model: Model, rng) -> str:
 ACTIONS = {add: 2, connect: 3, disconnect: 2, edit: 5, override: 2, rename: 1, delete: 1}
 
 
+def _difference(saved: dict, expected: dict) -> str:
+    """What the file holds that the model does not expect, item by item."""
+    lines = [f"settings: file {saved['settings']} model {expected['settings']}"]
+    if saved["edges"] != expected["edges"]:
+        lines.append(f"edges: file {saved['edges']} model {expected['edges']}")
+    held = {node["name"]: node for node in saved["nodes"]}
+    for node in expected["nodes"]:
+        if held.get(node["name"]) != node:
+            lines.append(f"{node['name']}: file {held.get(node['name'])} model {node}")
+    return "\n".join(lines)
+
+
 def check(b: Browser, model: Model, step: str) -> None:
-    expected = model.expected()
-    assert b.saved() == expected, step
+    expected, saved = model.expected(), b.saved()
+    assert saved == expected, f"{step}\n{_difference(saved, expected)}"
     frame = canvas(b.page)
     expect(frame.locator(".react-flow__node")).to_have_count(len(model.names))
     shown = sorted(
