@@ -136,7 +136,8 @@ def edit(tab: Tab, model: Model, rng: random.Random) -> str:
 def override(tab: Tab, model: Model, rng: random.Random) -> str:
     name = rng.choice(model.names)
     shared = [s for s in editable(model.node(name)["step_type"]) if s.name in SHARED]
-    spec = rng.choice(shared)
+    overridden = [s for s in shared if model.overridden(name, s)]
+    spec = rng.choice(overridden if overridden and rng.random() < 0.5 else shared)
     tab.select(name)
     on = not model.overridden(name, spec)
     live(tab.at.toggle, tab.key(name, f"{spec.name}:override")).set_value(on).run()
@@ -320,10 +321,14 @@ def test_two_tabs_interleaved_keep_each_others_changes(space, editing_budget):
         step = interleaved_action(tab, model, owned, seen[tab], rng)
         seen[tab] = set(model.names)  # the acting tab takes up the file at the end of its run
         tally[step.split(" ")[0]] += 1
+        tally["merged with the other tab's save"] += "both are kept" in texts(tab.at)
         model.log.append(f"{'first' if tab is first else 'second'}: {step}")
         check(tab, model, f"action {number}: {model.log[-1]}\n" + "\n".join(model.log[-8:]))
     clash(first, second, model, owned)
-    print(f"\ntwo tabs: {sum(tally.values())} actions, seed {seed}: {dict(tally)}")
+    merged = tally.pop("merged with the other tab's save")
+    print(
+        f"\ntwo tabs: {sum(tally.values())} actions ({merged} merged), seed {seed}: {dict(tally)}"
+    )
 
 
 def interleaved_action(tab: Tab, model: Model, owned: Owned, seen: set[str], rng) -> str:
