@@ -47,9 +47,11 @@ def click_node(page: Page, node: str) -> None:
 def click_edge(page: Page, source: str, target: str) -> bool:
     """Click the connection where no other one runs close (edges are curves, and two leaving
     one handle overlap near it): of points along its line, the farthest from other lines and
-    outside every node. False, without a click, when no point is 4 px clear of other lines
-    (one runs on top of it all along: a person could not click it either)."""
+    outside every node. False, without a click, when no point is 12 px clear of other lines
+    (a line takes clicks 10 px either side: another one on top of it all along would take
+    them, for a person too)."""
     frame = canvas(page)
+    page.locator(CANVAS).evaluate("e => e.scrollIntoView({block: 'center'})")  # all of it
     point = frame.locator(".react-flow__edges").first.evaluate(
         """(svg, id) => {
             const line = e => e.querySelector("path.react-flow__edge-path");
@@ -61,17 +63,17 @@ def click_edge(page: Page, source: str, target: str) -> bool:
             const near = others.flatMap(p => along(p, 60));
             const m = mine.getScreenCTM();
             const screen = at => ({x: at.x * m.a + m.e, y: at.y * m.d + m.f});
-            const boxes = [...document.querySelectorAll(".react-flow__node")].map(
-                n => n.getBoundingClientRect());
-            const covered = p => boxes.some(b => p.x > b.left - 6 && p.x < b.right + 6
-                                                 && p.y > b.top - 6 && p.y < b.bottom + 6);
+            const boxes = [...document.querySelectorAll(".react-flow__node, .react-flow__controls")]
+                .map(n => n.getBoundingClientRect());  // nodes with their handles, the controls
+            const covered = p => boxes.some(b => p.x > b.left - 14 && p.x < b.right + 14
+                                                 && p.y > b.top - 14 && p.y < b.bottom + 14);
             let best = null, room = -1;
             for (const at of along(mine, 40).slice(4, 37)) {
                 if (covered(screen(at))) continue;  // edges run behind nodes: not there
                 const d = Math.min(Infinity, ...near.map(q => Math.hypot(q.x - at.x, q.y - at.y)));
                 if (d > room) { room = d; best = at; }
             }
-            return best && room >= 4 ? screen(best) : null;
+            return best && room >= 12 ? screen(best) : null;  // lines take clicks 10 px wide
         }""",
         f"{source}->{target}",
     )
