@@ -21,7 +21,7 @@ from builders.config_io import merge_values, node_values
 from builders.configs.base import BasePipelineConfig
 from builders.dag import PipelineDAG
 from builders.errors import ConfigFileError, ConfigValidationError, PipelineDesignError, Problem
-from builders.fields import same_raw
+from builders.fields import same_raw, to_raw
 from builders.layout import ROW_HEIGHT, layered_positions
 from builders.registry import REGISTRY, StepRegistry, StepType
 from builders.validation import validate_config
@@ -98,8 +98,26 @@ def effective_values(design: Design, node: DesignNode, registry=REGISTRY) -> dic
 
 
 # -- edits --------------------------------------------------------------------------------
+def setting_defaults() -> dict[str, Any]:
+    """The pipeline settings that have a default (region, version, ...), as stored."""
+    return {
+        name: to_raw(info.get_default(call_default_factory=True))
+        for name, info in BasePipelineConfig.model_fields.items()
+        if not info.is_required()
+    }
+
+
+def complete_settings(design: Design) -> Design:
+    """The design with every pipeline setting that has a default stored: what the settings
+    form shows (region us-east-1, ...) is what the design holds and what deploy reads."""
+    missing = {k: v for k, v in setting_defaults().items() if k not in design.settings}
+    if not missing:
+        return design
+    return design.model_copy(update={"settings": {**design.settings, **missing}})
+
+
 def new_design(name: str, settings: dict[str, Any] | None = None) -> Design:
-    return Design(name=name, settings=dict(settings or {}))
+    return complete_settings(Design(name=name, settings=dict(settings or {})))
 
 
 def unique_name(design: Design, base: str) -> str:
@@ -313,7 +331,7 @@ def design_from_documents(
                 "file written with this DAG.",
                 node=missing[0],
             )
-    settings = _common_settings(raw)
+    settings = {**setting_defaults(), **_common_settings(raw)}
     design = Design(name=name, settings=_absolute(settings, base_dir))
     for node, config_class in classes.items():
         step_type = registry.for_config(config_class, node=node)

@@ -204,20 +204,17 @@ def _float_step(default: Any, bounds: Mapping[str, float]) -> float:
     return 0.1
 
 
-def number_bounds(spec: FieldSpec) -> tuple[float | None, float | None]:
-    """(min, max) for a number input; exclusive int bounds become inclusive ones."""
-    low, high = spec.ge, spec.le
-    if spec.gt is not None:
-        low = spec.gt + 1 if spec.kind == "int" else spec.gt
-    if spec.lt is not None:
-        high = spec.lt - 1 if spec.kind == "int" else spec.lt
-    if spec.kind == "int":
-        return _maybe(int, low), _maybe(int, high)
-    return _maybe(float, low), _maybe(float, high)
-
-
-def _maybe(cast: type, value: float | None) -> Any:
-    return None if value is None else cast(value)
+def bounds_text(spec: FieldSpec) -> str:
+    """The field's bounds in words: ' between 1 and 100', ' of at least 0', or ''."""
+    low = spec.ge if spec.ge is not None else spec.gt
+    high = spec.le if spec.le is not None else spec.lt
+    if low is not None and high is not None:
+        return f" between {low:g} and {high:g}"
+    if low is not None:
+        return f" of {'more than' if spec.ge is None else 'at least'} {low:g}"
+    if high is not None:
+        return f" of {'less than' if spec.le is None else 'at most'} {high:g}"
+    return ""
 
 
 def to_raw(value: Any) -> Any:

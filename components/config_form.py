@@ -1,12 +1,19 @@
 """A form generated from any Config class: no hand-written form per step type.
 
-`config_form` draws one widget per field, chosen by the field's type (see `builders.fields`), shows
-the raw values as they are (incomplete or invalid included) and returns the new raw values.
+`config_form` draws one widget per field, chosen by the field's type (see `builders.fields`),
+shows the raw values as they are (incomplete or invalid included) and returns the new raw
+values. With `settings` (the pipeline settings), the class's shared fields (author, bucket,
+region, ...) form a "Pipeline settings" section: edited there they change the settings, for
+every node; "Override for this node" keeps a value on this node only.
 
-Widget state: a widget is never given `value=`; its session-state entry is set before it is
-drawn, when it is first drawn or when the value it should show changed outside the form (an
-import, an undo, a pipeline setting). `shown` remembers what each widget was last set to show,
-so a user's edit is never mistaken for an outside change. Keys: `f"{key}:{dotted.path}"`.
+Widget state: every widget is created with the value the design holds (`value=`, never an
+empty default), so a widget the browser re-creates (after a page switch, or when a run was
+cut short by the next one) reports the design's value, not an empty one that would look like
+the user cleared it. `shown` remembers what each widget returned last run; when the design's
+value changed outside the form (an import, another tab, a pipeline setting) the widget gets
+a new key (`f"{key}:{dotted.path}"`, then `~1`, `~2`...) and is created afresh with it. Session
+state is never written for an input, so no run can push a stale value into one (only the
+read-only derived values are set there, on every run).
 
 The caller stores the returned values. Problems passed in describe the values passed in, so
 a caller that shows them should `st.rerun()` when the result differs from `values`: the
@@ -27,12 +34,12 @@ from builders.configs.base import BasePipelineConfig, ProcessingStepConfigBase
 from builders.errors import Problem
 from builders.fields import (
     FieldSpec,
+    bounds_text,
     derived_fields,
     derived_values,
     fits,
     form_fields,
     lines_of,
-    number_bounds,
     option_named,
     parse_lines,
     parse_text,
@@ -43,7 +50,7 @@ from builders.fields import (
 from components.text import md
 
 _UNCHANGED = object()  # the widget still shows the value it was given
-_INHERITED = "inherited from pipeline settings"
+SHARED_FIELDS = BasePipelineConfig.SHARED_FIELDS
 
 
 @dataclass
@@ -53,12 +60,21 @@ class _Form:
     key: str
     problems: Sequence[Problem]
     exclude: Collection[str]  # dotted paths not to draw
-    shown: dict[str, Any]  # widget key -> (widget kind, value) it showed last run
+    shown: dict[str, Any]  # base key -> (widget kind, value it returned, key version), last run
     seen: dict[str, Any] = field(default_factory=dict)  # the same, for this run
     reported: set[int] = field(default_factory=set)  # indexes of problems already shown
 
     def key_of(self, path: str) -> str:
         return f"{self.key}:{path}"
+
+
+@dataclass(frozen=True)
+class FormResult:
+    """What the form holds after the user's edit: the node's raw values, and the pipeline
+    settings (changed when a shared field was edited without an override)."""
+
+    values: dict[str, Any]
+    settings: dict[str, Any]
 
 
 def config_form(
@@ -67,25 +83,27 @@ def config_form(
     *,
     key: str,
     problems: Sequence[Problem] = (),
-    inherited: Mapping[str, Any] | None = None,
+    settings: Mapping[str, Any] | None = None,
     exclude: Collection[str] = (),
-) -> dict[str, Any]:
+) -> FormResult:
     """Render a form for `config_class` showing `values` (raw, possibly incomplete or invalid)
-    and return the new raw values.
+    and return the new raw values (and settings).
 
-    The result holds every key of `values` (excluded ones untouched) plus the fields the user
+    The values hold every key of `values` (excluded ones untouched) plus the fields the user
     changed; a field absent from `values` stays absent until edited, so its default applies.
     An emptied Optional text, number, list or dict is stored as None (null), never dropped.
-    Inherited fields absent from `values` show the inherited value; overriding one adds it.
+    With `settings`, shared fields absent from `values` show (and edit) the setting;
+    overriding one copies the setting into the values.
     """
     memo_key = f"{key}::shown"
     form = _Form(key, tuple(problems), frozenset(exclude), st.session_state.get(memo_key, {}))
     top = st.container()
-    result = _fields(form, config_class, values, "", inherited or {}, form.exclude)
+    shared = dict(settings) if settings is not None else None
+    result = _fields(form, config_class, values, "", shared, form.exclude)
     with top:
         _report_rest(form)
     st.session_state[memo_key] = form.seen  # only this run's widgets: stale keys drop out
-    return result
+    return FormResult(result, shared if shared is not None else {})
 
 
 def _fields(
@@ -93,16 +111,17 @@ def _fields(
     config_class: type[BaseModel],
     values: Mapping[str, Any],
     prefix: str,
-    inherited: Mapping[str, Any],
+    settings: dict[str, Any] | None,
     exclude: Collection[str],
 ) -> dict[str, Any]:
-    """Every field of `config_class` (pipeline settings first), then its derived values."""
+    """Every field of `config_class` (pipeline settings first), then its derived values.
+    `settings`, when given, is updated in place with edits of shared fields."""
     result = dict(values)
     specs = [spec for spec in form_fields(config_class) if prefix + spec.name not in exclude]
-    shared = [spec for spec in specs if spec.name in inherited]
+    shared = [spec for spec in specs if settings is not None and spec.name in SHARED_FIELDS]
     if shared:
-        _pipeline_settings(form, shared, values, inherited, result)
-    own = [spec for spec in specs if spec.name not in inherited]
+        _pipeline_settings(form, shared, values, settings, result)
+    own = [spec for spec in specs if spec not in shared]
     main, advanced = _sections(config_class, own) if not prefix else (own, [])
     for spec in main:
         _field(form, spec, prefix + spec.name, values, result)
@@ -114,8 +133,8 @@ def _fields(
                 _field(form, spec, spec.name, values, result)
     effective = {
         name: to_raw(value)
-        for name, value in inherited.items()
-        if name in config_class.model_fields and name not in result
+        for name, value in (settings or {}).items()
+        if name in config_class.model_fields and name in SHARED_FIELDS and name not in result
     }
     _derived(form, config_class, effective | result, prefix)
     return result
@@ -160,54 +179,67 @@ def _pipeline_settings(
     form: _Form,
     specs: list[FieldSpec],
     values: Mapping[str, Any],
-    inherited: Mapping[str, Any],
+    settings: dict[str, Any],
     result: dict[str, Any],
 ) -> None:
-    """The inherited fields, each read-only unless overridden for this node."""
+    """The shared fields: each edits the pipeline settings unless overridden for this node."""
     paths = {spec.name for spec in specs}
     attention = any(name in values for name in paths) or any(
         problem.field and problem.field.split(".")[0] in paths for problem in form.problems
     )
     with st.expander("Pipeline settings", expanded=attention):
-        st.caption("Entered once for the whole pipeline. Override a value for this node only.")
+        st.caption(
+            "Shared by every step: a change here changes the pipeline settings. Switch on "
+            "Override for this node to give this step its own value."
+        )
         for spec in specs:
-            _inherited_field(form, spec, values, inherited[spec.name], result)
+            _shared_field(form, spec, values, settings, result)
 
 
-def _inherited_field(
-    form: _Form, spec: FieldSpec, values: Mapping[str, Any], value: Any, result: dict[str, Any]
+def _shared_field(
+    form: _Form,
+    spec: FieldSpec,
+    values: Mapping[str, Any],
+    settings: dict[str, Any],
+    result: dict[str, Any],
 ) -> None:
     wkey = form.key_of(spec.name)
     overridden = spec.name in values
-    box = st.container()  # the value goes above the toggle that decides how it shows
-    override = _widget(
-        form,
-        f"{wkey}:override",
-        "toggle",
-        overridden,
-        lambda: st.toggle("Override for this node", key=f"{wkey}:override"),
-    )
+    with st.container(key=f"{wkey}:shared"):  # the field and its switch, together
+        box = st.container()  # the value goes above the switch that decides where it is kept
+        override = _widget(
+            form,
+            f"{wkey}:override",
+            "toggle",
+            overridden,
+            lambda key, shown: st.toggle("Override for this node", value=shown, key=key),
+        )
     with box:
-        if override and not overridden:
-            result[spec.name] = to_raw(value)  # starts from the inherited value
+        if override and not overridden:  # starts from the pipeline's value
+            result[spec.name] = to_raw(settings.get(spec.name, spec.default))
         if override:
-            _field(form, spec, spec.name, result, result, note=" (overridden)")
+            _field(form, spec, spec.name, result, result, note=" (overridden for this node)")
         else:
             result.pop(spec.name, None)  # back to the pipeline's value
-            label = f"{spec.label} ({_INHERITED})"
-            _readonly(f"{wkey}:inherited", label, text_of(value), spec.description)
-            _report(form, spec.name, leaf=True)
+            _field(form, spec, spec.name, settings, settings, note=" (pipeline setting)")
 
 
 # --- widgets ----------------------------------------------------------------------------------
 
 
-def _widget(form: _Form, wkey: str, kind: str, display: Any, draw: Callable[[], Any]) -> Any:
-    """Draw a widget showing `display` (set in session state, never as `value=`)."""
-    if wkey not in st.session_state or form.shown.get(wkey) != (kind, display):
-        st.session_state[wkey] = display  # first draw, or the value changed outside the form
-    value = draw()
-    form.seen[wkey] = (kind, value)
+def _widget(
+    form: _Form, base: str, kind: str, display: Any, draw: Callable[[str, Any], Any]
+) -> Any:
+    """Draw a widget created with `display` (the design's value); see the module docstring.
+
+    Its key changes only when `display` differs from what the widget returned last run: the
+    value changed outside the form, and the widget must show it."""
+    last = form.shown.get(base)
+    version = 0 if last is None else last[2]
+    if last is not None and (last[0], last[1]) != (kind, display):
+        version += 1
+    value = draw(base if version == 0 else f"{base}~{version}", display)
+    form.seen[base] = (kind, value, version)
     return value
 
 
@@ -233,37 +265,48 @@ def _input(form: _Form, spec: FieldSpec, path: str, raw: Any, note: str) -> Any:
 
 
 def _toggle(form: _Form, spec: FieldSpec, wkey: str, raw: Any, label: str) -> Any:
-    value = _widget(
-        form, wkey, "toggle", raw, lambda: st.toggle(label, key=wkey, help=_help(spec.description))
-    )
+    def draw(key: str, shown: Any) -> Any:
+        return st.toggle(label, value=shown, key=key, help=_help(spec.description))
+
+    value = _widget(form, wkey, "toggle", raw, draw)
     return _UNCHANGED if value == raw else value
 
 
 def _number(form: _Form, spec: FieldSpec, wkey: str, raw: Any, label: str) -> Any:
+    """A number box without min or max: a value out of range is kept as typed, and its
+    problem shows under the field like any other (a bounded box would refuse it silently)."""
     cast = int if spec.kind == "int" else float
     display = None if raw is None else cast(raw)
-    low, high = number_bounds(spec)
-    if display is not None and not _within(display, low, high):
-        low = high = None  # show an out-of-range value as it is; its problem says why
+    bounds = bounds_text(spec)
+    about = f"A number{bounds}." if bounds else ""
 
-    def draw() -> Any:
+    def draw(key: str, shown: Any) -> Any:
         return st.number_input(
             label,
-            value=None,  # no default: a cleared box reads None (its state comes from _widget)
-            min_value=low,
-            max_value=high,
+            value=shown,  # None: an empty box, which reads None when cleared
             step=spec.step,
             format="%d" if spec.kind == "int" else "%g",  # %g shows 0.001 and 1e-05
-            key=wkey,
-            help=_help(spec.description),
+            key=key,
+            help=_help(spec.description, about),
         )
 
     value = _widget(form, wkey, spec.kind, display, draw)
+    if spec.optional and display is not None and _clear(wkey, spec):
+        return None
     return _UNCHANGED if value == display and type(value) is type(display) else value
 
 
-def _within(value: float, low: float | None, high: float | None) -> bool:
-    return (low is None or value >= low) and (high is None or value <= high)
+def _clear(wkey: str, spec: FieldSpec) -> bool:
+    """A button that empties an Optional number: a box created with a value cannot be
+    emptied (Streamlit then returns its default), and one created empty would read as
+    emptied whenever the browser re-creates it."""
+    return st.button(
+        "Clear", key=f"{wkey}:clear", type="tertiary", help=md(f"{spec.label}: no value")
+    )
+
+
+def _same(option: Any, value: Any) -> bool:
+    return option == value and type(option) is type(value)  # True == 1, but not as a choice
 
 
 def _option_label(option: Any) -> str:
@@ -277,12 +320,14 @@ def _option_label(option: Any) -> str:
 def _select(form: _Form, spec: FieldSpec, wkey: str, raw: Any, label: str) -> Any:
     options = [None, *spec.options] if spec.optional else list(spec.options)
 
-    def draw() -> Any:
+    def draw(key: str, shown: Any) -> Any:
+        chosen = next((i for i, o in enumerate(options) if _same(o, shown)), None)
         return st.selectbox(
             label,
             options,
+            index=chosen,  # None: nothing chosen yet (a required choice not made)
             format_func=_option_label,
-            key=wkey,
+            key=key,
             help=_help(spec.description),
             placeholder="Choose one",
         )
@@ -294,13 +339,14 @@ def _select(form: _Form, spec: FieldSpec, wkey: str, raw: Any, label: str) -> An
 def _multiselect(form: _Form, spec: FieldSpec, wkey: str, raw: Any, label: str) -> Any:
     display = list(raw or [])
 
-    def draw() -> Any:
+    def draw(key: str, shown: Any) -> Any:
         return st.multiselect(
             label,
             spec.options,
+            default=shown,
             format_func=_option_label,
             max_selections=spec.max_items,
-            key=wkey,
+            key=key,
             help=_help(spec.description),
         )
 
@@ -312,13 +358,11 @@ def _multiselect(form: _Form, spec: FieldSpec, wkey: str, raw: Any, label: str) 
 
 def _text(form: _Form, spec: FieldSpec, wkey: str, raw: Any, label: str) -> Any:
     display = "" if raw is None else raw
-    value = _widget(
-        form,
-        wkey,
-        "text",
-        display,
-        lambda: st.text_input(label, key=wkey, help=_help(spec.description)),
-    )
+
+    def draw(key: str, shown: Any) -> Any:
+        return st.text_input(label, value=shown, key=key, help=_help(spec.description))
+
+    value = _widget(form, wkey, "text", display, draw)
     if value == display:
         return _UNCHANGED
     return None if value == "" and spec.optional else value  # empty Optional text -> None
@@ -328,10 +372,11 @@ def _lines(form: _Form, spec: FieldSpec, wkey: str, raw: Any, label: str) -> Any
     """A list of str/int/float: one item per line; items keep their types."""
     display = lines_of(raw)
 
-    def draw() -> Any:
+    def draw(key: str, shown: Any) -> Any:
         return st.text_area(
             label,
-            key=wkey,
+            value=shown,
+            key=key,
             help=_help(spec.description, "One item per line."),
             placeholder="One item per line",
             height="content",
@@ -345,9 +390,11 @@ def _fallback(form: _Form, spec: FieldSpec, wkey: str, raw: Any, label: str) -> 
     """A value its widget cannot show (text in a number field...): shown as typed."""
     display = text_of(raw)
     help_ = _help(spec.description, "Shown as typed: it does not fit this field's type.")
-    value = _widget(
-        form, wkey, "fallback", display, lambda: st.text_input(label, key=wkey, help=help_)
-    )
+
+    def draw(key: str, shown: Any) -> Any:
+        return st.text_input(label, value=shown, key=key, help=help_)
+
+    value = _widget(form, wkey, "fallback", display, draw)
     return _UNCHANGED if value == display else parse_text(spec, value)
 
 
@@ -441,7 +488,7 @@ def _nested(form: _Form, spec: FieldSpec, path: str, raw: Any, label: str) -> An
     with st.container(border=True):
         st.markdown(f"**{label}**", help=_help(spec.description))
         _report(form, path, leaf=False)
-        sub = _fields(form, spec.model, values, f"{path}.", {}, form.exclude)
+        sub = _fields(form, spec.model, values, f"{path}.", None, form.exclude)
     return _UNCHANGED if sub == values else sub
 
 

@@ -1,4 +1,5 @@
-"""The panel of one node: its name, problems, generated form and (Payload) sample preview."""
+"""The panel of the selection: a node (its name, problems, generated form and, for Payload,
+sample preview) or a connection (what it wires, and Remove connection)."""
 
 from __future__ import annotations
 
@@ -7,10 +8,12 @@ import streamlit as st
 from builders.design import (
     Design,
     DesignReport,
+    disconnect,
     effective_values,
     remove_nodes,
     rename_node,
     set_node_values,
+    set_settings,
     step_type_of,
 )
 from builders.errors import PipelineDesignError
@@ -34,17 +37,17 @@ def node_panel(design: Design, report: DesignReport, name: str, epoch: int) -> D
     if renamed is not design:
         return renamed  # the page selects the new name and draws again
     _ports(step_type, report, name)
-    fields = step_type.config_class.model_fields
-    inherited = {k: v for k, v in design.settings.items() if k in fields}
-    values = config_form(
+    form = config_form(
         step_type.config_class,
         node.values,
         key=f"node:{epoch}:{name}",
         problems=report.for_node(name),
-        inherited=inherited,
+        settings=design.settings,
     )
-    if values != node.values:
-        design = set_node_values(design, name, values)
+    if form.settings != design.settings:  # a shared value typed here is the pipeline's
+        design = set_settings(design, form.settings)
+    if form.values != node.values:
+        design = set_node_values(design, name, form.values)
     if step_type.name == "Payload":
         payload_preview(design, name)
     return design
@@ -95,3 +98,22 @@ def payload_preview(design: Design, name: str) -> None:
         used = "goes into the archive" if content_type in configured else "not configured"
         st.caption(f"{md(content_type)} ({used})")
         st.code(body, language="json" if content_type == "application/json" else "text")
+
+
+def connection_panel(design: Design, report: DesignReport, edge: tuple[str, str]) -> Design:
+    """Draw the panel of a connection; returns the design without it when removed."""
+    source, target = edge
+    st.markdown(f"### {md(source)} → {md(target)}")
+    wired = [w.consumer_port for w in report.wires if (w.producer, w.consumer) == edge]
+    if wired:
+        st.caption(f"Feeds {md(target)}'s input {md(', '.join(wired))}.")
+    else:
+        st.caption(f"{md(target)} takes nothing from {md(source)} yet.")
+    if st.button(
+        "Remove connection",
+        icon=":material/link_off:",
+        key=f"disconnect:{source}->{target}",
+        help="Remove this connection from the design",
+    ):
+        return disconnect(design, source, target)
+    return design

@@ -1,24 +1,36 @@
 """The session's design: one Design in st.session_state, saved after every change.
 
-Pages read `current()` and hand every edit to `commit()`. Opening or importing a design
-bumps the epoch, which is part of every form widget's key, so no widget keeps a value from
-the design that was open before.
+Pages read `current()` and hand every edit, a new Design made by the pure edit functions
+of builders.design, to `commit()`. The session remembers the design as its file held it
+when last read or written (the base): every save carries the base's revision, so a save
+over a file another tab changed meanwhile is merged (builders.merge) instead of
+overwriting it; where both changed the same thing, the other tab's version is kept and a
+notice offers to re-apply this tab's change. `refresh()` takes up another tab's saves.
+
+Opening or importing a design bumps the epoch, which is part of every form widget's key, so
+no widget keeps a value from the design that was open before.
 """
 
 from __future__ import annotations
 
 import streamlit as st
 
-from builders.design import Design, DesignReport, validate_design
+from builders.design import Design, DesignReport, complete_settings, validate_design
 from builders.errors import PipelineDesignError
-from builders.workspace import Workspace
+from builders.merge import Merge, merge_designs
+from builders.workspace import NewerDesign, Workspace
+from components.text import md
 
 DESIGN = "design"
 EPOCH = "design_epoch"
 SELECTED = "selected_node"
+SELECTED_EDGE = "selected_edge"
 NOTICES = "notices"
+_BASE = "design_base"  # the design as its file held it when last read or written
+_SIGNATURE = "design_file_signature"  # the file's (mtime, size, inode) then
 _REPORT = "design_report"
 _COMPILED = "compiled_pipeline"
+_MAX_SAVE_ATTEMPTS = 5  # merges in a row before giving up (another tab saving constantly)
 
 
 def workspace() -> Workspace:
@@ -31,13 +43,15 @@ def start() -> None:
         return
     st.session_state[DESIGN] = None
     st.session_state[EPOCH] = 0
+    st.session_state.setdefault(SELECTED, None)
+    st.session_state.setdefault(SELECTED_EDGE, None)
     space = workspace()
     name = space.current()
     if name:
         try:
-            st.session_state[DESIGN] = space.load(name)
-        except PipelineDesignError as error:
-            notice("warning", f"Could not reopen '{name}': {error}")
+            _adopt(space.load(name))
+        except (PipelineDesignError, OSError) as error:
+            notice("warning", f"Could not reopen '{name}': {_reason(error)}")
 
 
 def current() -> Design | None:
@@ -48,38 +62,165 @@ def epoch() -> int:
     return st.session_state.get(EPOCH, 0)
 
 
+# -- saving -------------------------------------------------------------------------------
 def commit(design: Design) -> None:
-    """Make `design` current and save it; a failed save keeps it in memory and says so."""
+    """Make `design` current and save it, merged with what another tab saved meanwhile;
+    a failed save keeps it in this tab and says so."""
     if design == current():
         return
     _forget_shown_notices()
-    st.session_state[DESIGN] = design
+    st.session_state[DESIGN] = _save(design)
+
+
+def _save(mine: Design) -> Design:
+    """Save `mine` based on the session's base; returns what the session now holds."""
+    space = workspace()
+    base = st.session_state.get(_BASE)
+    for _ in range(_MAX_SAVE_ATTEMPTS):
+        try:
+            space.save(mine, based_on=base.revision if base is not None else None)
+        except NewerDesign as newer:
+            if newer.theirs is None:
+                return _save_aside(mine, newer)
+            merged = merge_designs(base, mine, newer.theirs)
+            _tell_merged(merged, base, mine, newer.theirs)
+            base, mine = newer.theirs, merged.design
+            continue
+        except OSError as error:
+            notice("error", f"Could not save '{mine.name}': {_reason(error)}. {_KEPT}")
+            return mine
+        _synced(mine)
+        return mine
+    notice("error", f"'{mine.name}' keeps changing in another tab; not saved. {_KEPT}")
+    return mine
+
+
+_KEPT = (
+    "Your changes are kept in this browser tab; free some disk space or fix the workspace "
+    "folder's permissions, then make any change to save again."
+)
+
+
+def _save_aside(mine: Design, newer: NewerDesign) -> Design:
+    """The file is gone (deleted or renamed in another tab) or unreadable: keep this tab's
+    design in a file of its own, never over what is there now."""
+    space = workspace()
+    if not space.exists(mine.name) and not space.path(mine.name).is_symlink():
+        space.save(mine)
+        _synced(mine)
+        notice("warning", f"{newer.message} Your version was saved again as '{mine.name}'.")
+        return mine
+    name = _free_name(space, f"{mine.name} (this tab)")
+    aside = mine.model_copy(update={"name": name})
+    space.create(aside)
+    _synced(aside)
+    notice(
+        "warning",
+        f"The file of '{mine.name}' cannot be read any more ({newer.message}); it was left "
+        f"as it is, and your version was saved as '{name}'.",
+    )
+    return aside
+
+
+def _free_name(space: Workspace, name: str) -> str:
+    candidate, number = name, 2
+    while space.exists(candidate) or space.path(candidate).is_symlink():
+        candidate, number = f"{name} {number}", number + 1
+    return candidate
+
+
+def _tell_merged(merged: Merge, base: Design, mine: Design, theirs: Design) -> None:
+    if not merged.conflicts:
+        notice("info", "Another tab saved changes to this design meanwhile: both are kept.")
+        return
+    # Re-applying is the difference between mine winning and theirs winning, taken onto
+    # whatever the file holds by then: nothing else is added twice.
+    mine = merge_designs(base, mine, theirs, prefer="mine").design
+    listed = "\n".join(f"- {conflict.message}" for conflict in merged.conflicts[:8])
+    more = len(merged.conflicts) - 8
+    listed += f"\n- and {more} more" if more > 0 else ""
+    _add_notice(
+        {
+            "kind": "conflict",
+            "text": "Another tab changed the same things at the same time. The design now "
+            f"holds the other tab's version of:\n{listed}",
+            "base": merged.design,
+            "mine": mine,
+        }
+    )
+
+
+def _synced(design: Design) -> None:
+    """The file now holds `design`: it is the base of the next save."""
+    st.session_state[_BASE] = design
+    st.session_state[_SIGNATURE] = workspace().signature(design.name)
+
+
+def refresh() -> None:
+    """Take up a newer version another tab saved, when this tab has nothing unsaved.
+
+    Pages with forms call it after handling the run's edits (an edit is merged by its
+    save instead: taking the newer version first could replace the very value the user
+    just typed); other pages call it first. Cheap when nothing changed: one stat().
+    """
+    design = current()
+    if design is None or design != st.session_state.get(_BASE):
+        return
+    space = workspace()
+    signature = space.signature(design.name)
+    if signature == st.session_state.get(_SIGNATURE):
+        return
     try:
-        workspace().save(design)
-    except OSError as error:
-        notice(
-            "error",
-            f"Could not save '{design.name}': {error}. Your changes are kept in this browser "
-            "tab; free some disk space or fix the workspace folder's permissions.",
-        )
+        theirs = complete_settings(space.load(design.name))
+    except PipelineDesignError:
+        return  # gone or broken: the next save says so and keeps this tab's version
+    st.session_state[_SIGNATURE] = signature
+    if theirs.revision != design.revision:
+        st.session_state[DESIGN] = st.session_state[_BASE] = theirs
+        st.rerun()
 
 
-def open_design(design: Design, *, save: bool = True) -> None:
-    """Switch to another design (opened, created or imported)."""
+# -- opening ------------------------------------------------------------------------------
+def open_design(design: Design) -> None:
+    """Switch to a design read from its file."""
+    _switch(design)
+    _adopt(design)
+    workspace().set_current(design.name)
+
+
+def _adopt(design: Design) -> None:
+    """Hold `design` as its file does. Settings it lacks a default for (older files) are
+    stored at once, so what the forms show is what the file holds."""
+    st.session_state[DESIGN] = design
+    _synced(design)
+    commit(complete_settings(design))
+
+
+def create_design(design: Design) -> None:
+    """Save a new design (created, imported or proposed) and switch to it; a name already
+    used raises PipelineDesignError and changes nothing."""
+    workspace().create(design)
+    _switch(design)
+    _synced(design)
+
+
+def _switch(design: Design) -> None:
     _forget_shown_notices()
     st.session_state[DESIGN] = design
     st.session_state[EPOCH] = epoch() + 1
     st.session_state[SELECTED] = None
-    if save:
-        workspace().save(design)
+    st.session_state[SELECTED_EDGE] = None
 
 
 def close_design() -> None:
     st.session_state[DESIGN] = None
+    st.session_state[_BASE] = None
     st.session_state[EPOCH] = epoch() + 1
     st.session_state[SELECTED] = None
+    st.session_state[SELECTED_EDGE] = None
 
 
+# -- derived, once per revision -----------------------------------------------------------
 def report(design: Design) -> DesignReport:
     """The validation report, computed once per revision of the design."""
     cached = st.session_state.get(_REPORT)
@@ -105,27 +246,64 @@ def compiled(design: Design):
     return cached[1]
 
 
+# -- notices ------------------------------------------------------------------------------
 def notice(kind: str, message: str) -> None:
-    """A message shown from the next run of any page until the user's next change.
+    """A message for the page the user sees next, until the user's next change.
 
     It must outlive reruns the user did not cause (the canvas echoes every state pushed to
     it): a message that vanished then would shift the page and re-create the widgets below.
+    It is not shown again on another page: it answered what the user did here.
     """
+    _add_notice({"kind": kind, "text": message})
+
+
+def _add_notice(item: dict) -> None:
     _forget_shown_notices()  # a new message answers a new action: older ones are stale
-    st.session_state[NOTICES].append({"kind": kind, "text": message})
+    notices = st.session_state.setdefault(NOTICES, [])
+    if item["kind"] == "conflict":  # one offer to re-apply at a time: the newest
+        notices[:] = [n for n in notices if n["kind"] != "conflict"]
+    notices.append(item)
 
 
-def show_notices() -> None:
-    """The notices, in a container that is there even when empty: the page below keeps its
-    place in Streamlit's element tree, so its widgets are not re-created when one goes."""
-    from components.text import md
-
-    box = st.container()
+def show_notices(page: str, box=None) -> None:
+    """The notices for `page`, in a container that is there even when empty: the page
+    below keeps its place in Streamlit's element tree, so its widgets are not re-created
+    when one goes. A notice first shown on another page is dropped. A page may fill a
+    container made at its top at the end of its run (`box`), to show that run's notices."""
+    box = box if box is not None else st.container()
+    kept = []
     for item in st.session_state.get(NOTICES, []):
-        getattr(box, item["kind"])(md(item["text"]))
+        if item.setdefault("page", page) != page:
+            continue
+        kept.append(item)
+        if item["kind"] == "conflict":
+            _conflict(box, item)
+        else:
+            getattr(box, item["kind"])(md(item["text"]))
         item["shown"] = True
+    st.session_state[NOTICES] = kept
+
+
+def _conflict(box, item: dict) -> None:
+    """The other tab's version won: offer this tab's change again, on top of it."""
+    box.warning(md(item["text"]), icon=":material/merge_type:")
+    reapply, keep = box.columns([1, 1])
+    if reapply.button("Re-apply my change", key="conflict:reapply", icon=":material/redo:"):
+        design = current()
+        mine = merge_designs(item["base"], item["mine"], design, prefer="mine").design
+        commit(mine)
+        st.rerun()
+    if keep.button("Keep the other tab's version", key="conflict:keep"):
+        _forget_shown_notices()
+        st.rerun()
 
 
 def _forget_shown_notices() -> None:
     notices = st.session_state.get(NOTICES, [])
     st.session_state[NOTICES] = [item for item in notices if not item.get("shown")]
+
+
+def _reason(error: Exception) -> str:
+    if isinstance(error, PipelineDesignError):
+        return error.message
+    return getattr(error, "strerror", None) or str(error)

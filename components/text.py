@@ -1,4 +1,5 @@
 """User data is text, never markup: escape it before it reaches any markdown renderer.
+Messages from services are trimmed of the HTML error pages some endpoints answer with.
 
 Streamlit's labels, st.markdown and the canvas nodes (react-markdown with math) all read
 markdown. A backslash before every ASCII punctuation character makes CommonMark print it
@@ -16,3 +17,15 @@ def md(text: object) -> str:
     """`text` escaped for markdown: every character shows literally."""
     escaped = _PUNCTUATION.sub(r"\\\1", str(text))
     return escaped.replace("\n", "  \n")
+
+
+_HTML_PAGE = re.compile(r"<!doctype html|<html", re.IGNORECASE)
+
+
+def without_html_page(message: str) -> str:
+    """A service's message without the HTML error page it may carry (shown as text, a page
+    of markup reads as garbage); what came before the page is kept."""
+    page = _HTML_PAGE.search(message)
+    if page is None:
+        return message
+    return message[: page.start()].rstrip(": ") + " (the service answered with an error page)."

@@ -111,13 +111,12 @@ def accept(proposal) -> None:
     new, merge, discard = st.columns(3)
     if new.button("Accept as a new design", icon=":material/add_circle:"):
         try:
-            session.workspace().check_new_name(name)
-            design = proposal_design(proposal, name.strip())
+            name = session.workspace().check_new_name(name)
+            session.create_design(proposal_design(proposal, name))
         except PipelineDesignError as error:
             st.error(md(error.message))
             return
-        session.open_design(design)
-        _accepted(design, f"Created '{design.name}' from the proposal.")
+        _accepted(session.current(), f"Created '{name}' from the proposal.")
     current = session.current()
     if merge.button("Merge into the open design", disabled=current is None):
         merged, names = merge_proposal(current, proposal)
@@ -226,7 +225,8 @@ def confirm(design, pending: dict, fillable: list[Question]) -> None:
 
 
 st.title("Assistant")
-session.show_notices()
+session.refresh()
+session.show_notices("assistant")
 chosen = choose_model()
 planner(chosen)
 questions_and_answers(chosen)

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import streamlit as st
 
 from builders.configs.base import BasePipelineConfig
+from builders.configs.types import AwsRegion
 from builders.deploy import (
     DEFAULT_TIMEOUT,
     DeployResult,
@@ -18,14 +19,17 @@ from builders.deploy import (
     execution_status,
     recent_executions,
 )
+from builders.design import effective_values, step_type_of
 from builders.errors import DeployError
 from builders.sandbox import sandbox_running
+from builders.validation import validate_config
 from components import aws, session
-from components.text import md
+from components.text import md, without_html_page
 
-DEPLOYMENT = "deployment"
+DEPLOYMENT = "deployment"  # the last deploy's Deployment
 ENDED = "ended_executions"  # execution ARN -> its final status
 SANDBOX, AWS = "Local sandbox", "AWS"
+REGIONS = AwsRegion.__args__
 DEFAULT_CHAIN = "(default credential chain)"
 SANDBOX_NOTE = (
     "The local sandbox is an AWS stand-in on this machine (moto). It accepts and records the "
@@ -36,9 +40,14 @@ SANDBOX_NOTE = (
 
 @dataclass(frozen=True)
 class Deployment:
+    """The last deploy of a design: its result, or the stage it failed at and why. (One
+    class: the page script runs anew on every rerun, so isinstance would not hold.)"""
+
     design: str
-    target: Target
-    result: DeployResult
+    target: Target | None = None
+    result: DeployResult | None = None
+    failed_at: str | None = None
+    reason: str = ""
 
 
 def choose_target(region: str) -> tuple[str, str | None]:
@@ -74,10 +83,10 @@ def parameter_values(definition: dict) -> dict[str, str]:
     return values
 
 
-def run_deploy(design, pipeline, kind, profile, start, parameters, timeout: float):
+def run_deploy(design, pipeline, settings, kind: str, profile, start: bool, parameters, timeout):
     """Deploy with progress shown stage by stage, giving up after `timeout` seconds; the
-    outcome goes to session state."""
-    settings = BasePipelineConfig.model_validate(design.settings)
+    outcome goes to session state and is shown outside the progress box, until the next
+    deploy."""
     with st.status("Deploying...", expanded=True) as status:
         try:
             target = Target.of(kind, settings.region, profile)
@@ -93,12 +102,37 @@ def run_deploy(design, pipeline, kind, profile, start, parameters, timeout: floa
                 timeout=timeout,
             )
         except DeployError as error:
-            status.update(label=f"Deploy failed at {error.stage}", state="error")
-            st.error(md(error.message), icon=":material/error:")
-            st.caption("Your design is unchanged.")
+            status.update(label=f"Deploy failed at {error.stage}", state="error", expanded=False)
+            failure = Deployment(design.name, failed_at=error.stage, reason=error.message)
+            st.session_state[DEPLOYMENT] = failure
             return
         status.update(label="Deployed", state="complete", expanded=False)
     st.session_state[DEPLOYMENT] = Deployment(design.name, target, result)
+
+
+def show_failure(failure: Deployment) -> None:
+    st.error(
+        f"**Deploy failed at {md(failure.failed_at)}**: {md(without_html_page(failure.reason))}  \n"
+        "Your design is unchanged.",
+        icon=":material/error:",
+    )
+
+
+def deploy_settings(design) -> BasePipelineConfig | None:
+    """The settings the pipeline was compiled with: a node's, since every node shares the
+    region, role and names (validation checks it). None, with a message, if they are not
+    usable: a deploy never starts from an empty or unknown region."""
+    node = design.nodes[0]
+    config, _ = validate_config(step_type_of(node).config_class, effective_values(design, node))
+    if config is None or config.region not in REGIONS:
+        region = design.settings.get("region") or "(empty)"
+        st.error(
+            f"The pipeline's region {md(region)} is not an AWS region. Choose one on "
+            "Pipeline settings, then come back to deploy."
+        )
+        st.page_link("pages/settings.py", label="Pipeline settings", icon=":material/tune:")
+        return None
+    return config
 
 
 def show_deployment(deployment: Deployment) -> None:
@@ -174,10 +208,10 @@ def show_recent(kind: str, region: str, profile: str | None, pipeline_name: str)
         return
     target = Target.of(kind, region, profile)
     deployment = st.session_state.get(DEPLOYMENT)
-    latest = deployment.result.execution_arn if deployment else None
+    latest = deployment.result.execution_arn if deployment and deployment.result else None
     rows, failure = _recent(target, pipeline_name, latest)
     if failure:
-        st.caption(f"Could not list executions: {md(failure)}")
+        st.caption(f"Could not list executions: {md(without_html_page(failure))}")
         return
     if rows:
         st.dataframe(rows, hide_index=True, width="stretch")
@@ -186,9 +220,10 @@ def show_recent(kind: str, region: str, profile: str | None, pipeline_name: str)
 
 
 def deploy_page() -> None:
-    design = session.current()
     st.title("Deploy")
-    session.show_notices()
+    session.refresh()
+    session.show_notices("deploy")
+    design = session.current()
     if design is None:
         st.info("No design is open. Create or open one on the Designs page.")
         return
@@ -204,19 +239,23 @@ def deploy_page() -> None:
     if isinstance(pipeline, Exception):
         st.error(md(str(pipeline)))
         return
-    region = design.settings.get("region", "")
-    kind, profile = choose_target(region)
+    settings = deploy_settings(design)
+    if settings is None:
+        return
+    kind, profile = choose_target(settings.region)
     start = st.toggle("Start an execution after deploying", value=True, key="start_execution")
     parameters = parameter_values(pipeline.definition) if start else None
     timeout = st.number_input(
         "Give up after (seconds)", 1, 3600, int(DEFAULT_TIMEOUT), step=30, key="deploy_timeout"
     )
     if st.button("Deploy", type="primary", icon=":material/rocket_launch:", key="deploy"):
-        run_deploy(design, pipeline, kind, profile, start, parameters, timeout)
-    deployment = st.session_state.get(DEPLOYMENT)
-    if deployment is not None and deployment.design == design.name:
-        show_deployment(deployment)
-    show_recent(kind, region, profile, pipeline.name)
+        run_deploy(design, pipeline, settings, kind, profile, start, parameters, timeout)
+    outcome = st.session_state.get(DEPLOYMENT)
+    if outcome is not None and outcome.design == design.name and outcome.failed_at:
+        show_failure(outcome)
+    elif outcome is not None and outcome.design == design.name:
+        show_deployment(outcome)
+    show_recent(kind, settings.region, profile, pipeline.name)
 
 
 deploy_page()

@@ -1,4 +1,8 @@
-"""Designs: create (empty or from a starter), open, rename, duplicate and delete."""
+"""Designs: create (empty or from a starter), open, rename, duplicate and delete.
+
+Each file of the workspace is one row, keyed by its file name: widgets (the popovers
+included) follow the file, not its place in the list, which re-sorts after every change.
+"""
 
 import streamlit as st
 
@@ -11,7 +15,8 @@ from components.text import md
 EMPTY = "Empty design"
 
 st.title("Designs")
-session.show_notices()
+session.refresh()
+session.show_notices("designs")
 space = session.workspace()
 st.caption(f"Saved in {md(space.root)} (set PIPELINE_DESIGNER_WORKSPACE to change it).")
 
@@ -21,57 +26,73 @@ with st.form("new_design", clear_on_submit=True):
     start_from = st.selectbox("Start from", [EMPTY, *starter_names()])
     if st.form_submit_button("Create", type="primary"):
         try:
-            space.check_new_name(name)
+            name = space.check_new_name(name)
             design = (
-                new_design(name.strip())
-                if start_from == EMPTY
-                else design_from_starter(start_from, name.strip())
+                new_design(name) if start_from == EMPTY else design_from_starter(start_from, name)
             )
-            session.open_design(design)
+            session.create_design(design)
             st.switch_page("pages/designer.py")
         except PipelineDesignError as error:
             st.error(md(error.message))
 
+
+def design_row(entry, current) -> None:
+    """One file: its name and date, what is wrong with it if anything, and its actions."""
+    key = entry.key
+    row = st.container(border=True, key=f"row:{key}")
+    title, open_, copy, rename, delete = row.columns([4, 1, 1, 1, 1])
+    is_open = current is not None and space.path(current.name) == entry.path
+    changed = f"changed {entry.modified:%Y-%m-%d %H:%M}" if entry.modified else "no date"
+    title.markdown(f"**{md(entry.name)}**{' (open)' if is_open else ''}  \n{changed} · {md(key)}")
+    if entry.error:
+        title.error(md(entry.error))
+    elif open_.button("Open", key=f"open:{key}"):
+        _act(lambda: session.open_design(space.read(entry.path)), "pages/designer.py")
+    readable = entry.error is None or entry.misplaced
+    if readable:
+        with copy.popover("Duplicate", key=f"copypop:{key}"):
+            copy_name = st.text_input("New name", f"{entry.name} copy", key=f"copyname:{key}")
+            if st.button("Duplicate", key=f"copy:{key}"):
+                _act(lambda: space.duplicate(entry.path, copy_name))
+    if readable:
+        with rename.popover("Rename", key=f"renamepop:{key}"):
+            new_name = st.text_input("New name", entry.name, key=f"newname:{key}")
+            if st.button("Rename", key=f"rename:{key}"):
+                _act(lambda: _rename(entry, new_name, is_open))
+    with delete.popover("Delete", key=f"deletepop:{key}"):
+        st.write(f"Delete {md(key)} for good?")
+        if st.button("Delete", key=f"delete:{key}", type="primary"):
+            _act(lambda: _delete(entry, is_open))
+
+
+def _rename(entry, new_name: str, is_open: bool) -> None:
+    renamed = space.rename(entry.path, new_name)
+    if is_open:
+        session.open_design(renamed)
+
+
+def _delete(entry, is_open: bool) -> None:
+    space.delete(entry.path)
+    if is_open:
+        session.close_design()
+
+
+def _act(action, page: str | None = None) -> None:
+    """Run a row's action; its failure is a message under the row, never a traceback."""
+    try:
+        action()
+    except (PipelineDesignError, OSError) as error:
+        reason = error.message if isinstance(error, PipelineDesignError) else error.strerror
+        st.error(md(reason or str(error)))
+        return
+    if page:
+        st.switch_page(page)
+    st.rerun()
+
+
 st.subheader("Saved designs")
-current = session.current()
 saved = space.list()
 if not saved:
     st.info("No saved designs yet.")
 for entry in saved:
-    row = st.container(border=True)
-    title, open_, copy, rename, delete = row.columns([4, 1, 1, 1, 1])
-    marker = " (open)" if current and current.name == entry.name else ""
-    title.markdown(f"**{md(entry.name)}**{marker}  \nchanged {entry.modified:%Y-%m-%d %H:%M}")
-    if entry.error:
-        title.error(md(entry.error))
-        continue
-    key = f"{entry.path.name}"
-    if open_.button("Open", key=f"open:{key}"):
-        session.open_design(space.load(entry.name), save=False)
-        space.set_current(entry.name)
-        st.switch_page("pages/designer.py")
-    with copy.popover("Duplicate"):
-        copy_name = st.text_input("New name", value=f"{entry.name} copy", key=f"copyname:{key}")
-        if st.button("Duplicate", key=f"copy:{key}"):
-            try:
-                space.duplicate(entry.name, copy_name.strip())
-                st.rerun()
-            except PipelineDesignError as error:
-                st.error(md(error.message))
-    with rename.popover("Rename"):
-        new_name = st.text_input("New name", value=entry.name, key=f"newname:{key}")
-        if st.button("Rename", key=f"rename:{key}"):
-            try:
-                renamed = space.rename(entry.name, new_name.strip())
-                if current and current.name == entry.name:
-                    session.open_design(renamed, save=False)
-                st.rerun()
-            except PipelineDesignError as error:
-                st.error(md(error.message))
-    with delete.popover("Delete"):
-        st.write("Delete this design for good?")
-        if st.button("Delete", key=f"delete:{key}", type="primary"):
-            space.delete(entry.name)
-            if current and current.name == entry.name:
-                session.close_design()
-            st.rerun()
+    design_row(entry, session.current())

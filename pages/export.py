@@ -88,21 +88,22 @@ def import_files() -> None:
     try:
         if config_file is None:
             raise PipelineDesignError("Choose a config JSON file to import.")
-        session.workspace().check_new_name(name)
+        name = session.workspace().check_new_name(name)
         config_doc = parse_json(config_file.getvalue(), f"config file {config_file.name}")
         dag = parse_json(dag_file.getvalue(), f"DAG file {dag_file.name}") if dag_file else None
-        design = design_from_documents(name.strip(), config_doc, dag)
+        session.create_design(design_from_documents(name, config_doc, dag))
     except PipelineDesignError as error:
         st.error(f"Nothing was imported: {md(str(error))}")
         return
-    session.open_design(design)
+    design = session.current()
     session.notice("success", f"Imported '{design.name}' with {len(design.nodes)} steps.")
     st.switch_page("pages/designer.py")
 
 
-design = session.current()
 st.title("Preview and export")
-session.show_notices()
+session.refresh()
+session.show_notices("export")
+design = session.current()
 if design is None:
     st.info("No design is open: import one below, or create one on the Designs page.")
 else:

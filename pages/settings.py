@@ -18,13 +18,13 @@ st.caption(
     "Entered once for the whole pipeline and inherited by every node. A node can override a "
     "value in its own form (Designer page)."
 )
-session.show_notices()
+session.show_notices("settings")
 _, problems = validate_config(BasePipelineConfig, design.settings)
-values = config_form(
+form = config_form(
     BasePipelineConfig, design.settings, key=f"settings:{session.epoch()}", problems=problems
 )
-if values != design.settings:
-    session.commit(set_settings(design, values))
+if form.values != design.settings:
+    session.commit(set_settings(design, form.values))
     st.rerun()
 
 overridden = overrides(design)
@@ -37,3 +37,4 @@ if overridden:
         ],
         hide_index=True,
     )
+session.refresh()  # after this run's edit: takes up another tab's saves

@@ -6,6 +6,7 @@ simulated the way the component reports one, a new state in st.session_state["fl
 
 from __future__ import annotations
 
+import copy
 import re
 
 from streamlit.testing.v1 import AppTest
@@ -47,18 +48,35 @@ def create_from_starter(at: AppTest, name: str, starter: str = "xgboost_end_to_e
     return at.switch_page("pages/designer.py").run()
 
 
-def canvas_edit(at: AppTest, *, add_edges=(), remove_nodes=(), selected=None) -> AppTest:
+def canvas_edit(
+    at: AppTest, *, add_edges=(), remove_nodes=(), selected=None, moves=None
+) -> AppTest:
     """Hand the page a canvas state as the component returns it after a user's edit."""
     shown: StreamlitFlowState = at.session_state["flow_state"]
-    nodes = [n for n in shown.nodes if n.id not in remove_nodes]
+    nodes = [_moved(n, (moves or {}).get(n.id)) for n in shown.nodes if n.id not in remove_nodes]
     edges = [
         e for e in shown.edges if e.source not in remove_nodes and e.target not in remove_nodes
     ]
-    edges += [StreamlitFlowEdge(f"{s}->{t}", s, t) for s, t in add_edges]
+    edges += [StreamlitFlowEdge(f"st-flow-edge_{s}-{t}", s, t) for s, t in add_edges]  # as drawn
     at.session_state["flow_state"] = StreamlitFlowState(
         nodes, edges, selected_id=selected, timestamp=shown.timestamp + 1000
     )
     return at.run()
+
+
+def _moved(node, position):
+    if position is None:
+        return node
+    moved = copy.copy(node)
+    moved.position = {"x": position[0], "y": position[1]}
+    return moved
+
+
+def live(widgets, key: str):
+    """The widget drawn for `key` this run: forms give a widget a new key (`key~1`...) when
+    the value it shows changed outside it."""
+    (widget,) = [w for w in widgets if w.key == key or w.key.startswith(f"{key}~")]
+    return widget
 
 
 def design_of(at: AppTest):
@@ -77,3 +95,22 @@ def open_on(page: str, design, space=None) -> AppTest:
         space.save(design)
     at.session_state["design"] = design
     return at.switch_page(page).run()
+
+
+def as_recreated_by_the_browser(at: AppTest) -> AppTest:
+    """Every input reports the default its element carries, as when the browser re-creates
+    widgets whose state it dropped (a page switch, or a run cut short by the next one: the
+    browser keeps no state for them, the server still does and sends no value)."""
+    for widget in [*at.text_input, *at.text_area]:
+        if not widget.disabled:
+            widget.set_value(widget.proto.default if widget.proto.HasField("default") else "")
+    for widget in at.number_input:
+        widget.set_value(widget.proto.default if widget.proto.HasField("default") else None)
+    for widget in at.selectbox:
+        chosen = widget.proto.default if widget.proto.HasField("default") else None
+        widget.set_value(None if chosen is None else widget.options[chosen])
+    for widget in at.toggle:
+        widget.set_value(widget.proto.default)
+    for widget in at.multiselect:
+        widget.set_value([widget.options[index] for index in widget.proto.default])
+    return at

@@ -16,9 +16,12 @@ from builders.workspace import WORKSPACE_ENV, Workspace
 
 
 def pytest_addoption(parser):
-    group = parser.getgroup("fuzz", "tests/test_fuzz_cli.py")
+    group = parser.getgroup("longer runs", "seeded fuzz and model-based tests, run longer")
     group.addoption("--cases", type=int, help="fuzz cases to run (default 192, or FUZZ_CASES)")
-    group.addoption("--seed", type=int, help="seed of the fuzz cases (or FUZZ_SEED)")
+    group.addoption("--actions", type=int, help="actions per model-based run (CI: a few hundred)")
+    group.addoption(
+        "--seed", type=int, help="seed of the fuzz cases (or FUZZ_SEED) and model runs (8)"
+    )
 
 
 @pytest.fixture
@@ -72,3 +75,12 @@ def aws_env(monkeypatch, tmp_path):
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "none"))
     monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))
     monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+
+
+@pytest.fixture
+def editing_budget(request) -> tuple[int, int]:
+    """(actions, seed) of a model-based test: --actions N --seed S, or the test's default."""
+    default = request.node.get_closest_marker("actions")
+    actions = request.config.getoption("actions") or (default.args[0] if default else 300)
+    seed = request.config.getoption("seed")
+    return actions, 8 if seed is None else seed

@@ -14,10 +14,12 @@ import sys
 from app_support import (
     APP,
     app,
+    as_recreated_by_the_browser,
     button,
     canvas_edit,
     create_from_starter,
     design_of,
+    open_on,
     raw_texts,
     texts,
 )
@@ -271,3 +273,109 @@ def test_the_sagemaker_sdk_is_imported_after_the_first_page_in_the_background(sp
     )
     assert run.returncode == 0, run.stderr
     assert run.stdout.strip().endswith("['warm-sagemaker-sdk'] True")
+
+
+# --- issue 8: every edit lands where the user meant it ------------------------------------
+
+
+def saved_node(space, design: str, node: str) -> dict:
+    return space.load(design).node(node).values
+
+
+def node_key(at: AppTest, node: str, field: str) -> str:
+    return f"node:{at.session_state['design_epoch']}:{node}:{field}"
+
+
+def test_a_typed_override_keeps_the_other_values_when_the_browser_re_creates_widgets(space):
+    """The browser re-creates widgets whose state it dropped (a page switch, a run cut short
+    by the next, as typing into a select box can cause) from what the server last sent: the
+    node's other values and its overrides must not turn empty."""
+    at = create_from_starter(app(), "pt", "pytorch_model_registration")
+    canvas_edit(at, selected="PyTorchModel")
+    at.toggle(key=node_key(at, "PyTorchModel", "author:override")).set_value(True).run()
+    at.text_input(key=node_key(at, "PyTorchModel", "author")).input("solo").run()
+    at.toggle(key=node_key(at, "PyTorchModel", "region:override")).set_value(True).run()
+    at.selectbox(key=node_key(at, "PyTorchModel", "region")).set_value("eu-west-1").run()
+    before = saved_node(space, "pt", "PyTorchModel")
+    assert before["region"] == "eu-west-1" and before["author"] == "solo"
+    assert before["model_data"].startswith("s3://")
+    as_recreated_by_the_browser(at).run()
+    at.run()
+    assert saved_node(space, "pt", "PyTorchModel") == before
+    assert not at.exception
+
+
+def test_a_clicked_connection_is_highlighted_and_removed_at_once(space):
+    at = create_from_starter(app(), "fraud")
+    edges = at.session_state["flow_state"].edges
+    assert not any(edge.deletable for edge in edges)  # Backspace cannot hide one unsaved
+    canvas_edit(at, selected="XGBoostModel->Packaging")
+    assert at.session_state["selected_edge"] == ("XGBoostModel", "Packaging")
+    (shown,) = [e for e in at.session_state["flow_state"].edges if e.selected]
+    assert (shown.source, shown.target, shown.animated) == ("XGBoostModel", "Packaging", True)
+    assert shown.style["strokeWidth"] == 3
+    assert "XGBoostModel → Packaging" in texts(at)
+    button(at, "Remove connection").click().run()
+    assert ("XGBoostModel", "Packaging") not in space.load("fraud").edges
+    assert "8 of 9 steps ready · 8 connections" in texts(at)  # Packaging lost its model
+    assert ("XGBoostModel", "Packaging") not in {
+        (e.source, e.target) for e in at.session_state["flow_state"].edges
+    }
+    again = app()  # a reload keeps it removed
+    assert ("XGBoostModel", "Packaging") not in design_of(again).edges
+
+
+def test_of_two_connections_leaving_one_handle_the_clicked_one_is_removed(space):
+    at = create_from_starter(app(), "fraud")
+    canvas_edit(at, selected="XGBoostModel->BatchTransform")
+    button(at, "Remove connection").click().run()
+    edges = space.load("fraud").edges
+    assert ("XGBoostModel", "BatchTransform") not in edges
+    assert ("XGBoostModel", "Packaging") in edges
+
+
+def test_a_new_design_holds_the_settings_its_forms_show(space):
+    at = designs_page(app())
+    next(t for t in at.text_input if t.label == "Name").input("blank")
+    button(at, "Create").click().run()
+    at.switch_page("pages/settings.py").run()
+    region = next(s for s in at.selectbox if s.key.endswith(":region"))
+    assert region.value == "us-east-1" and space.load("blank").settings["region"] == "us-east-1"
+
+
+def test_a_shared_setting_typed_in_a_node_form_is_the_pipelines(space):
+    design = add_node(add_node(new_design("shared"), "Payload"), "Packaging")
+    at = open_on("pages/designer.py", design, space)
+    canvas_edit(at, selected="Payload")
+    at.text_input(key=node_key(at, "Payload", "author")).input("me").run()
+    saved = space.load("shared")
+    assert saved.settings["author"] == "me"
+    assert "author" not in saved.node("Payload").values
+    problems = {p.field for p in session_report(at).for_node("Packaging")}
+    assert "author" not in problems  # the other node has it too
+
+
+def session_report(at: AppTest):
+    from builders.design import validate_design
+
+    return validate_design(design_of(at))
+
+
+def test_an_out_of_range_number_is_kept_and_explained_under_its_field(space):
+    at = create_from_starter(app(), "fraud")
+    canvas_edit(at, selected="Payload")
+    at.number_input(key=node_key(at, "Payload", "expected_tps")).set_value(-2).run()
+    assert saved_node(space, "fraud", "Payload")["expected_tps"] == -2
+    assert "must be at least 1" in texts(at)
+
+
+def test_notices_are_not_repeated_on_the_next_page(space):
+    at = create_from_starter(app(), "fraud")
+    canvas_edit(at, add_edges=[("BatchTransform", "DataLoadingCalibration")])
+    assert "would make a cycle" in texts(at)
+    at.run()  # a rerun the user did not cause keeps it
+    assert "would make a cycle" in texts(at)
+    at.switch_page("pages/settings.py").run()
+    assert "would make a cycle" not in texts(at)
+    at.switch_page("pages/designer.py").run()
+    assert "would make a cycle" not in texts(at)

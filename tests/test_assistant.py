@@ -8,7 +8,7 @@ from bedrock_standin import BedrockStandIn
 from support import STARTERS
 
 from builders.assistant.models import AssistantError, BedrockModel, json_in
-from builders.assistant.planner import match_step_types, plan, plan_with_model
+from builders.assistant.planner import match_step_types, plan, plan_offline, plan_with_model
 from builders.assistant.questions import (
     AnswerError,
     answer,
@@ -26,13 +26,14 @@ from builders.assistant.topology import (
     type_from_name,
 )
 from builders.dag import load_dag
-from builders.design import add_node, new_design, validate_design
+from builders.design import add_node, effective_values, new_design, validate_design
 from builders.errors import PipelineDesignError
 from builders.fields import form_fields
 from builders.registry import REGISTRY
 from builders.starters import design_from_starter
 
 GOAL = "Train an XGBoost model on my S3 data and register it with sample payloads"
+PYTORCH_GOAL = "load my data, train a pytorch model and run a batch transform on it"
 
 
 @pytest.fixture
@@ -220,12 +221,39 @@ def test_answering_every_question_completes_a_design(starter):
     questions = design_questions(design)
     assert [q.node for q in questions[:4]] == [None] * 4  # pipeline settings first
     for question in questions:
-        source = full.settings if question.node is None else full.node(question.node).values
+        node = question.node
+        source = full.settings if node is None else effective_values(full, full.node(node))
         value = source
         for part in question.path.split("."):
             value = value[part]
         design = answer(design, question, value)
     assert design_questions(design) == []
+
+
+def test_questions_come_from_the_validation_the_badges_show():
+    """Every field problem the node badges count is asked, the required code folder of
+    PyTorch training included (a shared field, optional for other steps); after the
+    answers the design has no field problem left (issue 8, defect 9)."""
+    design = proposal_design(plan_offline(PYTORCH_GOAL).proposal, "asked")
+    asked = {question.key: question for question in design_questions(design)}
+    assert "PyTorchTraining:source_dir" in asked
+    answers = {"author": "me", "bucket": "my-bucket-1", "service_name": "svc",
+               "role": "arn:aws:iam::123456789012:role/R", "source_dir": "s3://my-bucket-1/code",
+               "data_sources": "s3://my-bucket-1/data/", "label_name": "y",
+               "full_field_list": "y, x", "framework_version": "2.1.0",
+               "py_version": "py310"}  # fmt: skip
+    for _ in range(20):
+        questions = design_questions(design)
+        if not questions:
+            break
+        question = questions[0]
+        default = question.spec.options[0] if question.spec.options else "x"
+        value = answers.get(question.path.split(".")[-1], default)
+        design = answer(design, question, parse_answer(question.spec, str(value)))
+    assert design_questions(design) == []
+    for problem in validate_design(design).problems:  # what is left is wiring, not a field
+        config_class = REGISTRY.get(design.node(problem.node).step_type).config_class
+        assert problem.field not in config_class.model_fields, problem
 
 
 def test_an_invalid_answer_gets_the_message_and_changes_nothing():

@@ -12,6 +12,7 @@ import json
 from typing import Annotated, Any, Literal
 
 import pytest
+from app_support import as_recreated_by_the_browser, live
 from pydantic import BaseModel, Field, computed_field
 from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1.element_tree import Block, Error
@@ -20,6 +21,7 @@ from support import BASE, STARTERS
 from builders.config_io import node_values
 from builders.configs.data_loading import DataLoadingConfig
 from builders.configs.hyperparameters import XGBoostModelHyperparameters
+from builders.configs.model import PyTorchModelConfig
 from builders.configs.payload import PayloadConfig
 from builders.configs.tabular_preprocessing import TabularPreprocessingConfig
 from builders.configs.xgboost_training import XGBoostTrainingConfig
@@ -58,14 +60,18 @@ def _form_script(config_class, values, options):
     if st.session_state.get("hidden"):
         return  # another node is selected: the form is not drawn
     current = st.session_state.get("result", values)
+    if "settings" in options:
+        options["settings"] = settings = st.session_state.get("settings", options["settings"])
     if options.pop("validate", False):
         options["problems"] = validate_config(config_class, current)[1]
     timed, started = options.pop("timed", False), time.perf_counter()
-    result = config_form(config_class, current, key="node:0", **options)
+    form = config_form(config_class, current, key="node:0", **options)
     if timed:
         st.session_state.setdefault("seconds", []).append(time.perf_counter() - started)
-    st.session_state["result"] = result
-    if result != current:
+    st.session_state["result"] = form.values
+    if "settings" in options:
+        st.session_state["settings"] = form.settings
+    if form.values != current or ("settings" in options and form.settings != settings):
         st.rerun()  # as the designer does: problems and widgets follow the edit
 
 
@@ -213,14 +219,14 @@ def test_widgets_show_the_values():
         "use_large_processing_instance": True,
     }
     at = form(TabularPreprocessingConfig, values)
-    assert at.text_input(key=f"{KEY}:label_name").value == "y"
-    assert at.number_input(key=f"{KEY}:train_ratio").value == 0.001
-    assert at.number_input(key=f"{KEY}:train_ratio").proto.format == "%g"  # shows 0.001, 1e-05
-    assert at.toggle(key=f"{KEY}:use_large_processing_instance").value is True
-    assert at.selectbox(key=f"{KEY}:region").value == "us-east-1"  # a default, shown
-    assert at.text_area(key=f"{KEY}:processing_script_arguments").value == ""
-    assert plain(at.text_input(key=f"{KEY}:label_name").label) == "Label name *"
-    assert plain(at.number_input(key=f"{KEY}:processing_instance_count").label) == (
+    assert live(at.text_input, f"{KEY}:label_name").value == "y"
+    assert live(at.number_input, f"{KEY}:train_ratio").value == 0.001
+    assert live(at.number_input, f"{KEY}:train_ratio").proto.format == "%g"  # shows 0.001, 1e-05
+    assert live(at.toggle, f"{KEY}:use_large_processing_instance").value is True
+    assert live(at.selectbox, f"{KEY}:region").value == "us-east-1"  # a default, shown
+    assert live(at.text_area, f"{KEY}:processing_script_arguments").value == ""
+    assert plain(live(at.text_input, f"{KEY}:label_name").label) == "Label name *"
+    assert plain(live(at.number_input, f"{KEY}:processing_instance_count").label) == (
         "Processing instance count"
     )
 
@@ -230,13 +236,13 @@ def test_widgets_show_the_values():
 
 def test_edits_come_back_typed():
     at = form(TabularPreprocessingConfig, {**BASE, "label_name": "y"})
-    at.number_input(key=f"{KEY}:processing_instance_count").set_value(3).run()
-    at.number_input(key=f"{KEY}:train_ratio").set_value(0.8).run()
-    at.number_input(key=f"{KEY}:random_seed").set_value(7).run()
-    at.selectbox(key=f"{KEY}:job_type").set_value("validation").run()
-    at.toggle(key=f"{KEY}:use_large_processing_instance").set_value(True).run()
-    at.text_input(key=f"{KEY}:label_name").set_value("target").run()
-    at.text_area(key=f"{KEY}:processing_script_arguments").set_value("--fast\n\n--n 3\n").run()
+    live(at.number_input, f"{KEY}:processing_instance_count").set_value(3).run()
+    live(at.number_input, f"{KEY}:train_ratio").set_value(0.8).run()
+    live(at.number_input, f"{KEY}:random_seed").set_value(7).run()
+    live(at.selectbox, f"{KEY}:job_type").set_value("validation").run()
+    live(at.toggle, f"{KEY}:use_large_processing_instance").set_value(True).run()
+    live(at.text_input, f"{KEY}:label_name").set_value("target").run()
+    live(at.text_area, f"{KEY}:processing_script_arguments").set_value("--fast\n\n--n 3\n").run()
     got = result(at)
     assert got == {
         **BASE,
@@ -250,34 +256,34 @@ def test_edits_come_back_typed():
     }
     assert type(got["processing_instance_count"]) is int and type(got["train_ratio"]) is float
     assert validate_config(TabularPreprocessingConfig, got)[1] == []
-    assert at.text_input(key=f"{KEY}:effective_instance_type").value == "ml.m5.4xlarge"
+    assert live(at.text_input, f"{KEY}:effective_instance_type").value == "ml.m5.4xlarge"
 
 
 def test_lists_keep_item_types_and_unparsable_items():
     values = {**BASE, "hyperparameters": hyperparameters()}
     at = form(XGBoostTrainingConfig, values)
     hp = f"{KEY}:hyperparameters"
-    assert at.text_area(key=f"{hp}.multiclass_categories").value == "0\n1"
-    at.text_area(key=f"{hp}.multiclass_categories").set_value("0\n1\nrare").run()
-    at.text_area(key=f"{hp}.class_weights").set_value("1\n2.5\nheavy").run()
-    at.multiselect(key=f"{hp}.eval_metric").set_value(["auc"]).run()
-    at.number_input(key=f"{hp}.num_round").set_value(250).run()
+    assert live(at.text_area, f"{hp}.multiclass_categories").value == "0\n1"
+    live(at.text_area, f"{hp}.multiclass_categories").set_value("0\n1\nrare").run()
+    live(at.text_area, f"{hp}.class_weights").set_value("1\n2.5\nheavy").run()
+    live(at.multiselect, f"{hp}.eval_metric").set_value(["auc"]).run()
+    live(at.number_input, f"{hp}.num_round").set_value(250).run()
     got = result(at)["hyperparameters"]
     assert got["multiclass_categories"] == [0, 1, "rare"]  # int | str: ints stay ints
     assert got["class_weights"] == [1.0, 2.5, "heavy"]  # typed as floats, the rest as typed
     assert type(got["class_weights"][0]) is float
     assert got["eval_metric"] == ["auc"] and got["num_round"] == 250
     assert {k: got[k] for k in hyperparameters()} == hyperparameters()  # the rest untouched
-    at.text_area(key=f"{hp}.class_weights").set_value("").run()
+    live(at.text_area, f"{hp}.class_weights").set_value("").run()
     assert result(at)["hyperparameters"]["class_weights"] is None  # Optional list emptied
 
 
 def test_a_nested_hyperparameter_is_edited_in_place():
     at = form(XGBoostTrainingConfig, {**BASE})
     hp = f"{KEY}:hyperparameters"
-    at.text_input(key=f"{hp}.label_name").set_value("label").run()
+    live(at.text_input, f"{hp}.label_name").set_value("label").run()
     assert result(at)["hyperparameters"] == {"label_name": "label"}  # only what was entered
-    at.text_area(key=f"{hp}.full_field_list").set_value("id\nlabel\nx").run()
+    live(at.text_area, f"{hp}.full_field_list").set_value("id\nlabel\nx").run()
     assert result(at)["hyperparameters"] == {
         "label_name": "label",
         "full_field_list": ["id", "label", "x"],
@@ -308,7 +314,7 @@ def test_a_dict_editor_keeps_order_and_enum_values():
     at.run()
     expected = {"b": "NUMERIC", "a": "NUMERIC", "c": "TEXT"}
     assert result(at)[name] == expected and list(result(at)[name]) == ["b", "a", "c"]
-    at.text_input(key=f"{KEY}:author").set_value("someone").run()  # edits are not re-applied
+    live(at.text_input, f"{KEY}:author").set_value("someone").run()  # edits are not re-applied
     at.run()
     assert result(at)[name] == expected and result(at)["author"] == "someone"
     config, problems = validate_config(PayloadConfig, result(at))
@@ -321,7 +327,7 @@ def test_a_dict_editor_keeps_order_and_enum_values():
 
 def test_a_one_item_choice_list_allows_one_selection():
     at = form(PayloadConfig, payload_values())
-    widget = at.multiselect(key=f"{KEY}:source_model_inference_content_types")
+    widget = live(at.multiselect, f"{KEY}:source_model_inference_content_types")
     assert widget.value == ["text/csv"] and widget.max_selections == 1
     widget.set_value(["application/json"]).run()
     assert result(at)["source_model_inference_content_types"] == ["application/json"]
@@ -336,7 +342,7 @@ def test_edits_survive_the_form_being_hidden_and_shown_again():
         "deleted_rows": [0],
     }
     at.run()
-    at.number_input(key=f"{KEY}:expected_tps").set_value(9).run()
+    live(at.number_input, f"{KEY}:expected_tps").set_value(9).run()
     edited = dict(result(at))
     assert edited[name] == {"a": "NUMERIC", "c": "TEXT"} and edited["expected_tps"] == 9
     at.session_state["hidden"] = True
@@ -344,7 +350,7 @@ def test_edits_survive_the_form_being_hidden_and_shown_again():
     at.session_state["hidden"] = False
     at.run()
     assert result(at) == edited
-    assert at.number_input(key=f"{KEY}:expected_tps").value == 9
+    assert live(at.number_input, f"{KEY}:expected_tps").value == 9
     editor = next(e for e in at.data_editor if e.key == f"{KEY}:{name}")
     assert editor.value.to_dict("list") == {"key": ["a", "c"], "value": ["NUMERIC", "TEXT"]}
 
@@ -363,12 +369,31 @@ def test_a_text_dict_takes_entries():
 
 def test_a_value_changed_outside_the_form_shows_without_a_new_key():
     at = form(TabularPreprocessingConfig, {**BASE, "label_name": "y", "random_seed": 1})
-    at.number_input(key=f"{KEY}:random_seed").set_value(5).run()
+    live(at.number_input, f"{KEY}:random_seed").set_value(5).run()
     at.session_state["result"] = {**BASE, "label_name": "imported", "random_seed": 9}
     at.run()
-    assert at.number_input(key=f"{KEY}:random_seed").value == 9
-    assert at.text_input(key=f"{KEY}:label_name").value == "imported"
+    assert live(at.number_input, f"{KEY}:random_seed").value == 9
+    assert live(at.text_input, f"{KEY}:label_name").value == "imported"
     assert result(at)["random_seed"] == 9
+
+
+def test_widgets_the_browser_re_creates_report_the_values_the_form_holds():
+    """The browser drops the state of widgets on a page switch or when a run is cut short by
+    the next one, and re-creates them from what the server last sent. Created without the
+    design's value, each then reported an empty one, stored as if the user had cleared it
+    (issue 8: a typed Region override wiped model_data, the entry point, an Author override)."""
+    values = {
+        "model_data": "s3://bucket/model.tar.gz",
+        "inference_entry_point": "serve.py",
+        "author": "solo",  # an override
+        "region": "eu-west-1",  # another, made the way the issue describes
+    }
+    at = form(PyTorchModelConfig, values, settings=BASE, validate=True)
+    live(at.text_input, f"{KEY}:inference_instance_type").set_value("ml.m5.xlarge").run()
+    held, settings = result(at), settings_of(at)
+    assert held == {**values, "inference_instance_type": "ml.m5.xlarge"}
+    as_recreated_by_the_browser(at).run()
+    assert result(at) == held and settings_of(at) == settings
 
 
 # --- problems next to their fields --------------------------------------------------------
@@ -406,13 +431,20 @@ def test_a_problem_shows_under_its_field(config_class, values, field, words):
     assert result(at) == values  # the invalid value is kept
 
 
-def test_an_out_of_range_number_is_shown_as_it_is():
-    at = form(PayloadConfig, {**payload_values(), "expected_tps": 0}, validate=True)
-    widget = at.number_input(key=f"{KEY}:expected_tps")
-    assert widget.value == 0 and not widget.proto.has_min  # no bound that would hide it
-    widget.set_value(3).run()
+def test_an_out_of_range_number_is_kept_and_its_problem_shown_under_it():
+    """A number box with bounds refuses an out-of-range value in the browser, silently
+    keeping the old one: the boxes have none; the bounds are in the help and the problem
+    shows under the field."""
+    at = form(PayloadConfig, payload_values(), validate=True)
+    widget = live(at.number_input, f"{KEY}:expected_tps")
+    assert not widget.proto.has_min and not widget.proto.has_max
+    assert "at least 1" in plain(widget.help)
+    widget.set_value(-2).run()
+    assert result(at)["expected_tps"] == -2  # kept as typed
+    assert live(at.number_input, f"{KEY}:expected_tps").value == -2
+    assert [plain(m) for m in errors_under(at, f"{KEY}:expected_tps")] == ["must be at least 1"]
+    live(at.number_input, f"{KEY}:expected_tps").set_value(3).run()
     assert result(at)["expected_tps"] == 3 and not at.error
-    assert at.number_input(key=f"{KEY}:expected_tps").proto.has_min  # bounds are back
 
 
 def test_a_missing_required_field_and_an_unknown_one_are_reported():
@@ -434,79 +466,93 @@ def test_a_missing_required_field_and_an_unknown_one_are_reported():
 def test_invalid_and_mistyped_values_are_kept():
     values = {**payload_values(), "role": "not-an-arn", "expected_tps": "abc", "py_version": 3}
     at = form(PayloadConfig, values, validate=True)
-    assert at.text_input(key=f"{KEY}:role").value == "not-an-arn"
+    assert live(at.text_input, f"{KEY}:role").value == "not-an-arn"
     assert "must be an IAM role ARN" in plain(errors_under(at, f"{KEY}:role")[0])
-    widget = at.text_input(key=f"{KEY}:expected_tps")  # a text box shows what a number can't
+    widget = live(at.text_input, f"{KEY}:expected_tps")  # a text box shows what a number can't
     assert widget.value == "abc"
     assert "whole number" in plain(errors_under(at, f"{KEY}:expected_tps")[0])
-    assert at.text_input(key=f"{KEY}:py_version").value == "3"  # not one of the choices
+    assert live(at.text_input, f"{KEY}:py_version").value == "3"  # not one of the choices
     assert result(at) == values
-    at.text_input(key=f"{KEY}:py_version").set_value("py310").run()
-    assert at.selectbox(key=f"{KEY}:py_version").value == "py310"  # a choice again
-    at.text_input(key=f"{KEY}:role").set_value("arn:aws:iam::123456789012:role/R").run()
+    live(at.text_input, f"{KEY}:py_version").set_value("py310").run()
+    assert live(at.selectbox, f"{KEY}:py_version").value == "py310"  # a choice again
+    live(at.text_input, f"{KEY}:role").set_value("arn:aws:iam::123456789012:role/R").run()
     assert result(at)["expected_tps"] == "abc"  # another edit does not drop it
-    widget = at.text_input(key=f"{KEY}:expected_tps").set_value("12")
+    widget = live(at.text_input, f"{KEY}:expected_tps").set_value("12")
     widget.run()
     assert result(at)["expected_tps"] == 12
-    assert at.number_input(key=f"{KEY}:expected_tps").value == 12  # a number again
+    assert live(at.number_input, f"{KEY}:expected_tps").value == 12  # a number again
     assert not at.error
 
 
 def test_a_nested_config_that_is_not_an_object_is_shown_as_text():
     at = form(XGBoostTrainingConfig, {**BASE, "hyperparameters": "oops"}, validate=True)
-    widget = at.text_input(key=f"{KEY}:hyperparameters")
+    widget = live(at.text_input, f"{KEY}:hyperparameters")
     assert widget.value == "oops" and errors_under(at, f"{KEY}:hyperparameters")
     widget.set_value('{"label_name": "y"}').run()
     assert result(at)["hyperparameters"] == {"label_name": "y"}
-    assert at.text_input(key=f"{KEY}:hyperparameters.label_name").value == "y"
+    assert live(at.text_input, f"{KEY}:hyperparameters.label_name").value == "y"
 
 
 def test_optional_fields_empty_to_none():
     at = form(PayloadConfig, {**payload_values(), "sample_payload_s3_key": "a/b.tar.gz"})
-    at.text_input(key=f"{KEY}:sample_payload_s3_key").set_value("").run()
+    live(at.text_input, f"{KEY}:sample_payload_s3_key").set_value("").run()
     assert result(at)["sample_payload_s3_key"] is None  # null: the default applies again
-    assert at.text_input(key=f"{KEY}:payload_s3_key").value.endswith("/payload/Fraud.tar.gz")
+    assert live(at.text_input, f"{KEY}:payload_s3_key").value.endswith("/payload/Fraud.tar.gz")
     at = form(TabularPreprocessingConfig, {**BASE, "label_name": "y"})
-    at.text_input(key=f"{KEY}:processing_source_dir").set_value("./src").run()
+    live(at.text_input, f"{KEY}:processing_source_dir").set_value("./src").run()
     assert result(at)["processing_source_dir"] == "./src"
-    at.text_input(key=f"{KEY}:processing_source_dir").set_value("").run()
+    live(at.text_input, f"{KEY}:processing_source_dir").set_value("").run()
     assert result(at)["processing_source_dir"] is None
 
 
 # --- pipeline settings --------------------------------------------------------------------
 
 
-def test_inherited_settings_can_be_overridden_and_reverted():
-    at = form(TabularPreprocessingConfig, {"label_name": "y"}, inherited=BASE)
+def settings_of(at: AppTest) -> dict:
+    return at.session_state["settings"]
+
+
+def test_shared_fields_edit_the_pipeline_settings_unless_overridden():
+    at = form(TabularPreprocessingConfig, {"label_name": "y"}, settings=BASE)
     assert [e.label for e in at.expander] == ["Pipeline settings", "Advanced settings"]
     assert not at.expander[0].proto.expanded  # nothing overridden or wrong: closed
-    shown = at.text_input(key=f"{KEY}:author:inherited")
-    assert shown.value == "ml-team" and shown.disabled
-    assert "inherited from pipeline settings" in plain(shown.label)
-    assert f"{KEY}:author" not in widgets(at) and "author" not in result(at)
-    assert at.text_input(key=f"{KEY}:pipeline_name").value == "ml-team-fraud-us-east-1"
+    author = live(at.text_input, f"{KEY}:author")
+    assert author.value == "ml-team" and not author.disabled
+    assert "pipeline setting" in plain(author.label)
+    assert live(at.text_input, f"{KEY}:pipeline_name").value == "ml-team-fraud-us-east-1"
 
-    at.toggle(key=f"{KEY}:author:override").set_value(True).run()
-    assert result(at)["author"] == "ml-team"  # overriding starts from the inherited value
-    assert "overridden" in plain(at.text_input(key=f"{KEY}:author").label)
-    at.text_input(key=f"{KEY}:author").set_value("solo").run()
-    assert result(at)["author"] == "solo"
-    assert at.text_input(key=f"{KEY}:pipeline_name").value == "solo-fraud-us-east-1"
+    author.set_value("team-b").run()  # typed in a node's form: it is the pipeline's author
+    assert settings_of(at)["author"] == "team-b" and "author" not in result(at)
+    assert live(at.text_input, f"{KEY}:pipeline_name").value == "team-b-fraud-us-east-1"
 
-    at.toggle(key=f"{KEY}:author:override").set_value(False).run()
-    assert "author" not in result(at) and result(at) == {"label_name": "y"}
-    assert at.text_input(key=f"{KEY}:author:inherited").value == "ml-team"
+    live(at.toggle, f"{KEY}:author:override").set_value(True).run()
+    assert result(at)["author"] == "team-b"  # overriding starts from the pipeline's value
+    assert "overridden" in plain(live(at.text_input, f"{KEY}:author").label)
+    live(at.text_input, f"{KEY}:author").set_value("solo").run()
+    assert result(at)["author"] == "solo" and settings_of(at)["author"] == "team-b"
+    assert live(at.text_input, f"{KEY}:pipeline_name").value == "solo-fraud-us-east-1"
+
+    live(at.toggle, f"{KEY}:author:override").set_value(False).run()
+    assert result(at) == {"label_name": "y"} and settings_of(at)["author"] == "team-b"
+    assert live(at.text_input, f"{KEY}:author").value == "team-b"
 
 
-def test_a_problem_with_an_inherited_setting_shows_under_it():
+def test_a_shared_field_the_settings_lack_is_entered_once_for_every_node():
+    """A new design's settings hold no author: typing it in a node's form sets it for all."""
+    empty = {"region": "us-east-1"}
+    at = form(TabularPreprocessingConfig, {"label_name": "y"}, settings=empty, validate=True)
+    assert at.expander[0].proto.expanded  # required settings are missing: opened
+    live(at.text_input, f"{KEY}:author").set_value("me").run()
+    assert settings_of(at) == {**empty, "author": "me"} and "author" not in result(at)
+
+
+def test_a_problem_with_a_shared_setting_shows_under_it():
     problems = [Problem("must be an IAM role ARN", field="role")]
-    inherited = {**BASE, "role": "not-an-arn"}
-    at = form(
-        TabularPreprocessingConfig, {"label_name": "y"}, inherited=inherited, problems=problems
-    )
+    settings = {**BASE, "role": "not-an-arn"}
+    at = form(TabularPreprocessingConfig, {"label_name": "y"}, settings=settings, problems=problems)
     assert at.expander[0].proto.expanded  # opened: something there needs attention
-    assert at.text_input(key=f"{KEY}:role:inherited").value == "not-an-arn"
-    assert plain(errors_under(at, f"{KEY}:role:inherited")[0]) == "must be an IAM role ARN"
+    assert live(at.text_input, f"{KEY}:role").value == "not-an-arn"
+    assert plain(errors_under(at, f"{KEY}:role")[0]) == "must be an IAM role ARN"
 
 
 def test_the_form_renders_in_a_few_milliseconds_per_field():
@@ -518,15 +564,13 @@ def test_the_form_renders_in_a_few_milliseconds_per_field():
 
 
 def test_an_overridden_setting_shows_as_overridden():
-    at = form(
-        TabularPreprocessingConfig, {"label_name": "y", "region": "eu-west-1"}, inherited=BASE
-    )
-    assert at.toggle(key=f"{KEY}:region:override").value is True
-    assert at.selectbox(key=f"{KEY}:region").value == "eu-west-1"
-    assert at.text_input(key=f"{KEY}:pipeline_name").value == "ml-team-fraud-eu-west-1"
-    at.toggle(key=f"{KEY}:region:override").set_value(False).run()
+    at = form(TabularPreprocessingConfig, {"label_name": "y", "region": "eu-west-1"}, settings=BASE)
+    assert live(at.toggle, f"{KEY}:region:override").value is True
+    assert live(at.selectbox, f"{KEY}:region").value == "eu-west-1"
+    assert live(at.text_input, f"{KEY}:pipeline_name").value == "ml-team-fraud-eu-west-1"
+    live(at.toggle, f"{KEY}:region:override").set_value(False).run()
     assert "region" not in result(at)
-    assert at.text_input(key=f"{KEY}:pipeline_name").value == "ml-team-fraud-us-east-1"
+    assert live(at.text_input, f"{KEY}:pipeline_name").value == "ml-team-fraud-us-east-1"
 
 
 def test_excluded_fields_are_not_drawn_and_kept():
@@ -534,7 +578,7 @@ def test_excluded_fields_are_not_drawn_and_kept():
     at = form(TabularPreprocessingConfig, values, exclude=("job_type", "random_seed"))
     drawn = widgets(at)
     assert f"{KEY}:job_type" not in drawn and f"{KEY}:random_seed" not in drawn
-    at.text_input(key=f"{KEY}:label_name").set_value("z").run()
+    live(at.text_input, f"{KEY}:label_name").set_value("z").run()
     assert result(at) == {**values, "label_name": "z"}
 
 
@@ -543,23 +587,23 @@ def test_excluded_fields_are_not_drawn_and_kept():
 
 def test_derived_values_follow_the_edits():
     at = form(TabularPreprocessingConfig, {**BASE, "label_name": "y"})
-    name = at.text_input(key=f"{KEY}:pipeline_name")
+    name = live(at.text_input, f"{KEY}:pipeline_name")
     assert name.value == "ml-team-fraud-us-east-1" and name.disabled
-    assert at.text_input(key=f"{KEY}:pipeline_s3_loc").value == (
+    assert live(at.text_input, f"{KEY}:pipeline_s3_loc").value == (
         "s3://my-ml-bucket/pipelines/ml-team-fraud-us-east-1/1.0.0"
     )
-    at.text_input(key=f"{KEY}:author").set_value("data-team").run()
-    assert at.text_input(key=f"{KEY}:pipeline_name").value == "data-team-fraud-us-east-1"
-    at.selectbox(key=f"{KEY}:region").set_value("eu-west-1").run()
-    assert at.text_input(key=f"{KEY}:pipeline_name").value == "data-team-fraud-eu-west-1"
+    live(at.text_input, f"{KEY}:author").set_value("data-team").run()
+    assert live(at.text_input, f"{KEY}:pipeline_name").value == "data-team-fraud-us-east-1"
+    live(at.selectbox, f"{KEY}:region").set_value("eu-west-1").run()
+    assert live(at.text_input, f"{KEY}:pipeline_name").value == "data-team-fraud-eu-west-1"
 
 
 def test_derived_values_of_incomplete_values_say_what_to_fill_in():
     at = form(TabularPreprocessingConfig, {"service_name": "fraud"})
-    assert at.text_input(key=f"{KEY}:pipeline_name").value == "— fill in Author"
-    assert at.text_input(key=f"{KEY}:effective_instance_type").value == "ml.m5.xlarge"
-    at.text_input(key=f"{KEY}:author").set_value("me").run()
-    assert at.text_input(key=f"{KEY}:pipeline_name").value == "me-fraud-us-east-1"
+    assert live(at.text_input, f"{KEY}:pipeline_name").value == "— fill in Author"
+    assert live(at.text_input, f"{KEY}:effective_instance_type").value == "ml.m5.xlarge"
+    live(at.text_input, f"{KEY}:author").set_value("me").run()
+    assert live(at.text_input, f"{KEY}:pipeline_name").value == "me-fraud-us-east-1"
 
 
 # --- a step type the form has never seen --------------------------------------------------
@@ -589,25 +633,26 @@ def test_a_config_defined_in_the_test_renders_and_round_trips():
     at = form(TinyConfig, values)
     check_widgets(at, TinyConfig)
     assert result(at) == values
-    count = at.number_input(key=f"{KEY}:count")
-    assert (count.min, count.max, count.step, count.value) == (1, 10, 1, 4)
-    assert at.selectbox(key=f"{KEY}:mode").options == ["fast", "slow"]
-    assert at.text_input(key=f"{KEY}:summary").value == "x-fast-4"
+    count = live(at.number_input, f"{KEY}:count")
+    assert (count.min, count.max, count.step, count.value) == (None, None, 1, 4)
+    assert live(at.selectbox, f"{KEY}:mode").options == ["fast", "slow"]
+    assert live(at.text_input, f"{KEY}:summary").value == "x-fast-4"
     count.set_value(9).run()
-    at.selectbox(key=f"{KEY}:mode").set_value("slow").run()
-    at.number_input(key=f"{KEY}:ratio").set_value(None).run()
-    at.text_area(key=f"{KEY}:tags").set_value("a\nb\nc").run()
+    live(at.selectbox, f"{KEY}:mode").set_value("slow").run()
+    at.button(key=f"{KEY}:ratio:clear").click().run()
+    live(at.text_area, f"{KEY}:tags").set_value("a\nb\nc").run()
     assert result(at) == {**values, "count": 9, "mode": "slow", "ratio": None, "tags": list("abc")}
-    assert at.text_input(key=f"{KEY}:summary").value == "x-slow-9"
+    assert live(at.text_input, f"{KEY}:summary").value == "x-slow-9"
     empty = form(TinyConfig, {})
-    assert result(empty) == {} and empty.text_input(key=f"{KEY}:summary").value == "— fill in Name"
-    assert empty.number_input(key=f"{KEY}:ratio").value is None
-    assert empty.selectbox(key=f"{KEY}:level").value is None  # required: nothing chosen yet
-    assert empty.selectbox(key=f"{KEY}:flag").options == ["—", "true", "false"]
-    empty.selectbox(key=f"{KEY}:level").set_value("high").run()
-    empty.selectbox(key=f"{KEY}:flag").set_value(False).run()
+    assert result(empty) == {}
+    assert live(empty.text_input, f"{KEY}:summary").value == "— fill in Name"
+    assert live(empty.number_input, f"{KEY}:ratio").value is None
+    assert live(empty.selectbox, f"{KEY}:level").value is None  # required: nothing chosen yet
+    assert live(empty.selectbox, f"{KEY}:flag").options == ["—", "true", "false"]
+    live(empty.selectbox, f"{KEY}:level").set_value("high").run()
+    live(empty.selectbox, f"{KEY}:flag").set_value(False).run()
     assert result(empty) == {"level": "high", "flag": False}
-    empty.selectbox(key=f"{KEY}:flag").set_value(None).run()
+    live(empty.selectbox, f"{KEY}:flag").select_index(0).run()  # the "—" option
     assert result(empty) == {"level": "high", "flag": None}
 
 
@@ -618,7 +663,7 @@ def test_values_and_messages_are_shown_as_text_never_html():
     values = {**BASE, "label_name": XSS, "author": XSS}
     problems = [Problem(f"bad {XSS}", field="label_name"), Problem(XSS, field="nowhere")]
     at = form(TabularPreprocessingConfig, values, problems=problems)
-    assert at.text_input(key=f"{KEY}:label_name").value == XSS  # a text box: not markup
+    assert live(at.text_input, f"{KEY}:label_name").value == XSS  # a text box: not markup
     escaped = md(XSS)
     assert "\\<img src\\=x" in escaped
     bodies = [e.value for e in at.error]

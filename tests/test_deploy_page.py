@@ -14,6 +14,8 @@ from support import FaultyServer, start_moto
 from builders.deploy import READ_TIMEOUT, STATUS_TIMEOUT
 from builders.design import add_node, new_design
 from builders.sandbox import sandbox, stop_sandbox
+from builders.starters import design_from_starter
+from components.text import without_html_page
 
 DEPLOY = "pages/deploy.py"
 
@@ -164,3 +166,61 @@ def test_an_endpoint_that_never_answers_fails_in_time_and_says_where(space, monk
         assert time.monotonic() - started < STATUS_TIMEOUT  # the failed listing was kept
     finally:
         server.close()
+
+
+def test_a_design_without_a_stored_region_deploys_to_the_region_it_shows(space):
+    """Designs made before settings stored their defaults have no region in the settings:
+    the page once deployed to region '' (`Invalid endpoint`, an HTML error page in Recent
+    executions). The region is the one the pipeline was compiled for."""
+    design = design_from_starter("xgboost_end_to_end", "fraud")
+    design = design.model_copy(
+        update={"settings": {k: v for k, v in design.settings.items() if k != "region"}}
+    )
+    at = open_on(DEPLOY, design, space)
+    assert not at.exception and not at.error
+    assert "<html" not in texts(at).lower() and "Could not list" not in texts(at)
+    press_deploy(at)
+    assert not at.exception
+    assert value_of(at, "Pipeline ARN").startswith("arn:aws:sagemaker:us-east-1:")
+
+
+def test_an_unknown_region_is_a_message_not_a_deploy(space):
+    design = design_from_starter("xgboost_end_to_end", "fraud")
+    design = design.model_copy(update={"settings": {**design.settings, "region": "mars-1"}})
+    at = open_on(DEPLOY, design, space)
+    assert not at.exception
+    assert "problem(s) to fix" in texts(at) or "not an AWS region" in texts(at)
+    assert not [b for b in at.button if b.key == "deploy"]
+
+
+def test_a_deploy_failure_stays_in_view_with_its_reason(space):
+    at = deploy_page(space)
+    at.radio(key="target").set_value("AWS").run()
+    press_deploy(at)
+    failure = at.error[0]
+    assert "credentials" in failure.value.lower() and "Deploy failed at preflight" in failure.value
+    assert not _inside_status(at, failure)  # not in the collapsed progress box
+    at.toggle(key="start_execution").set_value(False).run()  # any later rerun keeps it
+    assert "Deploy failed at preflight" in at.error[0].value
+
+
+def _inside_status(at, element) -> bool:
+    """Whether `element` is drawn inside an expander or st.status box."""
+    stack = [(at.main, False)]
+    while stack:
+        block, inside = stack.pop()
+        for child in block.children.values():
+            if child is element:
+                return inside
+            if hasattr(child, "children"):
+                boxed = inside or child.type in ("expandable", "expander", "status")
+                stack.append((child, boxed))
+    raise AssertionError("element not found")
+
+
+def test_recent_executions_never_show_an_html_page():
+    message = "AWS refused ListPipelineExecutions (500): <!doctype html>\n<html><h1>Error</h1>"
+    assert without_html_page(message) == (
+        "AWS refused ListPipelineExecutions (500) (the service answered with an error page)."
+    )
+    assert without_html_page("plain words") == "plain words"

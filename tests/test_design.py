@@ -26,6 +26,7 @@ from builders.design import (
     rename_node,
     set_node_values,
     set_settings,
+    setting_defaults,
     validate_design,
 )
 from builders.errors import ConfigFileError, ConfigValidationError, PipelineDesignError
@@ -74,7 +75,8 @@ def test_settings_are_inherited_and_nodes_override_them(xgb):
     )
     assert effective_values(design, design.node("Payload"))["bucket"] == "other-bucket"
     assert effective_values(design, design.node("Packaging"))["bucket"] == "my-ml-bucket"
-    assert overrides(design) == [("Payload", "bucket", "other-bucket")]
+    assert ("Payload", "bucket", "other-bucket") in overrides(design)
+    assert ("Packaging", "bucket", "other-bucket") not in overrides(design)
     changed = set_settings(design, {**design.settings, "author": "someone"})
     assert build_configs(changed)["Packaging"].author == "someone"
 
@@ -136,7 +138,7 @@ def test_the_config_document_loads_back_into_the_same_configs(xgb):
 def test_config_document_of_an_incomplete_design_keeps_what_was_typed():
     design = add_node(new_design("d", {"author": "me"}), "Payload")
     document = config_document(design)
-    assert document["configuration"]["shared"] == {"author": "me"}
+    assert document["configuration"]["shared"] == {**setting_defaults(), "author": "me"}
     assert document["metadata"]["config_types"] == {"Payload": "PayloadConfig"}
 
 
@@ -159,3 +161,18 @@ def test_import_refuses_a_dag_that_does_not_match(xgb):
 def test_compile_a_design(xgb):
     compiled = compile_design(xgb)
     assert "ModelRegistration-RegisterModel" in compiled.step_names
+
+
+def test_a_new_design_stores_the_settings_it_shows():
+    """Defaults the settings form shows (region us-east-1, ...) are in the design itself,
+    so every reader of the settings (deploy, export) sees them."""
+    design = new_design("d")
+    assert design.settings["region"] == "us-east-1"
+    assert design.settings == setting_defaults()
+    assert set(setting_defaults()) == {
+        "region", "pipeline_version", "framework_version", "py_version", "source_dir"
+    }  # fmt: skip
+    kept = new_design("d", {"region": "eu-west-1"})
+    assert kept.settings["region"] == "eu-west-1"
+    imported = design_from_documents("i", config_document(add_node(design, "Payload")))
+    assert imported.settings["region"] == "us-east-1"

@@ -19,11 +19,11 @@ from builders.configs.tabular_preprocessing import TabularPreprocessingConfig
 from builders.configs.types import VariableType
 from builders.configs.xgboost_training import XGBoostTrainingConfig
 from builders.fields import (
+    bounds_text,
     derived_fields,
     derived_values,
     fits,
     form_fields,
-    number_bounds,
     parse_lines,
     parse_text,
     readable,
@@ -59,10 +59,10 @@ def test_every_registered_field_gets_a_real_widget_kind(step_type):
 def test_numbers_get_their_bounds_and_a_fitting_step():
     tps = spec(PayloadConfig, "expected_tps")
     assert (tps.kind, tps.ge, tps.step, tps.default, tps.required) == ("int", 1, 1, 2, False)
-    assert number_bounds(tps) == (1, None)
+    assert bounds_text(tps) == " of at least 1"
     eta = spec(XGBoostModelHyperparameters, "eta")
     assert (eta.kind, eta.gt, eta.le, eta.step) == ("float", 0, 1, 0.01)
-    assert number_bounds(eta) == (0.0, 1.0)
+    assert bounds_text(eta) == " between 0 and 1"
     assert spec(PyTorchModelHyperparameters, "lr").step == 0.001
     stopping = spec(XGBoostModelHyperparameters, "early_stopping_rounds")
     assert (stopping.kind, stopping.optional, stopping.ge) == ("int", True, 1)
@@ -70,7 +70,12 @@ def test_numbers_get_their_bounds_and_a_fitting_step():
     class Exclusive(BaseModel):
         n: Annotated[int, Field(gt=0, lt=10)] = 5
 
-    assert number_bounds(spec(Exclusive, "n")) == (1, 9)  # whole numbers: inclusive bounds
+    assert bounds_text(spec(Exclusive, "n")) == " between 0 and 10"
+
+    class Open(BaseModel):
+        x: Annotated[float, Field(gt=0)] = 1.0
+
+    assert bounds_text(spec(Open, "x")) == " of more than 0"
 
 
 def test_choices_lists_dicts_and_nested_configs():

@@ -17,8 +17,14 @@ from pydantic import BaseModel
 
 from builders.assistant.models import AssistantError, LanguageModel, json_in, user
 from builders.configs.base import BasePipelineConfig
-from builders.design import Design, effective_values, set_node_values, set_settings
-from builders.fields import FieldSpec, form_fields, parse_text
+from builders.design import (
+    Design,
+    effective_values,
+    set_node_values,
+    set_settings,
+    validate_design,
+)
+from builders.fields import FieldSpec, bounds_text, form_fields, parse_text
 from builders.registry import REGISTRY, StepRegistry
 from builders.validation import validate_config
 
@@ -39,16 +45,7 @@ class Question:
 
 def hint(spec: FieldSpec) -> str:
     """How to answer, from the field's type, bounds and choices."""
-    low, high = (
-        spec.ge if spec.ge is not None else spec.gt,
-        spec.le if spec.le is not None else spec.lt,
-    )
-    bounds = (
-        f" between {low:g} and {high:g}" if low is not None and high is not None
-        else f" of at least {low:g}" if low is not None
-        else f" of at most {high:g}" if high is not None
-        else ""
-    )  # fmt: skip
+    bounds = bounds_text(spec)
     if spec.kind == "int":
         return f"a whole number{bounds}"
     if spec.kind == "float":
@@ -67,10 +64,11 @@ def hint(spec: FieldSpec) -> str:
     return "text"
 
 
-def question_text(spec: FieldSpec, node: str | None) -> str:
+def question_text(spec: FieldSpec, node: str | None, problem: str | None = None) -> str:
     where = f"for step {node}" if node else "for the pipeline (a setting every step shares)"
     about = f" {spec.description.rstrip('.')}." if spec.description else ""
-    return f"{spec.label} {where}?{about} Answer with {hint(spec)}."
+    now = f" Now: {problem.rstrip('.')}." if problem and problem != "is required" else ""
+    return f"{spec.label} {where}?{about}{now} Answer with {hint(spec)}."
 
 
 def _missing(values: Mapping[str, Any], name: str) -> bool:
@@ -104,14 +102,85 @@ def config_questions(
 def design_questions(
     design: Design, node: str | None = None, registry: StepRegistry = REGISTRY, every=False
 ) -> list[Question]:
-    """Settings first, then the nodes' own fields (one node, or all in design order); with
-    `every`, every field (what a free-text answer may fill), not only the missing ones."""
-    questions = config_questions(BasePipelineConfig, design.settings, every=every)
+    """A question per field the validation finds a problem with (the node badges' own
+    problems: missing or invalid), settings first, then the nodes' fields (one node, or all
+    in design order). With `every`, every field (what a free-text answer may fill).
+
+    A shared field a node inherits is asked as a pipeline setting when the settings
+    themselves lack it or hold a wrong value, else for the node (its value then overrides
+    the setting: PyTorch training needs a code folder that other steps do not)."""
+    if every:
+        return _every_question(design, node, registry)
+    settings_problems = validate_config(BasePipelineConfig, design.settings)[1]
+    questions = _questions(BasePipelineConfig, design.settings, settings_problems, None)
+    asked = {q.path.split(".")[0] for q in questions}
+    report = validate_design(design, registry)
+    for each in design.nodes:
+        if (node is not None and each.name != node) or each.step_type not in registry:
+            continue
+        problems = [
+            p
+            for p in report.for_node(each.name)
+            if p.field and not (_head(p.field) in asked and _head(p.field) not in each.values)
+        ]
+        values = effective_values(design, each, registry)
+        config_class = registry.get(each.step_type).config_class
+        questions += _questions(config_class, values, problems, each.name)
+    return list({q.key: q for q in questions}.values())
+
+
+def _head(path: str) -> str:
+    return path.split(".")[0]
+
+
+def _questions(config_class, values: Mapping[str, Any], problems, node: str | None):
+    """The questions that answer `problems` (a field's own, or the fields of a missing
+    group such as the hyperparameters); problems about no field (a port) are not asked."""
+    questions = []
+    for problem in problems:
+        found = _field_at(config_class, problem.field or "")
+        if found is None:
+            continue
+        path, spec = found
+        if spec.kind == "model" and spec.model:
+            inner = _value_at(values, path)
+            questions += config_questions(
+                spec.model, inner if isinstance(inner, dict) else {}, node, prefix=f"{path}."
+            )
+        else:
+            text = question_text(spec, node, problem.message)
+            questions.append(Question(node, path, spec, text))
+    return questions
+
+
+def _field_at(config_class, dotted: str) -> tuple[str, FieldSpec] | None:
+    """(path, spec) of the field a problem's dotted path is about: the deepest field along
+    it (`data_sources.1` is about data_sources), or None when it names no field."""
+    path, spec, model = [], None, config_class
+    for part in dotted.split("."):
+        specs = {each.name: each for each in form_fields(model)} if model else {}
+        if part not in specs:
+            break
+        spec = specs[part]
+        path.append(part)
+        model = spec.model if spec.kind == "model" else None
+    return (".".join(path), spec) if spec else None
+
+
+def _value_at(values: Mapping[str, Any], path: str) -> Any:
+    for part in path.split("."):
+        values = values.get(part) if isinstance(values, Mapping) else None
+    return values
+
+
+def _every_question(design: Design, node: str | None, registry: StepRegistry) -> list[Question]:
+    questions = config_questions(BasePipelineConfig, design.settings, every=True)
     for each in design.nodes:
         if node is None or each.name == node:
             config_class = registry.get(each.step_type).config_class
-            own = config_questions(config_class, each.values, each.name, _BASE_FIELDS, every=every)
-            questions += own
+            questions += config_questions(
+                config_class, each.values, each.name, _BASE_FIELDS, every=True
+            )
     return questions
 
 

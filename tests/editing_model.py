@@ -1,0 +1,183 @@
+"""An independent model of what a design file holds after each user action, for the
+model-based tests of editing (tests/test_editing_model.py in AppTest, and a shorter run in
+Chromium). Plain Python over the file's JSON: none of builders.design's edit functions.
+
+The model knows the rules a user reads in the app: names are unique (a type's name, then
+-2, -3...), a connection needs a step that produces what the other takes and must not close
+a cycle, a shared setting typed in a node form is the pipeline's unless overridden, a value
+is stored as typed (valid or not), an emptied optional text is null. Positions of new nodes
+are the app's choice: the model takes them from the file and checks that none is on another.
+"""
+
+from __future__ import annotations
+
+import copy
+import random
+from dataclasses import dataclass, field
+from typing import Any
+
+from builders.configs.base import BasePipelineConfig
+from builders.fields import FieldSpec, form_fields
+from builders.registry import REGISTRY
+
+SHARED = BasePipelineConfig.SHARED_FIELDS
+EDITABLE_KINDS = ("text", "int", "float", "choice", "bool")
+TEXTS = ["alpha", "beta-2", "", "s3://my-bucket-1/x", "ml.m5.large", "Fraud", "a b"]
+INTS = [-3, 0, 1, 2, 7, 40, 30000]
+FLOATS = [-0.2, 0.05, 0.3, 0.9, 1.5, 3.0]
+
+
+def producers(step_type: str) -> set[str]:
+    return {port.kind for port in REGISTRY.get(step_type).outputs}
+
+
+def consumers(step_type: str) -> set[str]:
+    return {port.kind for port in REGISTRY.get(step_type).inputs}
+
+
+def editable(step_type: str) -> list[FieldSpec]:
+    """Top-level fields a form draws with one plain widget (no lists, tables, groups)."""
+    specs = form_fields(REGISTRY.get(step_type).config_class)
+    return [spec for spec in specs if spec.kind in EDITABLE_KINDS]
+
+
+@dataclass
+class Model:
+    """The expected content of the design file."""
+
+    file: dict[str, Any]
+    log: list[str] = field(default_factory=list)
+
+    # -- reading ------------------------------------------------------------------------
+    @property
+    def names(self) -> list[str]:
+        return [node["name"] for node in self.file["nodes"]]
+
+    @property
+    def edges(self) -> list[tuple[str, str]]:
+        return [tuple(edge) for edge in self.file["edges"]]
+
+    def node(self, name: str) -> dict[str, Any]:
+        return next(node for node in self.file["nodes"] if node["name"] == name)
+
+    def expected(self) -> dict[str, Any]:
+        return copy.deepcopy(self.file)
+
+    def effective(self, name: str) -> dict[str, Any]:
+        """What the node's Config is built from: the settings it has, then its own values."""
+        node = self.node(name)
+        fields = REGISTRY.get(node["step_type"]).config_class.model_fields
+        inherited = {k: v for k, v in self.file["settings"].items() if k in fields}
+        return {**inherited, **node["values"]}
+
+    # -- names and connections ----------------------------------------------------------
+    @staticmethod
+    def free_name(stem: str, taken: set[str]) -> str:
+        if stem not in taken:
+            return stem
+        number = 2
+        while f"{stem}-{number}" in taken:
+            number += 1
+        return f"{stem}-{number}"
+
+    def connectable(self, source: str, target: str) -> bool:
+        if source == target or (source, target) in self.edges:
+            return False
+        kinds = producers(self.node(source)["step_type"])
+        if not kinds & consumers(self.node(target)["step_type"]):
+            return False
+        return not self._reaches(target, source)
+
+    def _reaches(self, start: str, goal: str) -> bool:
+        stack, seen = [start], set()
+        while stack:
+            here = stack.pop()
+            if here == goal:
+                return True
+            if here not in seen:
+                seen.add(here)
+                stack.extend(t for s, t in self.edges if s == here)
+        return False
+
+    # -- edits --------------------------------------------------------------------------
+    def add(self, name: str, step_type: str, ui: dict[str, float]) -> None:
+        assert all(node["ui"] != ui for node in self.file["nodes"]), f"{name} covers a node"
+        self.file["nodes"].append({"name": name, "step_type": step_type, "values": {}, "ui": ui})
+
+    def connect(self, source: str, target: str) -> bool:
+        allowed = self.connectable(source, target)
+        if allowed:
+            self.file["edges"].append([source, target])
+        return allowed
+
+    def disconnect(self, source: str, target: str) -> None:
+        self.file["edges"].remove([source, target])
+
+    def move(self, name: str, x: float, y: float) -> None:
+        self.node(name)["ui"] = {"x": x, "y": y}
+
+    def delete(self, name: str) -> None:
+        self.file["nodes"] = [n for n in self.file["nodes"] if n["name"] != name]
+        self.file["edges"] = [e for e in self.file["edges"] if name not in e]
+
+    def rename(self, old: str, new: str) -> bool:
+        new = new.strip()
+        if not new or (new != old and new in self.names):
+            return False
+        self.node(old)["name"] = new
+        self.file["edges"] = [[new if n == old else n for n in e] for e in self.file["edges"]]
+        return True
+
+    def overridden(self, name: str, spec: FieldSpec) -> bool:
+        return spec.name in self.node(name)["values"]
+
+    def target_of(self, name: str, spec: FieldSpec) -> dict[str, Any]:
+        """Where a typed value goes: the node's values, or the settings for a shared field
+        the node does not override."""
+        if spec.name in SHARED and not self.overridden(name, spec):
+            return self.file["settings"]
+        return self.node(name)["values"]
+
+    def shown(self, name: str, spec: FieldSpec) -> Any:
+        """The raw value the field's widget shows."""
+        held = self.target_of(name, spec)
+        return held.get(spec.name, spec.default)
+
+    @staticmethod
+    def display(spec: FieldSpec, raw: Any) -> Any:
+        """What the widget shows for a raw value: '' for no text, numbers in the field's type."""
+        if raw is None:
+            return "" if spec.kind == "text" else None
+        return {"int": int, "float": float}.get(spec.kind, lambda v: v)(raw)
+
+    def type_value(self, name: str, spec: FieldSpec, typed: Any) -> None:
+        """The user typed `typed` into the field's widget (a str, number, choice or bool)."""
+        held, raw = self.target_of(name, spec), self.shown(name, spec)
+        display = self.display(spec, raw)
+        if typed == display and type(typed) is type(display):
+            return  # nothing changed
+        if spec.kind == "text" and typed == "" and spec.optional:
+            typed = None
+        if spec.name not in held and typed == spec.default and type(typed) is type(spec.default):
+            return  # typed the default of a field not set: its default keeps applying
+        held[spec.name] = typed
+
+    def set_override(self, name: str, spec: FieldSpec, on: bool) -> None:
+        values = self.node(name)["values"]
+        if on and spec.name not in values:
+            values[spec.name] = self.file["settings"].get(spec.name, spec.default)
+        elif not on:
+            values.pop(spec.name, None)
+
+
+def value_for(rng: random.Random, spec: FieldSpec, shown: Any) -> Any:
+    """A value a person might type: valid or not, by the field's kind."""
+    if spec.kind == "text":
+        return rng.choice(TEXTS)
+    if spec.kind == "int":
+        return rng.choice(INTS)
+    if spec.kind == "float":
+        return rng.choice(FLOATS)
+    if spec.kind == "bool":
+        return not shown
+    return rng.choice([option for option in spec.options if option is not None])

@@ -1,0 +1,96 @@
+"""Two tabs (two sessions) on one design: saves carry the revision they were based on, so
+neither silently overwrites the other. Changes to different things are merged; the same
+thing changed differently keeps the other tab's version and offers to re-apply (AppTest)."""
+
+from __future__ import annotations
+
+from app_support import app, button, canvas_edit, create_from_starter, design_of, texts
+from streamlit.testing.v1 import AppTest
+
+DESIGNER, SETTINGS = "pages/designer.py", "pages/settings.py"
+
+
+def two_tabs(space, starter="xgboost_end_to_end"):
+    first = create_from_starter(app(), "fraud", starter)
+    second = app().switch_page(DESIGNER).run()  # a second tab: it reopens the same design
+    assert design_of(second) == design_of(first)
+    return first, second
+
+
+def node_key(at: AppTest, node: str, field: str) -> str:
+    return f"node:{at.session_state['design_epoch']}:{node}:{field}"
+
+
+def settings_key(at: AppTest, field: str) -> str:
+    return f"settings:{at.session_state['design_epoch']}:{field}"
+
+
+def test_nodes_added_in_two_tabs_are_both_kept(space):
+    first, second = two_tabs(space)
+    first.button(key="palette:Payload").click().run()
+    second.button(key="palette:Payload").click().run()  # this tab has not seen the first one's
+    names = space.load("fraud").node_names
+    assert {"Payload-2", "Payload-3"} <= set(names) and len(names) == 11
+    assert design_of(second).node_names == names
+    assert "both are kept" in texts(second)
+    first.run()  # the first tab takes up the second one's save
+    assert design_of(first).node_names == names
+
+
+def test_settings_changed_in_two_tabs_are_both_kept(space):
+    first, second = two_tabs(space)
+    first.switch_page(SETTINGS).run()
+    second.switch_page(SETTINGS).run()
+    first.text_input(key=settings_key(first, "author")).input("alice").run()
+    second.text_input(key=settings_key(second, "service_name")).input("fraud-v2").run()
+    settings = space.load("fraud").settings
+    assert (settings["author"], settings["service_name"]) == ("alice", "fraud-v2")
+
+
+def clash(space):
+    """Both tabs type into Payload's expected TPS: the first 5, then the second 7."""
+    first, second = two_tabs(space)
+    for tab in (first, second):
+        canvas_edit(tab, selected="Payload")
+    for tab, value in ((first, 5), (second, 7)):
+        tab.number_input(key=node_key(tab, "Payload", "expected_tps")).set_value(value).run()
+    return first, second
+
+
+def test_one_field_changed_differently_keeps_both_safe_and_says_so(space):
+    _, second = clash(space)
+    assert space.load("fraud").node("Payload").values["expected_tps"] == 5  # first save kept
+    shown = texts(second)
+    assert "changed the same things at the same time" in shown
+    assert "'7' here, '5' in the other tab" in shown
+    assert design_of(second).node("Payload").values["expected_tps"] == 5  # what the file holds
+    button(second, "Re-apply my change").click().run()
+    assert space.load("fraud").node("Payload").values["expected_tps"] == 7
+    assert "changed the same things" not in texts(second)
+
+
+def test_keep_the_other_tabs_version(space):
+    _, second = clash(space)
+    button(second, "Keep the other tab's version").click().run()
+    assert "changed the same things" not in texts(second)
+    assert space.load("fraud").node("Payload").values["expected_tps"] == 5
+
+
+def test_a_connection_removed_in_one_tab_and_a_node_added_in_the_other(space):
+    first, second = two_tabs(space)
+    canvas_edit(first, selected="XGBoostModel->Packaging")
+    button(first, "Remove connection").click().run()
+    second.button(key="palette:BatchTransform").click().run()
+    saved = space.load("fraud")
+    assert ("XGBoostModel", "Packaging") not in saved.edges
+    assert "BatchTransform-2" in saved.node_names
+
+
+def test_a_design_deleted_in_another_tab_is_saved_again_on_the_next_change(space):
+    first, second = two_tabs(space)
+    first.switch_page("pages/designs.py").run()
+    first.button(key="delete:fraud.design.json").click().run()
+    assert not space.exists("fraud")
+    second.button(key="palette:Payload").click().run()
+    assert "Payload-2" in space.load("fraud").node_names
+    assert "deleted or renamed in another tab" in texts(second)
