@@ -309,29 +309,29 @@ def test_a_clicked_connection_is_highlighted_and_removed_at_once(space):
     at = create_from_starter(app(), "fraud")
     edges = at.session_state["flow_state"].edges
     assert not any(edge.deletable for edge in edges)  # Backspace cannot hide one unsaved
-    canvas_edit(at, selected="XGBoostModel->Packaging")
-    assert at.session_state["selected_edge"] == ("XGBoostModel", "Packaging")
+    canvas_edit(at, selected="Packaging->XGBoostModel")
+    assert at.session_state["selected_edge"] == ("Packaging", "XGBoostModel")
     (shown,) = [e for e in at.session_state["flow_state"].edges if e.selected]
-    assert (shown.source, shown.target, shown.animated) == ("XGBoostModel", "Packaging", True)
+    assert (shown.source, shown.target, shown.animated) == ("Packaging", "XGBoostModel", True)
     assert shown.style["strokeWidth"] == 3
-    assert "XGBoostModel → Packaging" in texts(at)
+    assert "Packaging → XGBoostModel" in texts(at)
     button(at, "Remove connection").click().run()
-    assert ("XGBoostModel", "Packaging") not in space.load("fraud").edges
-    assert "8 of 9 steps ready · 8 connections" in texts(at)  # Packaging lost its model
-    assert ("XGBoostModel", "Packaging") not in {
+    assert ("Packaging", "XGBoostModel") not in space.load("fraud").edges
+    assert "8 of 9 steps ready · 8 connections" in texts(at)  # XGBoostModel lost its model
+    assert ("Packaging", "XGBoostModel") not in {
         (e.source, e.target) for e in at.session_state["flow_state"].edges
     }
     again = app()  # a reload keeps it removed
-    assert ("XGBoostModel", "Packaging") not in design_of(again).edges
+    assert ("Packaging", "XGBoostModel") not in design_of(again).edges
 
 
 def test_of_two_connections_leaving_one_handle_the_clicked_one_is_removed(space):
     at = create_from_starter(app(), "fraud")
-    canvas_edit(at, selected="XGBoostModel->BatchTransform")
+    canvas_edit(at, selected="Packaging->Payload")  # Packaging's handle has three
     button(at, "Remove connection").click().run()
     edges = space.load("fraud").edges
-    assert ("XGBoostModel", "BatchTransform") not in edges
-    assert ("XGBoostModel", "Packaging") in edges
+    assert ("Packaging", "Payload") not in edges
+    assert ("Packaging", "XGBoostModel") in edges and ("Packaging", "ModelRegistration") in edges
 
 
 def test_a_new_design_holds_the_settings_its_forms_show(space):

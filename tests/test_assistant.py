@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from bedrock_standin import BedrockStandIn
+from pydantic import BaseModel
 from support import STARTERS
 
 from builders.assistant.models import AssistantError, BedrockModel, json_in
@@ -25,8 +26,16 @@ from builders.assistant.topology import (
     proposal_design,
     type_from_name,
 )
+from builders.configs.base import BasePipelineConfig
 from builders.dag import load_dag
-from builders.design import add_node, effective_values, new_design, validate_design
+from builders.design import (
+    add_node,
+    effective_values,
+    new_design,
+    set_node_values,
+    set_settings,
+    validate_design,
+)
 from builders.errors import PipelineDesignError
 from builders.fields import form_fields
 from builders.registry import REGISTRY
@@ -212,11 +221,15 @@ def test_a_question_per_missing_required_field(step_type):
 
 @pytest.mark.parametrize("starter", ["xgboost_end_to_end", "pytorch_model_registration"])
 def test_answering_every_question_completes_a_design(starter):
-    """Strip each node's required values; the answers (the starter's own) make it valid."""
+    """Strip each node's required values (its optional ones stay, as a user would have
+    them); the answers (the starter's own) make it valid."""
     full = design_from_starter(starter, "full")
     design = new_design("asked")
+    design = set_settings(design, _optional_only(BasePipelineConfig, full.settings))
     for node in full.nodes:
         design = add_node(design, node.step_type, node.name)
+        config_class = REGISTRY.get(node.step_type).config_class
+        design = set_node_values(design, node.name, _optional_only(config_class, node.values))
     design = design.model_copy(update={"edges": full.edges})
     questions = design_questions(design)
     assert [q.node for q in questions[:4]] == [None] * 4  # pipeline settings first
@@ -228,6 +241,19 @@ def test_answering_every_question_completes_a_design(starter):
             value = value[part]
         design = answer(design, question, value)
     assert design_questions(design) == []
+
+
+def _optional_only(model: type[BaseModel], values: dict) -> dict:
+    """The values of `model`'s optional fields; a required group keeps its optional ones."""
+    kept = {}
+    for name, value in values.items():
+        field = model.model_fields.get(name)
+        group = getattr(field, "annotation", None)
+        if isinstance(group, type) and issubclass(group, BaseModel) and isinstance(value, dict):
+            kept[name] = _optional_only(group, value)
+        elif field is not None and not field.is_required():
+            kept[name] = value
+    return kept
 
 
 def test_questions_come_from_the_validation_the_badges_show():

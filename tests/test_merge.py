@@ -108,10 +108,10 @@ def test_one_and_one_point_zero_are_different_values(base):
 
 
 def test_connections_merge_one_by_one(base):
-    mine = disconnect(base, "XGBoostModel", "Packaging")
+    mine = disconnect(base, "Packaging", "XGBoostModel")
     theirs = connect(add_node(base, "BatchTransform"), "XGBoostModel", "BatchTransform-2")
     merged = merge_designs(base, mine, theirs).design
-    assert ("XGBoostModel", "Packaging") not in merged.edges
+    assert ("Packaging", "XGBoostModel") not in merged.edges
     assert ("XGBoostModel", "BatchTransform-2") in merged.edges
 
 

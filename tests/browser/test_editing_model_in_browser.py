@@ -17,6 +17,7 @@ import re
 import pytest
 from editing_model import SHARED, Model, editable, value_for
 from playwright.sync_api import Page, expect
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from test_designer import CANVAS, canvas, drag_edge, settle
 from test_edits_in_browser import click_edge, click_node, create, open_section, quiet
 
@@ -132,16 +133,25 @@ def edit(b: Browser, model: Model, rng) -> str:
     name = rng.choice(model.names)
     specs = [s for s in editable(model.node(name)["step_type"]) if s.kind in ROLES]
     spec = rng.choice(specs)
-    fit_view(b.page)
-    click_node(b.page, name)
-    open_section(b.page, "Advanced settings")
-    open_section(b.page, "Pipeline settings")
-    field = b.field(name, spec.name)
-    if field is None or field.get_by_role(ROLES[spec.kind]).count() != 1:
-        return f"skip {spec.name}"
     typed = value_for(rng, spec, model.shown(name, spec))
-    box = field.get_by_role(ROLES[spec.kind])
-    box.fill(str(typed))
+    for attempt in range(2):
+        fit_view(b.page)
+        click_node(b.page, name)
+        open_section(b.page, "Advanced settings")
+        open_section(b.page, "Pipeline settings")
+        field = b.field(name, spec.name)
+        if field is None or field.get_by_role(ROLES[spec.kind]).count() != 1:
+            return f"skip {spec.name}"
+        box = field.get_by_role(ROLES[spec.kind])
+        try:
+            box.fill(str(typed), timeout=10_000)
+            break
+        except PlaywrightTimeout:
+            # streamlit-flow's late layout report can redraw the panel (its sections
+            # closed) between the click and the typing. Counted, reported, tried again.
+            b.redraws.append(f"panel of {name}, before typing")
+            if attempt:
+                raise
     box.press("Enter")
     quiet(b.page)
     model.type_value(name, spec, typed)

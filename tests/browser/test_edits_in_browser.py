@@ -137,9 +137,9 @@ def test_a_clicked_connection_is_highlighted_and_removed(page: Page, server, art
     create(page, "fraud", "xgboost_end_to_end")
     frame = canvas(page)
     expect(frame.locator(".react-flow__edge")).to_have_count(9)
-    assert click_edge(page, "XGBoostModel", "BatchTransform")  # XGBoostModel's handle has two
-    expect(page.get_by_role("heading", name="XGBoostModel → BatchTransform")).to_be_visible()
-    selected = frame.locator('[data-testid="rf__edge-XGBoostModel->BatchTransform"]')
+    assert click_edge(page, "Packaging", "Payload")  # Packaging's handle has three
+    expect(page.get_by_role("heading", name="Packaging → Payload")).to_be_visible()
+    selected = frame.locator('[data-testid="rf__edge-Packaging->Payload"]')
     expect(selected).to_have_class(re.compile("animated"))
     page.screenshot(path=artifacts / "08-connection-selected.png")
     page.keyboard.press("Backspace")
@@ -150,8 +150,8 @@ def test_a_clicked_connection_is_highlighted_and_removed(page: Page, server, art
     expect(frame.locator(".react-flow__edge")).to_have_count(8)
     expect(page.get_by_text("8 connections")).to_be_visible()
     edges = saved(server, "fraud")["edges"]
-    assert ["XGBoostModel", "BatchTransform"] not in edges
-    assert ["XGBoostModel", "Packaging"] in edges
+    assert ["Packaging", "Payload"] not in edges
+    assert ["Packaging", "XGBoostModel"] in edges
     page.reload()
     settle(page)
     expect(canvas(page).locator(".react-flow__edge")).to_have_count(8)
