@@ -18,6 +18,17 @@ def saved_values(server, name: str, node: str) -> dict:
     return next(n for n in saved(server, name)["nodes"] if n["name"] == node)["values"]
 
 
+def saved_when(page: Page, server, name: str, node: str, wanted: dict) -> dict:
+    """The node's saved values once they are `wanted`, or after 10 s: on a loaded machine
+    the run a pick starts may begin after settle() has looked."""
+    for _ in range(50):
+        values = saved_values(server, name, node)
+        if values == wanted:
+            break
+        page.wait_for_timeout(200)
+    return values
+
+
 def create(page: Page, name: str, starter: str) -> None:
     go_to(page, "Designs")
     page.get_by_label("Name", exact=True).fill(name)
@@ -121,7 +132,8 @@ def test_a_typed_override_keeps_every_other_value(page: Page, server):
         page.keyboard.type(region, delay=40)
         page.get_by_role("option", name=region).click()
         settle(page)
-        assert saved_values(server, "pt", "PyTorchModel") == {**expected, "region": region}
+        wanted = {**expected, "region": region}
+        assert saved_when(page, server, "pt", "PyTorchModel", wanted) == wanted
     go_to(page, "Designs")  # a page switch drops the browser's widget state
     go_to(page, "Designer")
     click_node(page, "Packaging")
