@@ -22,6 +22,11 @@ def pytest_addoption(parser):
     group.addoption(
         "--seed", type=int, help="seed of the fuzz cases (or FUZZ_SEED) and model runs (8)"
     )
+    parser.addoption(
+        "--update-golden",
+        action="store_true",
+        help="write the starters' compiled definitions to tests/golden/ (review the diff)",
+    )
 
 
 @pytest.fixture
