@@ -81,6 +81,7 @@ def region_errors(regions: Mapping[str, Any]) -> list[PipelineDesignError]:
             f"others {region}.",
             node=node,
             field="region",
+            code="conflict",
         )
         for node, value in regions.items()
         if value and value != region
@@ -127,7 +128,9 @@ def check_and_wire(
     if dag.find_cycle() is not None:
         return problems, []
     step_types: dict[str, StepType] = {
-        node: registry.for_config(cls, node=node) for node, cls in classes.items() if node in dag
+        node: registry.for_config(cls, node=node).bound(values.get(node, {}))
+        for node, cls in classes.items()
+        if node in dag
     }
 
     def field_value(node: str, field: str) -> Any:

@@ -202,8 +202,8 @@ def _compile(args: argparse.Namespace) -> int:
 
 def _payload(args: argparse.Namespace) -> int:
     from builders.config_io import load_configs
-    from builders.configs.payload import PayloadConfig
-    from builders.payload import preview_payloads, write_payload_archive
+    from builders.step_types.payload.config import PayloadConfig
+    from builders.step_types.payload.samples import preview_payloads, write_payload_archive
 
     configs = load_configs(args.config)
     config = configs.get(args.node)

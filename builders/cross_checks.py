@@ -13,15 +13,15 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from builders.configs.model import XGBoostModelConfig
-from builders.configs.packaging import PackageStepConfig
-from builders.configs.payload import PayloadConfig
-from builders.configs.registration import RegistrationConfig
 from builders.configs.types import VariableType
-from builders.configs.xgboost_training import XGBoostTrainingConfig
 from builders.dag import PipelineDAG
 from builders.errors import Problem
 from builders.scripts.features import feature_columns
+from builders.step_types.model_registration.config import RegistrationConfig
+from builders.step_types.packaging.config import PackageStepConfig
+from builders.step_types.payload.config import PayloadConfig
+from builders.step_types.xgboost_model.config import XGBoostModelConfig
+from builders.step_types.xgboost_training.config import XGBoostTrainingConfig
 from builders.wiring import Wire
 
 
@@ -127,6 +127,7 @@ def _formats(wire: Wire, payload: PayloadConfig, registration: RegistrationConfi
                 f"requests it does not declare. Make {field} and {other} agree.",
                 node=wire.producer,
                 field=field,
+                code="conflict",
             )
 
 
@@ -142,6 +143,7 @@ def _features(node: str, payload: PayloadConfig, training: str, trained: Any) ->
                 "fail. List exactly those input variables.",
                 node=node,
                 field=field,
+                code="conflict",
             )
         ]
     text = [name for name, kind in variables.items() if kind is VariableType.TEXT]
@@ -154,6 +156,7 @@ def _features(node: str, payload: PayloadConfig, training: str, trained: Any) ->
             f"'{training}' (tab_field_list), so their samples must be NUMERIC.",
             node=node,
             field=field,
+            code="conflict",
         )
     ]
 
@@ -165,6 +168,7 @@ def _no_code_in(node: str, source: str) -> Problem:
         "leave inference_entry_point empty.",
         node=node,
         field="inference_entry_point",
+        code="conflict",
     )
 
 
@@ -176,6 +180,7 @@ def _default_handler(node: str, categorical: list[str]) -> Problem:
         "inference_entry_point to its inference script.",
         node=node,
         field="inference_entry_point",
+        code="conflict",
     )
 
 
@@ -187,6 +192,7 @@ def _other_code(node, model, source, registration, registered, entry_point) -> P
         "inference_entry_point, so that batch transform scores as the registered model does.",
         node=node,
         field="inference_entry_point",
+        code="conflict",
     )
 
 

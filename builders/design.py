@@ -21,7 +21,7 @@ from builders.config_io import merge_values, node_values
 from builders.configs.base import BasePipelineConfig
 from builders.dag import PipelineDAG
 from builders.errors import ConfigFileError, ConfigValidationError, PipelineDesignError, Problem
-from builders.fields import same_raw, to_raw
+from builders.fields import form_fields, same_raw, to_raw
 from builders.layout import ROW_HEIGHT, layered_positions
 from builders.registry import REGISTRY, StepRegistry, StepType
 from builders.validation import validate_config
@@ -29,9 +29,6 @@ from builders.wiring import Wire, accepted_ports
 
 DESIGN_FORMAT = "sagemaker-pipeline-design/1"
 SHARED_FIELDS = BasePipelineConfig.SHARED_FIELDS
-# Fields that may hold a local path; relative ones are resolved when a starter is copied.
-LOCAL_PATH_FIELDS = ("source_dir", "processing_source_dir", "training_source_dir",
-                     "payload_script_path")  # fmt: skip
 
 
 class Position(BaseModel):
@@ -87,7 +84,8 @@ class Design(BaseModel):
 
 
 def step_type_of(node: DesignNode, registry: StepRegistry = REGISTRY) -> StepType:
-    return registry.get(node.step_type, node=node.name)
+    """The node's step type, with the ports its values declare (see StepType.bound)."""
+    return registry.get(node.step_type, node=node.name).bound(node.values)
 
 
 def effective_values(design: Design, node: DesignNode, registry=REGISTRY) -> dict[str, Any]:
@@ -265,7 +263,8 @@ class DesignReport(BaseModel):
 def validate_design(design: Design, registry: StepRegistry = REGISTRY) -> DesignReport:
     unknown = [n for n in design.nodes if n.step_type not in registry]
     problems = [
-        Problem(f"Unknown step type '{n.step_type}'.", node=n.name, field=None) for n in unknown
+        Problem(f"Unknown step type '{n.step_type}'.", node=n.name, code="unknown_type")
+        for n in unknown
     ]
     known = [n for n in design.nodes if n.step_type in registry]
     classes = {n.name: step_type_of(n, registry).config_class for n in known}
@@ -274,7 +273,9 @@ def validate_design(design: Design, registry: StepRegistry = REGISTRY) -> Design
     for name in [n.name for n in unknown]:
         dag.remove_node(name)
     if not design.nodes:
-        problems.append(Problem("The design has no steps yet. Add one from the palette."))
+        problems.append(
+            Problem("The design has no steps yet. Add one from the palette.", code="empty")
+        )
     found, wires = check_and_wire(dag, classes, values, registry)
     return DesignReport(problems=tuple(problems + found), wires=tuple(wires))
 
@@ -332,12 +333,12 @@ def design_from_documents(
                 node=missing[0],
             )
     settings = {**setting_defaults(), **_common_settings(raw)}
-    design = Design(name=name, settings=_absolute(settings, base_dir))
+    design = Design(name=name, settings=_absolute(settings, BasePipelineConfig, base_dir))
     for node, config_class in classes.items():
         step_type = registry.for_config(config_class, node=node)
         own = _own_values(config_class, raw[node], settings)
         design = add_node(design, step_type.name, name=node, registry=registry)
-        design = set_node_values(design, node, _absolute(own, base_dir))
+        design = set_node_values(design, node, _absolute(own, config_class, base_dir))
     if dag is not None:
         design = design.model_copy(update={"edges": tuple(dag.edges)})
     return move_nodes(design, layered_positions(design.dag()))
@@ -370,11 +371,12 @@ def _common_settings(raw: dict[str, dict[str, Any]]) -> dict[str, Any]:
     return settings
 
 
-def _absolute(values: dict[str, Any], base_dir: Path | None) -> dict[str, Any]:
+def _absolute(values: dict[str, Any], config_class: type, base_dir: Path | None) -> dict:
+    """`values` with the relative paths in the config's LOCAL_PATH fields made absolute."""
     if base_dir is None:
         return values
     resolved = dict(values)
-    for field in LOCAL_PATH_FIELDS:
+    for field in (spec.name for spec in form_fields(config_class) if spec.local_path):
         value = values.get(field)
         if isinstance(value, str) and value and not re.match(r"^[a-z0-9]+://", value):
             resolved[field] = str((base_dir / value).resolve())

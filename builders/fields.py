@@ -22,6 +22,8 @@ import annotated_types
 from pydantic import BaseModel, ValidationError
 from pydantic.fields import FieldInfo
 
+from builders.configs.types import ADVANCED, LOCAL_PATH
+
 Kind = Literal[
     "bool", "int", "float", "text", "choice", "multichoice", "list", "dict", "model", "json"
 ]
@@ -52,6 +54,8 @@ class FieldSpec:
     max_items: int | None = None  # list/multichoice length limit
     item_kinds: tuple[ItemKind, ...] = ()  # list items / dict values, in declared order
     model: type[BaseModel] | None = None  # nested config (kind "model")
+    advanced: bool = False  # marked ADVANCED: drawn under the form's Advanced section
+    local_path: bool = False  # marked LOCAL_PATH: may hold a local path
 
 
 @dataclass(frozen=True)
@@ -104,6 +108,8 @@ def _spec(name: str, info: FieldInfo) -> FieldSpec:
         description=info.description,
         step=step,
         max_items=_max_length(metadata) if kind in ("list", "multichoice") else None,
+        advanced=ADVANCED in metadata,
+        local_path=LOCAL_PATH in metadata,
         **bounds,
         **extra,
     )

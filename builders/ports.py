@@ -38,3 +38,20 @@ class Port:
     @property
     def label(self) -> str:
         return f"{self.name} ({self.kind.value})"
+
+
+# Ports several step types share (training and model step types of each framework).
+TRAINING_DATA_IN = Port(
+    "training_data", PortKind.PROCESSED_DATA, "Folder with train/, val/, test/."
+)
+TRAINED_MODEL_OUT = Port("model_artifacts", PortKind.MODEL_ARTIFACTS, "The trained model.tar.gz.")
+MODEL_ARTIFACTS_IN = Port(
+    "model_artifacts",
+    PortKind.MODEL_ARTIFACTS,
+    "The model.tar.gz of a training or model step; else the config's model_data.",
+    config_field="model_data",
+)
+MODEL_OUTPUTS = (
+    Port("model", PortKind.MODEL, "Name of the SageMaker model."),
+    Port("model_artifacts", PortKind.MODEL_ARTIFACTS, "S3 URI of the model's model.tar.gz."),
+)

@@ -2,13 +2,14 @@
 
 The library leaves the process as it found it (issue 11):
 - The SDK is imported once, by `sdk()`, whichever builders module comes first (the
-  `builders.steps` package calls it). Its JumpStart module makes a boto3 session at import,
-  which would ask the EC2 metadata service for credentials: the import runs with that service
-  disabled. What the import changes in the process is put back: rich's traceback hook on
-  sys.excepthook (sagemaker_core), `logging.basicConfig(level=INFO)` on the root logger (the
-  SDK's experiments module) and the warning filters it adds.
+  `builders.compiling` package calls it; step types' builders import SDK classes after it).
+  Its JumpStart module makes a boto3 session at import, which would ask the EC2 metadata
+  service for credentials: the import runs with that service disabled. What the import
+  changes in the process is put back: rich's traceback hook on sys.excepthook
+  (sagemaker_core), `logging.basicConfig(level=INFO)` on the root logger (the SDK's
+  experiments module) and the warning filters it adds.
 - No SDK telemetry is sent: the one SDK call on our path that sends it (`Estimator.fit`)
-  is not made (see builders/steps/training.py). Its `TelemetryOptOut` setting would turn it
+  is not made (see builders/compiling/training.py). Its `TelemetryOptOut` setting would turn it
   off, but any non-empty SDK config makes the SDK validate the config's whole JSON schema at
   every config lookup: 0.46 s each, and a 9-node compile makes 127 (13 ms became 14 s).
 - Sessions are explicit: our PipelineSession has the region, clients that never call AWS,

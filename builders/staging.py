@@ -39,7 +39,8 @@ DIGEST_LENGTH = 16
 MAX_STAGED_BYTES = 200 * 1024 * 1024  # per folder or file
 MAX_GITIGNORE_BYTES = 1024 * 1024
 _SKIPPED = {"__pycache__", ".git", ".ipynb_checkpoints", ".DS_Store", ".pytest_cache"}
-BUILTIN_SCRIPTS = Path(__file__).parent / "scripts"
+# Helpers every built-in job script imports; staged with the script of a step type's job/.
+JOB_RUNTIME = Path(__file__).parent / "scripts"
 
 
 @dataclass(frozen=True)
@@ -70,11 +71,21 @@ class CodeStager:
     def objects(self) -> list[StagedObject]:
         return list(self._objects.values())
 
-    def folder(self, location: str | None, s3_loc: str, *, node: str, field: str) -> str:
-        """S3 prefix (ending in /) holding the folder's files; None means the built-in scripts."""
+    def folder(
+        self,
+        location: str | None,
+        s3_loc: str,
+        *,
+        node: str,
+        field: str,
+        builtin: Path | None = None,
+    ) -> str:
+        """S3 prefix (ending in /) holding the folder's files; a None location means the
+        step type's built-in job script (its `builtin` folder, with the job runtime)."""
         if location and location.startswith("s3://"):
             return location if location.endswith("/") else location + "/"
-        return self._add(s3_loc, "code", self._folder_files(location, node, field).files)
+        files = self._folder_files(location, node, field, builtin).files
+        return self._add(s3_loc, "code", files)
 
     def file(self, location: str, s3_loc: str, *, node: str, field: str) -> tuple[str, str]:
         """(S3 prefix, file name) of a single script, staged alone under its own prefix."""
@@ -88,11 +99,20 @@ class CodeStager:
             raise where.error(f"The file {path} is {_megabytes(size)}", _TOO_BIG)
         return self._add(s3_loc, "code", {path.name: where.read(path.name, path, size)}), path.name
 
-    def archive(self, location: str | None, s3_loc: str, *, node: str, field: str) -> str:
-        """S3 URI of a reproducible sourcedir.tar.gz of the folder (what estimators expect)."""
+    def archive(
+        self,
+        location: str | None,
+        s3_loc: str,
+        *,
+        node: str,
+        field: str,
+        builtin: Path | None = None,
+    ) -> str:
+        """S3 URI of a reproducible sourcedir.tar.gz of the folder (what estimators expect);
+        a None location means the built-in job script, as for `folder`."""
         if location and location.startswith("s3://"):
             return location
-        snapshot = self._folder_files(location, node, field)
+        snapshot = self._folder_files(location, node, field, builtin)
         prefix = self._add(s3_loc, "code", {"sourcedir.tar.gz": snapshot.archive()})
         return prefix + "sourcedir.tar.gz"
 
@@ -101,19 +121,33 @@ class CodeStager:
         content = json.dumps(data, indent=2, sort_keys=True).encode()
         return self._add(s3_loc, "config", {name: content})
 
-    def _folder_files(self, location: str | None, node: str, field: str) -> _Snapshot:
+    def _folder_files(
+        self, location: str | None, node: str, field: str, builtin: Path | None = None
+    ) -> _Snapshot:
         """The folder's files, listed once per compile (and read again only when changed)."""
+        if location is None:
+            return self._builtin(builtin, node, field)
         folder = self._local(location, node, field, want_dir=True)
         if folder not in self._folders:
             self._folders[folder] = _read_folder(folder, node, field)
         return self._folders[folder]
 
-    def _local(self, location: str | None, node: str, field: str, *, want_dir: bool) -> Path:
+    def _builtin(self, job: Path | None, node: str, field: str) -> _Snapshot:
+        if job is None:
+            raise StepBuildError(
+                "This step type has no built-in script: give a local folder or an s3:// URI.",
+                node=node,
+                field=field,
+            )
+        if job not in self._folders:
+            runtime = _read_folder(JOB_RUNTIME, node, field).files
+            self._folders[job] = _Snapshot({**runtime, **_read_folder(job, node, field).files})
+        return self._folders[job]
+
+    def _local(self, location: str, node: str, field: str, *, want_dir: bool) -> Path:
         kind = "folder" if want_dir else "file"
         try:
-            path = (
-                BUILTIN_SCRIPTS if location is None else self.base_dir / Path(location).expanduser()
-            )
+            path = self.base_dir / Path(location).expanduser()
             exists, found = path.exists(), (path.is_dir() if want_dir else path.is_file())
         except (OSError, ValueError, RuntimeError) as error:  # too long, NUL, no home folder
             reason = getattr(error, "strerror", None) or error

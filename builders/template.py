@@ -94,7 +94,8 @@ class PipelineBuilderTemplate:
         if errors:
             raise errors[0]
         return {
-            node: self.registry.for_config(self.config_map[node], node=node) for node in self.order
+            node: self.registry.for_config(config, node=node).bound(config.model_dump())
+            for node, config in ((node, self.config_map[node]) for node in self.order)
         }
 
     def _check_builders(self) -> None:
@@ -150,6 +151,7 @@ class PipelineBuilderTemplate:
             role=self.role,
             node_name=node,
             stager=self.stager,
+            step_type=step_type,
         )
 
     def _inputs_of(self, node: str, outputs: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:

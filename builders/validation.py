@@ -71,7 +71,12 @@ def error_field(error: Mapping[str, Any]) -> str | None:
 
 def problems_from(error: ValidationError, node: str | None = None) -> list[Problem]:
     return [
-        Problem(friendly_message(item), node=node, field=error_field(item))
+        Problem(
+            friendly_message(item),
+            node=node,
+            field=error_field(item),
+            code="missing" if item["type"] == "missing" else "invalid",
+        )
         for item in error.errors(include_url=False)
     ]
 

@@ -50,7 +50,7 @@ def node_status(report: DesignReport, name: str) -> tuple[str, str]:
     problems = report.for_node(name)
     if not problems:
         return "ready", "● ready"
-    missing = all(p.message == "is required" for p in problems)
+    missing = all(p.code == "missing" for p in problems)
     count = f"{len(problems)} problem{'s' if len(problems) > 1 else ''}"
     return ("incomplete", f"● {count} to fill in") if missing else ("invalid", f"● {count}")
 

@@ -30,7 +30,7 @@ import pandas as pd
 import streamlit as st
 from pydantic import BaseModel
 
-from builders.configs.base import BasePipelineConfig, ProcessingStepConfigBase
+from builders.configs.base import BasePipelineConfig
 from builders.errors import Problem
 from builders.fields import (
     FieldSpec,
@@ -141,15 +141,9 @@ def _fields(
 
 
 def _sections(config_class: type[BaseModel], specs: list[FieldSpec]):
-    """(main, advanced): required fields first, then the step's own; the library's common
-    settings (instance sizes, container versions, code folders) go under Advanced."""
-    common = {
-        name
-        for base in (BasePipelineConfig, ProcessingStepConfigBase)
-        if issubclass(config_class, base) and base is not config_class
-        for name in base.model_fields
-    }
-    advanced = [spec for spec in specs if spec.name in common and not spec.required]
+    """(main, advanced): required fields first, then the step's own; fields marked ADVANCED
+    (instance sizes, container versions, code folders) go under Advanced."""
+    advanced = [spec for spec in specs if spec.advanced and not spec.required]
     main = [spec for spec in specs if spec not in advanced]
     return sorted(main, key=lambda spec: not spec.required), advanced
 

@@ -147,7 +147,7 @@ def test_payload_of_a_node_that_is_not_a_payload_node(tmp_path, capsys):
     config = str(XGB / "config.json")
     code = main(["payload", "--config", config, "--node", "Packaging", "--out", str(tmp_path)])
     assert code == 1
-    assert "'Packaging' is a PackageStepConfig node; Payload nodes: ['Payload']" in (
+    assert "'Packaging' is a PackagingConfig node; Payload nodes: ['Payload']" in (
         capsys.readouterr().err
     )
 

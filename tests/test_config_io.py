@@ -21,16 +21,8 @@ from builders.config_io import (
     validate_document,
 )
 from builders.configs.base import BasePipelineConfig
-from builders.configs.batch_transform import BatchTransformConfig
-from builders.configs.data_loading import DataLoadingConfig
 from builders.configs.hyperparameters import XGBoostModelHyperparameters
-from builders.configs.model import XGBoostModelConfig
-from builders.configs.packaging import PackageStepConfig
-from builders.configs.payload import PayloadConfig
-from builders.configs.registration import RegistrationConfig
-from builders.configs.tabular_preprocessing import TabularPreprocessingConfig
 from builders.configs.types import VariableType
-from builders.configs.xgboost_training import XGBoostTrainingConfig
 from builders.errors import (
     ConfigFileError,
     ConfigValidationError,
@@ -40,6 +32,14 @@ from builders.errors import (
 )
 from builders.fileio import parse_json, read_json, write_json_atomic, write_text_atomic
 from builders.registry import StepRegistry
+from builders.step_types.batch_transform.config import BatchTransformConfig
+from builders.step_types.data_loading.config import DataLoadingConfig
+from builders.step_types.model_registration.config import RegistrationConfig
+from builders.step_types.packaging.config import PackageStepConfig
+from builders.step_types.payload.config import PayloadConfig
+from builders.step_types.tabular_preprocessing.config import TabularPreprocessingConfig
+from builders.step_types.xgboost_model.config import XGBoostModelConfig
+from builders.step_types.xgboost_training.config import XGBoostTrainingConfig
 
 DERIVED = {
     "pipeline_name",

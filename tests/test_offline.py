@@ -70,10 +70,14 @@ def test_compile_in_process_with_sockets_blocked(no_network):
         assert compile_pipeline(dag, configs, base_dir=folder).step_names
 
 
-# A step module imported before anything else: the SDK's offline set-up still happens.
+# A step type's builder imported before anything else: the SDK's offline set-up still happens.
 IMPORT_ORDER = GUARD + textwrap.dedent(
     """
-    import builders.steps.training  # first, before anything else of ours
+    import importlib, logging
+    root = logging.getLogger()
+    before = (sys.excepthook, root.level, list(root.handlers))
+    importlib.import_module(sys.argv[2])  # first, before anything else of ours
+    assert (sys.excepthook, root.level, list(root.handlers)) == before, "process changed"
     from builders.compile import compile_pipeline
     from builders.config_io import load_configs
     from builders.dag import load_dag
@@ -88,8 +92,16 @@ IMPORT_ORDER = GUARD + textwrap.dedent(
 )
 
 
-def test_importing_a_step_module_first_still_compiles_offline(tmp_path):
-    run = python(IMPORT_ORDER, STARTERS / "xgboost_end_to_end", home=tmp_path)
+@pytest.mark.parametrize(
+    "module",
+    [
+        "builders.step_types.xgboost_training.builder",
+        "builders.step_types.batch_transform.builder",
+        "builders.step_types.model_registration.builder",
+    ],
+)
+def test_importing_a_step_module_first_still_compiles_offline(tmp_path, module):
+    run = python(IMPORT_ORDER, STARTERS / "xgboost_end_to_end", module, home=tmp_path)
     assert run.returncode == 0, run.stderr
     assert "network attempts: []" in run.stderr
 

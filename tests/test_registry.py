@@ -15,19 +15,19 @@ from sagemaker.workflow.steps import ProcessingStep, TrainingStep, TransformStep
 from builders.checks import check_pipeline
 from builders.cli import main as cli
 from builders.compile import compile_pipeline
+from builders.compiling.processing import ProcessingStepBuilder, processing_input
 from builders.config_io import load_configs, merge_and_save_configs, node_values
 from builders.configs.base import ProcessingStepConfigBase
-from builders.configs.data_loading import DataLoadingConfig
+from builders.configs.containers import PYTORCH_PYTHON
 from builders.configs.hyperparameters import ModelHyperparameters
-from builders.configs.pytorch_training import PYTORCH_PYTHON
-from builders.configs.tabular_preprocessing import TabularPreprocessingConfig
 from builders.configs.types import AwsRegion
 from builders.dag import PipelineDAG, save_dag
 from builders.errors import UnknownStepTypeError
 from builders.ports import Port, PortKind
 from builders.registry import REGISTRY, StepType
 from builders.sagemaker_env import image_uri
-from builders.steps.processing import ProcessingStepBuilder, _input
+from builders.step_types.data_loading.config import DataLoadingConfig
+from builders.step_types.tabular_preprocessing.config import TabularPreprocessingConfig
 
 STEP_TYPES = {
     # step type: (Config class, Builder class, SageMaker step class)
@@ -42,8 +42,8 @@ STEP_TYPES = {
     "XGBoostModel": ("XGBoostModelConfig", "XGBoostModelStepBuilder", ModelStep),
     "PyTorchModel": ("PyTorchModelConfig", "PyTorchModelStepBuilder", ModelStep),
     "BatchTransform": ("BatchTransformConfig", "BatchTransformStepBuilder", TransformStep),
-    "Packaging": ("PackageStepConfig", "MIMSPackagingStepBuilder", ProcessingStep),
-    "Payload": ("PayloadConfig", "MIMSPayloadStepBuilder", ProcessingStep),
+    "Packaging": ("PackagingConfig", "PackagingStepBuilder", ProcessingStep),
+    "Payload": ("PayloadConfig", "PayloadStepBuilder", ProcessingStep),
     "ModelRegistration": ("RegistrationConfig", "ModelRegistrationStepBuilder", ModelStep),
 }
 
@@ -146,18 +146,19 @@ class FeatureSelectionConfig(ProcessingStepConfigBase):
 
 
 class FeatureSelectionStepBuilder(ProcessingStepBuilder):
-    REQUIRED_INPUTS = ("data",)
     OUTPUTS = {"data": "selected"}
 
     def settings(self) -> dict[str, Any]:
         return {"max_features": self.config.max_features, "method": self.config.method}
 
     def processing_inputs(self, inputs):
-        return [_input("data", inputs["data"])]
+        return [processing_input("data", inputs["data"])]
 
 
 @pytest.fixture
-def feature_selection():
+def feature_selection(tmp_path_factory):
+    job = tmp_path_factory.mktemp("job")
+    (job / "select.py").write_text("print('selected')\n")
     step_type = REGISTRY.register(
         StepType(
             name="FeatureSelection",
@@ -168,6 +169,7 @@ def feature_selection():
             builder=FeatureSelectionStepBuilder,
             inputs=(Port("data", PortKind.TABULAR_DATA, "Data to select from."),),
             outputs=(Port("data", PortKind.TABULAR_DATA, "The selected columns."),),
+            job=job,
         )
     )
     yield step_type

@@ -1,0 +1,10 @@
+"""Building SageMaker objects: the bases step builders share.
+
+Importing this package imports the SageMaker SDK through `sdk()` first, so its offline set-up
+does not depend on which module a program imports first: every module here imports the SDK
+at its top, and step types' builders import SDK classes inside their methods or from here.
+"""
+
+from builders.sagemaker_env import sdk
+
+sdk()
