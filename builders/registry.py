@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import functools
 import importlib
+import importlib.metadata
 import pkgutil
+import warnings
 from collections.abc import Iterator
 from typing import get_args
 
@@ -26,6 +28,10 @@ from builders.ports import Port, PortKind
 from builders.step_types import Preview, StepType
 
 __all__ = ["REGISTRY", "Port", "PortKind", "Preview", "StepRegistry", "StepType"]
+
+# Installed packages declare step types here: `<name> = "package.module:STEP_TYPE"` (or a
+# module that has a STEP_TYPE), in their pyproject's [project.entry-points."<this group>"].
+ENTRY_POINT_GROUP = "sagemaker_pipeline_designer.step_types"
 
 
 class StepRegistry:
@@ -140,4 +146,31 @@ def builtin_step_types() -> list[StepType]:
     return sorted(found, key=lambda step_type: (step_type.order, step_type.name))
 
 
+def register_installed(registry: StepRegistry) -> list[str]:
+    """Register the step types installed packages declare (ENTRY_POINT_GROUP); the names
+    added. One that cannot be loaded or registered is left out with a warning that names it:
+    a broken package never stops the designer."""
+    added = []
+    for entry_point in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP):
+        if entry_point.name in registry:
+            continue  # registered already (this function was called before)
+        try:
+            declared = entry_point.load()
+            step_type = getattr(declared, "STEP_TYPE", declared)
+            if not isinstance(step_type, StepType):
+                raise TypeError(f"{entry_point.value} is not a StepType")
+            if step_type.name != entry_point.name:
+                raise ValueError(f"its entry point is named {entry_point.name!r}")
+            registry.register(step_type)
+        except Exception as error:  # a third party's bug must not stop the app
+            warnings.warn(
+                f"Step type {entry_point.name!r} ({entry_point.value}) is left out: {error}",
+                stacklevel=2,
+            )
+            continue
+        added.append(step_type.name)
+    return added
+
+
 REGISTRY = StepRegistry(tuple(builtin_step_types()))
+register_installed(REGISTRY)
