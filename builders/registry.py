@@ -21,10 +21,10 @@ from typing import get_args
 from pydantic import BaseModel
 
 import builders.step_types
+from builders.configs.fields import unwrap
 from builders.configs.types import Container
 from builders.errors import UnknownStepTypeError
-from builders.fields import unwrap
-from builders.ports import Port, PortKind
+from builders.graph.ports import Port, PortKind
 from builders.step_types import Preview, StepType
 
 __all__ = ["REGISTRY", "Port", "PortKind", "Preview", "StepRegistry", "StepType"]

@@ -1,6 +1,6 @@
 """A form generated from any Config class: no hand-written form per step type.
 
-`config_form` draws one widget per field, chosen by the field's type (see `builders.fields`),
+`config_form` draws one widget per field, chosen by its type (see `builders.configs.fields`),
 shows the raw values as they are (incomplete or invalid included) and returns the new raw
 values. With `settings` (the pipeline settings), the class's shared fields (author, bucket,
 region, ...) form a "Pipeline settings" section: edited there they change the settings, for
@@ -31,8 +31,7 @@ import streamlit as st
 from pydantic import BaseModel
 
 from builders.configs.base import BasePipelineConfig
-from builders.errors import Problem
-from builders.fields import (
+from builders.configs.fields import (
     FieldSpec,
     bounds_text,
     derived_fields,
@@ -47,6 +46,7 @@ from builders.fields import (
     text_of,
     to_raw,
 )
+from builders.errors import Problem
 from components.text import md
 
 _UNCHANGED = object()  # the widget still shows the value it was given

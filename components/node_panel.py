@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from builders.design import (
+from builders.designs.design import (
     Design,
     DesignReport,
     disconnect,
@@ -17,7 +17,7 @@ from builders.design import (
     step_type_of,
 )
 from builders.errors import PipelineDesignError
-from builders.validation import validate_config
+from builders.graph.validation import validate_config
 from components.config_form import config_form
 from components.text import md
 

@@ -11,10 +11,10 @@ from sagemaker.workflow.functions import Join
 from sagemaker.workflow.model_step import ModelStep
 from sagemaker.workflow.steps import ProcessingStep, TrainingStep, TransformStep
 
+from builders.compiling.sagemaker_env import offline_build
+from builders.compiling.staging import CodeStager
 from builders.errors import StepBuildError, UnresolvedInputError
 from builders.registry import REGISTRY
-from builders.sagemaker_env import offline_build
-from builders.staging import CodeStager
 from builders.step_types.batch_transform.config import BatchTransformConfig
 from builders.step_types.data_loading.config import DataLoadingConfig
 from builders.step_types.model_registration.config import RegistrationConfig

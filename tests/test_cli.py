@@ -13,7 +13,7 @@ import pytest
 from support import REPO, STARTERS, load_starter
 
 from builders.cli import main
-from builders.compile import compile_pipeline
+from builders.compiling.compile import compile_pipeline
 
 XGB = STARTERS / "xgboost_end_to_end"
 

@@ -19,6 +19,13 @@ from builders.configs.hyperparameters import (
 )
 from builders.configs.types import AwsRegion, FieldRuleError, VariableType
 from builders.errors import ConfigValidationError, Problem
+from builders.graph.validation import (
+    build_config,
+    error_field,
+    friendly_message,
+    problems_from,
+    validate_config,
+)
 from builders.step_types.batch_transform.config import BatchTransformConfig
 from builders.step_types.data_loading.config import DataLoadingConfig
 from builders.step_types.model_registration.config import RegistrationConfig
@@ -29,13 +36,6 @@ from builders.step_types.pytorch_training.config import PyTorchTrainingConfig
 from builders.step_types.tabular_preprocessing.config import TabularPreprocessingConfig
 from builders.step_types.xgboost_model.config import XGBoostModelConfig
 from builders.step_types.xgboost_training.config import XGBoostTrainingConfig
-from builders.validation import (
-    build_config,
-    error_field,
-    friendly_message,
-    problems_from,
-    validate_config,
-)
 
 STEP_CONFIGS = [
     DataLoadingConfig,

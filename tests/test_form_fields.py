@@ -9,12 +9,7 @@ import pytest
 from pydantic import BaseModel, Field
 from support import BASE
 
-from builders.configs.hyperparameters import (
-    PyTorchModelHyperparameters,
-    XGBoostModelHyperparameters,
-)
-from builders.configs.types import VariableType
-from builders.fields import (
+from builders.configs.fields import (
     bounds_text,
     derived_fields,
     derived_values,
@@ -26,6 +21,11 @@ from builders.fields import (
     text_of,
     to_raw,
 )
+from builders.configs.hyperparameters import (
+    PyTorchModelHyperparameters,
+    XGBoostModelHyperparameters,
+)
+from builders.configs.types import VariableType
 from builders.registry import REGISTRY
 from builders.step_types.model_registration.config import RegistrationConfig
 from builders.step_types.payload.config import PayloadConfig

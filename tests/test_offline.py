@@ -11,7 +11,7 @@ import textwrap
 import pytest
 from support import REPO, STARTERS, load_starter
 
-from builders.compile import compile_pipeline
+from builders.compiling.compile import compile_pipeline
 
 # Refuses and records every connection and name lookup (even ones a library catches and
 # hides, such as a credential lookup), then imports the SDK and compiles with the CLI.
@@ -78,9 +78,9 @@ IMPORT_ORDER = GUARD + textwrap.dedent(
     before = (sys.excepthook, root.level, list(root.handlers))
     importlib.import_module(sys.argv[2])  # first, before anything else of ours
     assert (sys.excepthook, root.level, list(root.handlers)) == before, "process changed"
-    from builders.compile import compile_pipeline
-    from builders.config_io import load_configs
-    from builders.dag import load_dag
+    from builders.compiling.compile import compile_pipeline
+    from builders.designs.config_io import load_configs
+    from builders.graph.dag import load_dag
     folder = sys.argv[1]
     compiled = compile_pipeline(
         load_dag(folder + "/dag.json"), load_configs(folder + "/config.json"), base_dir=folder
@@ -124,9 +124,9 @@ PROCESS_STATE = textwrap.dedent(
         }
 
     before = state()
-    from builders.compile import compile_pipeline
-    from builders.config_io import load_configs
-    from builders.dag import load_dag
+    from builders.compiling.compile import compile_pipeline
+    from builders.designs.config_io import load_configs
+    from builders.graph.dag import load_dag
     for folder in sys.argv[1:]:
         dag, configs = load_dag(folder + "/dag.json"), load_configs(folder + "/config.json")
         compile_pipeline(dag, configs, base_dir=folder)

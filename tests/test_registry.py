@@ -12,20 +12,20 @@ from pydantic import BaseModel, Field
 from sagemaker.workflow.model_step import ModelStep
 from sagemaker.workflow.steps import ProcessingStep, TrainingStep, TransformStep
 
-from builders.checks import check_pipeline
 from builders.cli import main as cli
-from builders.compile import compile_pipeline
-from builders.compiling.processing import ProcessingStepBuilder, processing_input
-from builders.config_io import load_configs, merge_and_save_configs, node_values
+from builders.compiling.compile import compile_pipeline
+from builders.compiling.sagemaker_env import image_uri
+from builders.compiling.steps.processing import ProcessingStepBuilder, processing_input
 from builders.configs.base import ProcessingStepConfigBase
 from builders.configs.containers import PYTORCH_PYTHON
 from builders.configs.hyperparameters import ModelHyperparameters
 from builders.configs.types import AwsRegion
-from builders.dag import PipelineDAG, save_dag
+from builders.designs.config_io import load_configs, merge_and_save_configs, node_values
 from builders.errors import UnknownStepTypeError
-from builders.ports import Port, PortKind
+from builders.graph.checks import check_pipeline
+from builders.graph.dag import PipelineDAG, save_dag
+from builders.graph.ports import Port, PortKind
 from builders.registry import REGISTRY, StepType
-from builders.sagemaker_env import image_uri
 from builders.step_types.data_loading.config import DataLoadingConfig
 from builders.step_types.tabular_preprocessing.config import TabularPreprocessingConfig
 
@@ -37,6 +37,7 @@ STEP_TYPES = {
         "TabularPreprocessingStepBuilder",
         ProcessingStep,
     ),
+    "ScriptProcessing": ("ScriptProcessingConfig", "ScriptProcessingStepBuilder", ProcessingStep),
     "XGBoostTraining": ("XGBoostTrainingConfig", "XGBoostTrainingStepBuilder", TrainingStep),
     "PyTorchTraining": ("PyTorchTrainingConfig", "PyTorchTrainingStepBuilder", TrainingStep),
     "XGBoostModel": ("XGBoostModelConfig", "XGBoostModelStepBuilder", ModelStep),
@@ -48,13 +49,27 @@ STEP_TYPES = {
 }
 
 
-def test_the_ten_step_types_with_their_class_names():
+def test_the_step_types_with_their_class_names():
     assert REGISTRY.names() == list(STEP_TYPES)
     for name, (config_name, builder_name, _) in STEP_TYPES.items():
         step_type = REGISTRY.get(name)
         assert step_type.config_class.__name__ == config_name
         assert step_type.builder_class().__name__ == builder_name
         assert step_type.display_name and step_type.category and step_type.description
+
+
+def test_the_seeds_class_names_stay_importable_and_readable():
+    from builders.step_types.packaging import PackageStepConfig
+    from builders.step_types.packaging.builder import MIMSPackagingStepBuilder
+    from builders.step_types.payload.builder import MIMSPayloadStepBuilder
+    from builders.step_types.payload.config import PayloadConfig
+
+    assert PackageStepConfig is REGISTRY.get("Packaging").config_class
+    assert MIMSPackagingStepBuilder is REGISTRY.get("Packaging").builder_class()
+    assert PayloadConfig is REGISTRY.get("Payload").config_class
+    assert MIMSPayloadStepBuilder is REGISTRY.get("Payload").builder_class()
+    # Config files written with the seed's class name still load.
+    assert REGISTRY.config_class_named("PackageStepConfig") is PackageStepConfig
 
 
 def test_every_port_has_a_description_and_a_unique_name():

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from builders.compile import compile_pipeline
-from builders.dag import PipelineDAG
-from builders.design import (
+from builders.compiling.compile import compile_pipeline
+from builders.designs.design import (
     Design,
     add_node,
     connect,
@@ -14,11 +13,12 @@ from builders.design import (
     set_node_values,
     validate_design,
 )
+from builders.graph.dag import PipelineDAG
+from builders.graph.validation import validate_config
 from builders.registry import REGISTRY
 from builders.step_types.data_loading.config import DataLoadingConfig
 from builders.step_types.script_processing.config import ScriptProcessingConfig
 from builders.step_types.tabular_preprocessing.config import TabularPreprocessingConfig
-from builders.validation import validate_config
 
 
 @pytest.fixture

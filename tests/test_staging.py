@@ -12,9 +12,9 @@ import textwrap
 
 import pytest
 
+from builders.compiling.staging import JOB_RUNTIME, CodeStager, reproducible_tar_gz
 from builders.errors import StepBuildError
 from builders.registry import REGISTRY
-from builders.staging import JOB_RUNTIME, CodeStager, reproducible_tar_gz
 
 LOC = "s3://my-ml-bucket/pipelines/p/1.0.0"
 
@@ -207,7 +207,7 @@ def test_a_4_gib_file_is_refused_before_it_is_read(tmp_path):
         """
         import sys
         from builders.errors import StepBuildError
-        from builders.staging import CodeStager
+        from builders.compiling.staging import CodeStager
         try:
             CodeStager().folder(sys.argv[1], "s3://b/p", node="n", field="f")
         except StepBuildError as error:

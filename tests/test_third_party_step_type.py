@@ -23,9 +23,9 @@ from app_support import app, button, canvas_edit, create_from_starter, design_of
 from support import BASE, REPO
 
 from builders.assistant.planner import catalog, plan_offline
-from builders.compile import compile_pipeline
-from builders.config_io import merge_and_save_configs
-from builders.dag import PipelineDAG, save_dag
+from builders.compiling.compile import compile_pipeline
+from builders.designs.config_io import merge_and_save_configs
+from builders.graph.dag import PipelineDAG, save_dag
 from builders.registry import ENTRY_POINT_GROUP, REGISTRY, register_installed
 from builders.step_types.data_loading.config import DataLoadingConfig
 from builders.step_types.tabular_preprocessing.config import TabularPreprocessingConfig

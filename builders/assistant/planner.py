@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 
 from builders.assistant.models import LanguageModel, assistant, json_in, user
 from builders.assistant.topology import Proposal, check_proposal, parse_proposal
-from builders.dag import PipelineDAG
 from builders.errors import PipelineDesignError, Problem
+from builders.graph.dag import PipelineDAG
 from builders.registry import REGISTRY, StepRegistry, StepType
 
 MAX_ATTEMPTS = 3

@@ -11,7 +11,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field
 
-from builders.api_rules import JobKind, instance_type_problem, string_problem
+from builders.configs.api_rules import JobKind, instance_type_problem, string_problem
 
 # Regions where SageMaker runs, from botocore's endpoint data (a test keeps this list honest).
 AwsRegion = Literal[
@@ -210,7 +210,7 @@ class FieldRuleError(ValueError):
     """A cross-field rule broken, attributed to the field the user should change.
 
     Pydantic reports errors of model validators at the model's root; it keeps the raised
-    exception in the error's context, where `builders.validation` finds `field`.
+    exception in the error's context, where `builders.graph.validation` finds `field`.
     """
 
     def __init__(self, field: str, message: str):

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from builders.configs.base import BasePipelineConfig
-from builders.ports import Port, PortKind
+from builders.graph.ports import Port, PortKind
 
 __all__ = ["Port", "PortKind", "Preview", "StepType"]
 

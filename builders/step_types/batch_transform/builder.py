@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from builders.compiling.step_builder import StepBuilderBase
+from builders.compiling.steps.step_builder import StepBuilderBase
 from builders.step_types.batch_transform.config import BatchTransformConfig
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from builders.compiling.model import inference_code_environment, single_model_step
-from builders.compiling.step_builder import StepBuilderBase
+from builders.compiling.steps.model import inference_code_environment, single_model_step
+from builders.compiling.steps.step_builder import StepBuilderBase
 from builders.step_types.model_registration.config import RegistrationConfig
 
 

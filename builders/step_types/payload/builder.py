@@ -5,8 +5,8 @@ from __future__ import annotations
 import posixpath
 from typing import Any
 
-from builders.compiling.processing import ProcessingStepBuilder
-from builders.compiling.step_builder import in_run_folder
+from builders.compiling.steps.processing import ProcessingStepBuilder
+from builders.compiling.steps.step_builder import in_run_folder
 from builders.step_types.payload.config import PayloadConfig
 from builders.step_types.payload.samples import payload_spec
 

@@ -1,6 +1,6 @@
 """PyTorchModel: a SageMaker model served by the PyTorch container."""
 
-from builders.ports import MODEL_ARTIFACTS_IN, MODEL_OUTPUTS
+from builders.graph.ports import MODEL_ARTIFACTS_IN, MODEL_OUTPUTS
 from builders.step_types import StepType
 from builders.step_types.pytorch_model.config import PyTorchModelConfig
 

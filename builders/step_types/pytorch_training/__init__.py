@@ -1,6 +1,6 @@
 """PyTorchTraining: train a PyTorch model with your training script."""
 
-from builders.ports import TRAINED_MODEL_OUT, TRAINING_DATA_IN
+from builders.graph.ports import TRAINED_MODEL_OUT, TRAINING_DATA_IN
 from builders.step_types import StepType
 from builders.step_types.pytorch_training.config import PyTorchTrainingConfig
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from builders.compiling.training import TrainingStepBuilder
+from builders.compiling.steps.training import TrainingStepBuilder
 from builders.step_types.pytorch_training.config import PyTorchTrainingConfig
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from builders.compiling.processing import CONTAINER, processing_input
-from builders.compiling.step_builder import StepBuilderBase
+from builders.compiling.steps.processing import CONTAINER, processing_input
+from builders.compiling.steps.step_builder import StepBuilderBase
 from builders.step_types.script_processing.config import ScriptProcessingConfig
 
 

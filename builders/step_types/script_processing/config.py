@@ -18,7 +18,7 @@ from builders.configs.types import (
     VolumeSizeGB,
     matching,
 )
-from builders.ports import PortKind
+from builders.graph.ports import PortKind
 
 PortName = Annotated[
     str,

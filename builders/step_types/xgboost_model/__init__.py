@@ -1,6 +1,6 @@
 """XGBoostModel: a SageMaker model served by the XGBoost container."""
 
-from builders.ports import MODEL_ARTIFACTS_IN, MODEL_OUTPUTS
+from builders.graph.ports import MODEL_ARTIFACTS_IN, MODEL_OUTPUTS
 from builders.step_types import StepType
 from builders.step_types.xgboost_model.config import XGBoostModelConfig
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from builders.compiling.model import ModelStepBuilder
+from builders.compiling.steps.model import ModelStepBuilder
 from builders.step_types.xgboost_model.config import XGBoostModelConfig
 
 

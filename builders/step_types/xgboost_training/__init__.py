@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from builders.ports import TRAINED_MODEL_OUT, TRAINING_DATA_IN
+from builders.graph.ports import TRAINED_MODEL_OUT, TRAINING_DATA_IN
 from builders.step_types import StepType
 from builders.step_types.xgboost_training.config import XGBoostTrainingConfig
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from builders.compiling.training import TrainingStepBuilder
+from builders.compiling.steps.training import TrainingStepBuilder
 from builders.scripts.metrics import metric_definitions
 from builders.step_types.xgboost_training.config import XGBoostTrainingConfig
 

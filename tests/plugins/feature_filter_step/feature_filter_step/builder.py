@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from builders.compiling.processing import ProcessingStepBuilder, processing_input
+from builders.compiling.steps.processing import ProcessingStepBuilder, processing_input
 from feature_filter_step.config import FeatureFilterConfig
 
 

@@ -22,11 +22,11 @@ import math
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING
 
-from builders.dag import PipelineDAG
 from builders.errors import PipelineDesignError
+from builders.graph.dag import PipelineDAG
 
 if TYPE_CHECKING:
-    from builders.design import Design
+    from builders.designs.design import Design
 
 NODE_WIDTH = 190.0
 NODE_HEIGHT = 120.0
@@ -328,8 +328,8 @@ def new_node_position(design: Design, step_type: str, after: str | None = None) 
     """Where a new node of `step_type` goes: next to `after` (the node it will follow, in the
     next layer), else after the right-most node producing something it accepts, else in the
     first layer; in the first free slot there, never on top of another node."""
+    from builders.graph.wiring import accepted_ports
     from builders.registry import REGISTRY
-    from builders.wiring import accepted_ports
 
     positions = {n.name: (n.ui.x, n.ui.y) for n in design.nodes}
     if not positions:

@@ -9,7 +9,7 @@ What is staged is what the user plainly meant to ship, and never more than that:
 - a folder's files minus its `.gitignore` exclusions (every .gitignore in the folder, read
   with pathspec: git's own rules, negations and folder patterns included, which a
   hand-written matcher gets subtly wrong), caches and .git;
-- never a credential or key (builders/secret_files.py): `/`, the home folder, ~/.aws and
+- never a credential or key (builders/compiling/secret_files.py): `/`, the home folder, ~/.aws and
   the like, files named like keys or holding an AWS access key are refused, saying why;
 - sizes are checked before anything is read (a 4 GiB file is refused unread), special
   files (devices, pipes) are refused, and every read is bounded.
@@ -31,16 +31,16 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from builders.compiling.secret_files import content_problem, folder_problem, name_problem
+from builders.designs.fileio import read_bytes_bounded
 from builders.errors import PipelineDesignError, StepBuildError
-from builders.fileio import read_bytes_bounded
-from builders.secret_files import content_problem, folder_problem, name_problem
 
 DIGEST_LENGTH = 16
 MAX_STAGED_BYTES = 200 * 1024 * 1024  # per folder or file
 MAX_GITIGNORE_BYTES = 1024 * 1024
 _SKIPPED = {"__pycache__", ".git", ".ipynb_checkpoints", ".DS_Store", ".pytest_cache"}
 # Helpers every built-in job script imports; staged with the script of a step type's job/.
-JOB_RUNTIME = Path(__file__).parent / "scripts"
+JOB_RUNTIME = Path(__file__).parents[1] / "scripts"
 
 
 @dataclass(frozen=True)

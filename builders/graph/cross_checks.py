@@ -14,15 +14,15 @@ from typing import Any
 from pydantic import BaseModel
 
 from builders.configs.types import VariableType
-from builders.dag import PipelineDAG
 from builders.errors import Problem
+from builders.graph.dag import PipelineDAG
+from builders.graph.wiring import Wire
 from builders.scripts.features import feature_columns
 from builders.step_types.model_registration.config import RegistrationConfig
 from builders.step_types.packaging.config import PackageStepConfig
 from builders.step_types.payload.config import PayloadConfig
 from builders.step_types.xgboost_model.config import XGBoostModelConfig
 from builders.step_types.xgboost_training.config import XGBoostTrainingConfig
-from builders.wiring import Wire
 
 
 def cross_node_problems(

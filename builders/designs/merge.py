@@ -16,7 +16,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from builders.design import (
+from builders.configs.fields import same_raw, text_of
+from builders.designs.design import (
     Design,
     DesignNode,
     connection_problem,
@@ -24,8 +25,7 @@ from builders.design import (
     rename_node,
     unique_name,
 )
-from builders.fields import same_raw, text_of
-from builders.layout import ROW_HEIGHT
+from builders.graph.layout import ROW_HEIGHT
 
 Side = Literal["mine", "theirs"]
 _ABSENT = object()  # a key one side does not have (None is a value)

@@ -8,25 +8,25 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from builders.checks import (
-    graph_errors,
-    majority_region,
-    node_name_errors,
-    pipeline_name_errors,
-    region_errors,
-)
-from builders.cross_checks import cross_node_problems
-from builders.dag import PipelineDAG
+from builders.compiling.sagemaker_env import offline_build, pipeline_session
+from builders.compiling.staging import CodeStager, StagedObject
 from builders.errors import (
     ConfigValidationError,
     PipelineDesignError,
     StepBuildError,
     UnknownStepTypeError,
 )
+from builders.graph.checks import (
+    graph_errors,
+    majority_region,
+    node_name_errors,
+    pipeline_name_errors,
+    region_errors,
+)
+from builders.graph.cross_checks import cross_node_problems
+from builders.graph.dag import PipelineDAG
+from builders.graph.wiring import Wire, resolve_wiring
 from builders.registry import REGISTRY, StepRegistry, StepType
-from builders.sagemaker_env import offline_build, pipeline_session
-from builders.staging import CodeStager, StagedObject
-from builders.wiring import Wire, resolve_wiring
 
 
 class PipelineBuilderTemplate:

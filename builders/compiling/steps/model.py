@@ -7,7 +7,7 @@ from typing import Any
 from sagemaker.model import Model
 from sagemaker.workflow.model_step import ModelStep
 
-from builders.compiling.step_builder import StepBuilderBase
+from builders.compiling.steps.step_builder import StepBuilderBase
 from builders.configs.model_base import ModelConfigBase
 from builders.errors import StepBuildError
 

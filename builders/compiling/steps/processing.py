@@ -7,7 +7,7 @@ from typing import Any, ClassVar
 from sagemaker.processing import ProcessingInput, ProcessingOutput, Processor
 from sagemaker.workflow.steps import ProcessingStep
 
-from builders.compiling.step_builder import StepBuilderBase
+from builders.compiling.steps.step_builder import StepBuilderBase
 from builders.configs.base import ProcessingStepConfigBase
 
 CONTAINER = "/opt/ml/processing"

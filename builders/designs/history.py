@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from builders.design import Design
+from builders.designs.design import Design
 
 LIMIT = 100
 

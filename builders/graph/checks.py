@@ -12,9 +12,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from builders.api_rules import string_problem
-from builders.cross_checks import cross_node_problems
-from builders.dag import PipelineDAG
+from builders.configs.api_rules import string_problem
 from builders.errors import (
     ConfigValidationError,
     CycleError,
@@ -23,9 +21,11 @@ from builders.errors import (
     Problem,
     UnknownNodeError,
 )
+from builders.graph.cross_checks import cross_node_problems
+from builders.graph.dag import PipelineDAG
+from builders.graph.validation import validate_config
+from builders.graph.wiring import Wire, resolve_wiring
 from builders.registry import REGISTRY, StepRegistry, StepType
-from builders.validation import validate_config
-from builders.wiring import Wire, resolve_wiring
 
 # SageMaker step names: letters, digits, - and _; model steps append "-RegisterModel".
 NODE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_\-]{0,49}")

@@ -6,11 +6,11 @@ import re
 from abc import ABC, abstractmethod
 from typing import Any
 
+from builders.compiling.sagemaker_env import offline_build, pipeline_session
+from builders.compiling.staging import CodeStager
 from builders.configs.base import BasePipelineConfig
 from builders.errors import UnresolvedInputError
 from builders.registry import REGISTRY
-from builders.sagemaker_env import offline_build, pipeline_session
-from builders.staging import CodeStager
 from builders.step_types import StepType
 
 
@@ -88,6 +88,6 @@ class StepBuilderBase(ABC):
         return Join(on="/", values=list(values))
 
     def image_uri(self, framework: str, version: str, **kwargs: Any) -> str:
-        from builders.sagemaker_env import image_uri
+        from builders.compiling.sagemaker_env import image_uri
 
         return image_uri(framework, self.config.region, version, node=self.node_name, **kwargs)

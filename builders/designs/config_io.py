@@ -16,10 +16,10 @@ from typing import Any
 from pydantic import BaseModel
 
 from builders.configs.base import BasePipelineConfig
+from builders.designs.fileio import read_json, write_json_atomic
 from builders.errors import ConfigFileError, ConfigValidationError, Problem
-from builders.fileio import read_json, write_json_atomic
+from builders.graph.validation import validate_config
 from builders.registry import REGISTRY, StepRegistry
-from builders.validation import validate_config
 
 FORMAT_VERSION = "1.0"
 WHAT = "config file"

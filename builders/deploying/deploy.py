@@ -19,10 +19,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from builders.compile import CompiledPipeline
+from builders.compiling.compile import CompiledPipeline
 from builders.configs.types import ROLE_ARN_PATTERN
+from builders.deploying.sandbox import SANDBOX_CREDENTIALS, sandbox
 from builders.errors import DeployError
-from builders.sandbox import SANDBOX_CREDENTIALS, sandbox
 
 Progress = Callable[[str, str], None]  # (stage, what happened)
 ROLE_ARN = re.compile(ROLE_ARN_PATTERN)  # a backstop: the settings validate it already

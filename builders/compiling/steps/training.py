@@ -8,8 +8,8 @@ from sagemaker.inputs import TrainingInput
 from sagemaker.workflow.functions import Join
 from sagemaker.workflow.steps import TrainingStep
 
-from builders.compiling.step_builder import StepBuilderBase
-from builders.sagemaker_env import estimator_construction
+from builders.compiling.sagemaker_env import estimator_construction
+from builders.compiling.steps.step_builder import StepBuilderBase
 
 SPLITS = ("train", "val", "test")
 

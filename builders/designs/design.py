@@ -16,16 +16,16 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from builders.checks import check_and_wire
-from builders.config_io import merge_values, node_values
 from builders.configs.base import BasePipelineConfig
-from builders.dag import PipelineDAG
+from builders.configs.fields import form_fields, same_raw, to_raw
+from builders.designs.config_io import merge_values, node_values
 from builders.errors import ConfigFileError, ConfigValidationError, PipelineDesignError, Problem
-from builders.fields import form_fields, same_raw, to_raw
-from builders.layout import ROW_HEIGHT, layered_positions
+from builders.graph.checks import check_and_wire
+from builders.graph.dag import PipelineDAG
+from builders.graph.layout import ROW_HEIGHT, layered_positions
+from builders.graph.validation import validate_config
+from builders.graph.wiring import Wire, accepted_ports
 from builders.registry import REGISTRY, StepRegistry, StepType
-from builders.validation import validate_config
-from builders.wiring import Wire, accepted_ports
 
 DESIGN_FORMAT = "sagemaker-pipeline-design/1"
 SHARED_FIELDS = BasePipelineConfig.SHARED_FIELDS
@@ -389,7 +389,7 @@ def dag_document(design: Design) -> dict[str, list[str]]:
 
 def compile_design(design: Design, base_dir: Path | None = None, registry=REGISTRY):
     """The CompiledPipeline of a valid design (imports the SageMaker SDK on first use)."""
-    from builders.compile import compile_pipeline
+    from builders.compiling.compile import compile_pipeline
 
     return compile_pipeline(
         design.dag(), build_configs(design, registry), base_dir=base_dir, registry=registry

@@ -26,15 +26,15 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from builders.design import Design
-from builders.errors import ConfigFileError, PipelineDesignError
-from builders.fileio import (
+from builders.designs.design import Design
+from builders.designs.fileio import (
     clean_leftovers,
     read_bytes_bounded,
     read_json,
     write_json_atomic,
     write_text_atomic,
 )
+from builders.errors import ConfigFileError, PipelineDesignError
 
 WORKSPACE_ENV = "PIPELINE_DESIGNER_WORKSPACE"
 SUFFIX = ".design.json"

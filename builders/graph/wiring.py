@@ -12,14 +12,14 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from builders.dag import PipelineDAG
 from builders.errors import (
     AmbiguousInputError,
     IncompatibleEdgeError,
     PipelineDesignError,
     UnresolvedInputError,
 )
-from builders.ports import Port
+from builders.graph.dag import PipelineDAG
+from builders.graph.ports import Port
 from builders.registry import REGISTRY, StepRegistry, StepType
 
 

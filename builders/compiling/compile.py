@@ -11,11 +11,11 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from builders.dag import PipelineDAG
+from builders.compiling.staging import StagedObject
+from builders.compiling.template import PipelineBuilderTemplate
+from builders.graph.dag import PipelineDAG
+from builders.graph.wiring import Wire
 from builders.registry import REGISTRY, StepRegistry
-from builders.staging import StagedObject
-from builders.template import PipelineBuilderTemplate
-from builders.wiring import Wire
 
 
 @dataclass(frozen=True)

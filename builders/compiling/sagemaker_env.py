@@ -2,16 +2,17 @@
 
 The library leaves the process as it found it (issue 11):
 - The SDK is imported once, by `sdk()`, whichever builders module comes first (the
-  `builders.compiling` package calls it; step types' builders import SDK classes after it).
-  Its JumpStart module makes a boto3 session at import, which would ask the EC2 metadata
-  service for credentials: the import runs with that service disabled. What the import
-  changes in the process is put back: rich's traceback hook on sys.excepthook
+  `builders.compiling.steps` package calls it; step types' builders import SDK classes
+  after it). Its JumpStart module makes a boto3 session at import, which would ask the EC2
+  metadata service for credentials: the import runs with that service disabled. What the
+  import changes in the process is put back: rich's traceback hook on sys.excepthook
   (sagemaker_core), `logging.basicConfig(level=INFO)` on the root logger (the SDK's
   experiments module) and the warning filters it adds.
 - No SDK telemetry is sent: the one SDK call on our path that sends it (`Estimator.fit`)
-  is not made (see builders/compiling/training.py). Its `TelemetryOptOut` setting would turn it
-  off, but any non-empty SDK config makes the SDK validate the config's whole JSON schema at
-  every config lookup: 0.46 s each, and a 9-node compile makes 127 (13 ms became 14 s).
+  is not made (see builders/compiling/steps/training.py). Its `TelemetryOptOut` setting
+  would turn it off, but any non-empty SDK config makes the SDK validate the config's whole
+  JSON schema at every config lookup: 0.46 s each, and a 9-node compile makes 127 (13 ms
+  became 14 s).
 - Sessions are explicit: our PipelineSession has the region, clients that never call AWS,
   and the pipeline's bucket as its default bucket, taken as given (the SDK's own method
   would ask S3 whether it exists); every step gets explicit S3 destinations.
@@ -19,7 +20,7 @@ The library leaves the process as it found it (issue 11):
   `boto3.client()` uses boto3's *default* session, which without credentials would look for
   them up to the metadata service. `estimator_construction()` swaps in the offline session
   for the estimator's constructor only, under a lock, and restores it.
-- Garbage collector tuning is opt-in (`builders.gc_tuning`), for the CLI and benchmarks.
+- Garbage collector tuning is opt-in (`builders.compiling.gc_tuning`), for the CLI and benchmarks.
 
 Sessions and image URIs are cached: creating them loads botocore's service models, which
 costs ~100 ms each time.
