@@ -1,4 +1,4 @@
-"""Compiling opens no network connection and needs no AWS account (design.md, "Offline first")."""
+"""Compiling opens no network connection and needs no AWS account (docs/architecture.md)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The SageMaker SDK, set up to build pipeline definitions offline (design.md, "Offline first").
+"""The SageMaker SDK, set up to build pipeline definitions offline (docs/architecture.md).
 
 The library leaves the process as it found it (issue 11):
 - The SDK is imported once, by `sdk()`, whichever builders module comes first (the

@@ -1,4 +1,4 @@
-"""Resolve which producer output feeds each consumer input (see design.md, "Wiring").
+"""Resolve which producer output feeds each consumer input (docs/architecture.md).
 
 For every input port, the candidates are the outputs of the node's parents of the same kind.
 One candidate wins; with several, the one whose port name equals the input's wins; otherwise
