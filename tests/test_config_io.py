@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 from support import STARTERS, load_starter
 
-from builders import fileio
 from builders.configs.base import BasePipelineConfig
 from builders.configs.hyperparameters import XGBoostModelHyperparameters
 from builders.configs.types import VariableType
+from builders.designs import fileio
 from builders.designs.config_io import (
     FORMAT_VERSION,
     configs_from_document,
