@@ -407,14 +407,14 @@ def test_an_unknown_config_class_for_a_custom_registry(document):
 def test_a_missing_required_value_names_node_and_field(document):
     del document["configuration"]["specific"]["DataLoadingCalibration"]["data_sources"]
     assert raises_problems(document) == [
-        Problem("is required", "DataLoadingCalibration", "data_sources")
+        Problem("is required", "DataLoadingCalibration", "data_sources", "missing")
     ]
 
 
 def test_a_missing_pipeline_setting_is_reported_for_every_node(document, configs):
     del document["configuration"]["shared"]["role"]
     found = raises_problems(document)
-    assert found == [Problem("is required", node, "role") for node in configs]
+    assert found == [Problem("is required", node, "role", "missing") for node in configs]
 
 
 def test_a_wrong_type_names_node_and_field(document):

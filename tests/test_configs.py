@@ -1146,7 +1146,7 @@ def test_build_config_raises_with_every_problem(base):
     error = caught.value
     assert error.problems == [
         Problem("must be at least 1", "Job", "processing_instance_count"),
-        Problem("is required", "Job", "processing_entry_point"),
+        Problem("is required", "Job", "processing_entry_point", "missing"),
     ]
     assert str(error) == (
         "Job.processing_instance_count: must be at least 1\nJob.processing_entry_point: is required"
