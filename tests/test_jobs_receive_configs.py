@@ -4,7 +4,9 @@ For each step type every field is set to a value other than its default, the nod
 by its registered builder, and the test reads what the job receives (settings file,
 arguments, environment, channels, resources) and, where a job script exists, what the script
 does with it. Expected values are written out here, never computed by the mapping code; the
-`covers` check fails when a Config gains a field this file does not follow.
+`covers` check fails when a Config gains a field this file does not follow. Covered here:
+every built-in step type but PyTorchTraining (its fields are the training base's, followed
+for XGBoostTraining, and source_dir, in test_builders); ScriptProcessing in its own test.
 """
 
 from __future__ import annotations
@@ -16,14 +18,20 @@ from datetime import datetime, timezone
 
 from test_builders import build, inputs_of, settings_of, staged
 
+from builders.compiling.compile import compile_pipeline
 from builders.configs.base import BasePipelineConfig
+from builders.graph.dag import PipelineDAG
 from builders.step_types.batch_transform.config import BatchTransformConfig
 from builders.step_types.data_loading.config import DataLoadingConfig
 from builders.step_types.model_registration.config import RegistrationConfig
+from builders.step_types.packaging.config import PackagingConfig
 from builders.step_types.payload.config import PayloadConfig
 from builders.step_types.payload.job import payload as payload_job
+from builders.step_types.pytorch_model.config import PyTorchModelConfig
 from builders.step_types.tabular_preprocessing.config import TabularPreprocessingConfig
 from builders.step_types.tabular_preprocessing.job import tabular_preprocessing
+from builders.step_types.xgboost_model.config import XGBoostModelConfig
+from builders.step_types.xgboost_training.config import XGBoostTrainingConfig
 
 DATA = "s3://my-ml-bucket/data/in"
 PACKAGED = "s3://my-ml-bucket/models/packaged/model.tar.gz"
@@ -245,3 +253,80 @@ def test_registration_fields_reach_the_model_package(base):
     assert (args["Domain"], args["Task"]) == ("NATURAL_LANGUAGE_PROCESSING", "REGRESSION")
     assert args["SamplePayloadUrl"] == "s3://p.tar.gz"
     assert args["CustomerMetadataProperties"] == {"team": "risk"}
+
+
+def test_packaging_fields_reach_the_job(base, tmp_path):
+    inference = tmp_path / "inference"
+    inference.mkdir()
+    (inference / "serve.py").write_text("def model_fn(d): ...\n")
+    values = {**processing_values(tmp_path, "my_packaging.py"), "source_dir": str(inference)}
+    covers(PackagingConfig, values)
+    _, request, stager, _ = build(PackagingConfig(**base, **values), "Pack", model_artifacts=DATA)
+    check_processing_job(request, stager, "my_packaging.py")
+    inputs = inputs_of(request)
+    assert inputs["model"]["S3Uri"] == DATA
+    assert staged(stager)[inputs["script"]["S3Uri"] + "serve.py"] == b"def model_fn(d): ...\n"
+
+
+def test_xgboost_training_fields_reach_the_training_job(base, hyperparameters, tmp_path):
+    (tmp_path / "my_train.py").write_text("print('train')\n")
+    hyperparameters.update({"max_depth": 9, "eta": 0.05, "num_round": 77})
+    values = {
+        "framework_version": "1.5-1",  # shared, set here for the container
+        "training_instance_type": "ml.c5.4xlarge",
+        "training_instance_count": 2,
+        "training_volume_size": 99,
+        "max_runtime_seconds": 3600,
+        "training_source_dir": str(tmp_path),
+        "training_entry_point": "my_train.py",
+        "hyperparameters": hyperparameters,
+    }
+    covers(XGBoostTrainingConfig, values)
+    config = XGBoostTrainingConfig(**base, **values)
+    _, request, stager, _ = build(config, "Train", training_data=DATA)
+    args = request["Arguments"]
+    assert args["ResourceConfig"] == {
+        "InstanceCount": 2,
+        "InstanceType": "ml.c5.4xlarge",
+        "VolumeSizeInGB": 99,
+    }
+    assert args["StoppingCondition"] == {"MaxRuntimeInSeconds": 3600}
+    assert "sagemaker-xgboost:1.5-1" in args["AlgorithmSpecification"]["TrainingImage"]
+    assert json.loads(args["HyperParameters"]["sagemaker_program"]) == "my_train.py"
+    archive = staged(stager)[json.loads(args["HyperParameters"]["sagemaker_submit_directory"])]
+    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+        assert tar.getnames() == ["my_train.py"]
+    channels = {c["ChannelName"]: c["DataSource"]["S3DataSource"] for c in args["InputDataConfig"]}
+    settings = json.loads(staged(stager)[channels["config"]["S3Uri"] + "settings.json"])
+    assert {key: settings[key] for key in hyperparameters} == hyperparameters
+
+
+def test_model_fields_reach_the_create_model_request(base):
+    values = {
+        "framework_version": "2.2.0",  # shared, set here for the container
+        "py_version": "py310",
+        "inference_instance_type": "ml.g5.xlarge",
+        "model_data": "s3://my-ml-bucket/models/given.tar.gz",
+        "inference_entry_point": "serve.py",
+    }
+    covers(PyTorchModelConfig, values)
+    dag = PipelineDAG.from_adjacency({"TorchModel": []})
+    compiled = compile_pipeline(dag, {"TorchModel": PyTorchModelConfig(**base, **values)})
+    (step,) = compiled.definition["Steps"]
+    container = step["Arguments"]["PrimaryContainer"]
+    assert "pytorch-inference:2.2.0-gpu-py310" in container["Image"]  # a GPU instance type
+    assert container["ModelDataUrl"] == "s3://my-ml-bucket/models/given.tar.gz"
+    assert container["Environment"]["SAGEMAKER_PROGRAM"] == "serve.py"
+    xgb = {
+        "framework_version": "3.0-5",
+        "inference_instance_type": "ml.c5.xlarge",
+        "model_data": "s3://my-ml-bucket/models/xgb.tar.gz",
+        "inference_entry_point": "handler.py",
+    }
+    covers(XGBoostModelConfig, xgb)
+    dag = PipelineDAG.from_adjacency({"XgbModel": []})
+    compiled = compile_pipeline(dag, {"XgbModel": XGBoostModelConfig(**base, **xgb)})
+    container = compiled.definition["Steps"][0]["Arguments"]["PrimaryContainer"]
+    assert "sagemaker-xgboost:3.0-5" in container["Image"]
+    assert container["ModelDataUrl"] == "s3://my-ml-bucket/models/xgb.tar.gz"
+    assert container["Environment"]["SAGEMAKER_PROGRAM"] == "handler.py"
