@@ -33,8 +33,8 @@ class WarmUp:
         self.last_run = time.monotonic()
 
     def _run(self) -> None:
-        from builders.design import compile_design
-        from builders.sagemaker_env import sdk
+        from builders.compiling.sagemaker_env import sdk
+        from builders.designs.design import compile_design
         from builders.starters import design_from_starter
 
         while time.monotonic() - self.last_run < self.QUIET:

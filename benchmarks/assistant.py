@@ -21,7 +21,7 @@ sys.path.insert(0, str(REPO))
 
 from builders.assistant.planner import plan  # noqa: E402
 from builders.assistant.questions import design_questions  # noqa: E402
-from builders.design import add_node, new_design  # noqa: E402
+from builders.designs.design import add_node, new_design  # noqa: E402
 from builders.registry import REGISTRY  # noqa: E402
 
 GOALS = (

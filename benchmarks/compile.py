@@ -7,7 +7,7 @@ Prints median times (after imports and one warm-up compile) and the 200/10 ratio
 time, CPU and peak memory of one compile of `--large` nodes (0 to skip it).
 Targets: 10 nodes compile under 0.5 s; 200 nodes under 20x the 10-node time; the large
 compile's time per node within 2x the 200-node one (linear).
-This process tunes the garbage collector as the CLI does (builders.gc_tuning, opt-in).
+This process tunes the garbage collector as the CLI does (builders.compiling.gc_tuning, opt-in).
 """
 
 from __future__ import annotations
@@ -24,15 +24,15 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 started = time.perf_counter()
-from builders.compile import compile_pipeline  # noqa: E402
-from builders.config_io import load_configs, merge_and_save_configs  # noqa: E402
-from builders.dag import PipelineDAG, load_dag  # noqa: E402
-from builders.gc_tuning import freeze_loaded, paused_gc  # noqa: E402
-from builders.sagemaker_env import sdk  # noqa: E402
+from builders.compiling.compile import compile_pipeline  # noqa: E402
+from builders.compiling.gc_tuning import freeze_loaded, paused_gc  # noqa: E402
+from builders.compiling.sagemaker_env import sdk  # noqa: E402
+from builders.designs.config_io import load_configs, merge_and_save_configs  # noqa: E402
+from builders.graph.dag import PipelineDAG, load_dag  # noqa: E402
 
 sdk()
 IMPORT_SECONDS = time.perf_counter() - started
-freeze_loaded()  # a process of its own, as the CLI: see builders/gc_tuning.py
+freeze_loaded()  # a process of its own, as the CLI: see builders/compiling/gc_tuning.py
 STARTER = REPO / "builders" / "starters" / "xgboost_end_to_end"
 SIZES = (10, 50, 200)
 

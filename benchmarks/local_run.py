@@ -24,12 +24,12 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from builders.compile import compile_pipeline  # noqa: E402
-from builders.config_io import load_configs  # noqa: E402
-from builders.dag import load_dag  # noqa: E402
-from builders.deploy import Target, deploy  # noqa: E402
+from builders.compiling.compile import compile_pipeline  # noqa: E402
+from builders.compiling.sagemaker_env import offline_build, pipeline_session  # noqa: E402
+from builders.deploying.deploy import Target, deploy  # noqa: E402
+from builders.designs.config_io import load_configs  # noqa: E402
+from builders.graph.dag import load_dag  # noqa: E402
 from builders.localrun import LocalRunner, RunStore, seed_sample_data  # noqa: E402
-from builders.sagemaker_env import offline_build, pipeline_session  # noqa: E402
 
 REGION, BUCKET = "us-east-1", "local-run-bench"
 ROLE = "arn:aws:iam::123456789012:role/SageMakerExecutionRole"

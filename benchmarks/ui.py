@@ -26,9 +26,9 @@ sys.path.insert(0, str(REPO / "benchmarks"))
 
 from compile import generated_design  # noqa: E402  (the designs the compile benchmark uses)
 
-from builders.config_io import merge_configs  # noqa: E402
-from builders.design import design_from_documents  # noqa: E402
-from builders.workspace import WORKSPACE_ENV, Workspace  # noqa: E402
+from builders.designs.config_io import merge_configs  # noqa: E402
+from builders.designs.design import design_from_documents  # noqa: E402
+from builders.designs.workspace import WORKSPACE_ENV, Workspace  # noqa: E402
 
 
 def rerun_seconds(size: int, repeat: int) -> float:

@@ -49,10 +49,10 @@ sys.path[:0] = [str(REPO), str(REPO / "tests" / "browser")]
 
 from conftest import CHROMIUM, CHROMIUM_FLAGS  # noqa: E402  (the browser tests' flags)
 
-from builders.design import Design, move_nodes  # noqa: E402
-from builders.layout import layered_positions  # noqa: E402
+from builders.designs.design import Design, move_nodes  # noqa: E402
+from builders.designs.workspace import WORKSPACE_ENV, Workspace  # noqa: E402
+from builders.graph.layout import layered_positions  # noqa: E402
 from builders.starters import design_from_starter  # noqa: E402
-from builders.workspace import WORKSPACE_ENV, Workspace  # noqa: E402
 
 CANVAS = 'iframe[title="streamlit_flow.streamlit_flow"]'
 TRACING = False  # --trace: the probe records websocket messages too
@@ -377,7 +377,7 @@ class Designer:
 
     def add_step(self) -> Sample:
         """Add a batch transform from the palette: the new node on the canvas."""
-        from builders.design import unique_name
+        from builders.designs.design import unique_name
 
         new = unique_name(self.design(), "BatchTransform")
         button = self.page.get_by_role("button", name="Batch transform")
@@ -425,7 +425,7 @@ class Designer:
 
     def free_pair(self) -> tuple[str, str]:
         """The closest two visible nodes the designer lets the user connect, not connected."""
-        from builders.design import connection_problem
+        from builders.designs.design import connection_problem
 
         design = self.design()
         shown = visible_nodes(self.page)

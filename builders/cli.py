@@ -117,10 +117,10 @@ def _seconds(text: str) -> float:
 
 
 def _problems(args: argparse.Namespace) -> list[Problem]:
-    from builders.checks import check_pipeline, pipeline_name_errors
-    from builders.config_io import WHAT, node_values
-    from builders.dag import load_dag
-    from builders.fileio import read_json
+    from builders.designs.config_io import WHAT, node_values
+    from builders.designs.fileio import read_json
+    from builders.graph.checks import check_pipeline, pipeline_name_errors
+    from builders.graph.dag import load_dag
 
     name = getattr(args, "name", None)
     problems = [p for e in pipeline_name_errors(name) for p in e.problems] if name else []
@@ -138,9 +138,9 @@ def _validate(args: argparse.Namespace) -> int:
 
 def _compiled(args: argparse.Namespace):
     """(CompiledPipeline, configs) of --dag and --config; every problem raised at once."""
-    from builders.compile import compile_pipeline
-    from builders.config_io import load_configs
-    from builders.dag import load_dag
+    from builders.compiling.compile import compile_pipeline
+    from builders.designs.config_io import load_configs
+    from builders.graph.dag import load_dag
 
     problems = _problems(args)
     if problems:
@@ -156,8 +156,8 @@ def _tuned_gc(tune: bool):
     """Collections paused while compiling, what is loaded frozen first (gc_tuning)."""
     if not tune:
         return nullcontext()
-    from builders.gc_tuning import freeze_loaded, paused_gc
-    from builders.sagemaker_env import sdk
+    from builders.compiling.gc_tuning import freeze_loaded, paused_gc
+    from builders.compiling.sagemaker_env import sdk
 
     sdk()
     freeze_loaded()
@@ -189,7 +189,7 @@ _WRITE_FAILURES = {
 
 
 def _compile(args: argparse.Namespace) -> int:
-    from builders.fileio import write_json_atomic
+    from builders.designs.fileio import write_json_atomic
 
     compiled, _ = _compiled(args)
     _write(args.out, "pipeline definition", write_json_atomic, args.out, compiled.definition)
@@ -201,9 +201,9 @@ def _compile(args: argparse.Namespace) -> int:
 
 
 def _payload(args: argparse.Namespace) -> int:
-    from builders.config_io import load_configs
-    from builders.configs.payload import PayloadConfig
-    from builders.payload import preview_payloads, write_payload_archive
+    from builders.designs.config_io import load_configs
+    from builders.step_types.payload.config import PayloadConfig
+    from builders.step_types.payload.samples import preview_payloads, write_payload_archive
 
     configs = load_configs(args.config)
     config = configs.get(args.node)
@@ -222,8 +222,8 @@ def _payload(args: argparse.Namespace) -> int:
 
 
 def _deploy(args: argparse.Namespace) -> int:
-    from builders.deploy import DEFAULT_TIMEOUT, Target, deploy, execution_status
-    from builders.sandbox import stop_sandbox
+    from builders.deploying.deploy import DEFAULT_TIMEOUT, Target, deploy, execution_status
+    from builders.deploying.sandbox import stop_sandbox
 
     compiled, configs = _compiled(args)
     first = next(iter(configs.values()))

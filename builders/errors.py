@@ -7,15 +7,27 @@ to do, so the CLI and the pages can show it as a message instead of a traceback.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar, Literal
+
+# What kind of problem it is, for programs (the canvas badge, the CLI's --json): a required
+# value not given, a value that breaks a rule, a required input no parent feeds, two parents
+# feeding one input, a connection that carries nothing, a cycle, a node or step type that does
+# not exist, two nodes with one name, nodes that disagree, a step the SDK cannot build, a file
+# that cannot be read, a deploy stage that failed, an empty design.
+ProblemCode = Literal[
+    "missing", "invalid", "unconnected", "ambiguous", "incompatible", "cycle", "unknown_node",
+    "unknown_type", "duplicate", "conflict", "build", "file", "deploy", "empty",
+]  # fmt: skip
 
 
 @dataclass(frozen=True)
 class Problem:
-    """One thing wrong with a design: where it is and what to do about it."""
+    """One thing wrong with a design: where it is, what to do about it, and its kind."""
 
     message: str
     node: str | None = None
     field: str | None = None
+    code: ProblemCode = "invalid"
 
     @property
     def location(self) -> str:
@@ -29,6 +41,8 @@ class Problem:
 class PipelineDesignError(Exception):
     """Base of every error the library raises about a user's design or files."""
 
+    code: ClassVar[ProblemCode] = "invalid"  # the code of the problem it reports
+
     def __init__(self, message: str, *, node: str | None = None, field: str | None = None):
         super().__init__(message)
         self.message = message
@@ -37,7 +51,7 @@ class PipelineDesignError(Exception):
 
     @property
     def problems(self) -> list[Problem]:
-        return [Problem(self.message, self.node, self.field)]
+        return [Problem(self.message, self.node, self.field, self.code)]
 
     def __str__(self) -> str:
         return "\n".join(str(problem) for problem in self.problems)
@@ -45,6 +59,8 @@ class PipelineDesignError(Exception):
 
 class CycleError(PipelineDesignError):
     """The DAG has a cycle; `cycle` lists the nodes on it, first node repeated at the end."""
+
+    code = "cycle"
 
     def __init__(self, cycle: list[str]):
         self.cycle = cycle
@@ -58,17 +74,25 @@ class CycleError(PipelineDesignError):
 class UnknownNodeError(PipelineDesignError):
     """An edge, a config or a command names a node that is not in the DAG."""
 
+    code = "unknown_node"
+
 
 class DuplicateNodeError(PipelineDesignError):
     """Two nodes share one name; steps are keyed by node name."""
+
+    code = "duplicate"
 
 
 class UnknownStepTypeError(PipelineDesignError):
     """A step type or config class that the registry does not know."""
 
+    code = "unknown_type"
+
 
 class MissingConfigError(PipelineDesignError):
     """A DAG node has no config."""
+
+    code = "missing"
 
 
 class ConfigValidationError(PipelineDesignError):
@@ -87,9 +111,13 @@ class ConfigValidationError(PipelineDesignError):
 class ConfigFileError(PipelineDesignError):
     """A config, DAG or design file that cannot be read: malformed, foreign or incomplete."""
 
+    code = "file"
+
 
 class UnresolvedInputError(PipelineDesignError):
     """A required input port of a node has no producer among its parents."""
+
+    code = "unconnected"
 
     def __init__(self, message: str, *, node: str, port: str):
         super().__init__(message, node=node, field=port)
@@ -98,6 +126,8 @@ class UnresolvedInputError(PipelineDesignError):
 
 class AmbiguousInputError(PipelineDesignError):
     """Two parents offer equally good outputs for one input port."""
+
+    code = "ambiguous"
 
     def __init__(self, message: str, *, node: str, port: str, producers: list[str]):
         super().__init__(message, node=node, field=port)
@@ -108,13 +138,19 @@ class AmbiguousInputError(PipelineDesignError):
 class IncompatibleEdgeError(PipelineDesignError):
     """An edge whose target accepts nothing its source produces."""
 
+    code = "incompatible"
+
 
 class StepBuildError(PipelineDesignError):
     """The SageMaker SDK refused to build a node's step (an unsupported region/version, ...)."""
 
+    code = "build"
+
 
 class DeployError(PipelineDesignError):
     """A deploy stage failed; `stage` names it (preflight, stage code, upsert, start, ...)."""
+
+    code = "deploy"
 
     def __init__(self, message: str, *, stage: str, node: str | None = None):
         super().__init__(message, node=node)
@@ -122,4 +158,4 @@ class DeployError(PipelineDesignError):
 
     @property
     def problems(self) -> list[Problem]:
-        return [Problem(f"{self.stage}: {self.message}", self.node)]
+        return [Problem(f"{self.stage}: {self.message}", self.node, code=self.code)]

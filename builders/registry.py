@@ -1,64 +1,37 @@
 """The step registry: every step type, its Config class, Builder class and typed ports.
 
-The palette, the forms, validation, wiring and export all read this registry, so a new step
-type needs one config module, one builder module and one `register(StepType(...))`.
-Builders are named by import path and loaded on first use: they import the SageMaker SDK,
-which the registry's readers (the app's pages among them) must not pay for.
+The palette, the forms, validation, wiring, the assistant and export all read this registry.
+It collects the packages under `builders/step_types/` and the step types other installed
+packages declare in the entry point group `sagemaker_pipeline_designer.step_types`; adding a
+step type touches its own folder only. Builders are named by import path and loaded on first
+use: they import the SageMaker SDK, which the registry's readers (the app's pages among them)
+must not pay for.
 """
 
 from __future__ import annotations
 
+import functools
 import importlib
+import importlib.metadata
+import pkgutil
+import warnings
 from collections.abc import Iterator
-from dataclasses import dataclass
+from typing import get_args
 
 from pydantic import BaseModel
 
-from builders.configs.base import BasePipelineConfig
-from builders.configs.batch_transform import BatchTransformConfig
-from builders.configs.data_loading import DataLoadingConfig
-from builders.configs.model import PyTorchModelConfig, XGBoostModelConfig
-from builders.configs.packaging import PackageStepConfig
-from builders.configs.payload import PayloadConfig
-from builders.configs.pytorch_training import PyTorchTrainingConfig
-from builders.configs.registration import RegistrationConfig
-from builders.configs.tabular_preprocessing import TabularPreprocessingConfig
-from builders.configs.xgboost_training import XGBoostTrainingConfig
+import builders.step_types
+from builders.configs.fields import unwrap
+from builders.configs.types import Container
 from builders.errors import UnknownStepTypeError
-from builders.ports import Port, PortKind
+from builders.graph.ports import Port, PortKind
+from builders.step_types import Preview, StepType
 
+__all__ = ["REGISTRY", "Port", "PortKind", "Preview", "StepRegistry", "StepType"]
 
-@dataclass(frozen=True)
-class StepType:
-    """One kind of step: what users see in the palette and how it is built and wired."""
-
-    name: str
-    display_name: str
-    category: str
-    description: str
-    config_class: type[BasePipelineConfig]
-    builder: str | type  # "package.module:ClassName", or the class itself
-    inputs: tuple[Port, ...] = ()
-    outputs: tuple[Port, ...] = ()
-
-    def builder_class(self) -> type:
-        if not isinstance(self.builder, str):
-            return self.builder
-        module_name, _, class_name = self.builder.partition(":")
-        return getattr(importlib.import_module(module_name), class_name)
-
-    def input(self, name: str) -> Port:
-        return _port(self.inputs, name, self.name)
-
-    def output(self, name: str) -> Port:
-        return _port(self.outputs, name, self.name)
-
-
-def _port(ports: tuple[Port, ...], name: str, step_type: str) -> Port:
-    for port in ports:
-        if port.name == name:
-            return port
-    raise KeyError(f"{step_type} has no port named {name!r}")
+# Installed packages declare step types here: `<name> = "package.module:STEP_TYPE"` (or a
+# module that has a STEP_TYPE), in their pyproject's [project.entry-points."<this group>"].
+ENTRY_POINT_GROUP = "sagemaker_pipeline_designer.step_types"
 
 
 class StepRegistry:
@@ -105,7 +78,8 @@ class StepRegistry:
 
     def config_class_named(self, class_name: str, *, node: str | None = None) -> type:
         for step_type in self._types.values():
-            if step_type.config_class.__name__ == class_name:
+            names = (step_type.config_class.__name__, *step_type.former_config_names)
+            if class_name in names:
                 return step_type.config_class
         raise UnknownStepTypeError(
             f"Unknown config class '{class_name}'. It must be the Config class of a registered "
@@ -122,6 +96,24 @@ class StepRegistry:
             categories.setdefault(step_type.category, []).append(step_type)
         return categories
 
+    def container_versions(self) -> dict[str, tuple[str, ...]]:
+        """Framework (xgboost, pytorch, sklearn) -> the container versions the step types'
+        configs offer, read from the fields marked `Container(...)`."""
+        versions: dict[str, tuple[str, ...]] = {}
+        for step_type in self._types.values():
+            for container, choices in _containers(step_type.config_class):
+                known = versions.get(container.framework, ())
+                versions[container.framework] = known + tuple(c for c in choices if c not in known)
+        return versions
+
+    def framework_names(self) -> set[str]:
+        """Display names of the frameworks the step types' containers run (XGBoost, ...)."""
+        return {
+            container.display_name
+            for step_type in self._types.values()
+            for container, _ in _containers(step_type.config_class)
+        }
+
     def names(self) -> list[str]:
         return list(self._types)
 
@@ -132,151 +124,53 @@ class StepRegistry:
         return name in self._types
 
 
-K = PortKind
-_MODEL_ARTIFACTS_IN = Port(
-    "model_artifacts",
-    K.MODEL_ARTIFACTS,
-    "The model.tar.gz of a training or model step; else the config's model_data.",
-    config_field="model_data",
-)
-_MODEL_OUTPUTS = (
-    Port("model", K.MODEL, "Name of the SageMaker model."),
-    Port("model_artifacts", K.MODEL_ARTIFACTS, "S3 URI of the model's model.tar.gz."),
-)
-_TRAINING_DATA_IN = Port("training_data", K.PROCESSED_DATA, "Folder with train/, val/, test/.")
-_TRAINED_MODEL_OUT = Port("model_artifacts", K.MODEL_ARTIFACTS, "The trained model.tar.gz.")
+@functools.cache
+def _containers(config_class: type[BaseModel]) -> tuple[tuple[Container, tuple[str, ...]], ...]:
+    """(container mark, its versions) of each field of `config_class` marked `Container`."""
+    found = []
+    for info in config_class.model_fields.values():
+        core, _, metadata = unwrap(info.annotation)
+        for mark in (*info.metadata, *metadata):
+            if isinstance(mark, Container):
+                found.append((mark, get_args(core)))
+    return tuple(found)
 
-REGISTRY = StepRegistry(
-    (
-        StepType(
-            name="DataLoading",
-            display_name="Data loading",
-            category="Data",
-            description="Reads CSV, Parquet or JSON-lines files from S3 and writes one "
-            "dataset with its column metadata and signature (header).",
-            config_class=DataLoadingConfig,
-            builder="builders.steps.data_loading:DataLoadingStepBuilder",
-            outputs=(
-                Port("data", K.TABULAR_DATA, "The data as headerless CSV."),
-                Port("metadata", K.DATA_METADATA, "Column names and types (metadata.json)."),
-                Port("signature", K.DATA_SIGNATURE, "The header row (signature file)."),
-            ),
-        ),
-        StepType(
-            name="TabularPreprocessing",
-            display_name="Tabular preprocessing",
-            category="Data",
-            description="Drops unlabelled rows and splits the data into train, validation "
-            "and test sets (or cleans a validation, test or calibration set).",
-            config_class=TabularPreprocessingConfig,
-            builder="builders.steps.tabular_preprocessing:TabularPreprocessingStepBuilder",
-            inputs=(
-                Port("data", K.TABULAR_DATA, "The data to split."),
-                Port("signature", K.DATA_SIGNATURE, "Header of headerless data.", required=False),
-            ),
-            outputs=(Port("processed_data", K.PROCESSED_DATA, "Folder with the split data."),),
-        ),
-        StepType(
-            name="XGBoostTraining",
-            display_name="XGBoost training",
-            category="Training",
-            description="Trains an XGBoost model on the train/val/test splits.",
-            config_class=XGBoostTrainingConfig,
-            builder="builders.steps.training:XGBoostTrainingStepBuilder",
-            inputs=(_TRAINING_DATA_IN,),
-            outputs=(_TRAINED_MODEL_OUT,),
-        ),
-        StepType(
-            name="PyTorchTraining",
-            display_name="PyTorch training",
-            category="Training",
-            description="Trains a PyTorch model with your training script.",
-            config_class=PyTorchTrainingConfig,
-            builder="builders.steps.training:PyTorchTrainingStepBuilder",
-            inputs=(_TRAINING_DATA_IN,),
-            outputs=(_TRAINED_MODEL_OUT,),
-        ),
-        StepType(
-            name="XGBoostModel",
-            display_name="XGBoost model",
-            category="Model",
-            description="Creates a SageMaker model served by the XGBoost container.",
-            config_class=XGBoostModelConfig,
-            builder="builders.steps.model:XGBoostModelStepBuilder",
-            inputs=(_MODEL_ARTIFACTS_IN,),
-            outputs=_MODEL_OUTPUTS,
-        ),
-        StepType(
-            name="PyTorchModel",
-            display_name="PyTorch model",
-            category="Model",
-            description="Creates a SageMaker model served by the PyTorch container.",
-            config_class=PyTorchModelConfig,
-            builder="builders.steps.model:PyTorchModelStepBuilder",
-            inputs=(_MODEL_ARTIFACTS_IN,),
-            outputs=_MODEL_OUTPUTS,
-        ),
-        StepType(
-            name="BatchTransform",
-            display_name="Batch transform",
-            category="Inference",
-            description="Scores a dataset with a model in a batch transform job.",
-            config_class=BatchTransformConfig,
-            builder="builders.steps.batch_transform:BatchTransformStepBuilder",
-            inputs=(
-                Port("model", K.MODEL, "The SageMaker model that scores the data."),
-                Port("data", K.TABULAR_DATA, "The data to score."),
-            ),
-            outputs=(Port("transform_output", K.TRANSFORM_OUTPUT, "Folder of predictions."),),
-        ),
-        StepType(
-            name="Packaging",
-            display_name="Packaging",
-            category="Registration",
-            description="Puts model artifacts and inference code (under code/) into one "
-            "model.tar.gz.",
-            config_class=PackageStepConfig,
-            builder="builders.steps.packaging:MIMSPackagingStepBuilder",
-            inputs=(Port("model_artifacts", K.MODEL_ARTIFACTS, "The model.tar.gz to package."),),
-            outputs=(
-                Port("packaged_model", K.PACKAGED_MODEL, "S3 URI of the packaged model."),
-                Port(
-                    "model_artifacts",
-                    K.MODEL_ARTIFACTS,
-                    "The same archive, for a model step that serves it with its inference "
-                    "code: batch transform then scores as the registered model does.",
-                ),
-            ),
-        ),
-        StepType(
-            name="Payload",
-            display_name="Payload samples",
-            category="Registration",
-            description="Builds sample requests from the model's input schema and uploads "
-            "them as a tar.gz for testing and registration.",
-            config_class=PayloadConfig,
-            builder="builders.steps.payload:MIMSPayloadStepBuilder",
-            inputs=(
-                Port(
-                    "packaged_model",
-                    K.PACKAGED_MODEL,
-                    "Runs after packaging; the samples do not read the model.",
-                    required=False,
-                ),
-            ),
-            outputs=(Port("payload", K.PAYLOAD_SAMPLES, "S3 URI of the payload archive."),),
-        ),
-        StepType(
-            name="ModelRegistration",
-            display_name="Model registration",
-            category="Registration",
-            description="Registers the packaged model in the SageMaker Model Registry.",
-            config_class=RegistrationConfig,
-            builder="builders.steps.registration:ModelRegistrationStepBuilder",
-            inputs=(
-                Port("packaged_model", K.PACKAGED_MODEL, "The model.tar.gz to register."),
-                Port("payload", K.PAYLOAD_SAMPLES, "Sample requests for the model.", False),
-            ),
-        ),
-    )
-)
+
+def builtin_step_types() -> list[StepType]:
+    """The STEP_TYPE of every package under builders/step_types/, in palette order."""
+    found = []
+    for module in pkgutil.iter_modules(builders.step_types.__path__):
+        if module.ispkg:
+            package = importlib.import_module(f"builders.step_types.{module.name}")
+            found.append(package.STEP_TYPE)
+    return sorted(found, key=lambda step_type: (step_type.order, step_type.name))
+
+
+def register_installed(registry: StepRegistry) -> list[str]:
+    """Register the step types installed packages declare (ENTRY_POINT_GROUP); the names
+    added. One that cannot be loaded or registered is left out with a warning that names it:
+    a broken package never stops the designer."""
+    added = []
+    for entry_point in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP):
+        if entry_point.name in registry:
+            continue  # registered already (this function was called before)
+        try:
+            declared = entry_point.load()
+            step_type = getattr(declared, "STEP_TYPE", declared)
+            if not isinstance(step_type, StepType):
+                raise TypeError(f"{entry_point.value} is not a StepType")
+            if step_type.name != entry_point.name:
+                raise ValueError(f"its entry point is named {entry_point.name!r}")
+            registry.register(step_type)
+        except Exception as error:  # a third party's bug must not stop the app
+            warnings.warn(
+                f"Step type {entry_point.name!r} ({entry_point.value}) is left out: {error}",
+                stacklevel=2,
+            )
+            continue
+        added.append(step_type.name)
+    return added
+
+
+REGISTRY = StepRegistry(tuple(builtin_step_types()))
+register_installed(REGISTRY)

@@ -8,7 +8,7 @@ import streamlit as st
 
 @st.cache_data(ttl=30, show_spinner="Looking for AWS credentials...")
 def has_credentials(profile: str | None = None) -> bool:
-    from builders.deploy import credentials_available
+    from builders.deploying.deploy import credentials_available
 
     return credentials_available(profile)
 

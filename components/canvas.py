@@ -22,7 +22,7 @@ from streamlit_flow import streamlit_flow
 from streamlit_flow.elements import StreamlitFlowEdge, StreamlitFlowNode
 from streamlit_flow.state import StreamlitFlowState
 
-from builders.design import Design, DesignReport, step_type_of
+from builders.designs.design import Design, DesignReport, step_type_of
 from builders.registry import REGISTRY
 from components.text import md
 
@@ -50,7 +50,7 @@ def node_status(report: DesignReport, name: str) -> tuple[str, str]:
     problems = report.for_node(name)
     if not problems:
         return "ready", "● ready"
-    missing = all(p.message == "is required" for p in problems)
+    missing = all(p.code == "missing" for p in problems)
     count = f"{len(problems)} problem{'s' if len(problems) > 1 else ''}"
     return ("incomplete", f"● {count} to fill in") if missing else ("invalid", f"● {count}")
 
@@ -241,7 +241,7 @@ def reset_canvas() -> None:
 
 def apply_edit(design: Design, edit: CanvasEdit) -> tuple[Design, list[str]]:
     """The design with the canvas edit applied, and why any new connection was refused."""
-    from builders.design import connect, disconnect, move_nodes
+    from builders.designs.design import connect, disconnect, move_nodes
     from builders.errors import PipelineDesignError
 
     refusals = []

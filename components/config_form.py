@@ -1,6 +1,6 @@
 """A form generated from any Config class: no hand-written form per step type.
 
-`config_form` draws one widget per field, chosen by the field's type (see `builders.fields`),
+`config_form` draws one widget per field, chosen by its type (see `builders.configs.fields`),
 shows the raw values as they are (incomplete or invalid included) and returns the new raw
 values. With `settings` (the pipeline settings), the class's shared fields (author, bucket,
 region, ...) form a "Pipeline settings" section: edited there they change the settings, for
@@ -30,9 +30,8 @@ import pandas as pd
 import streamlit as st
 from pydantic import BaseModel
 
-from builders.configs.base import BasePipelineConfig, ProcessingStepConfigBase
-from builders.errors import Problem
-from builders.fields import (
+from builders.configs.base import BasePipelineConfig
+from builders.configs.fields import (
     FieldSpec,
     bounds_text,
     derived_fields,
@@ -47,6 +46,7 @@ from builders.fields import (
     text_of,
     to_raw,
 )
+from builders.errors import Problem
 from components.text import md
 
 _UNCHANGED = object()  # the widget still shows the value it was given
@@ -141,15 +141,9 @@ def _fields(
 
 
 def _sections(config_class: type[BaseModel], specs: list[FieldSpec]):
-    """(main, advanced): required fields first, then the step's own; the library's common
-    settings (instance sizes, container versions, code folders) go under Advanced."""
-    common = {
-        name
-        for base in (BasePipelineConfig, ProcessingStepConfigBase)
-        if issubclass(config_class, base) and base is not config_class
-        for name in base.model_fields
-    }
-    advanced = [spec for spec in specs if spec.name in common and not spec.required]
+    """(main, advanced): required fields first, then the step's own; fields marked ADVANCED
+    (instance sizes, container versions, code folders) go under Advanced."""
+    advanced = [spec for spec in specs if spec.advanced and not spec.required]
     main = [spec for spec in specs if spec not in advanced]
     return sorted(main, key=lambda spec: not spec.required), advanced
 

@@ -1,11 +1,11 @@
-"""The panel of the selection: a node (its name, problems, generated form and, for Payload,
-sample preview) or a connection (what it wires, and Remove connection)."""
+"""The panel of the selection: a node (its name, problems, generated form and its step
+type's preview, if any) or a connection (what it wires, and Remove connection)."""
 
 from __future__ import annotations
 
 import streamlit as st
 
-from builders.design import (
+from builders.designs.design import (
     Design,
     DesignReport,
     disconnect,
@@ -17,7 +17,7 @@ from builders.design import (
     step_type_of,
 )
 from builders.errors import PipelineDesignError
-from builders.validation import validate_config
+from builders.graph.validation import validate_config
 from components.config_form import config_form
 from components.text import md
 
@@ -48,8 +48,8 @@ def node_panel(design: Design, report: DesignReport, name: str, epoch: int) -> D
         design = set_settings(design, form.settings)
     if form.values != node.values:
         design = set_node_values(design, name, form.values)
-    if step_type.name == "Payload":
-        payload_preview(design, name)
+    if step_type.preview is not None:
+        step_preview(design, name)
     return design
 
 
@@ -81,23 +81,21 @@ def _ports(step_type, report: DesignReport, name: str) -> None:
         st.markdown("\n".join(lines) or "This step has no ports.")
 
 
-def payload_preview(design: Design, name: str) -> None:
-    """The sample CSV and JSON payloads the node's current values produce."""
-    from builders.payload import preview_payloads
-
+def step_preview(design: Design, name: str) -> None:
+    """What the step type's preview hook shows for the node's current values (the Payload
+    type's sample requests, for one)."""
     node = design.node(name)
-    config_class = step_type_of(node).config_class
-    config, problems = validate_config(config_class, effective_values(design, node), name)
-    st.markdown("#### Sample payloads")
+    step_type = step_type_of(node)
+    config, problems = validate_config(step_type.config_class, effective_values(design, node), name)
     if config is None:
         fields = ", ".join(sorted({p.field or "?" for p in problems}))
-        st.info(f"Complete this step to see its sample payloads (check: {md(fields)}).")
+        st.info(f"Complete this step to see its preview (check: {md(fields)}).")
         return
-    configured = config.source_model_inference_content_types
-    for content_type, body in preview_payloads(config).items():
-        used = "goes into the archive" if content_type in configured else "not configured"
-        st.caption(f"{md(content_type)} ({used})")
-        st.code(body, language="json" if content_type == "application/json" else "text")
+    preview = step_type.preview_hook()(config)
+    st.markdown(f"#### {md(preview.title)}")
+    for caption, body, language in preview.blocks:
+        st.caption(md(caption))
+        st.code(body, language=language)
 
 
 def connection_panel(design: Design, report: DesignReport, edge: tuple[str, str]) -> Design:

@@ -1,9 +1,9 @@
 """The session's design: one Design in st.session_state, saved after every change.
 
 Pages read `current()` and hand every edit, a new Design made by the pure edit functions
-of builders.design, to `commit()`. The session remembers the design as its file held it
+of builders.designs.design, to `commit()`. The session remembers the design as its file held it
 when last read or written (the base): every save carries the base's revision, so a save
-over a file another tab changed meanwhile is merged (builders.merge) instead of
+over a file another tab changed meanwhile is merged (builders.designs.merge) instead of
 overwriting it; where both changed the same thing, the other tab's version is kept and a
 notice offers to re-apply this tab's change. `refresh()` takes up another tab's saves.
 
@@ -15,10 +15,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from builders.design import Design, DesignReport, complete_settings, validate_design
+from builders.designs.design import Design, DesignReport, complete_settings, validate_design
+from builders.designs.merge import Merge, merge_designs
+from builders.designs.workspace import NewerDesign, Workspace
 from builders.errors import PipelineDesignError
-from builders.merge import Merge, merge_designs
-from builders.workspace import NewerDesign, Workspace
 from components.text import md
 
 DESIGN = "design"
@@ -233,7 +233,7 @@ def report(design: Design) -> DesignReport:
 def compiled(design: Design):
     """The CompiledPipeline of this revision, or the PipelineDesignError that stopped it;
     computed once (the first time imports the SageMaker SDK)."""
-    from builders.design import compile_design
+    from builders.designs.design import compile_design
 
     cached = st.session_state.get(_COMPILED)
     if cached is None or cached[0] != design.revision:

@@ -22,9 +22,9 @@ from builders.assistant.questions import (
     parse_answer,
 )
 from builders.assistant.topology import merge_proposal, proposal_design
+from builders.configs.fields import text_of
 from builders.configs.types import AwsRegion
 from builders.errors import PipelineDesignError
-from builders.fields import text_of
 from components import aws, session
 from components.text import md
 

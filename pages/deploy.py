@@ -11,7 +11,7 @@ import streamlit as st
 
 from builders.configs.base import BasePipelineConfig
 from builders.configs.types import AwsRegion
-from builders.deploy import (
+from builders.deploying.deploy import (
     DEFAULT_TIMEOUT,
     DeployResult,
     Target,
@@ -19,10 +19,10 @@ from builders.deploy import (
     execution_status,
     recent_executions,
 )
-from builders.design import effective_values, step_type_of
+from builders.deploying.sandbox import sandbox_running
+from builders.designs.design import effective_values, step_type_of
 from builders.errors import DeployError
-from builders.sandbox import sandbox_running
-from builders.validation import validate_config
+from builders.graph.validation import validate_config
 from components import aws, session
 from components.text import md, without_html_page
 

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from builders.design import add_node
+from builders.designs.design import add_node
 from components import session
 from components.canvas import apply_edit, design_canvas
 from components.node_panel import connection_panel, node_panel

@@ -6,7 +6,7 @@ included) follow the file, not its place in the list, which re-sorts after every
 
 import streamlit as st
 
-from builders.design import new_design
+from builders.designs.design import new_design
 from builders.errors import PipelineDesignError
 from builders.starters import design_from_starter, starter_names
 from components import session

@@ -4,14 +4,14 @@ import json
 
 import streamlit as st
 
-from builders.design import (
+from builders.designs.design import (
     config_document,
     dag_document,
     design_from_documents,
 )
+from builders.designs.fileio import parse_json
+from builders.designs.workspace import file_stem
 from builders.errors import PipelineDesignError
-from builders.fileio import parse_json
-from builders.workspace import file_stem
 from components import session
 from components.text import md
 

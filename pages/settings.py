@@ -3,8 +3,8 @@
 import streamlit as st
 
 from builders.configs.base import BasePipelineConfig
-from builders.design import overrides, set_settings
-from builders.validation import validate_config
+from builders.designs.design import overrides, set_settings
+from builders.graph.validation import validate_config
 from components import session
 from components.config_form import config_form
 

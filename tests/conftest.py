@@ -12,7 +12,7 @@ os.environ.setdefault("SAGEMAKER_SUPPRESS_V2_WARNING", "1")
 
 from support import BASE, HYPERPARAMETERS, REPO, STARTERS, load_starter  # noqa: F401  (re-exported)
 
-from builders.workspace import WORKSPACE_ENV, Workspace
+from builders.designs.workspace import WORKSPACE_ENV, Workspace
 
 
 def pytest_addoption(parser):

@@ -1,6 +1,6 @@
 """An independent model of what a design file holds after each user action, for the
 model-based tests of editing (tests/test_editing_model.py in AppTest, and a shorter run in
-Chromium). Plain Python over the file's JSON: none of builders.design's edit functions.
+Chromium). Plain Python over the file's JSON: none of builders.designs.design's edit functions.
 
 The model knows the rules a user reads in the app: names are unique (a type's name, then
 -2, -3...), a connection needs a step that produces what the other takes and must not close
@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from builders.configs.base import BasePipelineConfig
-from builders.fields import FieldSpec, form_fields
+from builders.configs.fields import FieldSpec, form_fields
 from builders.registry import REGISTRY
 
 SHARED = BasePipelineConfig.SHARED_FIELDS

@@ -16,7 +16,7 @@ import sys
 import tarfile
 from pathlib import Path
 
-from builders.compile import CompiledPipeline
+from builders.compiling.compile import CompiledPipeline
 from builders.scripts.container_paths import ROOT_ENV
 
 

@@ -11,7 +11,7 @@ import json
 import textwrap
 from typing import Any
 
-from builders.sagemaker_env import estimator_construction, offline_build, pipeline_session
+from builders.compiling.sagemaker_env import estimator_construction, offline_build, pipeline_session
 
 REGION = "us-east-1"
 BUCKET = "local-run-tests"

@@ -10,8 +10,8 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
-from builders.config_io import load_configs
-from builders.dag import load_dag
+from builders.designs.config_io import load_configs
+from builders.graph.dag import load_dag
 
 REPO = Path(__file__).resolve().parents[1]
 STARTERS = REPO / "builders" / "starters"

@@ -9,14 +9,14 @@ import botocore.session
 import pytest
 from pydantic import BaseModel
 
-from builders.api_rules import INSTANCE_TYPE_SHAPES, instance_types
+from builders.configs.api_rules import INSTANCE_TYPE_SHAPES, instance_types
 from builders.configs.base import ProcessingStepConfigBase
-from builders.configs.batch_transform import BatchTransformConfig
-from builders.configs.model import XGBoostModelConfig
-from builders.configs.registration import RegistrationConfig
-from builders.configs.tabular_preprocessing import TabularPreprocessingConfig
-from builders.configs.xgboost_training import XGBoostTrainingConfig
-from builders.validation import validate_config
+from builders.graph.validation import validate_config
+from builders.step_types.batch_transform.config import BatchTransformConfig
+from builders.step_types.model_registration.config import RegistrationConfig
+from builders.step_types.tabular_preprocessing.config import TabularPreprocessingConfig
+from builders.step_types.xgboost_model.config import XGBoostModelConfig
+from builders.step_types.xgboost_training.config import XGBoostTrainingConfig
 
 MODEL = botocore.session.get_session().get_service_model("sagemaker")
 

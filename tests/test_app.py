@@ -26,7 +26,7 @@ from app_support import (
 from streamlit.testing.v1 import AppTest
 from support import REPO
 
-from builders.design import add_node, new_design
+from builders.designs.design import add_node, new_design
 
 
 def test_the_app_opens_on_the_designer_without_a_design(space):
@@ -356,7 +356,7 @@ def test_a_shared_setting_typed_in_a_node_form_is_the_pipelines(space):
 
 
 def session_report(at: AppTest):
-    from builders.design import validate_design
+    from builders.designs.design import validate_design
 
     return validate_design(design_of(at))
 

@@ -27,8 +27,8 @@ from builders.assistant.topology import (
     type_from_name,
 )
 from builders.configs.base import BasePipelineConfig
-from builders.dag import load_dag
-from builders.design import (
+from builders.configs.fields import form_fields
+from builders.designs.design import (
     add_node,
     effective_values,
     new_design,
@@ -37,7 +37,7 @@ from builders.design import (
     validate_design,
 )
 from builders.errors import PipelineDesignError
-from builders.fields import form_fields
+from builders.graph.dag import load_dag
 from builders.registry import REGISTRY
 from builders.starters import design_from_starter
 

@@ -7,8 +7,8 @@ import pytest
 
 from builders.assistant.planner import plan
 from builders.assistant.topology import Proposal, merge_proposal
-from builders.design import Design, validate_design
-from builders.layout import overlapping_nodes
+from builders.designs.design import Design, validate_design
+from builders.graph.layout import overlapping_nodes
 from builders.starters import design_from_starter, starter_names
 
 

@@ -10,7 +10,7 @@ from app_support import app, button, create_from_starter, open_on, plain, texts
 from bedrock_standin import BedrockStandIn
 from test_assistant import GOAL
 
-from builders.design import add_node, new_design
+from builders.designs.design import add_node, new_design
 
 ASSISTANT = "pages/assistant.py"
 

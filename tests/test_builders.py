@@ -11,20 +11,21 @@ from sagemaker.workflow.functions import Join
 from sagemaker.workflow.model_step import ModelStep
 from sagemaker.workflow.steps import ProcessingStep, TrainingStep, TransformStep
 
-from builders.configs.batch_transform import BatchTransformConfig
-from builders.configs.data_loading import DataLoadingConfig
-from builders.configs.model import PyTorchModelConfig, XGBoostModelConfig
-from builders.configs.packaging import PackageStepConfig
-from builders.configs.payload import PayloadConfig
-from builders.configs.pytorch_training import PyTorchTrainingConfig
-from builders.configs.registration import RegistrationConfig
-from builders.configs.tabular_preprocessing import TabularPreprocessingConfig
-from builders.configs.xgboost_training import XGBoostTrainingConfig
+from builders.compiling.sagemaker_env import offline_build
+from builders.compiling.staging import CodeStager
 from builders.errors import StepBuildError, UnresolvedInputError
-from builders.payload import payload_spec
 from builders.registry import REGISTRY
-from builders.sagemaker_env import offline_build
-from builders.staging import CodeStager
+from builders.step_types.batch_transform.config import BatchTransformConfig
+from builders.step_types.data_loading.config import DataLoadingConfig
+from builders.step_types.model_registration.config import RegistrationConfig
+from builders.step_types.packaging.config import PackageStepConfig
+from builders.step_types.payload.config import PayloadConfig
+from builders.step_types.payload.samples import payload_spec
+from builders.step_types.pytorch_model.config import PyTorchModelConfig
+from builders.step_types.pytorch_training.config import PyTorchTrainingConfig
+from builders.step_types.tabular_preprocessing.config import TabularPreprocessingConfig
+from builders.step_types.xgboost_model.config import XGBoostModelConfig
+from builders.step_types.xgboost_training.config import XGBoostTrainingConfig
 
 DATA = "s3://my-ml-bucket/data/processed"
 ARTIFACTS = "s3://my-ml-bucket/models/model.tar.gz"

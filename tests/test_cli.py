@@ -13,7 +13,7 @@ import pytest
 from support import REPO, STARTERS, load_starter
 
 from builders.cli import main
-from builders.compile import compile_pipeline
+from builders.compiling.compile import compile_pipeline
 
 XGB = STARTERS / "xgboost_end_to_end"
 
@@ -147,7 +147,7 @@ def test_payload_of_a_node_that_is_not_a_payload_node(tmp_path, capsys):
     config = str(XGB / "config.json")
     code = main(["payload", "--config", config, "--node", "Packaging", "--out", str(tmp_path)])
     assert code == 1
-    assert "'Packaging' is a PackageStepConfig node; Payload nodes: ['Payload']" in (
+    assert "'Packaging' is a PackagingConfig node; Payload nodes: ['Payload']" in (
         capsys.readouterr().err
     )
 

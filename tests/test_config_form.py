@@ -18,17 +18,17 @@ from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1.element_tree import Block, Error
 from support import BASE, STARTERS
 
-from builders.config_io import node_values
-from builders.configs.data_loading import DataLoadingConfig
+from builders.configs.fields import form_fields
 from builders.configs.hyperparameters import XGBoostModelHyperparameters
-from builders.configs.model import PyTorchModelConfig
-from builders.configs.payload import PayloadConfig
-from builders.configs.tabular_preprocessing import TabularPreprocessingConfig
-from builders.configs.xgboost_training import XGBoostTrainingConfig
+from builders.designs.config_io import node_values
 from builders.errors import Problem
-from builders.fields import form_fields
+from builders.graph.validation import validate_config
 from builders.registry import REGISTRY
-from builders.validation import validate_config
+from builders.step_types.data_loading.config import DataLoadingConfig
+from builders.step_types.payload.config import PayloadConfig
+from builders.step_types.pytorch_model.config import PyTorchModelConfig
+from builders.step_types.tabular_preprocessing.config import TabularPreprocessingConfig
+from builders.step_types.xgboost_training.config import XGBoostTrainingConfig
 from components.text import md
 
 KEY = "node:0"
@@ -53,7 +53,7 @@ def _form_script(config_class, values, options):
 
     import streamlit as st
 
-    from builders.validation import validate_config
+    from builders.graph.validation import validate_config
     from components.config_form import config_form
 
     options = dict(options)

@@ -10,8 +10,11 @@ from pathlib import Path
 import pytest
 from support import STARTERS, load_starter
 
-from builders import fileio
-from builders.config_io import (
+from builders.configs.base import BasePipelineConfig
+from builders.configs.hyperparameters import XGBoostModelHyperparameters
+from builders.configs.types import VariableType
+from builders.designs import fileio
+from builders.designs.config_io import (
     FORMAT_VERSION,
     configs_from_document,
     load_configs,
@@ -20,17 +23,7 @@ from builders.config_io import (
     node_values,
     validate_document,
 )
-from builders.configs.base import BasePipelineConfig
-from builders.configs.batch_transform import BatchTransformConfig
-from builders.configs.data_loading import DataLoadingConfig
-from builders.configs.hyperparameters import XGBoostModelHyperparameters
-from builders.configs.model import XGBoostModelConfig
-from builders.configs.packaging import PackageStepConfig
-from builders.configs.payload import PayloadConfig
-from builders.configs.registration import RegistrationConfig
-from builders.configs.tabular_preprocessing import TabularPreprocessingConfig
-from builders.configs.types import VariableType
-from builders.configs.xgboost_training import XGBoostTrainingConfig
+from builders.designs.fileio import parse_json, read_json, write_json_atomic, write_text_atomic
 from builders.errors import (
     ConfigFileError,
     ConfigValidationError,
@@ -38,8 +31,15 @@ from builders.errors import (
     Problem,
     UnknownStepTypeError,
 )
-from builders.fileio import parse_json, read_json, write_json_atomic, write_text_atomic
 from builders.registry import StepRegistry
+from builders.step_types.batch_transform.config import BatchTransformConfig
+from builders.step_types.data_loading.config import DataLoadingConfig
+from builders.step_types.model_registration.config import RegistrationConfig
+from builders.step_types.packaging.config import PackageStepConfig
+from builders.step_types.payload.config import PayloadConfig
+from builders.step_types.tabular_preprocessing.config import TabularPreprocessingConfig
+from builders.step_types.xgboost_model.config import XGBoostModelConfig
+from builders.step_types.xgboost_training.config import XGBoostTrainingConfig
 
 DERIVED = {
     "pipeline_name",
@@ -407,14 +407,14 @@ def test_an_unknown_config_class_for_a_custom_registry(document):
 def test_a_missing_required_value_names_node_and_field(document):
     del document["configuration"]["specific"]["DataLoadingCalibration"]["data_sources"]
     assert raises_problems(document) == [
-        Problem("is required", "DataLoadingCalibration", "data_sources")
+        Problem("is required", "DataLoadingCalibration", "data_sources", "missing")
     ]
 
 
 def test_a_missing_pipeline_setting_is_reported_for_every_node(document, configs):
     del document["configuration"]["shared"]["role"]
     found = raises_problems(document)
-    assert found == [Problem("is required", node, "role") for node in configs]
+    assert found == [Problem("is required", node, "role", "missing") for node in configs]
 
 
 def test_a_wrong_type_names_node_and_field(document):

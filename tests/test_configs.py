@@ -12,29 +12,30 @@ import pytest
 from pydantic import BaseModel, ValidationError
 
 from builders.configs.base import BasePipelineConfig, ProcessingStepConfigBase
-from builders.configs.batch_transform import BatchTransformConfig
-from builders.configs.data_loading import DataLoadingConfig
 from builders.configs.hyperparameters import (
     ModelHyperparameters,
     PyTorchModelHyperparameters,
     XGBoostModelHyperparameters,
 )
-from builders.configs.model import PyTorchModelConfig, XGBoostModelConfig
-from builders.configs.packaging import PackageStepConfig
-from builders.configs.payload import PayloadConfig
-from builders.configs.pytorch_training import PyTorchTrainingConfig
-from builders.configs.registration import RegistrationConfig
-from builders.configs.tabular_preprocessing import TabularPreprocessingConfig
 from builders.configs.types import AwsRegion, FieldRuleError, VariableType
-from builders.configs.xgboost_training import XGBoostTrainingConfig
 from builders.errors import ConfigValidationError, Problem
-from builders.validation import (
+from builders.graph.validation import (
     build_config,
     error_field,
     friendly_message,
     problems_from,
     validate_config,
 )
+from builders.step_types.batch_transform.config import BatchTransformConfig
+from builders.step_types.data_loading.config import DataLoadingConfig
+from builders.step_types.model_registration.config import RegistrationConfig
+from builders.step_types.packaging.config import PackageStepConfig
+from builders.step_types.payload.config import PayloadConfig
+from builders.step_types.pytorch_model.config import PyTorchModelConfig
+from builders.step_types.pytorch_training.config import PyTorchTrainingConfig
+from builders.step_types.tabular_preprocessing.config import TabularPreprocessingConfig
+from builders.step_types.xgboost_model.config import XGBoostModelConfig
+from builders.step_types.xgboost_training.config import XGBoostTrainingConfig
 
 STEP_CONFIGS = [
     DataLoadingConfig,
@@ -1145,7 +1146,7 @@ def test_build_config_raises_with_every_problem(base):
     error = caught.value
     assert error.problems == [
         Problem("must be at least 1", "Job", "processing_instance_count"),
-        Problem("is required", "Job", "processing_entry_point"),
+        Problem("is required", "Job", "processing_entry_point", "missing"),
     ]
     assert str(error) == (
         "Job.processing_instance_count: must be at least 1\nJob.processing_entry_point: is required"

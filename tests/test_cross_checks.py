@@ -7,11 +7,11 @@ import json
 import pytest
 from support import STARTERS
 
-from builders.checks import check_pipeline
-from builders.compile import compile_pipeline
-from builders.config_io import configs_from_document, node_values
-from builders.dag import PipelineDAG, load_dag
+from builders.compiling.compile import compile_pipeline
+from builders.designs.config_io import configs_from_document, node_values
 from builders.errors import ConfigValidationError
+from builders.graph.checks import check_pipeline
+from builders.graph.dag import PipelineDAG, load_dag
 
 XGB = STARTERS / "xgboost_end_to_end"
 

@@ -8,7 +8,6 @@ import json
 import pytest
 from support import STARTERS, load_starter
 
-from builders.dag import PipelineDAG, load_dag, save_dag
 from builders.errors import (
     ConfigFileError,
     CycleError,
@@ -16,6 +15,7 @@ from builders.errors import (
     PipelineDesignError,
     UnknownNodeError,
 )
+from builders.graph.dag import PipelineDAG, load_dag, save_dag
 
 
 def chain(*names: str) -> PipelineDAG:

@@ -9,8 +9,8 @@ from botocore.exceptions import ClientError
 from support import STARTERS, ForwardingProxy, load_starter, start_moto
 
 from builders.cli import main as cli
-from builders.compile import compile_pipeline
-from builders.deploy import (
+from builders.compiling.compile import compile_pipeline
+from builders.deploying.deploy import (
     Target,
     deploy,
     execution_status,

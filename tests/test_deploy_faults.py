@@ -21,8 +21,8 @@ from support import (
     start_moto,
 )
 
-from builders.compile import compile_pipeline
-from builders.deploy import READ_TIMEOUT, Target, deploy
+from builders.compiling.compile import compile_pipeline
+from builders.deploying.deploy import READ_TIMEOUT, Target, deploy
 from builders.errors import DeployError
 
 ROLE = "arn:aws:iam::123456789012:role/SageMakerExecutionRole"

@@ -11,9 +11,9 @@ import streamlit as st
 from app_support import app, create_from_starter, open_on, plain, texts
 from support import FaultyServer, start_moto
 
-from builders.deploy import READ_TIMEOUT, STATUS_TIMEOUT
-from builders.design import add_node, new_design
-from builders.sandbox import sandbox, stop_sandbox
+from builders.deploying.deploy import READ_TIMEOUT, STATUS_TIMEOUT
+from builders.deploying.sandbox import sandbox, stop_sandbox
+from builders.designs.design import add_node, new_design
 from builders.starters import design_from_starter
 from components.text import without_html_page
 

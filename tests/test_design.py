@@ -7,8 +7,8 @@ import json
 import pytest
 from support import STARTERS, load_starter
 
-from builders.config_io import configs_from_document
-from builders.design import (
+from builders.designs.config_io import configs_from_document
+from builders.designs.design import (
     add_node,
     build_configs,
     compile_design,
@@ -30,7 +30,7 @@ from builders.design import (
     validate_design,
 )
 from builders.errors import ConfigFileError, ConfigValidationError, PipelineDesignError
-from builders.layout import layered_positions
+from builders.graph.layout import layered_positions
 from builders.starters import design_from_starter, starter_names
 
 

@@ -8,7 +8,7 @@ import os
 from app_support import app, button, design_of, texts
 from streamlit.testing.v1 import AppTest
 
-from builders.design import add_node, new_design
+from builders.designs.design import add_node, new_design
 
 DESIGNS = "pages/designs.py"
 

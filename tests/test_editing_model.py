@@ -29,8 +29,8 @@ from streamlit.testing.v1 import AppTest
 from streamlit_flow.state import StreamlitFlowState
 from support import STARTERS
 
-from builders.config_io import load_configs
-from builders.design import Design, validate_design
+from builders.designs.config_io import load_configs
+from builders.designs.design import Design, validate_design
 from builders.registry import REGISTRY
 
 pytestmark = pytest.mark.actions(240)  # CI: 120 actions from each start, 60 in two tabs

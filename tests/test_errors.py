@@ -5,14 +5,14 @@ from __future__ import annotations
 import pytest
 
 from builders import errors
-from builders.config_io import configs_from_document
-from builders.configs.data_loading import DataLoadingConfig
+from builders.compiling.template import PipelineBuilderTemplate
 from builders.configs.hyperparameters import ModelHyperparameters
-from builders.configs.payload import PayloadConfig
-from builders.configs.tabular_preprocessing import TabularPreprocessingConfig
-from builders.dag import PipelineDAG
-from builders.steps.data_loading import DataLoadingStepBuilder
-from builders.template import PipelineBuilderTemplate
+from builders.designs.config_io import configs_from_document
+from builders.graph.dag import PipelineDAG
+from builders.step_types.data_loading.builder import DataLoadingStepBuilder
+from builders.step_types.data_loading.config import DataLoadingConfig
+from builders.step_types.payload.config import PayloadConfig
+from builders.step_types.tabular_preprocessing.config import TabularPreprocessingConfig
 
 SOURCES = {"data_sources": ["s3://my-ml-bucket/raw/"]}
 

@@ -9,16 +9,7 @@ import pytest
 from pydantic import BaseModel, Field
 from support import BASE
 
-from builders.configs.hyperparameters import (
-    PyTorchModelHyperparameters,
-    XGBoostModelHyperparameters,
-)
-from builders.configs.payload import PayloadConfig
-from builders.configs.registration import RegistrationConfig
-from builders.configs.tabular_preprocessing import TabularPreprocessingConfig
-from builders.configs.types import VariableType
-from builders.configs.xgboost_training import XGBoostTrainingConfig
-from builders.fields import (
+from builders.configs.fields import (
     bounds_text,
     derived_fields,
     derived_values,
@@ -30,7 +21,16 @@ from builders.fields import (
     text_of,
     to_raw,
 )
+from builders.configs.hyperparameters import (
+    PyTorchModelHyperparameters,
+    XGBoostModelHyperparameters,
+)
+from builders.configs.types import VariableType
 from builders.registry import REGISTRY
+from builders.step_types.model_registration.config import RegistrationConfig
+from builders.step_types.payload.config import PayloadConfig
+from builders.step_types.tabular_preprocessing.config import TabularPreprocessingConfig
+from builders.step_types.xgboost_training.config import XGBoostTrainingConfig
 
 
 def spec(config_class: type[BaseModel], name: str):

@@ -5,8 +5,8 @@ from __future__ import annotations
 import itertools
 import random
 
-from builders.design import add_node, connect, new_design, rename_node, set_node_values
-from builders.history import History
+from builders.designs.design import add_node, connect, new_design, rename_node, set_node_values
+from builders.designs.history import History
 
 
 def edits():

@@ -7,9 +7,9 @@ import random
 
 import pytest
 
-from builders.dag import PipelineDAG
-from builders.design import Design, add_node, move_nodes, new_design
-from builders.layout import (
+from builders.designs.design import Design, add_node, move_nodes, new_design
+from builders.graph.dag import PipelineDAG
+from builders.graph.layout import (
     COLUMN_WIDTH,
     NODE_HEIGHT,
     NODE_WIDTH,

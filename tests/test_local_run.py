@@ -18,9 +18,9 @@ import pytest
 from local_jobs import LocalRun
 from support import STARTERS, load_starter
 
-from builders.compile import compile_pipeline
-from builders.config_io import configs_from_document
-from builders.dag import load_dag
+from builders.compiling.compile import compile_pipeline
+from builders.designs.config_io import configs_from_document
+from builders.graph.dag import load_dag
 
 pytestmark = pytest.mark.filterwarnings("ignore:.*(UBJSON|Unknown file format):UserWarning")
 

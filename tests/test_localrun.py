@@ -18,10 +18,10 @@ import pytest
 from localrun_support import BUCKET, REGION, build, data_of, read_text, upload_scripts
 from support import start_moto
 
+from builders.compiling.sagemaker_env import offline_build
 from builders.localrun import LocalRunError, LocalRunner, RunStore
 from builders.localrun.cache import CacheIndex
 from builders.localrun.definition import parse_definition
-from builders.sagemaker_env import offline_build
 
 
 @pytest.fixture(scope="module")

@@ -7,10 +7,10 @@ import json
 import pytest
 from localrun_support import build, data_of, steps_json
 
+from builders.compiling.sagemaker_env import offline_build
 from builders.localrun.definition import parameter_values, parse_definition
 from builders.localrun.errors import DefinitionError, ParameterError
 from builders.localrun.expressions import condition_holds, parse_path, resolve, walk
-from builders.sagemaker_env import offline_build
 
 
 class Scope:

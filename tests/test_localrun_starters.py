@@ -14,8 +14,8 @@ import xgboost as xgb
 from sklearn.metrics import roc_auc_score
 from support import load_starter, start_moto
 
-from builders.compile import compile_pipeline
-from builders.deploy import Target, deploy
+from builders.compiling.compile import compile_pipeline
+from builders.deploying.deploy import Target, deploy
 from builders.localrun import LocalRunner, RunStore, seed_sample_data
 from builders.localrun.sample_data import sample_objects
 

@@ -14,9 +14,9 @@ import pytest
 from localrun_support import REGION, build, data_of, upload_scripts
 from support import REPO, start_moto
 
+from builders.compiling.sagemaker_env import offline_build
 from builders.localrun import LocalRunner, RunInProgressError, RunNotFoundError, RunStore
 from builders.localrun.store import INTERRUPTED
-from builders.sagemaker_env import offline_build
 
 # Runs a definition file with a store folder against a sandbox, as the app would.
 RUN_IN_ANOTHER_PROCESS = textwrap.dedent(

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from builders.design import (
+from builders.designs.design import (
     add_node,
     connect,
     disconnect,
@@ -16,7 +16,7 @@ from builders.design import (
     set_node_values,
     set_settings,
 )
-from builders.merge import merge_designs, renames
+from builders.designs.merge import merge_designs, renames
 from builders.starters import design_from_starter
 
 

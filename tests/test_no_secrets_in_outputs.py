@@ -9,9 +9,9 @@ import sys
 
 from support import REPO, STARTERS
 
-from builders.compile import compile_pipeline
-from builders.config_io import load_configs, merge_and_save_configs
-from builders.dag import load_dag
+from builders.compiling.compile import compile_pipeline
+from builders.designs.config_io import load_configs, merge_and_save_configs
+from builders.graph.dag import load_dag
 
 FAKE = {
     "AWS_ACCESS_KEY_ID": "AKIAFAKEACCESSKEY123",

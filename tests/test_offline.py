@@ -1,4 +1,4 @@
-"""Compiling opens no network connection and needs no AWS account (design.md, "Offline first")."""
+"""Compiling opens no network connection and needs no AWS account (docs/architecture.md)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import textwrap
 import pytest
 from support import REPO, STARTERS, load_starter
 
-from builders.compile import compile_pipeline
+from builders.compiling.compile import compile_pipeline
 
 # Refuses and records every connection and name lookup (even ones a library catches and
 # hides, such as a credential lookup), then imports the SDK and compiles with the CLI.
@@ -70,13 +70,17 @@ def test_compile_in_process_with_sockets_blocked(no_network):
         assert compile_pipeline(dag, configs, base_dir=folder).step_names
 
 
-# A step module imported before anything else: the SDK's offline set-up still happens.
+# A step type's builder imported before anything else: the SDK's offline set-up still happens.
 IMPORT_ORDER = GUARD + textwrap.dedent(
     """
-    import builders.steps.training  # first, before anything else of ours
-    from builders.compile import compile_pipeline
-    from builders.config_io import load_configs
-    from builders.dag import load_dag
+    import importlib, logging
+    root = logging.getLogger()
+    before = (sys.excepthook, root.level, list(root.handlers))
+    importlib.import_module(sys.argv[2])  # first, before anything else of ours
+    assert (sys.excepthook, root.level, list(root.handlers)) == before, "process changed"
+    from builders.compiling.compile import compile_pipeline
+    from builders.designs.config_io import load_configs
+    from builders.graph.dag import load_dag
     folder = sys.argv[1]
     compiled = compile_pipeline(
         load_dag(folder + "/dag.json"), load_configs(folder + "/config.json"), base_dir=folder
@@ -88,8 +92,16 @@ IMPORT_ORDER = GUARD + textwrap.dedent(
 )
 
 
-def test_importing_a_step_module_first_still_compiles_offline(tmp_path):
-    run = python(IMPORT_ORDER, STARTERS / "xgboost_end_to_end", home=tmp_path)
+@pytest.mark.parametrize(
+    "module",
+    [
+        "builders.step_types.xgboost_training.builder",
+        "builders.step_types.batch_transform.builder",
+        "builders.step_types.model_registration.builder",
+    ],
+)
+def test_importing_a_step_module_first_still_compiles_offline(tmp_path, module):
+    run = python(IMPORT_ORDER, STARTERS / "xgboost_end_to_end", module, home=tmp_path)
     assert run.returncode == 0, run.stderr
     assert "network attempts: []" in run.stderr
 
@@ -112,9 +124,9 @@ PROCESS_STATE = textwrap.dedent(
         }
 
     before = state()
-    from builders.compile import compile_pipeline
-    from builders.config_io import load_configs
-    from builders.dag import load_dag
+    from builders.compiling.compile import compile_pipeline
+    from builders.designs.config_io import load_configs
+    from builders.graph.dag import load_dag
     for folder in sys.argv[1:]:
         dag, configs = load_dag(folder + "/dag.json"), load_configs(folder + "/config.json")
         compile_pipeline(dag, configs, base_dir=folder)

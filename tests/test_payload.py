@@ -6,9 +6,13 @@ import json
 import tarfile
 from datetime import datetime, timezone
 
-from builders.configs.payload import PayloadConfig
-from builders.payload import payload_spec, preview_payloads, write_payload_archive
-from builders.scripts import payload as job
+from builders.step_types.payload.config import PayloadConfig
+from builders.step_types.payload.job import payload as job
+from builders.step_types.payload.samples import (
+    payload_spec,
+    preview_payloads,
+    write_payload_archive,
+)
 
 NOW = datetime(2026, 11, 23, 10, 30, 0, tzinfo=timezone.utc)
 

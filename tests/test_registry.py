@@ -12,22 +12,22 @@ from pydantic import BaseModel, Field
 from sagemaker.workflow.model_step import ModelStep
 from sagemaker.workflow.steps import ProcessingStep, TrainingStep, TransformStep
 
-from builders.checks import check_pipeline
 from builders.cli import main as cli
-from builders.compile import compile_pipeline
-from builders.config_io import load_configs, merge_and_save_configs, node_values
+from builders.compiling.compile import compile_pipeline
+from builders.compiling.sagemaker_env import image_uri
+from builders.compiling.steps.processing import ProcessingStepBuilder, processing_input
 from builders.configs.base import ProcessingStepConfigBase
-from builders.configs.data_loading import DataLoadingConfig
+from builders.configs.containers import PYTORCH_PYTHON
 from builders.configs.hyperparameters import ModelHyperparameters
-from builders.configs.pytorch_training import PYTORCH_PYTHON
-from builders.configs.tabular_preprocessing import TabularPreprocessingConfig
 from builders.configs.types import AwsRegion
-from builders.dag import PipelineDAG, save_dag
+from builders.designs.config_io import load_configs, merge_and_save_configs, node_values
 from builders.errors import UnknownStepTypeError
-from builders.ports import Port, PortKind
+from builders.graph.checks import check_pipeline
+from builders.graph.dag import PipelineDAG, save_dag
+from builders.graph.ports import Port, PortKind
 from builders.registry import REGISTRY, StepType
-from builders.sagemaker_env import image_uri
-from builders.steps.processing import ProcessingStepBuilder, _input
+from builders.step_types.data_loading.config import DataLoadingConfig
+from builders.step_types.tabular_preprocessing.config import TabularPreprocessingConfig
 
 STEP_TYPES = {
     # step type: (Config class, Builder class, SageMaker step class)
@@ -37,24 +37,39 @@ STEP_TYPES = {
         "TabularPreprocessingStepBuilder",
         ProcessingStep,
     ),
+    "ScriptProcessing": ("ScriptProcessingConfig", "ScriptProcessingStepBuilder", ProcessingStep),
     "XGBoostTraining": ("XGBoostTrainingConfig", "XGBoostTrainingStepBuilder", TrainingStep),
     "PyTorchTraining": ("PyTorchTrainingConfig", "PyTorchTrainingStepBuilder", TrainingStep),
     "XGBoostModel": ("XGBoostModelConfig", "XGBoostModelStepBuilder", ModelStep),
     "PyTorchModel": ("PyTorchModelConfig", "PyTorchModelStepBuilder", ModelStep),
     "BatchTransform": ("BatchTransformConfig", "BatchTransformStepBuilder", TransformStep),
-    "Packaging": ("PackageStepConfig", "MIMSPackagingStepBuilder", ProcessingStep),
-    "Payload": ("PayloadConfig", "MIMSPayloadStepBuilder", ProcessingStep),
+    "Packaging": ("PackagingConfig", "PackagingStepBuilder", ProcessingStep),
+    "Payload": ("PayloadConfig", "PayloadStepBuilder", ProcessingStep),
     "ModelRegistration": ("RegistrationConfig", "ModelRegistrationStepBuilder", ModelStep),
 }
 
 
-def test_the_ten_step_types_with_their_class_names():
+def test_the_step_types_with_their_class_names():
     assert REGISTRY.names() == list(STEP_TYPES)
     for name, (config_name, builder_name, _) in STEP_TYPES.items():
         step_type = REGISTRY.get(name)
         assert step_type.config_class.__name__ == config_name
         assert step_type.builder_class().__name__ == builder_name
         assert step_type.display_name and step_type.category and step_type.description
+
+
+def test_the_seeds_class_names_stay_importable_and_readable():
+    from builders.step_types.packaging import PackageStepConfig
+    from builders.step_types.packaging.builder import MIMSPackagingStepBuilder
+    from builders.step_types.payload.builder import MIMSPayloadStepBuilder
+    from builders.step_types.payload.config import PayloadConfig
+
+    assert PackageStepConfig is REGISTRY.get("Packaging").config_class
+    assert MIMSPackagingStepBuilder is REGISTRY.get("Packaging").builder_class()
+    assert PayloadConfig is REGISTRY.get("Payload").config_class
+    assert MIMSPayloadStepBuilder is REGISTRY.get("Payload").builder_class()
+    # Config files written with the seed's class name still load.
+    assert REGISTRY.config_class_named("PackageStepConfig") is PackageStepConfig
 
 
 def test_every_port_has_a_description_and_a_unique_name():
@@ -146,18 +161,19 @@ class FeatureSelectionConfig(ProcessingStepConfigBase):
 
 
 class FeatureSelectionStepBuilder(ProcessingStepBuilder):
-    REQUIRED_INPUTS = ("data",)
     OUTPUTS = {"data": "selected"}
 
     def settings(self) -> dict[str, Any]:
         return {"max_features": self.config.max_features, "method": self.config.method}
 
     def processing_inputs(self, inputs):
-        return [_input("data", inputs["data"])]
+        return [processing_input("data", inputs["data"])]
 
 
 @pytest.fixture
-def feature_selection():
+def feature_selection(tmp_path_factory):
+    job = tmp_path_factory.mktemp("job")
+    (job / "select.py").write_text("print('selected')\n")
     step_type = REGISTRY.register(
         StepType(
             name="FeatureSelection",
@@ -168,6 +184,7 @@ def feature_selection():
             builder=FeatureSelectionStepBuilder,
             inputs=(Port("data", PortKind.TABULAR_DATA, "Data to select from."),),
             outputs=(Port("data", PortKind.TABULAR_DATA, "The selected columns."),),
+            job=job,
         )
     )
     yield step_type

@@ -12,8 +12,9 @@ import textwrap
 
 import pytest
 
+from builders.compiling.staging import JOB_RUNTIME, CodeStager, reproducible_tar_gz
 from builders.errors import StepBuildError
-from builders.staging import BUILTIN_SCRIPTS, CodeStager, reproducible_tar_gz
+from builders.registry import REGISTRY
 
 LOC = "s3://my-ml-bucket/pipelines/p/1.0.0"
 
@@ -53,14 +54,20 @@ def test_relative_folders_resolve_against_the_base_dir(code):
     assert stage("code", base_dir=code.parent)[0] == stage(code)[0]
 
 
-def test_none_means_the_builtin_scripts():
+def test_none_means_the_step_types_job_script_with_the_job_runtime():
     stager = CodeStager()
-    prefix = stager.folder(None, LOC, node="n", field="f")
-    names = {obj.s3_uri.removeprefix(prefix) for obj in stager.objects}
-    assert {"payload.py", "container_paths.py", "xgboost_train.py"} <= names
-    assert (BUILTIN_SCRIPTS / "payload.py").read_bytes() == next(
-        o.content for o in stager.objects if o.s3_uri.endswith("/payload.py")
-    )
+    job = REGISTRY.get("Payload").job
+    prefix = stager.folder(None, LOC, node="n", field="f", builtin=job)
+    staged = {o.s3_uri.removeprefix(prefix): o.content for o in stager.objects}
+    assert {"payload.py", "container_paths.py"} <= set(staged)
+    assert "xgboost_train.py" not in staged  # another step type's script
+    assert staged["payload.py"] == (job / "payload.py").read_bytes()
+    assert staged["container_paths.py"] == (JOB_RUNTIME / "container_paths.py").read_bytes()
+
+
+def test_a_step_type_without_a_job_script_needs_a_folder():
+    with pytest.raises(StepBuildError, match="no built-in script"):
+        CodeStager().folder(None, LOC, node="n", field="f")
 
 
 def test_s3_locations_pass_through_without_staging():
@@ -200,7 +207,7 @@ def test_a_4_gib_file_is_refused_before_it_is_read(tmp_path):
         """
         import sys
         from builders.errors import StepBuildError
-        from builders.staging import CodeStager
+        from builders.compiling.staging import CodeStager
         try:
             CodeStager().folder(sys.argv[1], "s3://b/p", node="n", field="f")
         except StepBuildError as error:

@@ -7,7 +7,7 @@ import json
 import pytest
 from support import load_starter
 
-from builders.compile import compile_pipeline
+from builders.compiling.compile import compile_pipeline
 
 
 def steps_by_name(compiled) -> dict:

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from builders.configs.model import XGBoostModelConfig
-from builders.configs.packaging import PackageStepConfig
-from builders.dag import PipelineDAG
+from builders.compiling.template import PipelineBuilderTemplate
 from builders.errors import AmbiguousInputError, IncompatibleEdgeError, UnresolvedInputError
-from builders.ports import Port, PortKind
+from builders.graph.dag import PipelineDAG
+from builders.graph.ports import Port, PortKind
+from builders.graph.wiring import Wire, accepted_ports, resolve_wiring
 from builders.registry import REGISTRY, StepRegistry, StepType
-from builders.template import PipelineBuilderTemplate
-from builders.wiring import Wire, accepted_ports, resolve_wiring
+from builders.step_types.packaging.config import PackageStepConfig
+from builders.step_types.xgboost_model.config import XGBoostModelConfig
 
 
 def types(**nodes: str) -> dict[str, StepType]:

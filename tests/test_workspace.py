@@ -7,9 +7,9 @@ import threading
 
 import pytest
 
-from builders.design import add_node, new_design
+from builders.designs.design import add_node, new_design
+from builders.designs.workspace import WORKSPACE_ENV, NewerDesign, Workspace, default_root
 from builders.errors import PipelineDesignError
-from builders.workspace import WORKSPACE_ENV, NewerDesign, Workspace, default_root
 
 
 @pytest.fixture

@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 
 from builders.assistant.models import LanguageModel, assistant, json_in, user
 from builders.assistant.topology import Proposal, check_proposal, parse_proposal
-from builders.dag import PipelineDAG
 from builders.errors import PipelineDesignError, Problem
+from builders.graph.dag import PipelineDAG
 from builders.registry import REGISTRY, StepRegistry, StepType
 
 MAX_ATTEMPTS = 3
@@ -112,9 +112,6 @@ _STOP = {
 }  # fmt: skip
 
 
-FRAMEWORKS = {"xgboost", "pytorch", "py", "torch"}
-
-
 def _stem(word: str) -> str:
     suffixes = ("rations", "ration", "ations", "ation", "ings", "ing", "ers", "er", "ed", "es")
     for suffix in (*suffixes, "s", "e"):
@@ -163,7 +160,8 @@ def _generic_words(registry: StepRegistry) -> set[str]:
     for step_type in registry:
         for word in words(step_type.name) | words(step_type.display_name):
             seen.setdefault(word, set()).add(_outputs(step_type))
-    return FRAMEWORKS | {word for word, groups in seen.items() if len(groups) > 1}
+    frameworks = {word for name in registry.framework_names() for word in words(name)}
+    return frameworks | {word for word, groups in seen.items() if len(groups) > 1}
 
 
 def plan_offline(goal: str, registry: StepRegistry = REGISTRY) -> Plan:

@@ -17,16 +17,16 @@ from pydantic import BaseModel
 
 from builders.assistant.models import AssistantError, LanguageModel, json_in, user
 from builders.configs.base import BasePipelineConfig
-from builders.design import (
+from builders.configs.fields import FieldSpec, bounds_text, form_fields, parse_text
+from builders.designs.design import (
     Design,
     effective_values,
     set_node_values,
     set_settings,
     validate_design,
 )
-from builders.fields import FieldSpec, bounds_text, form_fields, parse_text
+from builders.graph.validation import validate_config
 from builders.registry import REGISTRY, StepRegistry
-from builders.validation import validate_config
 
 _BASE_FIELDS = set(BasePipelineConfig.model_fields)
 

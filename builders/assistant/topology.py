@@ -11,13 +11,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from builders.checks import node_name_errors
-from builders.dag import PipelineDAG
-from builders.design import Design, add_node, move_nodes, new_design, unique_name
+from builders.designs.design import Design, add_node, move_nodes, new_design, unique_name
 from builders.errors import CycleError, PipelineDesignError, Problem
-from builders.layout import new_node_position, tidy_positions
+from builders.graph.checks import node_name_errors
+from builders.graph.dag import PipelineDAG
+from builders.graph.layout import new_node_position, tidy_positions
+from builders.graph.wiring import resolve_wiring
 from builders.registry import REGISTRY, StepRegistry
-from builders.wiring import resolve_wiring
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ from typing import Annotated, ClassVar, Literal
 from pydantic import BaseModel, ConfigDict, Field, computed_field
 
 from builders.configs.types import (
+    ADVANCED,
     AwsRegion,
     BucketName,
     CodeLocation,
@@ -16,6 +17,7 @@ from builders.configs.types import (
     ProcessingInstanceType,
     RoleArn,
     ScriptName,
+    SklearnVersion,
     TrainingInstanceType,
     Version,
     VolumeSizeGB,
@@ -99,29 +101,37 @@ class BasePipelineConfig(BaseModel):
 
 
 class ProcessingStepConfigBase(BasePipelineConfig):
-    """Values shared by the steps that run a SageMaker processing job."""
+    """Values shared by the steps that run a SageMaker processing job.
+
+    They are marked ADVANCED: most users keep them, and forms draw them under Advanced.
+    A subclass that declares one again (its `processing_entry_point`) marks it again.
+    """
 
     processing_instance_type_small: Annotated[
-        ProcessingInstanceType, Field(description="Instance type for small inputs.")
+        ProcessingInstanceType, ADVANCED, Field(description="Instance type for small inputs.")
     ] = "ml.m5.xlarge"
     processing_instance_type_large: Annotated[
-        ProcessingInstanceType, Field(description="Instance type for large inputs.")
+        ProcessingInstanceType, ADVANCED, Field(description="Instance type for large inputs.")
     ] = "ml.m5.4xlarge"
     use_large_processing_instance: Annotated[
-        bool, Field(description="Run on the large instance type instead of the small one.")
+        bool,
+        ADVANCED,
+        Field(description="Run on the large instance type instead of the small one."),
     ] = False
     processing_instance_count: Annotated[
-        InstanceCount, Field(description="Number of instances of the processing job.")
+        InstanceCount, ADVANCED, Field(description="Number of instances of the processing job.")
     ] = 1
     processing_volume_size: Annotated[
-        VolumeSizeGB, Field(description="Disk size of each instance, in GB.")
+        VolumeSizeGB, ADVANCED, Field(description="Disk size of each instance, in GB.")
     ] = 30
     processing_framework_version: Annotated[
-        Literal["0.23-1", "1.0-1", "1.2-1", "1.4-2"],
+        SklearnVersion,
+        ADVANCED,
         Field(description="Version of the SageMaker scikit-learn container the job runs in."),
     ] = "1.2-1"
     processing_source_dir: Annotated[
         CodeLocation | None,
+        ADVANCED,
         Field(
             description="Folder with the processing script: a local folder or an s3:// URI. "
             "Leave empty to use the script that ships with this tool."
@@ -130,12 +140,13 @@ class ProcessingStepConfigBase(BasePipelineConfig):
     processing_entry_point: Annotated[
         ScriptName,
         TrainingInstanceType,
+        ADVANCED,
         Field(
             description="Python script the job runs, relative to the processing source folder.",
         ),
     ]
     processing_script_arguments: Annotated[
-        list[str], Field(description="Extra command-line arguments passed to the script.")
+        list[str], ADVANCED, Field(description="Extra command-line arguments passed to the script.")
     ] = []
 
     @computed_field(description="The instance type the processing job uses.")

@@ -5,12 +5,13 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from enum import Enum
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field
 
-from builders.api_rules import JobKind, instance_type_problem, string_problem
+from builders.configs.api_rules import JobKind, instance_type_problem, string_problem
 
 # Regions where SageMaker runs, from botocore's endpoint data (a test keeps this list honest).
 AwsRegion = Literal[
@@ -22,6 +23,40 @@ AwsRegion = Literal[
     "me-south-1", "mx-central-1", "sa-east-1", "us-east-1", "us-east-2", "us-west-1",
     "us-west-2",
 ]  # fmt: skip
+
+
+@dataclass(frozen=True)
+class FieldRole:
+    """A marker in a field's annotation that tells the tool how to treat the field.
+
+    `LOCAL_PATH`: may hold a local path, resolved against a starter's folder when it is copied.
+    `ADVANCED`: a setting most users keep, drawn under the form's Advanced section.
+    """
+
+    name: str
+
+
+LOCAL_PATH = FieldRole("local path")
+ADVANCED = FieldRole("advanced")
+
+
+@dataclass(frozen=True)
+class Container:
+    """Marks a field whose choices are the versions of a SageMaker framework container."""
+
+    framework: str  # the SDK's name: xgboost, pytorch, sklearn
+    display_name: str
+
+
+# Versions of the SageMaker framework containers.
+XGBoostVersion = Annotated[Literal["1.5-1", "1.7-1", "3.0-5"], Container("xgboost", "XGBoost")]
+PyTorchVersion = Annotated[
+    Literal["1.13.1", "2.0.1", "2.1.0", "2.2.0", "2.3.0", "2.4.0", "2.5.1"],
+    Container("pytorch", "PyTorch"),
+]
+SklearnVersion = Annotated[
+    Literal["0.23-1", "1.0-1", "1.2-1", "1.4-2"], Container("sklearn", "scikit-learn")
+]
 
 ContentType = Literal["text/csv", "application/json"]
 JobType = Literal["training", "validation", "testing", "calibration"]
@@ -83,7 +118,10 @@ S3Uri = Annotated[
     Field(examples=["s3://my-bucket/path/to/data"]),
 ]
 CodeLocation = Annotated[
-    str, AfterValidator(_check_code_location), Field(examples=["./src", "s3://my-bucket/code/"])
+    str,
+    AfterValidator(_check_code_location),
+    Field(examples=["./src", "s3://my-bucket/code/"]),
+    LOCAL_PATH,
 ]
 InstanceCount = Annotated[int, Field(ge=1, le=100)]  # SageMaker's per-job limit
 VolumeSizeGB = Annotated[int, Field(ge=1, le=16384)]  # an EBS volume's limit
@@ -172,7 +210,7 @@ class FieldRuleError(ValueError):
     """A cross-field rule broken, attributed to the field the user should change.
 
     Pydantic reports errors of model validators at the model's root; it keeps the raised
-    exception in the error's context, where `builders.validation` finds `field`.
+    exception in the error's context, where `builders.graph.validation` finds `field`.
     """
 
     def __init__(self, field: str, message: str):

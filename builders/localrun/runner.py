@@ -102,7 +102,7 @@ class LocalRunner:
         max_parallel: int = DEFAULT_PARALLEL,
         python: str = sys.executable,
     ):
-        from builders.sandbox import SANDBOX_CREDENTIALS
+        from builders.deploying.sandbox import SANDBOX_CREDENTIALS
 
         _check_local(endpoint_url)
         self.store = store

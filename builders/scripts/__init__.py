@@ -1,1 +1,2 @@
-"""Scripts that run inside SageMaker jobs. Staged to S3 as a folder; keep them Python 3.8."""
+"""The job runtime: helpers every built-in job script imports (container paths, feature
+columns, metrics). Staged with each step type's job/ folder; keep them Python 3.8."""

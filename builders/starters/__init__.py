@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from builders.design import Design, design_from_documents
-from builders.fileio import read_json
+from builders.designs.design import Design, design_from_documents
+from builders.designs.fileio import read_json
 
 FOLDER = Path(__file__).parent
 

@@ -48,7 +48,7 @@ from typing import Any
 import streamlit as st
 import streamlit.components.v1 as components
 
-from builders.layout import NODE_HEIGHT, NODE_WIDTH
+from builders.graph.layout import NODE_HEIGHT, NODE_WIDTH
 
 DIST = Path(__file__).parent / "frontend" / "dist"
 KINDS = (
@@ -163,7 +163,7 @@ def flow_canvas(
 ) -> list[CanvasEvent]:
     """Draw the canvas; return the user's events not yet read (see canvas_events).
 
-    Nodes are drawn `node_size` pixels big at zoom 1 (the size builders/layout.py lays
+    Nodes are drawn `node_size` pixels big at zoom 1 (the size builders/graph/layout.py lays
     them out with); a minimap is shown from `minimap_from` nodes on.
     """
     if not (DIST / "index.html").exists():

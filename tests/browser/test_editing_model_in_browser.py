@@ -21,7 +21,7 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from test_designer import CANVAS, canvas, drag_edge, settle
 from test_edits_in_browser import click_edge, click_node, create, open_section, quiet
 
-from builders.design import Design, validate_design
+from builders.designs.design import Design, validate_design
 from builders.registry import REGISTRY
 
 pytestmark = pytest.mark.actions(24)

@@ -17,7 +17,7 @@ from conftest import REPO, Server
 from playwright.sync_api import Page, expect
 from test_designer import settle, steady_box
 
-from builders.layout import NODE_HEIGHT, NODE_WIDTH
+from builders.graph.layout import NODE_HEIGHT, NODE_WIDTH
 from components.flow_canvas import IFRAME_TITLE
 
 CANVAS = f'iframe[title="{IFRAME_TITLE}"]'

@@ -6,7 +6,7 @@ from __future__ import annotations
 from playwright.sync_api import Page
 from test_designer import CANVAS, canvas, create_from_starter, settle, steady_box
 
-from builders.layout import NODE_HEIGHT, NODE_WIDTH
+from builders.graph.layout import NODE_HEIGHT, NODE_WIDTH
 
 GEOMETRY = """(selector) => {
   const doc = document.querySelector(selector).contentDocument;
@@ -40,7 +40,7 @@ def test_the_starter_is_tidy_on_the_canvas(page: Page, server, artifacts):
     drawn = page.evaluate(GEOMETRY, CANVAS)
     zoom, nodes = drawn["zoom"], drawn["nodes"]
     assert len(nodes) == 9 and len(drawn["edges"]) == 9
-    for node in nodes:  # the size builders/layout.py lays nodes out with
+    for node in nodes:  # the size builders/graph/layout.py lays nodes out with
         assert abs(node["w"] / zoom - NODE_WIDTH) < 2, node
         assert node["h"] / zoom <= NODE_HEIGHT, node
     for i, a in enumerate(nodes):

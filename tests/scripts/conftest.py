@@ -15,7 +15,11 @@ import pytest
 from builders.scripts import container_paths
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-SCRIPTS_DIR = REPO_ROOT / "builders" / "scripts"
+# What a built-in job stages: the job runtime and the step type's job/ folder.
+SCRIPTS = [
+    *(REPO_ROOT / "builders" / "scripts").glob("*.py"),
+    *(REPO_ROOT / "builders" / "step_types").glob("*/job/*.py"),
+]
 
 
 @dataclass
@@ -41,7 +45,7 @@ class Container:
         """Run `<name>.py` as a container does: the staged scripts folder, no package."""
         code_dir = code_dir or self.path("processing", "input", "code")
         code_dir.mkdir(parents=True, exist_ok=True)
-        for path in SCRIPTS_DIR.glob("*.py"):
+        for path in SCRIPTS:
             if path.name != "__init__.py":
                 shutil.copy(path, code_dir / path.name)
         env = dict(os.environ, SM_PIPELINE_CONTAINER_ROOT=str(self.root))

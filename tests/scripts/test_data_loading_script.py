@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from builders.scripts import container_paths as paths
-from builders.scripts import data_loading
+from builders.step_types.data_loading.job import data_loading
 
 SETTINGS = {"job_type": "training", "data_format": "csv", "csv_has_header": True}
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from builders.scripts import container_paths as paths
-from builders.scripts import packaging
+from builders.step_types.packaging.job import packaging
 
 
 def write_model_archive(path: Path, files: dict, links: dict | None = None) -> Path:

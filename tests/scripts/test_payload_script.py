@@ -9,7 +9,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from builders.scripts import container_paths as paths
-from builders.scripts import payload
+from builders.step_types.payload.job import payload
 
 NOW = datetime(2024, 3, 5, 14, 30, 9, tzinfo=timezone.utc)
 SPEC = {

@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
-SCRIPTS_DIR = Path(__file__).resolve().parents[2] / "builders" / "scripts"
-SCRIPTS = sorted(SCRIPTS_DIR.glob("*.py"))
+BUILDERS = Path(__file__).resolve().parents[2] / "builders"
+# The job runtime (builders/scripts) and each step type's job script (step_types/*/job).
+SCRIPTS = sorted([*(BUILDERS / "scripts").glob("*.py"), *BUILDERS.glob("step_types/*/job/*.py")])
 HELPERS = {"container_paths", "features", "metrics"}  # modules the job scripts share
 JOB_SCRIPTS = [path for path in SCRIPTS if path.stem not in {"__init__", *HELPERS}]
 LIBRARIES = {"pandas", "numpy", "sklearn"}
@@ -49,9 +50,13 @@ def test_parses_with_python_38_grammar(path):
 def test_imports_only_the_standard_library_and_allowed_packages(path):
     source = path.read_text(encoding="utf-8")
     tree = ast.parse(source)
-    allowed = LIBRARIES | EXTRA_LIBRARIES.get(path.stem, set()) | HELPERS
+    # `builders` only in the branch that runs in this repository (tests, the sandbox): in
+    # the container the staged helpers are imported instead.
+    allowed = LIBRARIES | EXTRA_LIBRARIES.get(path.stem, set()) | HELPERS | {"builders"}
     outside = imported_roots(tree) - set(sys.stdlib_module_names) - allowed
     assert not outside
     assert "from __future__ import annotations" in source
-    assert "from . import container_paths as paths" in source
+    assert "from builders.scripts import container_paths as paths" in source
+    fallback = "except ImportError:  # run as a script inside the SageMaker container\n"
+    assert fallback + "    import container_paths as paths" in source
     assert 'if __name__ == "__main__":\n    main()' in source

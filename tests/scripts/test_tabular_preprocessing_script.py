@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from builders.scripts import container_paths as paths
-from builders.scripts import tabular_preprocessing
+from builders.step_types.tabular_preprocessing.job import tabular_preprocessing
 
 SETTINGS = {
     "job_type": "training",

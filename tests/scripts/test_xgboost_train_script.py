@@ -10,7 +10,7 @@ import pytest
 import xgboost as xgb
 
 from builders.scripts import container_paths as paths
-from builders.scripts import xgboost_train
+from builders.step_types.xgboost_training.job import xgboost_train
 
 # xgboost notes which format it picks for the extensionless file name the container serves.
 pytestmark = pytest.mark.filterwarnings("ignore:.*(UBJSON|Unknown file format):UserWarning")

@@ -1,0 +1,55 @@
+"""Compile a design (DAG + configs) to a SageMaker pipeline definition, offline."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel
+
+from builders.compiling.staging import StagedObject
+from builders.compiling.template import PipelineBuilderTemplate
+from builders.graph.dag import PipelineDAG
+from builders.graph.wiring import Wire
+from builders.registry import REGISTRY, StepRegistry
+
+
+@dataclass(frozen=True)
+class CompiledPipeline:
+    """A pipeline definition and what deploying it needs."""
+
+    name: str
+    definition_json: str
+    staged_objects: tuple[StagedObject, ...]
+    wires: tuple[Wire, ...]
+
+    @cached_property
+    def definition(self) -> dict[str, Any]:
+        return json.loads(self.definition_json)
+
+    @property
+    def step_names(self) -> list[str]:
+        return [step["Name"] for step in self.definition["Steps"]]
+
+
+def compile_pipeline(
+    dag: PipelineDAG,
+    config_map: Mapping[str, BaseModel],
+    *,
+    name: str | None = None,
+    base_dir: str | Path | None = None,
+    registry: StepRegistry = REGISTRY,
+) -> CompiledPipeline:
+    """Build the pipeline and its definition JSON without any network access."""
+    template = PipelineBuilderTemplate(dag, config_map, registry=registry, base_dir=base_dir)
+    definition = template.definition(name)
+    return CompiledPipeline(
+        name=name or template.pipeline_name,
+        definition_json=definition,
+        staged_objects=tuple(template.staged_objects),
+        wires=tuple(template.wires),
+    )

@@ -1,0 +1,100 @@
+"""The common shape of processing steps: staged code, a settings file, inputs and outputs."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from sagemaker.processing import ProcessingInput, ProcessingOutput, Processor
+from sagemaker.workflow.steps import ProcessingStep
+
+from builders.compiling.steps.step_builder import StepBuilderBase
+from builders.configs.base import ProcessingStepConfigBase
+
+CONTAINER = "/opt/ml/processing"
+
+
+class ProcessingStepBuilder(StepBuilderBase):
+    """Runs `python3 <entry point>` in the SageMaker scikit-learn container.
+
+    Subclasses name their outputs (port -> folder under /opt/ml/processing/output), give the
+    settings of their built-in script and map input ports to ProcessingInputs.
+    """
+
+    config: ProcessingStepConfigBase
+    OUTPUTS: ClassVar[dict[str, str]] = {}
+
+    def settings(self) -> dict[str, Any] | None:
+        """Settings for the script, delivered as config/settings.json; None for no file."""
+        return None
+
+    def processing_inputs(self, inputs: dict[str, Any]) -> list[ProcessingInput]:
+        return []
+
+    def code(self) -> tuple[str, str]:
+        """(S3 prefix of the code folder, entry point script) the job runs."""
+        prefix = self.stager.folder(
+            self.config.processing_source_dir,
+            self.config.pipeline_s3_loc,
+            node=self.node_name,
+            field="processing_source_dir",
+            builtin=self.step_type.job,
+        )
+        return prefix, self.config.processing_entry_point
+
+    def arguments(self) -> list[str]:
+        return list(self.config.processing_script_arguments)
+
+    def output_destination(self, port: str) -> str:
+        return self.output_uri(port)
+
+    def build(self, dependencies: list, inputs: dict[str, Any]) -> ProcessingStep:
+        config = self.config
+        code_prefix, entry_point = self.code()
+        processor = Processor(
+            role=self.role,
+            image_uri=self.image_uri(
+                "sklearn", config.processing_framework_version, field="processing_framework_version"
+            ),
+            entrypoint=["python3", f"{CONTAINER}/input/code/{entry_point}"],
+            instance_count=config.processing_instance_count,
+            instance_type=config.effective_instance_type,
+            volume_size_in_gb=config.processing_volume_size,
+            sagemaker_session=self.session,
+            base_job_name=self.base_job_name,
+        )
+        step_args = processor.run(
+            inputs=[
+                processing_input("code", code_prefix),
+                *self._settings_input(),
+                *self.processing_inputs(inputs),
+            ],
+            outputs=[
+                ProcessingOutput(
+                    output_name=port,
+                    source=f"{CONTAINER}/output/{folder}",
+                    destination=self.output_destination(port),
+                )
+                for port, folder in self.OUTPUTS.items()
+            ],
+            arguments=self.arguments() or None,
+        )
+        return ProcessingStep(name=self.node_name, step_args=step_args, depends_on=dependencies)
+
+    def output_properties(self, step: ProcessingStep) -> dict[str, Any]:
+        outputs = step.properties.ProcessingOutputConfig.Outputs
+        return {port: outputs[port].S3Output.S3Uri for port in self.OUTPUTS}
+
+    def _settings_input(self) -> list[ProcessingInput]:
+        settings = self.settings()
+        if settings is None:
+            return []
+        return [
+            processing_input("config", self.stager.settings(settings, self.config.pipeline_s3_loc))
+        ]
+
+
+def processing_input(name: str, source: Any, folder: str | None = None) -> ProcessingInput:
+    """A ProcessingInput downloaded to /opt/ml/processing/input/<folder or name>."""
+    return ProcessingInput(
+        input_name=name, source=source, destination=f"{CONTAINER}/input/{folder or name}"
+    )

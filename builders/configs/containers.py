@@ -1,0 +1,52 @@
+"""SageMaker framework containers: their versions and Pythons, as field types.
+
+The version types themselves live in `types.py`, marked with `Container(...)`: the registry
+reads the frameworks and their versions from these marks (the serving containers a
+registration may name, the framework words the assistant knows), so no list of frameworks is
+kept anywhere else.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import Field, model_validator
+
+from builders.configs.base import BasePipelineConfig
+from builders.configs.types import FieldRuleError, PyTorchVersion
+
+PyTorchPython = Literal["py39", "py310", "py311"]
+# The one Python of each SageMaker PyTorch container (training and inference alike).
+PYTORCH_PYTHON = {
+    "1.13.1": "py39",
+    "2.0.1": "py310",
+    "2.1.0": "py310",
+    "2.2.0": "py310",
+    "2.3.0": "py311",
+    "2.4.0": "py311",
+    "2.5.1": "py311",
+}
+
+
+def check_pytorch_python(framework_version: str, py_version: str) -> None:
+    expected = PYTORCH_PYTHON[framework_version]
+    if py_version != expected:
+        raise FieldRuleError(
+            "py_version", f"PyTorch {framework_version} containers run Python {expected}"
+        )
+
+
+class PyTorchContainer(BasePipelineConfig):
+    """The PyTorch container's version and its Python, for the steps that run one."""
+
+    framework_version: Annotated[
+        PyTorchVersion, Field(description="Version of the SageMaker PyTorch container.")
+    ] = "2.1.0"
+    py_version: Annotated[
+        PyTorchPython, Field(description="Python version of the PyTorch container.")
+    ] = "py310"
+
+    @model_validator(mode="after")
+    def _check_python(self) -> PyTorchContainer:
+        check_pytorch_python(self.framework_version, self.py_version)
+        return self

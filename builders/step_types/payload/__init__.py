@@ -1,0 +1,32 @@
+"""Payload: sample requests built from the model's input schema, archived in S3.
+
+Its node panel previews the samples (the `preview` hook). `MIMSPayloadStepBuilder` is the
+seed's name of its builder.
+"""
+
+from pathlib import Path
+
+from builders.step_types import Port, PortKind, StepType
+from builders.step_types.payload.config import PayloadConfig
+
+STEP_TYPE = StepType(
+    name="Payload",
+    display_name="Payload samples",
+    category="Registration",
+    description="Builds sample requests from the model's input schema and uploads "
+    "them as a tar.gz for testing and registration.",
+    config_class=PayloadConfig,
+    builder="builders.step_types.payload.builder:PayloadStepBuilder",
+    inputs=(
+        Port(
+            "packaged_model",
+            PortKind.PACKAGED_MODEL,
+            "Runs after packaging; the samples do not read the model.",
+            required=False,
+        ),
+    ),
+    outputs=(Port("payload", PortKind.PAYLOAD_SAMPLES, "S3 URI of the payload archive."),),
+    order=90,
+    job=Path(__file__).parent / "job",
+    preview="builders.step_types.payload.samples:preview",
+)

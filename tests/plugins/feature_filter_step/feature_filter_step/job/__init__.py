@@ -1,0 +1,1 @@
+"""FeatureFilter's job script."""
