@@ -15,7 +15,7 @@ import json
 import pytest
 from support import REPO, STARTERS, load_starter
 
-from builders.compile import compile_pipeline
+from builders.compiling.compile import compile_pipeline
 
 GOLDEN = REPO / "tests" / "golden"
 NAMES = sorted(p.name for p in STARTERS.iterdir() if (p / "dag.json").is_file())
