@@ -90,8 +90,8 @@ def step_type_of(node: DesignNode, registry: StepRegistry = REGISTRY) -> StepTyp
 
 def effective_values(design: Design, node: DesignNode, registry=REGISTRY) -> dict[str, Any]:
     """The node's raw values: the pipeline settings its Config has, then its own."""
-    fields = step_type_of(node, registry).config_class.model_fields
-    inherited = {k: v for k, v in design.settings.items() if k in fields}
+    config_class = step_type_of(node, registry).config_class
+    inherited = {k: v for k, v in design.settings.items() if config_class.takes_shared(k)}
     return {**inherited, **node.values}
 
 
