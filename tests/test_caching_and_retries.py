@@ -130,7 +130,10 @@ def test_a_bad_expiry_says_what_a_duration_looks_like(base, text):
     assert "P30D" in messages["cache_expire_after"]
 
 
-@pytest.mark.parametrize(("text", "stored"), [("P30D", "P30D"), ("pt12h", "PT12H"), ("P1Y2M3W", "P1Y2M3W"), ("P1DT6H30M5S", "P1DT6H30M5S")])  # fmt: skip
+@pytest.mark.parametrize(
+    ("text", "stored"),
+    [("P30D", "P30D"), ("pt12h", "PT12H"), ("P1Y2M3W", "P1Y2M3W"), ("P1DT6H5S", "P1DT6H5S")],
+)
 def test_durations_sagemaker_reads_are_accepted(base, text, stored):
     assert BasePipelineConfig(**base, cache_expire_after=text).cache_expire_after == stored
 
@@ -152,7 +155,7 @@ def test_bad_retry_settings_are_refused_by_field(base, field, value):
 
 
 def test_model_and_registration_steps_refuse_caching_and_say_why():
-    dag, configs, folder = load_starter("xgboost_end_to_end")
+    configs = load_starter("xgboost_end_to_end")[1]
     for node in ("XGBoostModel", "ModelRegistration"):
         values = own_values(configs[node])
         messages = problem(type(configs[node]), {**values, "cache_enabled": True})
@@ -172,8 +175,8 @@ def test_the_seed_name_of_packaging_caching_is_the_node_caching(base):
 
 
 def test_the_config_file_round_trip_keeps_caching_and_retries():
-    dag, configs, folder = load_starter("xgboost_end_to_end")
-    for node, config in configs.items():
+    configs = load_starter("xgboost_end_to_end")[1]
+    for config in configs.values():
         if type(config).CACHED_BY_SAGEMAKER:
             config.cache_enabled = True
         config.retry_on = ["Step.THROTTLING"]
@@ -190,5 +193,5 @@ def test_the_config_file_round_trip_keeps_caching_and_retries():
 def test_the_failure_kinds_are_those_the_sdk_names():
     from sagemaker.workflow.retry import SageMakerJobExceptionTypeEnum, StepExceptionTypeEnum
 
-    assert STEP_FAILURES == tuple(e.value for e in StepExceptionTypeEnum)
-    assert JOB_FAILURES == tuple(e.value for e in SageMakerJobExceptionTypeEnum)
+    assert tuple(e.value for e in StepExceptionTypeEnum) == STEP_FAILURES
+    assert tuple(e.value for e in SageMakerJobExceptionTypeEnum) == JOB_FAILURES
