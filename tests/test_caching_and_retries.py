@@ -195,3 +195,32 @@ def test_the_failure_kinds_are_those_the_sdk_names():
 
     assert tuple(e.value for e in StepExceptionTypeEnum) == STEP_FAILURES
     assert tuple(e.value for e in SageMakerJobExceptionTypeEnum) == JOB_FAILURES
+
+
+def test_a_design_caches_pipeline_wide_and_refuses_caching_on_a_model_node():
+    from builders.designs.design import (
+        compile_design,
+        config_document,
+        design_from_documents,
+        set_node_values,
+        set_settings,
+        validate_design,
+    )
+
+    dag, configs, folder = load_starter("xgboost_end_to_end")
+    document = json.loads(json.dumps(merge_configs(configs)))
+    design = design_from_documents("d", document, dag.to_adjacency(), base_dir=folder)
+    design = set_settings(design, {**design.settings, "cache_enabled": True})
+    assert validate_design(design).problems == ()
+    steps = {s["Name"]: s for s in compile_design(design, folder).definition["Steps"]}
+    assert steps["Packaging"]["CacheConfig"]["Enabled"] is True
+    assert "CacheConfig" not in steps["XGBoostModel-CreateModel"]
+    # The design's config file and back: the same setting, no per-node copies.
+    again = design_from_documents("d", config_document(design), dag.to_adjacency())
+    assert again.settings["cache_enabled"] is True
+    assert all("cache_enabled" not in node.values for node in again.nodes)
+
+    asked = set_node_values(design, "XGBoostModel", {"cache_enabled": True})
+    problems = validate_design(asked).problems
+    assert [(p.node, p.field) for p in problems] == [("XGBoostModel", "cache_enabled")]
+    assert "does not cache model or registration steps" in problems[0].message
