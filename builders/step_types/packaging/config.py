@@ -31,7 +31,8 @@ class PackagingConfig(ProcessingStepConfigBase):
         seed = values.pop("enable_caching_package_step")
         if "cache_enabled" in values and values["cache_enabled"] != seed:
             raise ValueError(
-                "enable_caching_package_step and cache_enabled disagree; keep cache_enabled"
+                "enable_caching_package_step (the seed's name for cache_enabled) and "
+                "cache_enabled disagree: remove enable_caching_package_step"
             )
         values["cache_enabled"] = seed
         return values
