@@ -223,11 +223,15 @@ def _payload(args: argparse.Namespace) -> int:
 
 def _deploy(args: argparse.Namespace) -> int:
     from builders.deploy import DEFAULT_TIMEOUT, Target, deploy, execution_status
+    from builders.fileio import read_json
     from builders.sandbox import stop_sandbox
 
     compiled, configs = _compiled(args)
     first = next(iter(configs.values()))
     target = Target.of(args.target, first.region, args.profile)  # the region compiled for
+    local = target.kind == "sandbox"
+    if local and args.start and not args.wait:
+        print("The sandbox stops with this command: waiting for the run to end.")
     print(f"Deploying {compiled.name} to the {target.label}")
     try:
         result = deploy(
@@ -239,19 +243,47 @@ def _deploy(args: argparse.Namespace) -> int:
             start=args.start or args.wait,
             progress=lambda stage, message: print(f"  [{stage}] {message}", flush=True),
             timeout=args.timeout or DEFAULT_TIMEOUT,
+            config_document=read_json(args.config, "config") if local else None,
         )
         print(f"Pipeline ARN: {result.pipeline_arn}")
         if result.console_url:
             print(f"Console: {result.console_url}")
         if result.execution_arn:
             print(f"Execution ARN: {result.execution_arn}")
+        if local and result.execution_arn:
+            return _wait_local(target, result.execution_arn)
         if args.wait and result.execution_arn:
             return _wait(target, result.execution_arn, execution_status)
         return 0
     finally:
-        if target.kind == "sandbox":
-            print("The sandbox recorded the pipeline but runs no jobs; it stops with this command.")
+        if local:
             stop_sandbox()
+
+
+def _wait_local(target, execution_arn: str, interval: float = 0.5) -> int:
+    """Follow a sandbox run to its end, a line per step state; 0 when it succeeded."""
+    import time
+
+    store = target.run_store()
+    execution_id = execution_arn.rsplit("/", 1)[-1]
+    shown: dict[str, str] = {}
+    while True:
+        run = store.load(execution_id)
+        for name in run.step_order:
+            step = run.steps[name]
+            if step.state != shown.get(name, "waiting"):
+                shown[name] = step.state
+                took = f" in {step.duration:.1f} s" if step.duration is not None else ""
+                print(f"  {name}: {step.state}{took}", flush=True)
+        if run.finished:
+            break
+        time.sleep(interval)
+    print(f"Execution {run.status}" + (f": {run.failure_reason}" if run.failure_reason else ""))
+    for step in run.steps.values():
+        if step.state == "failed":
+            print(f"Step {step.name} failed: {step.reason}", file=sys.stderr)
+    print(f"Runs, logs and job folders: {store.folder}")
+    return 0 if run.status == "Succeeded" else EXIT_PROBLEMS
 
 
 def _wait(target, execution_arn: str, execution_status, interval: float = 10.0) -> int:

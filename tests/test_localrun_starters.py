@@ -34,14 +34,25 @@ def sandbox():
 
 
 def deployed_run(starter: str, url: str, folder):
-    """(runner, compiled, finished run) of a starter deployed and run in the sandbox."""
+    """(runner, compiled, finished run) of a starter deployed to the sandbox with its config
+    document (which places its sample data) and started: the deploy runs it locally."""
     dag, configs, base_dir = load_starter(starter)
     compiled = compile_pipeline(dag, configs, base_dir=base_dir)
-    deploy(compiled, Target("sandbox", "us-east-1", endpoint_url=url), role_arn=ROLE)
-    runner = LocalRunner(RunStore(folder / "runs"), endpoint_url=url, region="us-east-1")
-    seeded = seed_sample_data(starter, runner.aws.s3)
-    assert seeded == list(sample_objects(starter))
-    return runner, compiled, runner.run(compiled.definition_json, pipeline_name=compiled.name)
+    target = Target("sandbox", "us-east-1", endpoint_url=url, runs=folder / "runs")
+    said = []
+    result = deploy(
+        compiled,
+        target,
+        role_arn=ROLE,
+        start=True,
+        config_document=json.loads((base_dir / "config.json").read_text()),
+        progress=lambda stage, message: said.append((stage, message)),
+    )
+    placed = len(sample_objects(starter))
+    assert ("sample data", f"{placed} sample file(s) placed ({starter}).") in said
+    runner = target.runner()
+    execution = runner.execution(result.execution_arn.rsplit("/", 1)[-1])
+    return runner, compiled, execution.wait()
 
 
 @pytest.fixture(scope="module")
