@@ -70,7 +70,8 @@ def test_the_cli_runs_the_xgboost_starter_and_its_outputs_are_in_s3(space, capsy
             f"{split}/{split}_processed_data.csv" for split in ("train", "val", "test")
         }
         model = run.steps["XGBoostTraining"].properties["ModelArtifacts"]["S3ModelArtifacts"]
-        assert s3.head_object(**dict(zip(("Bucket", "Key"), model[5:].split("/", 1))))
+        bucket, key = model[len("s3://") :].split("/", 1)
+        assert s3.head_object(Bucket=bucket, Key=key)["ContentLength"] > 0
         assert keys(s3, run.steps["Packaging"].outputs["packaged_model"]) == {"model.tar.gz"}
     finally:
         server.stop()
@@ -85,7 +86,8 @@ def test_a_failing_script_fails_its_step_and_stops_what_depends_on_it(space, tmp
     shutil.copy(XGBOOST / "dag.json", design)
     shutil.copytree(XGBOOST / "inference", design / "inference")
     document = json.loads((XGBOOST / "config.json").read_text())
-    document["configuration"]["specific"]["TabularPreprocessing"]["processing_source_dir"] = "broken"
+    preprocessing = document["configuration"]["specific"]["TabularPreprocessing"]
+    preprocessing["processing_source_dir"] = "broken"
     (design / "config.json").write_text(json.dumps(document))
     (design / "broken").mkdir()
     (design / "broken" / "tabular_preprocessing.py").write_text(
