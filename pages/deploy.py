@@ -19,11 +19,11 @@ from builders.deploy import (
     execution_status,
     recent_executions,
 )
-from builders.design import effective_values, step_type_of
+from builders.design import config_document, effective_values, step_type_of
 from builders.errors import DeployError
-from builders.sandbox import sandbox_running
 from builders.validation import validate_config
 from components import aws, session
+from components.local_runs import choose_run, show_runs
 from components.text import md, without_html_page
 
 DEPLOYMENT = "deployment"  # the last deploy's Deployment
@@ -32,9 +32,10 @@ SANDBOX, AWS = "Local sandbox", "AWS"
 REGIONS = AwsRegion.__args__
 DEFAULT_CHAIN = "(default credential chain)"
 SANDBOX_NOTE = (
-    "The local sandbox is an AWS stand-in on this machine (moto). It accepts and records the "
-    "pipeline, the uploaded code and executions, which report Succeeded at once, but it runs "
-    "no jobs. It starts with the first deploy and stops with the app."
+    "The local sandbox is an AWS stand-in on this machine (moto). A started execution runs "
+    "every step here, reading and writing the sandbox's S3; a starter's sample data is placed "
+    "there at deploy. The sandbox starts with the first deploy and its S3 is emptied when the "
+    "app stops; the runs' records and logs stay in the workspace."
 )
 
 
@@ -100,6 +101,7 @@ def run_deploy(design, pipeline, settings, kind: str, profile, start: bool, para
                 parameters=parameters,
                 progress=lambda stage, message: status.write(f"**{stage}**: {md(message)}"),
                 timeout=timeout,
+                config_document=config_document(design) if kind == "sandbox" else None,
             )
         except DeployError as error:
             status.update(label=f"Deploy failed at {error.stage}", state="error", expanded=False)
@@ -107,6 +109,8 @@ def run_deploy(design, pipeline, settings, kind: str, profile, start: bool, para
             st.session_state[DEPLOYMENT] = failure
             return
         status.update(label="Deployed", state="complete", expanded=False)
+    if result.execution_arn and target.kind == "sandbox":
+        choose_run(result.execution_arn.rsplit("/", 1)[-1])
     st.session_state[DEPLOYMENT] = Deployment(design.name, target, result)
 
 
@@ -148,6 +152,8 @@ def show_deployment(deployment: Deployment) -> None:
         st.link_button("Open in the AWS console", result.console_url, icon=":material/open_in_new:")
     if result.execution_arn:
         st.text_input("Execution ARN", result.execution_arn, disabled=True)
+        if deployment.target.kind == "sandbox":
+            return  # the run is shown under Runs in the sandbox
         status = _status(deployment.target, result.execution_arn)
         if status is None or status.finished:
             show_status(status)
@@ -202,10 +208,10 @@ def _recent(target: Target, pipeline_name: str, latest: str | None) -> tuple[lis
 
 
 def show_recent(kind: str, region: str, profile: str | None, pipeline_name: str) -> None:
-    st.subheader("Recent executions")
-    if kind == "sandbox" and not sandbox_running():
-        st.caption("The sandbox is not running yet: nothing was deployed to it in this session.")
+    if kind == "sandbox":
+        show_runs(region, pipeline_name)
         return
+    st.subheader("Recent executions")
     target = Target.of(kind, region, profile)
     deployment = st.session_state.get(DEPLOYMENT)
     latest = deployment.result.execution_arn if deployment and deployment.result else None
