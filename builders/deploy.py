@@ -517,6 +517,29 @@ def _recent(target: Target, pipeline_name: str, limit: int, deadline: Deadline) 
     ]
 
 
+def deployed_definition(
+    target: Target, pipeline_name: str, timeout: float = STATUS_TIMEOUT
+) -> dict[str, Any] | None:
+    """The definition deployed under `pipeline_name`, or None when there is no such pipeline
+    (what a deploy would change is diffed against it: builders.definition_diff)."""
+    import json
+
+    from botocore.exceptions import ClientError
+
+    def read() -> dict[str, Any] | None:
+        sagemaker = target.client("sagemaker", None, deadline)
+        try:
+            described = sagemaker.describe_pipeline(PipelineName=pipeline_name)
+        except ClientError as error:
+            if error.response["Error"].get("Code") in ("ResourceNotFound", "ValidationException"):
+                return None
+            raise
+        return json.loads(_answer(described, "PipelineDefinition", "DescribePipeline"))
+
+    deadline = Deadline(timeout, stage="diff")
+    return _stage("diff", target, deadline, read)
+
+
 def console_url(region: str, pipeline_name: str) -> str:
     return (
         f"https://{region}.console.aws.amazon.com/sagemaker/home?region={region}"

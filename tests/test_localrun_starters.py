@@ -17,6 +17,7 @@ from support import load_starter, start_moto
 from builders.compile import compile_pipeline
 from builders.deploy import Target, deploy
 from builders.localrun import LocalRunner, RunStore, seed_sample_data
+from builders.localrun.node_status import node_states
 from builders.localrun.sample_data import sample_objects
 
 pytestmark = [
@@ -81,6 +82,20 @@ def test_every_step_of_the_xgboost_starter_runs(xgboost_run):
     for step in run.steps.values():
         assert step.state == "succeeded", (step.name, step.reason)
         assert step.duration is not None and step.attempts == 1
+
+
+def test_every_node_of_the_design_shows_its_run_state(xgboost_run):
+    """What the canvas colours: each design node's state, its SDK-named steps folded in."""
+    _, _, run = xgboost_run
+    dag, _, _ = load_starter("xgboost_end_to_end")
+    nodes = list(dag.nodes)
+    states = node_states(run, nodes)
+    assert set(states) == set(nodes)
+    assert {status.state for status in states.values()} == {"succeeded"}
+    assert states["XGBoostModel"].steps == ("XGBoostModel-CreateModel",)
+    assert states["ModelRegistration"].steps == ("ModelRegistration-RegisterModel",)
+    assert all(status.execution_id == run.execution_id for status in states.values())
+    assert states["XGBoostTraining"].duration == run.steps["XGBoostTraining"].duration
 
 
 def test_the_splits_and_the_model_scoring_the_test_split(xgboost_run):

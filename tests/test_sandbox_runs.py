@@ -4,6 +4,7 @@ with its error and stops what depends on it."""
 
 from __future__ import annotations
 
+import http.client
 import json
 import shutil
 
@@ -14,12 +15,23 @@ from support import STARTERS, free_port
 from builders.cli import main as cli
 from builders.deploy import Target, recent_executions
 from builders.localrun import RunStore
+from builders.localrun.node_status import latest_node_states
+from builders.sandbox import sandbox
 
 pytestmark = [
     pytest.mark.slow,
     pytest.mark.filterwarnings("ignore:.*(UBJSON|Unknown file format):UserWarning"),
 ]
 XGBOOST = STARTERS / "xgboost_end_to_end"
+
+
+@pytest.fixture(autouse=True)
+def empty_sandbox():
+    """moto keeps its state per process: start from an empty one (the command stops it)."""
+    host_port = sandbox().endpoint_url.removeprefix("http://")
+    connection = http.client.HTTPConnection(host_port, timeout=10)
+    connection.request("POST", "/moto-api/reset")
+    assert connection.getresponse().status == 200
 
 
 def deploy_and_wait(folder, capsys) -> tuple[int, str, str]:
@@ -106,3 +118,11 @@ def test_a_failing_script_fails_its_step_and_stops_what_depends_on_it(space, tmp
         assert states[descendant] == "skipped", states
     assert run.steps["XGBoostTraining"].reason == "Not run: step TabularPreprocessing failed."
     assert states["DataLoadingCalibration"] == "succeeded"  # another branch finishes
+    # The canvas's view of it: the model node stands for its CreateModel step.
+    nodes = json.loads((design / "dag.json").read_text())
+    latest, by_node = latest_node_states(run.pipeline_name, nodes)
+    assert latest.execution_id == run.execution_id
+    assert by_node["TabularPreprocessing"].state == "failed"
+    assert "ValueError: column 'amount' has text in row 7" in by_node["TabularPreprocessing"].reason
+    assert by_node["XGBoostModel"].state == "skipped"
+    assert by_node["DataLoadingCalibration"].state == "succeeded"
