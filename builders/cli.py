@@ -4,7 +4,7 @@
     python -m builders validate --dag dag.json --config config.json
     python -m builders payload  --config config.json --node Payload --out payload.tar.gz
     python -m builders deploy   --dag dag.json --config config.json [--target sandbox|aws]
-                                [--profile P] [--start] [--wait] [--timeout SECONDS]
+                                [--profile P] [--start] [--wait] [--timeout SECONDS] [--yes]
 
 Bad input ends with a readable message naming the node and field, and exit code 1. What the
 command prints is its own: the SDK's and botocore's log lines are off while it runs.
@@ -94,6 +94,11 @@ def _parser() -> argparse.ArgumentParser:
         "--timeout",
         type=_seconds,
         help="give up a deploy after this many seconds (default: three minutes)",
+    )
+    deploy.add_argument(
+        "--yes",
+        action="store_true",
+        help="deploy changes to an existing pipeline without asking (they are printed)",
     )
     deploy.set_defaults(run=_deploy)
     return parser
@@ -234,6 +239,8 @@ def _deploy(args: argparse.Namespace) -> int:
         print("The sandbox stops with this command: waiting for the run to end.")
     print(f"Deploying {compiled.name} to the {target.label}")
     try:
+        if not _changes_confirmed(compiled, target, args.yes):
+            return EXIT_PROBLEMS
         result = deploy(
             compiled,
             target,
@@ -258,6 +265,30 @@ def _deploy(args: argparse.Namespace) -> int:
     finally:
         if local:
             stop_sandbox()
+
+
+def _changes_confirmed(compiled, target, yes: bool) -> bool:
+    """Print what the deploy changes in an existing pipeline; go on when the user agrees."""
+    from builders.definition_diff import diff_definitions
+    from builders.deploy import deployed_definition
+
+    deployed = deployed_definition(target, compiled.name)
+    if deployed is None:
+        return True  # a new pipeline
+    diff = diff_definitions(deployed, compiled.definition_json)
+    print(f"Changes to the deployed pipeline {compiled.name} ({target.label}):")
+    for line in diff.lines():
+        print(f"  {line}")
+    if diff.empty or yes:
+        return True
+    if sys.stdin.isatty():
+        return input("Deploy these changes? [y/N] ").strip().lower() in ("y", "yes")
+    print(
+        f"Not deployed: this would change the pipeline {compiled.name}, and there is no "
+        "terminal to confirm it. Check the changes above and run again with --yes.",
+        file=sys.stderr,
+    )
+    return False
 
 
 def _wait_local(target, execution_arn: str, interval: float = 0.5) -> int:

@@ -536,8 +536,8 @@ def deployed_definition(
             raise
         return json.loads(_answer(described, "PipelineDefinition", "DescribePipeline"))
 
-    deadline = Deadline(timeout, stage="diff")
-    return _stage("diff", target, deadline, read)
+    deadline = Deadline(timeout, stage="preflight")
+    return _stage("preflight", target, deadline, read)
 
 
 def console_url(region: str, pipeline_name: str) -> str:

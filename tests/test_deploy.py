@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 import json
+import os
+import pty
 import re
+import shutil
+import subprocess
+import sys
 
 import pytest
 from botocore.exceptions import ClientError
@@ -246,3 +251,57 @@ def test_cli_deploy_without_credentials_is_a_message(aws_env, monkeypatch, capsy
     )  # fmt: skip
     assert code == 1
     assert "preflight: No AWS credentials were found" in capsys.readouterr().err
+
+
+def test_cli_shows_the_changes_and_deploys_them_only_when_confirmed(
+    moto, aws_env, monkeypatch, tmp_path, capsys
+):
+    monkeypatch.setenv("AWS_ENDPOINT_URL", moto)
+    Target("aws", REGION).client("s3").create_bucket(Bucket="my-ml-bucket")
+    folder = tmp_path / "design"
+    shutil.copytree(STARTERS / "pytorch_model_registration", folder)
+    command = ["deploy", "--dag", str(folder / "dag.json"), "--config", str(folder / "config.json"),
+               "--target", "aws"]  # fmt: skip
+    assert cli(command) == 0
+    assert "Changes to the deployed" not in capsys.readouterr().out  # a new pipeline
+
+    assert cli(command) == 0  # the same definition again: nothing to confirm
+    assert "  No changes: the deployed definition is the same." in capsys.readouterr().out
+
+    document = json.loads((folder / "config.json").read_text())
+    document["configuration"]["specific"]["Packaging"]["use_large_processing_instance"] = True
+    (folder / "config.json").write_text(json.dumps(document))
+    assert cli(command) == 1  # no terminal to ask on (pytest's stdin), no --yes
+    refused = capsys.readouterr()
+    assert "  ~ Packaging: Arguments.ProcessingResources changed" in refused.out
+    assert "run again with --yes" in refused.err and "[upsert]" not in refused.out
+    name = "ml-team-fraud-pytorch-us-east-1"
+    deployed = Target("aws", REGION).client("sagemaker").describe_pipeline(PipelineName=name)
+    assert '"ml.m5.4xlarge"' not in deployed["PipelineDefinition"]  # unchanged
+
+    declined = answered_in_a_terminal(command, "n")
+    assert "Deploy these changes? [y/N]" in declined.stdout and declined.returncode == 1
+    assert "[upsert]" not in declined.stdout
+
+    assert cli([*command, "--yes"]) == 0
+    confirmed = capsys.readouterr().out
+    assert "~ Packaging: Arguments.ProcessingResources changed" in confirmed
+    assert f"Pipeline {name} updated." in confirmed
+
+
+def answered_in_a_terminal(command: list[str], answer: str) -> subprocess.CompletedProcess:
+    """The CLI as a person runs it, its stdin a terminal on which `answer` is typed."""
+    controller, terminal = pty.openpty()
+    try:
+        os.write(controller, answer.encode() + b"\n")
+        return subprocess.run(
+            [sys.executable, "-m", "builders", *command],
+            stdin=terminal,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+    finally:
+        os.close(controller)
+        os.close(terminal)
