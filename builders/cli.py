@@ -239,7 +239,7 @@ def _deploy(args: argparse.Namespace) -> int:
         print("The sandbox stops with this command: waiting for the run to end.")
     print(f"Deploying {compiled.name} to the {target.label}")
     try:
-        if not _changes_confirmed(compiled, target, args.yes):
+        if not _changes_confirmed(compiled, target, args.yes, args.timeout or DEFAULT_TIMEOUT):
             return EXIT_PROBLEMS
         result = deploy(
             compiled,
@@ -267,12 +267,12 @@ def _deploy(args: argparse.Namespace) -> int:
             stop_sandbox()
 
 
-def _changes_confirmed(compiled, target, yes: bool) -> bool:
+def _changes_confirmed(compiled, target, yes: bool, timeout: float) -> bool:
     """Print what the deploy changes in an existing pipeline; go on when the user agrees."""
     from builders.definition_diff import diff_definitions
     from builders.deploy import deployed_definition
 
-    deployed = deployed_definition(target, compiled.name)
+    deployed = deployed_definition(target, compiled.name, timeout)
     if deployed is None:
         return True  # a new pipeline
     diff = diff_definitions(deployed, compiled.definition_json)

@@ -11,11 +11,13 @@ import streamlit as st
 
 from builders.configs.base import BasePipelineConfig
 from builders.configs.types import AwsRegion
+from builders.definition_diff import DefinitionDiff, diff_definitions
 from builders.deploy import (
     DEFAULT_TIMEOUT,
     DeployResult,
     Target,
     deploy,
+    deployed_definition,
     execution_status,
     recent_executions,
 )
@@ -28,6 +30,7 @@ from components.text import md, without_html_page
 
 DEPLOYMENT = "deployment"  # the last deploy's Deployment
 ENDED = "ended_executions"  # execution ARN -> its final status
+CHANGES = "deploy_changes"  # the Changes a deploy waits on the user to confirm
 SANDBOX, AWS = "Local sandbox", "AWS"
 REGIONS = AwsRegion.__args__
 DEFAULT_CHAIN = "(default credential chain)"
@@ -49,6 +52,49 @@ class Deployment:
     result: DeployResult | None = None
     failed_at: str | None = None
     reason: str = ""
+
+
+@dataclass(frozen=True)
+class Changes:
+    """What a deploy would change in the deployed pipeline, for this definition and target."""
+
+    design: str
+    definition: str
+    target: tuple[str, str | None]  # (kind, profile)
+    diff: DefinitionDiff
+    label: str  # the target, in words
+
+
+def changes_to_confirm(design, pipeline, target: Target, profile, timeout) -> Changes | None:
+    """The changes to confirm before deploying, or None when there are none (a new pipeline,
+    or the same definition)."""
+    deployed = deployed_definition(target, pipeline.name, timeout)
+    if deployed is None:
+        return None
+    diff = diff_definitions(deployed, pipeline.definition_json)
+    if diff.empty:
+        return None
+    kind = (target.kind, profile)
+    return Changes(design.name, pipeline.definition_json, kind, diff, target.label)
+
+
+def confirmed(changes: Changes, pipeline_name: str) -> bool:
+    """Show the changes; True once the user confirms them (the changes are then cleared)."""
+    box = st.empty()
+    with box.container():
+        st.warning(
+            f"This deploy changes the pipeline **{md(pipeline_name)}** on the "
+            f"{md(changes.label)}. Check what changes, then deploy.",
+            icon=":material/difference:",
+        )
+        st.code("\n".join(changes.diff.lines()), language="diff")
+        left, right = st.columns(2)
+        confirm = left.button("Deploy these changes", type="primary", key="confirm_deploy")
+        cancel = right.button("Cancel", key="cancel_deploy")
+    if confirm or cancel:
+        st.session_state.pop(CHANGES, None)
+        box.empty()
+    return confirm
 
 
 def choose_target(region: str) -> tuple[str, str | None]:
@@ -84,13 +130,24 @@ def parameter_values(definition: dict) -> dict[str, str]:
     return values
 
 
-def run_deploy(design, pipeline, settings, kind: str, profile, start: bool, parameters, timeout):
+def run_deploy(
+    design, pipeline, settings, kind: str, profile, start, parameters, timeout, confirmed=False
+):
     """Deploy with progress shown stage by stage, giving up after `timeout` seconds; the
     outcome goes to session state and is shown outside the progress box, until the next
-    deploy."""
+    deploy. Unless `confirmed`, changes to a deployed pipeline are kept to confirm first."""
     with st.status("Deploying...", expanded=True) as status:
         try:
             target = Target.of(kind, settings.region, profile)
+            changes = (
+                None
+                if confirmed
+                else changes_to_confirm(design, pipeline, target, profile, timeout)
+            )
+            if changes is not None:
+                st.session_state[CHANGES] = changes
+                status.update(label="Changes to confirm", state="complete", expanded=False)
+                return
             result = deploy(
                 pipeline,
                 target,
@@ -255,7 +312,16 @@ def deploy_page() -> None:
         "Give up after (seconds)", 1, 3600, int(DEFAULT_TIMEOUT), step=30, key="deploy_timeout"
     )
     if st.button("Deploy", type="primary", icon=":material/rocket_launch:", key="deploy"):
+        st.session_state[CHANGES] = None
         run_deploy(design, pipeline, settings, kind, profile, start, parameters, timeout)
+    changes = st.session_state.get(CHANGES)
+    if changes is not None and (changes.design, changes.definition, changes.target) != (
+        design.name, pipeline.definition_json, (kind, profile)
+    ):  # fmt: skip
+        changes = st.session_state[CHANGES] = None  # the design or target changed since
+    if changes is not None and confirmed(changes, pipeline.name):
+        args = (design, pipeline, settings, kind, profile, start, parameters, timeout)
+        run_deploy(*args, confirmed=True)
     outcome = st.session_state.get(DEPLOYMENT)
     if outcome is not None and outcome.design == design.name and outcome.failed_at:
         show_failure(outcome)

@@ -12,7 +12,7 @@ from app_support import app, create_from_starter, open_on, plain, texts
 from support import FaultyServer, start_moto
 
 from builders.deploy import READ_TIMEOUT, STATUS_TIMEOUT
-from builders.design import add_node, new_design
+from builders.design import add_node, new_design, set_node_values
 from builders.localrun import RunStore
 from builders.sandbox import sandbox, stop_sandbox
 from builders.starters import design_from_starter
@@ -141,6 +141,31 @@ def test_deploy_without_starting_an_execution(space):
     press_deploy(at)
     assert at.success and not any(t.label == "Execution ARN" for t in at.text_input)
     assert "No runs of ml-team-fraud-pytorch-us-east-1 yet" in texts(at)
+
+
+def test_changes_to_a_deployed_pipeline_are_shown_and_deployed_once_confirmed(space):
+    design = design_from_starter("pytorch_model_registration", "fraud")
+    at = open_on(DEPLOY, design, space)
+    at.toggle(key="start_execution").set_value(False).run()
+    assert "created" in success(press_deploy(at))
+
+    packaging = next(node for node in design.nodes if node.name == "Packaging")
+    changed = set_node_values(
+        design, "Packaging", {**packaging.values, "use_large_processing_instance": True}
+    )
+    at = open_on(DEPLOY, changed, space)  # another session, the same sandbox
+    at.toggle(key="start_execution").set_value(False).run()
+    press_deploy(at)
+    assert not at.success and not at.error
+    assert "This deploy changes the pipeline **ml-team-fraud-pytorch-us-east-1**" in texts(at)
+    assert at.code[0].value == "~ Packaging: Arguments.ProcessingResources changed"
+    at.button(key="cancel_deploy").click().run()
+    assert not at.code and "This deploy changes" not in texts(at) and not at.success
+
+    press_deploy(at)
+    at.button(key="confirm_deploy").click().run()
+    assert "Pipeline **ml-team-fraud-pytorch-us-east-1** updated" in success(at)
+    assert "This deploy changes" not in texts(at)
 
 
 def test_an_incomplete_design_cannot_be_deployed(space):
