@@ -10,7 +10,7 @@ from __future__ import annotations
 import streamlit as st
 
 from builders.deploy import Target
-from builders.localrun import LocalRunError, RunRecord, RunStore
+from builders.localrun import STEP_STATES, LocalRunError, RunRecord, RunStore
 from builders.localrun.sandbox_runs import step_rows
 from builders.sandbox import sandbox_running
 from components.text import md
@@ -58,6 +58,7 @@ def _run_panel(store: RunStore, region: str, execution_id: str, refreshing: bool
         st.rerun()  # the whole page: the panel stops refreshing
     took = f" in {run.duration:.1f} s" if run.duration is not None else ""
     st.markdown(f"Run **{md(run.execution_id)}**: **{md(run.status)}**{took}")
+    st.caption(_counts(run))
     if run.failure_reason:
         st.error(md(run.failure_reason), icon=":material/error:")
     rows = [{key: row[key] for key in ("step", "status", "duration")} for row in step_rows(run)]
@@ -77,6 +78,13 @@ def _run_panel(store: RunStore, region: str, execution_id: str, refreshing: bool
         st.toast("Stopping: running jobs are ended, waiting steps do not start.")
     if run.finished:
         _rerun_from(runner, run)
+
+
+def _counts(run: RunRecord) -> str:
+    """'9 steps: 7 succeeded, 2 cached', the states in their usual order."""
+    states = [step.state for step in run.steps.values()]
+    counts = [f"{states.count(state)} {state}" for state in STEP_STATES if state in states]
+    return f"{len(states)} steps: {', '.join(counts)}"
 
 
 def _step_details(store: RunStore, run: RunRecord) -> None:
