@@ -272,6 +272,7 @@ def _changes_confirmed(compiled, target, yes: bool, timeout: float) -> bool:
     from builders.definition_diff import diff_definitions
     from builders.deploy import deployed_definition
 
+    print(f"  [preflight] Reading the deployed pipeline from {target.endpoint}...", flush=True)
     deployed = deployed_definition(target, compiled.name, timeout)
     if deployed is None:
         return True  # a new pipeline

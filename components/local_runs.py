@@ -53,7 +53,11 @@ def _runner(region: str):
 
 
 def _run_panel(store: RunStore, region: str, execution_id: str, refreshing: bool) -> None:
-    run = store.load(execution_id)
+    try:
+        run = store.load(execution_id)
+    except LocalRunError as error:  # deleted meanwhile (another tab), or its files broken
+        st.info(md(error.message))
+        return
     if refreshing and run.finished:
         st.rerun()  # the whole page: the panel stops refreshing
     took = f" in {run.duration:.1f} s" if run.duration is not None else ""

@@ -167,6 +167,7 @@ def test_a_categorical_field_is_scored_as_it_was_trained(sandbox, tmp_path):
     hyper["full_field_list"].append("country")
     hyper["cat_field_list"] = ["country"]
     nodes["Payload"]["source_model_inference_input_variable_list"]["country"] = "TEXT"
+    nodes["ModelRegistration"]["model_package_group"] = "fraud-categorical"  # a group of its own
     target = Target("sandbox", "us-east-1", endpoint_url=sandbox, runs=tmp_path / "runs")
     s3 = target.client("s3")
     for node, rows, seed in (("DataLoadingTraining", 1000, 1), ("DataLoadingCalibration", 200, 2)):
