@@ -11,7 +11,8 @@ a listener in the page) to the first animation frame where the page shows its re
 - add a step: the new node is on the canvas;
 - connect two nodes (drag from handle to handle): the connection is drawn from the design
   (its id is ours, not the component's) and saved;
-- undo: "n/a" until the designer has undo (see `undo`).
+- undo (the toolbar's button, after the round's connection or added step): the canvas no
+  longer shows what the edit added, and the file is back to the design before it.
 
 The floor is a one-page Streamlit app whose button click renders a text, started the same
 way (`streamlit run` from the repository, so with the same .streamlit/config.toml). Designs of
@@ -53,8 +54,9 @@ from builders.design import Design, move_nodes  # noqa: E402
 from builders.layout import layered_positions  # noqa: E402
 from builders.starters import design_from_starter  # noqa: E402
 from builders.workspace import WORKSPACE_ENV, Workspace  # noqa: E402
+from components.flow_canvas import IFRAME_TITLE  # noqa: E402
 
-CANVAS = 'iframe[title="streamlit_flow.streamlit_flow"]'
+CANVAS = f'iframe[title="{IFRAME_TITLE}"]'
 TRACING = False  # --trace: the probe records websocket messages too
 FLOOR_APP = """
 import streamlit as st
@@ -413,7 +415,7 @@ class Designer:
 
         ours = f"""() => [...{CANVAS_DOC}.querySelectorAll('[data-testid*="->"]')]
           .map((edge) => edge.dataset.testid)"""
-        refused = 'document.body.innerText.includes("removed:")'  # the designer's notice
+        refused = 'document.body.innerText.includes("refused:")'  # the designer's notice
         before = self.page.evaluate(f"() => ({{drawn: ({ours})(), refused: {refused}}})")
         shown = f"""(before) => ({ours})().some((id) => !before.drawn.includes(id))
           || (!before.refused && {refused})"""
@@ -445,10 +447,20 @@ class Designer:
         self.context.close()
 
 
-def undo(designer: Designer) -> Sample | None:
-    """Undo the last edit: the canvas and the file back to what they were. The designer has
-    no undo yet: write this (like `Designer.add_step`) when it has."""
-    return None
+def undo(designer: Designer) -> Sample:
+    """Undo the last edit (this round's connection, or its added step): what it drew gone
+    from the canvas, and the file back to the design before it."""
+    page = designer.page
+    edited = designer.design()
+    button = page.locator(".st-key-undo button")
+    button.scroll_into_view_if_needed()
+    drawn = f"""() => [...{CANVAS_DOC}.querySelectorAll('.react-flow__node, .react-flow__edge')]
+      .map((e) => e.dataset.id || e.dataset.testid).sort().join(",")"""
+    before = page.evaluate(drawn)
+    shown = f"(before) => ({drawn})() !== before && {NOT_RUNNING}"
+    sample = timed(page, "pointerdown", button.click, shown, before)
+    designer.wait_saved(lambda design: design != edited)
+    return finish(page, sample).until_saved(designer.path)
 
 
 class Floor:
@@ -576,7 +588,7 @@ def main() -> None:
         "edit a field": lambda d: [d.edit_field()],
         "add a step": lambda d: [d.add_step()],
         "connect two nodes": lambda d: d.connect(),
-        "undo": lambda d: [s for s in [undo(d)] if s],
+        "undo": lambda d: [undo(d)],
     }
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
@@ -623,7 +635,7 @@ def report(samples, floor_samples, previews, failures, args) -> None:
           f"{'p95/floor':>11}{'n':>4}")  # fmt: skip
     for (action, size), found in samples.items():
         if not found:
-            print(f"{action:<20}{size:>6}   " + ("n/a: no undo yet" if action == "undo" else "-"))
+            print(f"{action:<20}{size:>6}   -")
             continue
         times = [s.seconds for s in found]
         median, p95 = statistics.median(times), percentile(times, 0.95)

@@ -38,3 +38,19 @@ export function setFrameHeight(height: number): void {
 export function setValue(value: unknown): void {
   send("streamlit:setComponentValue", { value, dataType: "json" });
 }
+
+/** The page's keyboard shortcuts (Streamlit buttons' `shortcut`, such as the designer's
+ * Ctrl+Z) work while the canvas has focus too: a key pressed with Ctrl or Cmd here is
+ * dispatched again on the page's document (same origin), where Streamlit listens. */
+export function forwardShortcuts(): void {
+  window.addEventListener("keydown", (event: KeyboardEvent) => {
+    if (!(event.ctrlKey || event.metaKey) || event.repeat) return;
+    const { key, code, ctrlKey, shiftKey, altKey, metaKey } = event;
+    const copy = { key, code, ctrlKey, shiftKey, altKey, metaKey, bubbles: true, cancelable: true };
+    try {
+      window.parent.document.dispatchEvent(new KeyboardEvent("keydown", copy));
+    } catch {
+      // A page of another origin: its shortcuts need its own focus.
+    }
+  });
+}
