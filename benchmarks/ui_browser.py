@@ -452,7 +452,7 @@ def undo(designer: Designer) -> Sample:
     from the canvas, and the file back to the design before it."""
     page = designer.page
     edited = designer.design()
-    button = page.locator(".st-key-undo button")
+    button = page.locator(".st-key-undo").get_by_role("button")
     button.scroll_into_view_if_needed()
     drawn = f"""() => [...{CANVAS_DOC}.querySelectorAll('.react-flow__node, .react-flow__edge')]
       .map((e) => e.dataset.id || e.dataset.testid).sort().join(",")"""

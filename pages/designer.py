@@ -33,6 +33,31 @@ def select(node: str | None = None, edge: tuple[str, str] | None = None) -> None
     st.session_state[session.SELECTED_EDGE] = edge
 
 
+def take_canvas_edit() -> None:
+    """Apply what the user did on the canvas since the last run (none: nothing)."""
+    design = session.current()
+    edit = read_edit(design)
+    if edit is None:
+        return
+    edited, refusals = apply_edit(design, edit)
+    for refusal in refusals:
+        session.notice("warning", refusal)
+    if edit.clicked:
+        select(edit.selected, edit.selected_edge)
+    session.commit(edited)
+
+
+def acting(action):
+    """A toolbar button's callback. Callbacks run before the page: the canvas's events the
+    user made before the click are applied first (a drop, then Undo, undoes the drop)."""
+
+    def act() -> None:
+        take_canvas_edit()
+        action()
+
+    return act
+
+
 def tidy() -> None:
     design = session.current()
     session.commit(move_nodes(design, tidy_positions(design.dag())))
@@ -41,13 +66,13 @@ def tidy() -> None:
 
 def toolbar(design) -> None:
     history = session.history(design.name)
-    undo, redo, tidy_up = st.columns([1, 1, 3])
+    undo, redo, tidy_up = st.columns([2, 3, 3])
     undo.button(
         "",
         icon=":material/undo:",
         key="undo",
         help="Undo (Ctrl+Z)",
-        on_click=session.undo,
+        on_click=acting(session.undo),
         disabled=not history.can_undo,
         shortcut="Ctrl+Z",
         width="stretch",
@@ -57,7 +82,7 @@ def toolbar(design) -> None:
         icon=":material/redo:",
         key="redo",
         help="Redo (Ctrl+Shift+Z)",
-        on_click=session.redo,
+        on_click=acting(session.redo),
         disabled=not history.can_redo,
         shortcut="Ctrl+Shift+Z",
         width="stretch",
@@ -67,7 +92,7 @@ def toolbar(design) -> None:
         icon=":material/account_tree:",
         key="tidy",
         help="Lay the steps out left to right, by their order in the pipeline",
-        on_click=tidy,
+        on_click=acting(tidy),
         disabled=not design.nodes,
         width="stretch",
     )
@@ -84,15 +109,8 @@ if added:
     session.commit(design)
     design = session.current()
 
-edit = read_edit(design)
-if edit is not None:
-    edited, refusals = apply_edit(design, edit)
-    for refusal in refusals:
-        session.notice("warning", refusal)
-    if edit.clicked:
-        select(edit.selected, edit.selected_edge)
-    session.commit(edited)
-    design = session.current()
+take_canvas_edit()
+design = session.current()
 
 selected = st.session_state.get(session.SELECTED)
 if selected not in design.node_names:

@@ -4,6 +4,7 @@ and redo of each kind of change (buttons and keyboard shortcuts)."""
 from __future__ import annotations
 
 import json
+import time
 
 from playwright.sync_api import Page, expect
 from test_designer import CANVAS, canvas, drag_edge, settle, steady_box
@@ -15,12 +16,26 @@ def saved(server, name: str) -> dict:
     return json.loads((server.workspace / f"{name}.design.json").read_text())
 
 
+def places(design: dict) -> dict:
+    return {node["name"]: node["ui"] for node in design["nodes"]}
+
+
+def wait_saved(server, check, what: str = "", name: str = "fraud") -> None:
+    """Until the saved design passes `check` (the run of a canvas event comes a moment
+    after the event), or 10 s."""
+    for _ in range(100):
+        if check(saved(server, name)):
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"{what}: the change was not saved: {saved(server, name)}")
+
+
 def undo_button(page: Page):
-    return page.locator(".st-key-undo button")
+    return page.locator(".st-key-undo").get_by_role("button")
 
 
 def redo_button(page: Page):
-    return page.locator(".st-key-redo button")
+    return page.locator(".st-key-redo").get_by_role("button")
 
 
 def test_the_first_screen_starts_a_design_in_place(page: Page, server, artifacts):
@@ -80,6 +95,7 @@ def test_tidy_layout_leaves_no_node_on_another(page: Page, server, artifacts):
         page.mouse.down()
         page.mouse.move(target["x"] + 24, target["y"] + 14, steps=10)
         page.mouse.up()
+        wait_saved(server, lambda design, name=name: places(design)[name]["x"] < 1100)
         settle(page)
     piled = page.evaluate(GEOMETRY, CANVAS)["nodes"]
     assert any(_overlap(a, b) for a in piled for b in piled if a is not b)
@@ -93,9 +109,10 @@ def test_tidy_layout_leaves_no_node_on_another(page: Page, server, artifacts):
     for i, a in enumerate(drawn):
         for b in drawn[i + 1 :]:
             assert not _overlap(a, b), (a["id"], b["id"])
-    assert saved(server, "fraud") != untidy
+    assert places(saved(server, "fraud")) != places(untidy)
     undo_button(page).click()  # tidying is a change like any other
     settle(page)
+    assert places(saved(server, "fraud")) == places(untidy)
     assert saved(server, "fraud") == untidy
 
 
@@ -152,32 +169,34 @@ def test_undo_and_redo_each_kind_of_change(page: Page, server):
     for number, (kind, change) in enumerate(changes.items()):
         before = saved(server, "fraud")
         change()
+        wait_saved(server, lambda design, before=before: design != before, kind)
         settle(page)
         after = saved(server, "fraud")
-        assert after != before, kind
         by_keys = number % 2  # buttons and shortcuts in turn
-        page.locator("body").click(position={"x": 5, "y": 5})  # focus out of any text box
+        page.evaluate("document.activeElement?.blur()")  # no text box has the keys
         if by_keys:
             page.keyboard.press("Control+z")
         else:
             undo_button(page).click()
+        wait_saved(server, lambda design, before=before: design == before, f"undo {kind}")
         settle(page)
-        assert saved(server, "fraud") == before, kind
         expect(frame.locator(".react-flow__node")).to_have_count(len(before["nodes"]))
         expect(frame.locator(".react-flow__edge")).to_have_count(len(before["edges"]))
         if by_keys:
             page.keyboard.press("Control+Shift+z")
         else:
             redo_button(page).click()
+        wait_saved(server, lambda design, after=after: design == after, f"redo {kind}")
         settle(page)
-        assert saved(server, "fraud") == after, kind
         expect(frame.locator(".react-flow__edge")).to_have_count(len(after["edges"]))
 
 
 def test_ctrl_z_in_a_text_box_is_the_boxs_own(page: Page, server):
     settle(page)
     create(page, "fraud", "xgboost_end_to_end")
+    created = saved(server, "fraud")
     page.get_by_role("button", name="Batch transform").click()  # something to undo
+    wait_saved(server, lambda design: design != created)
     settle(page)
     before = saved(server, "fraud")
     click_node(page, "Payload")
@@ -188,6 +207,7 @@ def test_ctrl_z_in_a_text_box_is_the_boxs_own(page: Page, server):
     page.keyboard.press("Control+z")  # the box takes back its X; the design is untouched
     page.wait_for_timeout(500)
     settle(page)
+    assert places(saved(server, "fraud")) == places(before)  # nothing undone
     assert saved(server, "fraud") == before
     expect(undo_button(page)).to_be_enabled()
 
@@ -197,9 +217,9 @@ def test_ctrl_z_works_with_the_canvas_focused(page: Page, server):
     create(page, "fraud", "xgboost_end_to_end")
     before = saved(server, "fraud")
     page.get_by_role("button", name="Batch transform").click()
+    wait_saved(server, lambda design: design != before)
     settle(page)
     click_node(page, "Packaging")  # the canvas's frame has the keyboard now
     page.keyboard.press("Control+z")
-    settle(page)
+    wait_saved(server, lambda design: design == before)
     expect(canvas(page).locator(".react-flow__node")).to_have_count(9)
-    assert saved(server, "fraud") == before

@@ -196,7 +196,7 @@ def redo(b: Browser, model: Model, rng) -> str:
 def _history(b: Browser, rng, name: str, keys: str, step) -> str:
     """The toolbar's button or its shortcut (with no text box focused); the button is
     disabled exactly when the model has nothing to take."""
-    button = b.page.locator(f".st-key-{name} button")
+    button = b.page.locator(f".st-key-{name}").get_by_role("button")
     if button.is_disabled():
         assert not step(), f"{name} is disabled, but the model has something to {name}"
         return f"skip {name}"
@@ -244,7 +244,7 @@ def check(b: Browser, model: Model, step: str) -> None:
     expected, saved = model.expected(), b.saved()
     assert saved == expected, f"{step}\n{_difference(saved, expected)}"
     for name, held in (("undo", model.past), ("redo", model.future)):
-        button = b.page.locator(f".st-key-{name} button")
+        button = b.page.locator(f".st-key-{name}").get_by_role("button")
         expect(button).to_be_enabled() if held else expect(button).to_be_disabled()
     frame = canvas(b.page)
     nodes, edges = sorted(model.names), sorted(f"rf__edge-{s}->{t}" for s, t in model.edges)

@@ -54,3 +54,27 @@ export function forwardShortcuts(): void {
     }
   });
 }
+
+/** Ctrl+Z and Ctrl+Shift+Z (Cmd on macOS) typed in a text box of the page are the box's
+ * own: Streamlit would also fire a button's shortcut for them (the designer's undo). A
+ * listener on the page's window, in the capture phase, keeps such a key from Streamlit's
+ * listeners; the box still undoes its own typing (a default action). Installed once. */
+export function keepTextUndoInTextBoxes(): void {
+  let page: Window & { __fcTextUndo?: boolean };
+  try {
+    page = window.parent;
+    if (page === window || page.__fcTextUndo) return;
+    page.__fcTextUndo = true;
+  } catch {
+    return; // a page of another origin: nothing to guard
+  }
+  page.addEventListener(
+    "keydown",
+    (event: KeyboardEvent) => {
+      if (!(event.ctrlKey || event.metaKey) || event.key.toLowerCase() !== "z") return;
+      const target = event.composedPath()[0] as HTMLElement | undefined;
+      if (target?.closest?.("input, textarea, [contenteditable='true']")) event.stopPropagation();
+    },
+    true,
+  );
+}
