@@ -261,16 +261,21 @@ def on_canvas(condition: str) -> str:
 
 
 def visible_nodes(page) -> list[str]:
-    """Names of the canvas nodes whose centre is inside the canvas and the window."""
+    """Names of the canvas nodes whose centre is inside the canvas and the window, and not
+    under the minimap or the zoom controls."""
     return page.evaluate(
         """(selector) => {
           const frame = document.querySelector(selector);
           const outer = frame.getBoundingClientRect();
-          return [...frame.contentDocument.querySelectorAll(".react-flow__node")].filter((n) => {
+          const doc = frame.contentDocument;
+          const covers = [...doc.querySelectorAll(".react-flow__minimap, .react-flow__controls")]
+            .map((e) => e.getBoundingClientRect());  // a click there does not reach a node
+          return [...doc.querySelectorAll(".react-flow__node")].filter((n) => {
             const box = n.getBoundingClientRect();
             const x = box.x + box.width / 2, y = box.y + box.height / 2;
             return x > 20 && y > 20 && x < outer.width - 20 && y < outer.height - 20 &&
-              outer.y + y > 0 && outer.y + y < window.innerHeight;
+              outer.y + y > 0 && outer.y + y < window.innerHeight &&
+              !covers.some((c) => x > c.left && x < c.right && y > c.top && y < c.bottom);
           }).map((n) => n.dataset.id);
         }""",
         CANVAS,
@@ -430,14 +435,20 @@ class Designer:
         from builders.design import connection_problem
 
         design = self.design()
-        shown = visible_nodes(self.page)
-        pairs = [
-            (source, target)
-            for target in shown
-            for source in shown
-            if (source, target) not in design.edges
-            and not connection_problem(design, source, target)
-        ]
+        for _ in range(2):  # the view shows too few nodes: fit it, as a person would
+            shown = visible_nodes(self.page)
+            pairs = [
+                (source, target)
+                for target in shown
+                for source in shown
+                if (source, target) not in design.edges
+                and not connection_problem(design, source, target)
+            ]
+            if pairs:
+                break
+            fit = self.page.frame_locator(CANVAS).locator(".react-flow__controls-fitview")
+            fit.click()
+            steady(self.page, self.page.frame_locator(CANVAS).locator(".react-flow__node").last)
         if not pairs:
             raise RuntimeError("no two visible nodes are left to connect")
         where = {n: centre(self.page, f'.react-flow__node[data-id="{n}"]') for n in shown}

@@ -30,7 +30,7 @@ def node_panel(design: Design, report: DesignReport, name: str, epoch: int) -> D
     """Draw the panel of node `name`; returns the design with the user's edits."""
     node = design.node(name)
     step_type = step_type_of(node)
-    head, delete = st.columns([5, 1])
+    head, delete = st.columns([3, 1], vertical_alignment="center")
     head.markdown(f"### {md(node.name)}")
     head.caption(f"{md(step_type.display_name)}: {md(step_type.description)}")
     if delete.button(

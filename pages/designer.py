@@ -67,26 +67,19 @@ def tidy() -> None:
 def toolbar(design) -> None:
     history = session.history(design.name)
     undo, redo, tidy_up = st.columns([2, 3, 3])
-    undo.button(
-        "",
-        icon=":material/undo:",
-        key="undo",
-        help="Undo (Ctrl+Z)",
-        on_click=acting(session.undo),
-        disabled=not history.can_undo,
-        shortcut="Ctrl+Z",
-        width="stretch",
-    )
-    redo.button(
-        "",
-        icon=":material/redo:",
-        key="redo",
-        help="Redo (Ctrl+Shift+Z)",
-        on_click=acting(session.redo),
-        disabled=not history.can_redo,
-        shortcut="Ctrl+Shift+Z",
-        width="stretch",
-    )
+    steps = ((undo, "undo", "Ctrl+Z", session.undo, history.can_undo),
+             (redo, "redo", "Ctrl+Shift+Z", session.redo, history.can_redo))  # fmt: skip
+    for column, name, keys, action, possible in steps:
+        column.button(
+            "",
+            icon=f":material/{name}:",
+            key=name,
+            help=f"{name.capitalize()} ({keys})",
+            on_click=acting(action),
+            disabled=not possible,
+            shortcut=keys,
+            width="stretch",
+        )
     tidy_up.button(
         "Tidy layout",
         icon=":material/account_tree:",
