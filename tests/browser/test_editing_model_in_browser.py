@@ -60,8 +60,7 @@ class Browser:
 
 def fit_view(page: Page) -> None:
     page.locator(CANVAS).evaluate("e => e.scrollIntoView({block: 'center'})")
-    box = page.locator(CANVAS).bounding_box()
-    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + 4)  # no button's tooltip on it
+    page.locator(CANVAS).hover(position={"x": 200, "y": 4})  # no button's tooltip on it
     canvas(page).locator(".react-flow__controls-fitview").click()
     page.wait_for_timeout(300)
 

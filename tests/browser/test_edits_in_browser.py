@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 
 from playwright.sync_api import Page, expect
 from test_designer import CANVAS, canvas, go_to, settle
@@ -16,6 +17,14 @@ def saved(server, name: str) -> dict:
 
 def saved_values(server, name: str, node: str) -> dict:
     return next(n for n in saved(server, name)["nodes"] if n["name"] == node)["values"]
+
+
+def until(condition, seconds: float = 10) -> None:
+    """Wait for `condition` (a save comes with the run a moment after the user's input)."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "the change was not saved"
+        time.sleep(0.1)
 
 
 def create(page: Page, name: str, starter: str) -> None:
@@ -96,10 +105,13 @@ def test_a_typed_override_keeps_every_other_value(page: Page, server):
     click_node(page, "PyTorchModel")
     open_section(page, "Pipeline settings")
     shared(page, "PyTorchModel", "author").get_by_text("Override for this node").click()
+    until(lambda: "author" in saved_values(server, "pt", "PyTorchModel"))
     settle(page)
     author = shared(page, "PyTorchModel", "author").get_by_role("textbox")
+    expect(author).to_have_value("ml-team")  # the override's box, drawn
     author.fill("solo")
     author.press("Enter")
+    until(lambda: saved_values(server, "pt", "PyTorchModel")["author"] == "solo")
     settle(page)
     expected = {**saved_values(server, "pt", "PyTorchModel"), "region": "eu-west-1"}
     assert expected["author"] == "solo" and expected["model_data"].startswith("s3://")
@@ -159,8 +171,8 @@ def test_an_out_of_range_number_is_kept_with_its_message(page: Page, server):
     box = page.get_by_role("spinbutton", name=re.compile("^Expected TPS"))
     box.fill("-2")
     box.press("Enter")
+    until(lambda: saved_values(server, "fraud", "Payload")["expected_tps"] == -2)
     settle(page)
-    assert saved_values(server, "fraud", "Payload")["expected_tps"] == -2
     field = page.get_by_test_id("stVerticalBlock").filter(has=box).last
     expect(field.get_by_text("must be at least 1")).to_be_visible()
     expect(box).to_have_value("-2")
