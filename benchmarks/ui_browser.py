@@ -615,7 +615,7 @@ def main() -> None:
                         found = samples.setdefault((action, size), [])
                         try:
                             found.extend(run(designer))
-                        except NoResult as error:
+                        except (NoResult, RuntimeError) as error:  # RuntimeError: not saved
                             print(f"{action}, {size} nodes: {error}", file=sys.stderr)
                             failures[action, size] = failures.get((action, size), 0) + 1
                             designer.reload()

@@ -174,7 +174,7 @@ def test_an_out_of_range_number_is_kept_with_its_message(page: Page, server):
     until(lambda: saved_values(server, "fraud", "Payload")["expected_tps"] == -2)
     settle(page)
     field = page.get_by_test_id("stVerticalBlock").filter(has=box).last
-    expect(field.get_by_text("must be at least 1")).to_be_visible()
+    expect(field.get_by_text("must be at least 1")).to_be_visible(timeout=30_000)
     expect(box).to_have_value("-2")
 
 
