@@ -38,7 +38,9 @@ def create(page: Page, name: str, starter: str) -> None:
 
 
 def click_node(page: Page, node: str) -> None:
+    """Click the node; wait for its panel (the click's run may start a moment later)."""
     canvas(page).locator(f'.react-flow__node[data-id="{node}"]').click()
+    expect(page.get_by_role("heading", name=node, exact=True)).to_be_visible(timeout=30_000)
     settle(page)
 
 
@@ -171,7 +173,7 @@ def test_an_out_of_range_number_is_kept_with_its_message(page: Page, server):
     box = page.get_by_role("spinbutton", name=re.compile("^Expected TPS"))
     box.fill("-2")
     box.press("Enter")
-    until(lambda: saved_values(server, "fraud", "Payload")["expected_tps"] == -2)
+    until(lambda: saved_values(server, "fraud", "Payload").get("expected_tps") == -2)
     settle(page)
     field = page.get_by_test_id("stVerticalBlock").filter(has=box).last
     expect(field.get_by_text("must be at least 1")).to_be_visible(timeout=30_000)
