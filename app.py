@@ -19,9 +19,9 @@ from components.text import md
 
 
 class WarmUp:
-    """Once per server: when the app has been quiet for a moment after its first page (the
-    canvas's own follow-up runs included), import the SDK and compile a starter, so that
-    the first Preview or Deploy finds the SDK loaded and its sessions and image URIs built."""
+    """Once per server: when the app has been quiet for a moment after its first page,
+    import the SDK and compile a starter, so that the first Preview or Deploy finds the SDK
+    loaded and its sessions and image URIs built."""
 
     QUIET = 1.0  # seconds without a script run
 

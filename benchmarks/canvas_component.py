@@ -1,14 +1,13 @@
-"""A node click on the flow canvas component vs on streamlit-flow, against a floor, in Chromium.
+"""A node click on the flow canvas component, against a floor, in Chromium.
 
     python benchmarks/canvas_component.py [--repeat 10] [--sizes 10,200]
 
-Three apps under `streamlit run`, each in its own browser session, clicked in turn (the
-machine drifts): the floor (benchmarks/ui_browser.py's one-button app: click -> text),
-tests/browser/flow_canvas_app.py (components.flow_canvas) and a tiny streamlit-flow app
-drawing the same grid of nodes, each app used as documented: flow_canvas's events are read
-before drawing (one run), streamlit-flow's state is read from its return value and pushed
-with st.rerun() (as components/canvas.py does). Per click, from the pointerdown (recorded
-in the page):
+Two apps under `streamlit run`, each in its own browser session, clicked in turn (the
+machine drifts): the floor (benchmarks/ui_browser.py's one-button app: click -> text) and
+tests/browser/flow_canvas_app.py (components.flow_canvas drawing a grid of nodes, its
+events read before drawing: one run). Until the designer dropped streamlit-flow, this also
+measured a streamlit-flow app drawing the same grid (see this file's history). Per click,
+from the pointerdown (recorded in the page):
 
 - result: the first animation frame where the clicked node's status line on the canvas
   says "selected" (Python's answer, pushed to the canvas) with no script running;
@@ -44,49 +43,6 @@ from ui_browser import (
 from components.flow_canvas import IFRAME_TITLE
 
 QUIET_MS = 1000
-STREAMLIT_FLOW_APP = """
-import streamlit as st
-from streamlit_flow import streamlit_flow
-from streamlit_flow.elements import StreamlitFlowEdge, StreamlitFlowNode
-from streamlit_flow.state import StreamlitFlowState
-
-
-def picture(count, selected):
-    \"\"\"The grid of tests/browser/flow_canvas_app.py, the selected node's status saying so.\"\"\"
-    nodes = [
-        StreamlitFlowNode(
-            id=f"Step-{i}", pos=((i // 5) * 320, (i % 5) * 160),
-            data={"content": f"**Step-{i}**  \\nTest step  \\n"
-                             f"● {'selected' if f'Step-{i}' == selected else 'ready'}"},
-            node_type="default" if i >= 5 else "input",
-            source_position="right", target_position="left",
-            style={"border": "2px solid #2e7d32", "width": "190px", "fontSize": "13px"},
-        )
-        for i in range(count)
-    ]
-    edges = [
-        StreamlitFlowEdge(id=f"Step-{i}->Step-{i + 5}", source=f"Step-{i}",
-                          target=f"Step-{i + 5}", label="data")
-        for i in range(count - 5)
-    ]
-    return StreamlitFlowState(nodes, edges, selected_id=selected)
-
-
-count = int(st.query_params.get("nodes", 10))
-if "flow" not in st.session_state:
-    st.session_state.update(flow=picture(count, None), marked=None, runs=0)
-st.session_state.runs += 1
-state = streamlit_flow(
-    "canvas", st.session_state.flow, height=520, fit_view=True, min_zoom=0.2,
-    get_node_on_click=True, allow_new_edges=True, hide_watermark=True,
-)
-if state.selected_id != st.session_state.marked:  # a click: Python draws its answer
-    st.session_state.update(marked=state.selected_id, flow=picture(count, state.selected_id))
-    st.rerun()
-st.session_state.flow = state
-st.text(f"runs: {st.session_state.runs}")
-st.text(f"selected: {state.selected_id or '-'}")
-"""
 LAST_BUSY = """(quiet) => {
   const app = document.querySelector('[data-testid="stApp"]');
   const running = !app || app.dataset.testScriptState !== "notRunning" ||
@@ -152,14 +108,12 @@ def main() -> None:
 
     root = Path(tempfile.mkdtemp(prefix="canvas-component-"))
     (root / "floor.py").write_text(FLOOR_APP)
-    (root / "streamlit_flow_app.py").write_text(STREAMLIT_FLOW_APP)
     workspace = root / "workspace"
     apps = {
         "floor": App(root / "floor.py", workspace),
         "flow_canvas": App(REPO / "tests" / "browser" / "flow_canvas_app.py", workspace),
-        "streamlit-flow": App(root / "streamlit_flow_app.py", workspace),
     }
-    titles = {"flow_canvas": IFRAME_TITLE, "streamlit-flow": "streamlit_flow.streamlit_flow"}
+    titles = {"flow_canvas": IFRAME_TITLE}
     found: dict[tuple[str, int], list[dict]] = {}
     floor_times: list[float] = []
     try:

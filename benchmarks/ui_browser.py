@@ -11,7 +11,8 @@ a listener in the page) to the first animation frame where the page shows its re
 - add a step: the new node is on the canvas;
 - connect two nodes (drag from handle to handle): the connection is drawn from the design
   (its id is ours, not the component's) and saved;
-- undo: "n/a" until the designer has undo (see `undo`).
+- undo (the toolbar's button, after the round's connection or added step): the canvas no
+  longer shows what the edit added, and the file is back to the design before it.
 
 The floor is a one-page Streamlit app whose button click renders a text, started the same
 way (`streamlit run` from the repository, so with the same .streamlit/config.toml). Designs of
@@ -53,8 +54,9 @@ from builders.designs.design import Design, move_nodes  # noqa: E402
 from builders.designs.workspace import WORKSPACE_ENV, Workspace  # noqa: E402
 from builders.graph.layout import layered_positions  # noqa: E402
 from builders.starters import design_from_starter  # noqa: E402
+from components.flow_canvas import IFRAME_TITLE  # noqa: E402
 
-CANVAS = 'iframe[title="streamlit_flow.streamlit_flow"]'
+CANVAS = f'iframe[title="{IFRAME_TITLE}"]'
 TRACING = False  # --trace: the probe records websocket messages too
 FLOOR_APP = """
 import streamlit as st
@@ -259,16 +261,21 @@ def on_canvas(condition: str) -> str:
 
 
 def visible_nodes(page) -> list[str]:
-    """Names of the canvas nodes whose centre is inside the canvas and the window."""
+    """Names of the canvas nodes whose centre is inside the canvas and the window, and not
+    under the minimap or the zoom controls."""
     return page.evaluate(
         """(selector) => {
           const frame = document.querySelector(selector);
           const outer = frame.getBoundingClientRect();
-          return [...frame.contentDocument.querySelectorAll(".react-flow__node")].filter((n) => {
+          const doc = frame.contentDocument;
+          const covers = [...doc.querySelectorAll(".react-flow__minimap, .react-flow__controls")]
+            .map((e) => e.getBoundingClientRect());  // a click there does not reach a node
+          return [...doc.querySelectorAll(".react-flow__node")].filter((n) => {
             const box = n.getBoundingClientRect();
             const x = box.x + box.width / 2, y = box.y + box.height / 2;
             return x > 20 && y > 20 && x < outer.width - 20 && y < outer.height - 20 &&
-              outer.y + y > 0 && outer.y + y < window.innerHeight;
+              outer.y + y > 0 && outer.y + y < window.innerHeight &&
+              !covers.some((c) => x > c.left && x < c.right && y > c.top && y < c.bottom);
           }).map((n) => n.dataset.id);
         }""",
         CANVAS,
@@ -413,7 +420,7 @@ class Designer:
 
         ours = f"""() => [...{CANVAS_DOC}.querySelectorAll('[data-testid*="->"]')]
           .map((edge) => edge.dataset.testid)"""
-        refused = 'document.body.innerText.includes("removed:")'  # the designer's notice
+        refused = 'document.body.innerText.includes("refused:")'  # the designer's notice
         before = self.page.evaluate(f"() => ({{drawn: ({ours})(), refused: {refused}}})")
         shown = f"""(before) => ({ours})().some((id) => !before.drawn.includes(id))
           || (!before.refused && {refused})"""
@@ -428,14 +435,20 @@ class Designer:
         from builders.designs.design import connection_problem
 
         design = self.design()
-        shown = visible_nodes(self.page)
-        pairs = [
-            (source, target)
-            for target in shown
-            for source in shown
-            if (source, target) not in design.edges
-            and not connection_problem(design, source, target)
-        ]
+        for _ in range(2):  # the view shows too few nodes: fit it, as a person would
+            shown = visible_nodes(self.page)
+            pairs = [
+                (source, target)
+                for target in shown
+                for source in shown
+                if (source, target) not in design.edges
+                and not connection_problem(design, source, target)
+            ]
+            if pairs:
+                break
+            fit = self.page.frame_locator(CANVAS).locator(".react-flow__controls-fitview")
+            fit.click()
+            steady(self.page, self.page.frame_locator(CANVAS).locator(".react-flow__node").last)
         if not pairs:
             raise RuntimeError("no two visible nodes are left to connect")
         where = {n: centre(self.page, f'.react-flow__node[data-id="{n}"]') for n in shown}
@@ -445,10 +458,20 @@ class Designer:
         self.context.close()
 
 
-def undo(designer: Designer) -> Sample | None:
-    """Undo the last edit: the canvas and the file back to what they were. The designer has
-    no undo yet: write this (like `Designer.add_step`) when it has."""
-    return None
+def undo(designer: Designer) -> Sample:
+    """Undo the last edit (this round's connection, or its added step): what it drew gone
+    from the canvas, and the file back to the design before it."""
+    page = designer.page
+    edited = designer.design()
+    button = page.locator(".st-key-undo").get_by_role("button")
+    button.scroll_into_view_if_needed()
+    drawn = f"""() => [...{CANVAS_DOC}.querySelectorAll('.react-flow__node, .react-flow__edge')]
+      .map((e) => e.dataset.id || e.dataset.testid).sort().join(",")"""
+    before = page.evaluate(drawn)
+    shown = f"(before) => ({drawn})() !== before && {NOT_RUNNING}"
+    sample = timed(page, "pointerdown", button.click, shown, before)
+    designer.wait_saved(lambda design: design != edited)
+    return finish(page, sample).until_saved(designer.path)
 
 
 class Floor:
@@ -576,7 +599,7 @@ def main() -> None:
         "edit a field": lambda d: [d.edit_field()],
         "add a step": lambda d: [d.add_step()],
         "connect two nodes": lambda d: d.connect(),
-        "undo": lambda d: [s for s in [undo(d)] if s],
+        "undo": lambda d: [undo(d)],
     }
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
@@ -592,7 +615,7 @@ def main() -> None:
                         found = samples.setdefault((action, size), [])
                         try:
                             found.extend(run(designer))
-                        except NoResult as error:
+                        except (NoResult, RuntimeError) as error:  # RuntimeError: not saved
                             print(f"{action}, {size} nodes: {error}", file=sys.stderr)
                             failures[action, size] = failures.get((action, size), 0) + 1
                             designer.reload()
@@ -623,7 +646,7 @@ def report(samples, floor_samples, previews, failures, args) -> None:
           f"{'p95/floor':>11}{'n':>4}")  # fmt: skip
     for (action, size), found in samples.items():
         if not found:
-            print(f"{action:<20}{size:>6}   " + ("n/a: no undo yet" if action == "undo" else "-"))
+            print(f"{action:<20}{size:>6}   -")
             continue
         times = [s.seconds for s in found]
         median, p95 = statistics.median(times), percentile(times, 0.95)

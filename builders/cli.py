@@ -4,7 +4,7 @@
     python -m builders validate --dag dag.json --config config.json
     python -m builders payload  --config config.json --node Payload --out payload.tar.gz
     python -m builders deploy   --dag dag.json --config config.json [--target sandbox|aws]
-                                [--profile P] [--start] [--wait] [--timeout SECONDS]
+                                [--profile P] [--start] [--wait] [--timeout SECONDS] [--yes]
 
 Bad input ends with a readable message naming the node and field, and exit code 1. What the
 command prints is its own: the SDK's and botocore's log lines are off while it runs.
@@ -94,6 +94,11 @@ def _parser() -> argparse.ArgumentParser:
         "--timeout",
         type=_seconds,
         help="give up a deploy after this many seconds (default: three minutes)",
+    )
+    deploy.add_argument(
+        "--yes",
+        action="store_true",
+        help="deploy changes to an existing pipeline without asking (they are printed)",
     )
     deploy.set_defaults(run=_deploy)
     return parser
@@ -224,12 +229,18 @@ def _payload(args: argparse.Namespace) -> int:
 def _deploy(args: argparse.Namespace) -> int:
     from builders.deploying.deploy import DEFAULT_TIMEOUT, Target, deploy, execution_status
     from builders.deploying.sandbox import stop_sandbox
+    from builders.designs.fileio import read_json
 
     compiled, configs = _compiled(args)
     first = next(iter(configs.values()))
     target = Target.of(args.target, first.region, args.profile)  # the region compiled for
+    local = target.kind == "sandbox"
+    if local and args.start and not args.wait:
+        print("The sandbox stops with this command: waiting for the run to end.")
     print(f"Deploying {compiled.name} to the {target.label}")
     try:
+        if not _changes_confirmed(compiled, target, args.yes, args.timeout or DEFAULT_TIMEOUT):
+            return EXIT_PROBLEMS
         result = deploy(
             compiled,
             target,
@@ -239,19 +250,72 @@ def _deploy(args: argparse.Namespace) -> int:
             start=args.start or args.wait,
             progress=lambda stage, message: print(f"  [{stage}] {message}", flush=True),
             timeout=args.timeout or DEFAULT_TIMEOUT,
+            config_document=read_json(args.config, "config") if local else None,
         )
         print(f"Pipeline ARN: {result.pipeline_arn}")
         if result.console_url:
             print(f"Console: {result.console_url}")
         if result.execution_arn:
             print(f"Execution ARN: {result.execution_arn}")
+        if local and result.execution_arn:
+            return _wait_local(target, result.execution_arn)
         if args.wait and result.execution_arn:
             return _wait(target, result.execution_arn, execution_status)
         return 0
     finally:
-        if target.kind == "sandbox":
-            print("The sandbox recorded the pipeline but runs no jobs; it stops with this command.")
+        if local:
             stop_sandbox()
+
+
+def _changes_confirmed(compiled, target, yes: bool, timeout: float) -> bool:
+    """Print what the deploy changes in an existing pipeline; go on when the user agrees."""
+    from builders.deploying.definition_diff import diff_definitions
+    from builders.deploying.deploy import deployed_definition
+
+    print(f"  [preflight] Reading the deployed pipeline from {target.endpoint}...", flush=True)
+    deployed = deployed_definition(target, compiled.name, timeout)
+    if deployed is None:
+        return True  # a new pipeline
+    diff = diff_definitions(deployed, compiled.definition_json)
+    print(f"Changes to the deployed pipeline {compiled.name} ({target.label}):")
+    for line in diff.lines():
+        print(f"  {line}")
+    if diff.empty or yes:
+        return True
+    if sys.stdin.isatty():
+        return input("Deploy these changes? [y/N] ").strip().lower() in ("y", "yes")
+    print(
+        f"Not deployed: this would change the pipeline {compiled.name}, and there is no "
+        "terminal to confirm it. Check the changes above and run again with --yes.",
+        file=sys.stderr,
+    )
+    return False
+
+
+def _wait_local(target, execution_arn: str, interval: float = 0.5) -> int:
+    """Follow a sandbox run to its end, a line per step state; 0 when it succeeded."""
+    import time
+
+    store = target.run_store()
+    execution_id = execution_arn.rsplit("/", 1)[-1]
+    shown: dict[str, str] = {}
+    while True:
+        run = store.load(execution_id)
+        for name in run.step_order:
+            step = run.steps[name]
+            if step.state != shown.get(name, "waiting"):
+                shown[name] = step.state
+                took = f" in {step.duration:.1f} s" if step.duration is not None else ""
+                print(f"  {name}: {step.state}{took}", flush=True)
+        if run.finished:
+            break
+        time.sleep(interval)
+    print(f"Execution {run.status}" + (f": {run.failure_reason}" if run.failure_reason else ""))
+    for step in run.steps.values():
+        if step.state == "failed":
+            print(f"Step {step.name} failed: {step.reason}", file=sys.stderr)
+    print(f"Runs, logs and job folders: {store.folder}")
+    return 0 if run.status == "Succeeded" else EXIT_PROBLEMS
 
 
 def _wait(target, execution_arn: str, execution_status, interval: float = 10.0) -> int:

@@ -1,48 +1,36 @@
-"""The canvas: a design drawn with streamlit-flow, and the user's edits read back from it.
+"""The designer's canvas: a design drawn with components.flow_canvas, and the user's events
+read back as one edit of the design.
 
-The component returns its whole state (nodes, edges, selection) with a timestamp. It keeps
-returning the last state it sent until the user acts again, so a returned state is a new
-edit only when its timestamp is neither one we pushed nor one we already handled. A state
-pushed from Python carries a timestamp above every one seen, so the frontend takes it.
-Tests (AppTest) simulate an edit by putting a new state in st.session_state[FLOW_STATE].
-
-A click on a connection selects it at once (get_edge_on_click); the panel then offers to
-remove it. The component reports a Backspace deletion only with the user's next event, so
-the canvas could show a connection gone that the design (and a reload) still has: nothing is
-deletable on the canvas itself, and a deletion the component does report is applied.
+The page reads the events first (`read_edit`), applies them, and then draws the canvas
+with the result (`design_canvas`): a click shows its node's panel in the same run. The
+canvas sends only what the user did and never echoes what Python pushes, so there is no
+state to compare or timestamp here. Tests (AppTest) simulate the user by putting a
+CanvasEvent in st.session_state[event_key(CANVAS_KEY)].
 """
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass, field
-
-import streamlit as st
-from streamlit_flow import streamlit_flow
-from streamlit_flow.elements import StreamlitFlowEdge, StreamlitFlowNode
-from streamlit_flow.state import StreamlitFlowState
 
 from builders.designs.design import Design, DesignReport, step_type_of
 from builders.registry import REGISTRY
-from components.text import md
+from components.flow_canvas import CanvasEdge, CanvasNode, canvas_events, flow_canvas
 
-FLOW_STATE = "flow_state"
 CANVAS_KEY = "canvas"
-_SEEN = "flow_seen_timestamps"  # timestamps pushed or handled
-_PUSHED = "flow_pushed_pictures"  # signatures of the states pushed lately, oldest first
 _COLORS = {"ready": "#2e7d32", "incomplete": "#ef6c00", "invalid": "#c62828"}
 
 
 @dataclass
 class CanvasEdit:
-    """What the user changed on the canvas, relative to the design."""
+    """What the user did on the canvas since the last run."""
 
     added_edges: list[tuple[str, str]] = field(default_factory=list)
     removed_edges: list[tuple[str, str]] = field(default_factory=list)
+    removed_nodes: list[str] = field(default_factory=list)
     moved: dict[str, tuple[float, float]] = field(default_factory=dict)
-    selected: str | None = None  # a node the user clicked
-    selected_edge: tuple[str, str] | None = None  # a connection the user clicked
-    stale: bool = False  # the canvas showed an old picture: it must be drawn again
+    clicked: bool = False  # the selection changed to the two below (both None: nothing)
+    selected: str | None = None
+    selected_edge: tuple[str, str] | None = None
 
 
 def node_status(report: DesignReport, name: str) -> tuple[str, str]:
@@ -55,122 +43,77 @@ def node_status(report: DesignReport, name: str) -> tuple[str, str]:
     return ("incomplete", f"● {count} to fill in") if missing else ("invalid", f"● {count}")
 
 
-def flow_nodes(design: Design, report: DesignReport, selected: str | None):
+def canvas_nodes(design: Design, report: DesignReport) -> list[CanvasNode]:
+    """The step boxes: name, type and status (the canvas draws them as plain text)."""
     nodes = []
     for node in design.nodes:
         step_type = step_type_of(node) if node.step_type in REGISTRY else None
         status, label = node_status(report, node.name)
-        title = step_type.display_name if step_type else f"unknown type {node.step_type}"
         nodes.append(
-            StreamlitFlowNode(
+            CanvasNode(
                 id=node.name,
-                pos=(node.ui.x, node.ui.y),
-                data={"content": f"**{md(node.name)}**  \n{md(title)}  \n{label}"},
-                node_type=_handles(step_type),
-                source_position="right",
-                target_position="left",
-                selected=node.name == selected,
-                selectable=True,
-                connectable=True,
-                deletable=False,  # the panel's Delete button: see read_edit
-                style={
-                    "border": f"2px solid {_COLORS[status]}",
-                    "borderRadius": "8px",
-                    "width": "190px",
-                    "fontSize": "13px",
-                },
+                x=node.ui.x,
+                y=node.ui.y,
+                title=node.name,
+                subtitle=step_type.display_name if step_type else f"unknown type {node.step_type}",
+                status=label,
+                color=_COLORS[status],
+                has_input=step_type is None or bool(step_type.inputs),
+                has_output=step_type is None or bool(step_type.outputs),
             )
         )
     return nodes
-
-
-def _handles(step_type) -> str:
-    """A step that takes no input has no input handle; one that gives nothing, no output."""
-    if step_type is None or (step_type.inputs and step_type.outputs):
-        return "default"
-    return "input" if not step_type.inputs else "output"
-
-
-_SELECTED_EDGE = {"stroke": "#1565c0", "strokeWidth": 3}
 
 
 def edge_id(source: str, target: str) -> str:
     return f"{source}->{target}"
 
 
-def flow_edges(design: Design, report: DesignReport, selected: tuple[str, str] | None = None):
-    """The connections, labelled with the input ports they feed; the selected one drawn
-    thick, blue and moving, so the user sees which one the panel is about."""
-    kinds: dict[tuple[str, str], list[str]] = {}
+def canvas_edges(design: Design, report: DesignReport) -> list[CanvasEdge]:
+    """The connections, labelled with the input ports they feed."""
+    ports: dict[tuple[str, str], list[str]] = {}
     for wire in report.wires:
         if wire.producer is not None:
-            kinds.setdefault((wire.producer, wire.consumer), []).append(wire.consumer_port)
-    return [
-        StreamlitFlowEdge(
-            id=edge_id(source, target),
-            source=source,
-            target=target,
-            label=", ".join(kinds.get((source, target), [])),
-            deletable=False,  # the panel's Remove connection: see the module docstring
-            selected=(source, target) == selected,
-            animated=(source, target) == selected,
-            style=_SELECTED_EDGE if (source, target) == selected else {},
-            marker_end={"type": "arrowclosed"},
+            ports.setdefault((wire.producer, wire.consumer), []).append(wire.consumer_port)
+    edges = []
+    for source, target in design.edges:
+        label = ", ".join(ports.get((source, target), []))
+        fed = f"feeds {label}" if label else "feeds nothing yet"
+        edges.append(
+            CanvasEdge(
+                id=edge_id(source, target),
+                source=source,
+                target=target,
+                label=label,
+                title=f"{source} → {target}: {fed}",
+            )
         )
-        for source, target in design.edges
-    ]
+    return edges
 
 
-def _picture(state: StreamlitFlowState) -> tuple:
-    """What the canvas shows, for comparing states (timestamps and selection left out).
-    Connection ids count: one the user drew keeps the component's id until we push ours."""
-    nodes = tuple(
-        (n.id, round(n.position["x"], 1), round(n.position["y"], 1), n.data.get("content"),
-         n.type, str(n.style))
-        for n in state.nodes
-    )  # fmt: skip
-    edges = tuple(sorted((e.id, e.source, e.target, e.label, str(e.style)) for e in state.edges))
-    return nodes, edges
-
-
-def read_edit(
-    state: StreamlitFlowState, design: Design, shown_selection: str | None = None
-) -> CanvasEdit:
-    """The differences between what the canvas returned and the design.
-
-    A selection counts only when it differs from the one the canvas was shown with: the
-    component repeats its own last selection, which may be older than one set in Python.
-    A new connection is one the user drew: its id is the component's, not ours. A state
-    whose nodes are not the design's, or that holds a connection we drew that the design no
-    longer has, is stale: the component finished a layout it began before our last push
-    (nodes cannot be added or deleted on the canvas). Only its drawn connections and
-    clicks are taken from it, and the canvas is drawn again.
-    """
+def read_edit(design: Design) -> CanvasEdit | None:
+    """The user's events on the canvas since the last run, as one edit; None when none."""
+    events = canvas_events(CANVAS_KEY)
+    if not events:
+        return None
     names = set(design.node_names)
-    on_canvas = {n.id: n for n in state.nodes}
-    edges = {(e.source, e.target) for e in state.edges}
-    clicked = state.selected_id if state.selected_id != shown_selection else None
-    clicked_edge = next(((e.source, e.target) for e in state.edges if e.id == clicked), None)
-    edit = CanvasEdit(
-        selected=clicked if clicked in names else None,
-        selected_edge=clicked_edge if clicked_edge in design.edges else None,
-    )
-    drawn = {(e.source, e.target) for e in state.edges if e.id != edge_id(e.source, e.target)}
-    edit.added_edges = [
-        e for e in sorted(drawn - set(design.edges)) if e[0] in names and e[1] in names
-    ]
-    edit.stale = set(on_canvas) != names or any(
-        e.id == edge_id(e.source, e.target) and (e.source, e.target) not in design.edges
-        for e in state.edges
-    )
-    if edit.stale:
-        return edit
-    edit.removed_edges = [e for e in design.edges if e not in edges]
-    for node in design.nodes:
-        shown = on_canvas[node.name]
-        x, y = shown.position["x"], shown.position["y"]
-        if abs(x - node.ui.x) > 0.5 or abs(y - node.ui.y) > 0.5:
-            edit.moved[node.name] = (x, y)
+    edges = {edge_id(*edge): edge for edge in design.edges}
+    edit = CanvasEdit()
+    for event in events:
+        if event.kind == "node_click" and event.node in names:
+            edit.clicked, edit.selected, edit.selected_edge = True, event.node, None
+        elif event.kind == "edge_click" and event.edge in edges:
+            edit.clicked, edit.selected, edit.selected_edge = True, None, edges[event.edge]
+        elif event.kind == "pane_click":
+            edit.clicked, edit.selected, edit.selected_edge = True, None, None
+        elif event.kind == "connect" and {event.source, event.target} <= names:
+            edit.added_edges.append((event.source, event.target))
+        elif event.kind == "move":
+            edit.moved.update({n: xy for n, xy in event.positions.items() if n in names})
+        elif event.kind == "delete" and event.node in names:
+            edit.removed_nodes.append(event.node)
+        elif event.kind == "delete" and event.edge in edges:
+            edit.removed_edges.append(edges[event.edge])
     return edit
 
 
@@ -179,78 +122,37 @@ def design_canvas(
     report: DesignReport,
     selected: str | None,
     selected_edge: tuple[str, str] | None = None,
-    height: int = 560,
-) -> CanvasEdit | None:
-    """Draw the design; return the user's edit since the last run, or None."""
-    seen: set[int] = st.session_state.setdefault(_SEEN, set())
-    shown: StreamlitFlowState | None = st.session_state.get(FLOW_STATE)
-    selection = edge_id(*selected_edge) if selected_edge else selected
-    if shown is not None and shown.timestamp not in seen:  # set by a test, not yet handled
-        seen.add(shown.timestamp)
-        return _edit_of(shown, design, selection)
-    wanted = StreamlitFlowState(
-        flow_nodes(design, report, selected),
-        flow_edges(design, report, selected_edge),
-        selection,
-    )
-    if shown is None or _picture(shown) != _picture(wanted):
-        wanted.timestamp = max(int(time.time() * 1000), max(seen, default=0) + 1)
-        seen.add(wanted.timestamp)
-        shown = st.session_state[FLOW_STATE] = wanted
-        pushed = st.session_state.setdefault(_PUSHED, [])
-        pushed.append(_signature(wanted))
-        del pushed[:-16]
-    returned = streamlit_flow(
-        CANVAS_KEY,
-        shown,
+    *,
+    fit_token: str | int | None = None,
+    height: int = 620,
+) -> None:
+    """Draw the design with its selection; the view is fitted again when `fit_token`
+    changes (another design opened, the layout tidied)."""
+    flow_canvas(
+        key=CANVAS_KEY,
+        nodes=canvas_nodes(design, report),
+        edges=canvas_edges(design, report),
+        selected_node=selected,
+        selected_edge=edge_id(*selected_edge) if selected_edge else None,
         height=height,
-        fit_view=True,
-        min_zoom=0.2,  # the default 0.5 cannot fit a starter design: nodes got clipped
-        allow_new_edges=True,
-        get_node_on_click=True,
-        get_edge_on_click=True,
-        show_minimap=len(design.nodes) > 12,
-        hide_watermark=True,
+        fit_token=fit_token,
     )
-    if returned.timestamp in seen:
-        return None  # nothing new: our own push, or an event already handled
-    seen.add(returned.timestamp)
-    st.session_state[FLOW_STATE] = returned
-    return _edit_of(returned, design, shown.selected_id)
-
-
-def _edit_of(state: StreamlitFlowState, design: Design, selection: str | None) -> CanvasEdit:
-    """The user's edit in a returned state; none in an older picture we pushed, which a
-    layout begun before the latest push reports when it ends (it would move nodes back)."""
-    pushed = st.session_state.get(_PUSHED, [])
-    if _signature(state) in pushed[:-1] and _signature(state) != pushed[-1]:
-        return CanvasEdit(stale=True)
-    return read_edit(state, design, selection)
-
-
-def _signature(state: StreamlitFlowState) -> tuple:
-    """Nodes with their positions, connections with their ids: what a layout reports back."""
-    nodes = frozenset((n.id, n.position["x"], n.position["y"]) for n in state.nodes)
-    return nodes, frozenset((e.id, e.source, e.target) for e in state.edges)
-
-
-def reset_canvas() -> None:
-    """Forget what the canvas showed: the next run draws the design afresh."""
-    st.session_state.pop(FLOW_STATE, None)
 
 
 def apply_edit(design: Design, edit: CanvasEdit) -> tuple[Design, list[str]]:
     """The design with the canvas edit applied, and why any new connection was refused."""
-    from builders.designs.design import connect, disconnect, move_nodes
+    from builders.designs.design import connect, disconnect, move_nodes, remove_nodes
     from builders.errors import PipelineDesignError
 
     refusals = []
     design = move_nodes(design, edit.moved)
     for source, target in edit.removed_edges:
-        design = disconnect(design, source, target)
+        if (source, target) in design.edges:
+            design = disconnect(design, source, target)
+    design = remove_nodes(design, [n for n in edit.removed_nodes if n in design.node_names])
     for source, target in edit.added_edges:
         try:
             design = connect(design, source, target)
         except PipelineDesignError as error:
-            refusals.append(f"Connection {source} → {target} removed: {error.message}")
+            refusals.append(f"Connection {source} → {target} refused: {error.message}")
     return design, refusals

@@ -122,15 +122,12 @@ def _fields(
     if shared:
         _pipeline_settings(form, shared, values, settings, result)
     own = [spec for spec in specs if spec not in shared]
-    main, advanced = _sections(config_class, own) if not prefix else (own, [])
+    main, advanced = _sections(config_class, own, _flagged(form)) if not prefix else (own, [])
     for spec in main:
         _field(form, spec, prefix + spec.name, values, result)
-    if advanced:
-        names = {spec.name for spec in advanced}
-        attention = any(p.field and p.field.split(".")[0] in names for p in form.problems)
-        with st.expander("Advanced settings", expanded=attention):
-            for spec in advanced:
-                _field(form, spec, spec.name, values, result)
+    if advanced and _section(form, "Advanced settings", "advanced", opened=False):
+        for spec in advanced:
+            _field(form, spec, spec.name, values, result)
     effective = {
         name: to_raw(value)
         for name, value in (settings or {}).items()
@@ -146,12 +143,28 @@ def _takes_shared(config_class: type[BaseModel], spec: FieldSpec) -> bool:
     return spec.name in SHARED_FIELDS and (takes is None or takes(spec.name))
 
 
-def _sections(config_class: type[BaseModel], specs: list[FieldSpec]):
-    """(main, advanced): required fields first, then the step's own; fields marked ADVANCED
-    (instance sizes, container versions, code folders) go under Advanced."""
-    advanced = [spec for spec in specs if spec.advanced and not spec.required]
+def _sections(config_class: type[BaseModel], specs: list[FieldSpec], flagged: set[str]):
+    """(main, advanced): required fields and fields with a problem first, then the step's
+    own; fields marked ADVANCED (instance sizes, container versions, code folders) go under
+    Advanced unless something is wrong with them."""
+    advanced = [
+        spec for spec in specs if spec.advanced and not spec.required and spec.name not in flagged
+    ]
     main = [spec for spec in specs if spec not in advanced]
-    return sorted(main, key=lambda spec: not spec.required), advanced
+    return sorted(main, key=lambda spec: not (spec.required or spec.name in flagged)), advanced
+
+
+def _flagged(form: _Form) -> set[str]:
+    """The top-level fields a problem is about."""
+    return {p.field.split(".")[0] for p in form.problems if p.field}
+
+
+def _section(form: _Form, title: str, name: str, opened: bool) -> bool:
+    """A switch that shows a section's fields: a closed section's widgets are not drawn at
+    all (a collapsed expander's are: the browser still builds them, which made a click on
+    a large step's node cost a second). The switch starts `opened` and keeps what the user
+    chose; the fields keep their values while hidden."""
+    return st.toggle(title, value=opened, key=form.key_of(f"section:{name}"))
 
 
 def _field(
@@ -184,10 +197,8 @@ def _pipeline_settings(
 ) -> None:
     """The shared fields: each edits the pipeline settings unless overridden for this node."""
     paths = {spec.name for spec in specs}
-    attention = any(name in values for name in paths) or any(
-        problem.field and problem.field.split(".")[0] in paths for problem in form.problems
-    )
-    with st.expander("Pipeline settings", expanded=attention):
+    attention = any(name in values for name in paths) or bool(paths & _flagged(form))
+    if _section(form, "Pipeline settings", "settings", opened=attention):
         st.caption(
             "Shared by every step: a change here changes the pipeline settings. Switch on "
             "Override for this node to give this step its own value."

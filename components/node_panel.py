@@ -1,5 +1,5 @@
-"""The panel of the selection: a node (its name, problems, generated form and its step
-type's preview, if any) or a connection (what it wires, and Remove connection)."""
+"""The panel of the selection: a node (its name, status and problems, generated form and
+its step type's preview, if any) or a connection (what it wires, and Remove connection)."""
 
 from __future__ import annotations
 
@@ -18,21 +18,26 @@ from builders.designs.design import (
 )
 from builders.errors import PipelineDesignError
 from builders.graph.validation import validate_config
+from components.canvas import node_status
 from components.config_form import config_form
 from components.text import md
+
+_BADGES = {"ready": "green", "incomplete": "orange", "invalid": "red"}
+_LISTED = 6  # problems listed at the top; every one is also shown under its field
 
 
 def node_panel(design: Design, report: DesignReport, name: str, epoch: int) -> Design:
     """Draw the panel of node `name`; returns the design with the user's edits."""
     node = design.node(name)
     step_type = step_type_of(node)
-    head, delete = st.columns([5, 1])
+    head, delete = st.columns([3, 1], vertical_alignment="center")
     head.markdown(f"### {md(node.name)}")
     head.caption(f"{md(step_type.display_name)}: {md(step_type.description)}")
     if delete.button(
         "Delete", icon=":material/delete:", key=f"delete:{epoch}:{name}", help="Remove the node"
     ):
         return remove_nodes(design, [name])
+    _status(report, name)
     renamed = _rename(design, name, epoch)
     if renamed is not design:
         return renamed  # the page selects the new name and draws again
@@ -51,6 +56,18 @@ def node_panel(design: Design, report: DesignReport, name: str, epoch: int) -> D
     if step_type.preview is not None:
         step_preview(design, name)
     return design
+
+
+def _status(report: DesignReport, name: str) -> None:
+    """The node's badge, as on the canvas, and what to fix: in sight above a long form."""
+    status, label = node_status(report, name)
+    st.badge(label.removeprefix("● "), color=_BADGES[status])
+    problems = report.for_node(name)
+    lines = [f"- **{md(p.field or 'step')}**: {md(p.message)}" for p in problems[:_LISTED]]
+    if len(problems) > _LISTED:
+        lines.append(f"- and {len(problems) - _LISTED} more, under their fields")
+    if lines:
+        st.markdown("\n".join(lines))
 
 
 def _rename(design: Design, name: str, epoch: int) -> Design:

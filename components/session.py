@@ -7,15 +7,22 @@ over a file another tab changed meanwhile is merged (builders.designs.merge) ins
 overwriting it; where both changed the same thing, the other tab's version is kept and a
 notice offers to re-apply this tab's change. `refresh()` takes up another tab's saves.
 
+Every commit is recorded in the design's undo history (builders.designs.history, one per design
+name, for the session); `undo()` and `redo()` go through the same revision-checked save,
+and take back only this tab's edit: a change another tab made since stays.
+
 Opening or importing a design bumps the epoch, which is part of every form widget's key, so
 no widget keeps a value from the design that was open before.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import streamlit as st
 
 from builders.designs.design import Design, DesignReport, complete_settings, validate_design
+from builders.designs.history import History
 from builders.designs.merge import Merge, merge_designs
 from builders.designs.workspace import NewerDesign, Workspace
 from builders.errors import PipelineDesignError
@@ -30,6 +37,8 @@ _BASE = "design_base"  # the design as its file held it when last read or writte
 _SIGNATURE = "design_file_signature"  # the file's (mtime, size, inode) then
 _REPORT = "design_report"
 _COMPILED = "compiled_pipeline"
+_HISTORY = "design_history"  # design name -> History
+_LAST = "design_history_last"  # design name -> the design its last recorded step left
 _MAX_SAVE_ATTEMPTS = 5  # merges in a row before giving up (another tab saving constantly)
 
 
@@ -63,13 +72,68 @@ def epoch() -> int:
 
 
 # -- saving -------------------------------------------------------------------------------
-def commit(design: Design) -> None:
+def commit(design: Design, *, record: bool = True) -> None:
     """Make `design` current and save it, merged with what another tab saved meanwhile;
-    a failed save keeps it in this tab and says so."""
-    if design == current():
+    a failed save keeps it in this tab and says so. Recorded for undo unless `record` is
+    False (a design opened, or one undo and redo restore)."""
+    before = current()
+    if design == before:
         return
     _forget_shown_notices()
-    st.session_state[DESIGN] = _save(design)
+    saved = st.session_state[DESIGN] = _save(design)
+    if record and before is not None:
+        if saved != design:  # another tab's change merged in: undo must keep it
+            before = merge_designs(design, before, saved, prefer="mine").design
+        _set_history(saved.name, history(saved.name).record(before, saved))
+
+
+# -- undo and redo ------------------------------------------------------------------------
+def history(name: str) -> History:
+    return st.session_state.get(_HISTORY, {}).get(name, History())
+
+
+def _set_history(name: str, value: History) -> None:
+    st.session_state.setdefault(_HISTORY, {})[name] = value
+    st.session_state.setdefault(_LAST, {})[name] = current()
+
+
+def rename_history(old: str, new: str) -> None:
+    """The design `old` is now called `new`: its history follows, under the new name."""
+    histories = st.session_state.get(_HISTORY, {})
+    if old not in histories:
+        return
+    kept = histories.pop(old)
+    histories[new] = replace(kept, past=_named(kept.past, new), future=_named(kept.future, new))
+    st.session_state.get(_LAST, {}).pop(old, None)
+
+
+def _named(designs: tuple[Design, ...], name: str) -> tuple[Design, ...]:
+    return tuple(design.model_copy(update={"name": name}) for design in designs)
+
+
+def undo() -> None:
+    _step(History.undo)
+
+
+def redo() -> None:
+    _step(History.redo)
+
+
+def _step(move) -> None:
+    """Restore the design before the last edit (or after the last undo). Only this tab's
+    step is taken back: a change another tab made since (taken up or merged) stays."""
+    design = current()
+    if design is None:
+        return
+    past = history(design.name)
+    moved, restored = move(past, design)
+    if moved is past:
+        return  # nothing to undo or redo
+    last = st.session_state.get(_LAST, {}).get(design.name)
+    if last is not None and last != design:
+        restored = merge_designs(last, restored, design, prefer="mine").design
+    commit(restored, record=False)
+    _set_history(design.name, moved)
 
 
 def _save(mine: Design) -> Design:
@@ -193,7 +257,7 @@ def _adopt(design: Design) -> None:
     stored at once, so what the forms show is what the file holds."""
     st.session_state[DESIGN] = design
     _synced(design)
-    commit(complete_settings(design))
+    commit(complete_settings(design), record=False)
 
 
 def create_design(design: Design) -> None:
@@ -202,6 +266,7 @@ def create_design(design: Design) -> None:
     workspace().create(design)
     _switch(design)
     _synced(design)
+    _set_history(design.name, History())  # a name used before starts afresh
 
 
 def _switch(design: Design) -> None:
@@ -250,8 +315,9 @@ def compiled(design: Design):
 def notice(kind: str, message: str) -> None:
     """A message for the page the user sees next, until the user's next change.
 
-    It must outlive reruns the user did not cause (the canvas echoes every state pushed to
-    it): a message that vanished then would shift the page and re-create the widgets below.
+    It must outlive reruns the user did not cause (another tab's save taken up, a section
+    switched open): a message that vanished then would shift the page and re-create the
+    widgets below.
     It is not shown again on another page: it answered what the user did here.
     """
     _add_notice({"kind": kind, "text": message})

@@ -163,11 +163,16 @@ def questions_and_answers(model: BedrockModel | None) -> None:
         ask(design, waiting[0], fillable, model)
 
 
+_MULTILINE = ("list", "multichoice", "dict", "model", "json")
+
+
 def ask(design, question: Question, fillable: list[Question], model) -> None:
     st.markdown(f"**{md(question.text)}**")
     label = "Your answer" + (" (you may give several values at once)" if model else "")
+    # A list or table answer has one item per line, as its question says: a box of lines.
+    box = st.text_area if question.spec.kind in _MULTILINE else st.text_input
     with st.form(f"qa:{session.epoch()}:{question.key}", clear_on_submit=True):
-        text = st.text_input(label, key=f"answer:{question.key}")
+        text = box(label, key=f"answer:{question.key}")
         submitted = st.form_submit_button("Answer", type="primary")
         skip = st.form_submit_button("Skip for now")
     if skip:

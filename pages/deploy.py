@@ -11,30 +11,34 @@ import streamlit as st
 
 from builders.configs.base import BasePipelineConfig
 from builders.configs.types import AwsRegion
+from builders.deploying.definition_diff import DefinitionDiff, diff_definitions
 from builders.deploying.deploy import (
     DEFAULT_TIMEOUT,
     DeployResult,
     Target,
     deploy,
+    deployed_definition,
     execution_status,
     recent_executions,
 )
-from builders.deploying.sandbox import sandbox_running
-from builders.designs.design import effective_values, step_type_of
+from builders.designs.design import config_document, effective_values, step_type_of
 from builders.errors import DeployError
 from builders.graph.validation import validate_config
 from components import aws, session
+from components.local_runs import choose_run, show_runs
 from components.text import md, without_html_page
 
 DEPLOYMENT = "deployment"  # the last deploy's Deployment
 ENDED = "ended_executions"  # execution ARN -> its final status
+CHANGES = "deploy_changes"  # the Changes a deploy waits on the user to confirm
 SANDBOX, AWS = "Local sandbox", "AWS"
 REGIONS = AwsRegion.__args__
 DEFAULT_CHAIN = "(default credential chain)"
 SANDBOX_NOTE = (
-    "The local sandbox is an AWS stand-in on this machine (moto). It accepts and records the "
-    "pipeline, the uploaded code and executions, which report Succeeded at once, but it runs "
-    "no jobs. It starts with the first deploy and stops with the app."
+    "The local sandbox is an AWS stand-in on this machine (moto). A started execution runs "
+    "every step here, reading and writing the sandbox's S3; a starter's sample data is placed "
+    "there at deploy. The sandbox starts with the first deploy and its S3 is emptied when the "
+    "app stops; the runs' records and logs stay in the workspace."
 )
 
 
@@ -48,6 +52,49 @@ class Deployment:
     result: DeployResult | None = None
     failed_at: str | None = None
     reason: str = ""
+
+
+@dataclass(frozen=True)
+class Changes:
+    """What a deploy would change in the deployed pipeline, for this definition and target."""
+
+    design: str
+    definition: str
+    target: tuple[str, str | None]  # (kind, profile)
+    diff: DefinitionDiff
+    label: str  # the target, in words
+
+
+def changes_to_confirm(design, pipeline, target: Target, profile, timeout) -> Changes | None:
+    """The changes to confirm before deploying, or None when there are none (a new pipeline,
+    or the same definition)."""
+    deployed = deployed_definition(target, pipeline.name, timeout)
+    if deployed is None:
+        return None
+    diff = diff_definitions(deployed, pipeline.definition_json)
+    if diff.empty:
+        return None
+    kind = (target.kind, profile)
+    return Changes(design.name, pipeline.definition_json, kind, diff, target.label)
+
+
+def confirmed(changes: Changes, pipeline_name: str) -> bool:
+    """Show the changes; True once the user confirms them (the changes are then cleared)."""
+    box = st.empty()
+    with box.container():
+        st.warning(
+            f"This deploy changes the pipeline **{md(pipeline_name)}** on the "
+            f"{md(changes.label)}. Check what changes, then deploy.",
+            icon=":material/difference:",
+        )
+        st.code("\n".join(changes.diff.lines()), language="diff")
+        left, right = st.columns(2)
+        confirm = left.button("Deploy these changes", type="primary", key="confirm_deploy")
+        cancel = right.button("Cancel", key="cancel_deploy")
+    if confirm or cancel:
+        st.session_state.pop(CHANGES, None)
+        box.empty()
+    return confirm
 
 
 def choose_target(region: str) -> tuple[str, str | None]:
@@ -83,13 +130,24 @@ def parameter_values(definition: dict) -> dict[str, str]:
     return values
 
 
-def run_deploy(design, pipeline, settings, kind: str, profile, start: bool, parameters, timeout):
+def run_deploy(
+    design, pipeline, settings, kind: str, profile, start, parameters, timeout, confirmed=False
+):
     """Deploy with progress shown stage by stage, giving up after `timeout` seconds; the
     outcome goes to session state and is shown outside the progress box, until the next
-    deploy."""
+    deploy. Unless `confirmed`, changes to a deployed pipeline are kept to confirm first."""
     with st.status("Deploying...", expanded=True) as status:
         try:
             target = Target.of(kind, settings.region, profile)
+            changes = (
+                None
+                if confirmed
+                else changes_to_confirm(design, pipeline, target, profile, timeout)
+            )
+            if changes is not None:
+                st.session_state[CHANGES] = changes
+                status.update(label="Changes to confirm", state="complete", expanded=False)
+                return
             result = deploy(
                 pipeline,
                 target,
@@ -100,6 +158,7 @@ def run_deploy(design, pipeline, settings, kind: str, profile, start: bool, para
                 parameters=parameters,
                 progress=lambda stage, message: status.write(f"**{stage}**: {md(message)}"),
                 timeout=timeout,
+                config_document=config_document(design) if kind == "sandbox" else None,
             )
         except DeployError as error:
             status.update(label=f"Deploy failed at {error.stage}", state="error", expanded=False)
@@ -107,6 +166,8 @@ def run_deploy(design, pipeline, settings, kind: str, profile, start: bool, para
             st.session_state[DEPLOYMENT] = failure
             return
         status.update(label="Deployed", state="complete", expanded=False)
+    if result.execution_arn and target.kind == "sandbox":
+        choose_run(result.execution_arn.rsplit("/", 1)[-1])
     st.session_state[DEPLOYMENT] = Deployment(design.name, target, result)
 
 
@@ -148,6 +209,8 @@ def show_deployment(deployment: Deployment) -> None:
         st.link_button("Open in the AWS console", result.console_url, icon=":material/open_in_new:")
     if result.execution_arn:
         st.text_input("Execution ARN", result.execution_arn, disabled=True)
+        if deployment.target.kind == "sandbox":
+            return  # the run is shown under Runs in the sandbox
         status = _status(deployment.target, result.execution_arn)
         if status is None or status.finished:
             show_status(status)
@@ -202,10 +265,10 @@ def _recent(target: Target, pipeline_name: str, latest: str | None) -> tuple[lis
 
 
 def show_recent(kind: str, region: str, profile: str | None, pipeline_name: str) -> None:
-    st.subheader("Recent executions")
-    if kind == "sandbox" and not sandbox_running():
-        st.caption("The sandbox is not running yet: nothing was deployed to it in this session.")
+    if kind == "sandbox":
+        show_runs(region, pipeline_name)
         return
+    st.subheader("Recent executions")
     target = Target.of(kind, region, profile)
     deployment = st.session_state.get(DEPLOYMENT)
     latest = deployment.result.execution_arn if deployment and deployment.result else None
@@ -249,7 +312,16 @@ def deploy_page() -> None:
         "Give up after (seconds)", 1, 3600, int(DEFAULT_TIMEOUT), step=30, key="deploy_timeout"
     )
     if st.button("Deploy", type="primary", icon=":material/rocket_launch:", key="deploy"):
+        st.session_state[CHANGES] = None
         run_deploy(design, pipeline, settings, kind, profile, start, parameters, timeout)
+    changes = st.session_state.get(CHANGES)
+    if changes is not None and (changes.design, changes.definition, changes.target) != (
+        design.name, pipeline.definition_json, (kind, profile)
+    ):  # fmt: skip
+        changes = st.session_state[CHANGES] = None  # the design or target changed since
+    if changes is not None and confirmed(changes, pipeline.name):
+        args = (design, pipeline, settings, kind, profile, start, parameters, timeout)
+        run_deploy(*args, confirmed=True)
     outcome = st.session_state.get(DEPLOYMENT)
     if outcome is not None and outcome.design == design.name and outcome.failed_at:
         show_failure(outcome)

@@ -1,25 +1,31 @@
-"""Designer: palette, canvas and the panel of the selected node or connection."""
+"""Designer: palette, toolbar, the canvas and beside it the panel of the selected node or
+connection.
+
+One run per action: the canvas's events and the palette are read, and the toolbar's buttons
+act (callbacks), before anything is drawn, so the canvas and the panel show the result in
+the same run (a click opens its node's panel at once). An edit made in the panel changes
+what the panel's messages and the canvas show: the page runs again for them.
+"""
 
 import streamlit as st
 
-from builders.designs.design import add_node
+from builders.designs.design import add_node, move_nodes
+from builders.graph.layout import new_node_position, tidy_positions
 from components import session
-from components.canvas import apply_edit, design_canvas
+from components.canvas import apply_edit, design_canvas, read_edit
 from components.node_panel import connection_panel, node_panel
 from components.palette import palette
 from components.text import md
 
+CANVAS_HEIGHT = 620
+_FITS = "designer_fits"  # the view is fitted again when this count changes (Tidy layout)
+
 design = session.current()
 if design is None:
-    st.title("Designer")
-    st.info("No design is open. Create one, empty or from a starter, on the Designs page.")
-    st.page_link("pages/designs.py", label="Go to Designs", icon=":material/folder_open:")
-    st.stop()
+    from components.first_screen import first_screen
 
-st.title(md(design.name))
-notices = st.container()  # filled at the end: this run's notices (a merge, a refusal) too
-canvas_column = st.container()
-panel = st.container()
+    first_screen()
+    st.stop()
 
 
 def select(node: str | None = None, edge: tuple[str, str] | None = None) -> None:
@@ -27,13 +33,77 @@ def select(node: str | None = None, edge: tuple[str, str] | None = None) -> None
     st.session_state[session.SELECTED_EDGE] = edge
 
 
+def take_canvas_edit() -> None:
+    """Apply what the user did on the canvas since the last run (none: nothing)."""
+    design = session.current()
+    edit = read_edit(design)
+    if edit is None:
+        return
+    edited, refusals = apply_edit(design, edit)
+    for refusal in refusals:
+        session.notice("warning", refusal)
+    if edit.clicked:
+        select(edit.selected, edit.selected_edge)
+    session.commit(edited)
+
+
+def acting(action):
+    """A toolbar button's callback. Callbacks run before the page: the canvas's events the
+    user made before the click are applied first (a drop, then Undo, undoes the drop)."""
+
+    def act() -> None:
+        take_canvas_edit()
+        action()
+
+    return act
+
+
+def tidy() -> None:
+    design = session.current()
+    session.commit(move_nodes(design, tidy_positions(design.dag())))
+    st.session_state[_FITS] = st.session_state.get(_FITS, 0) + 1
+
+
+def toolbar(design) -> None:
+    history = session.history(design.name)
+    undo, redo, tidy_up = st.columns([2, 3, 3])
+    steps = ((undo, "undo", "Ctrl+Z", session.undo, history.can_undo),
+             (redo, "redo", "Ctrl+Shift+Z", session.redo, history.can_redo))  # fmt: skip
+    for column, name, keys, action, possible in steps:
+        column.button(
+            "",
+            icon=f":material/{name}:",
+            key=name,
+            help=f"{name.capitalize()} ({keys})",
+            on_click=acting(action),
+            disabled=not possible,
+            shortcut=keys,
+            width="stretch",
+        )
+    tidy_up.button(
+        "Tidy layout",
+        icon=":material/account_tree:",
+        key="tidy",
+        help="Lay the steps out left to right, by their order in the pipeline",
+        on_click=acting(tidy),
+        disabled=not design.nodes,
+        width="stretch",
+    )
+
+
 with st.sidebar:
     added = palette()
 if added:
-    design = add_node(design, added)
+    after = st.session_state.get(session.SELECTED)
+    after = after if after in design.node_names else None
+    position = new_node_position(design, added, after=after)
+    design = add_node(design, added, position=position)
     select(design.nodes[-1].name)
     session.commit(design)
     design = session.current()
+
+take_canvas_edit()
+design = session.current()
 
 selected = st.session_state.get(session.SELECTED)
 if selected not in design.node_names:
@@ -41,6 +111,15 @@ if selected not in design.node_names:
 selected_edge = st.session_state.get(session.SELECTED_EDGE)
 if selected_edge not in design.edges:
     selected_edge = None
+select(selected, selected_edge)  # a deleted or undone selection is none
+
+head, tools = st.columns([3, 2], vertical_alignment="bottom")
+head.title(md(design.name))
+with tools:
+    toolbar(design)
+notices = st.container()  # filled at the end: this run's notices (a merge, a refusal) too
+canvas_column, panel = st.columns([3, 2], gap="medium")
+
 with panel:
     if design.nodes:
         options = design.node_names
@@ -55,10 +134,14 @@ with panel:
             select(choice)
             st.rerun()
     edited = design
-    if selected:
-        edited = node_panel(design, session.report(design), selected, session.epoch())
-    elif selected_edge:
-        edited = connection_panel(design, session.report(design), selected_edge)
+    # The panel scrolls on its own: the canvas stays in view while a long form is edited.
+    with st.container(height=CANVAS_HEIGHT, border=False, key="panel"):
+        if selected:
+            edited = node_panel(design, session.report(design), selected, session.epoch())
+        elif selected_edge:
+            edited = connection_panel(design, session.report(design), selected_edge)
+        elif design.nodes:
+            st.caption("Click a step on the canvas to see and edit its settings here.")
     if edited != design:
         if selected and selected not in edited.node_names:  # renamed or deleted
             renamed = [n for n in edited.node_names if n not in design.node_names]
@@ -72,20 +155,15 @@ report = session.report(design)
 with canvas_column:
     if not design.nodes:
         st.info("Add a step from the palette to start.")
-    edit = design_canvas(design, report, selected, selected_edge)
+    design_canvas(
+        design,
+        report,
+        selected,
+        selected_edge,
+        fit_token=f"{session.epoch()}:{st.session_state.get(_FITS, 0)}",
+        height=CANVAS_HEIGHT,
+    )
     ready = sum(1 for n in design.node_names if not report.for_node(n))
     st.caption(f"{ready} of {len(design.nodes)} steps ready · {len(design.edges)} connections")
-if edit is not None:
-    edited, refusals = apply_edit(design, edit)
-    for refusal in refusals:
-        session.notice("warning", refusal)
-    clicked = (edit.selected and edit.selected != selected) or (
-        edit.selected_edge and edit.selected_edge != selected_edge
-    )
-    if clicked:
-        select(edit.selected, edit.selected_edge)
-    if edited != design or refusals or clicked or edit.stale:
-        session.commit(edited)
-        st.rerun()
 session.show_notices("designer", notices)
 session.refresh()  # after this run's edits: takes up what another tab saved meanwhile

@@ -67,6 +67,7 @@ def design_row(entry, current) -> None:
 
 def _rename(entry, new_name: str, is_open: bool) -> None:
     renamed = space.rename(entry.path, new_name)
+    session.rename_history(entry.name, renamed.name)
     if is_open:
         session.open_design(renamed)
 

@@ -1,18 +1,20 @@
 """Helpers for AppTest page tests: run the app, read what it shows, act as a person would.
 
-The canvas is a custom component that AppTest cannot drive: an edit of the canvas is
-simulated the way the component reports one, a new state in st.session_state["flow_state"].
+The canvas is a custom component that AppTest cannot drive: the user's actions on it are
+simulated as the events the component sends (components.flow_canvas.event_key), and what it
+shows is read from the arguments the page drew it with (`shown`).
 """
 
 from __future__ import annotations
 
-import copy
+import json
 import re
 
 from streamlit.testing.v1 import AppTest
-from streamlit_flow.elements import StreamlitFlowEdge
-from streamlit_flow.state import StreamlitFlowState
 from support import REPO
+
+from components.canvas import CANVAS_KEY
+from components.flow_canvas import CanvasEvent, event_key
 
 APP = str(REPO / "app.py")
 
@@ -48,28 +50,35 @@ def create_from_starter(at: AppTest, name: str, starter: str = "xgboost_end_to_e
     return at.switch_page("pages/designer.py").run()
 
 
-def canvas_edit(
-    at: AppTest, *, add_edges=(), remove_nodes=(), selected=None, moves=None
-) -> AppTest:
-    """Hand the page a canvas state as the component returns it after a user's edit."""
-    shown: StreamlitFlowState = at.session_state["flow_state"]
-    nodes = [_moved(n, (moves or {}).get(n.id)) for n in shown.nodes if n.id not in remove_nodes]
-    edges = [
-        e for e in shown.edges if e.source not in remove_nodes and e.target not in remove_nodes
-    ]
-    edges += [StreamlitFlowEdge(f"st-flow-edge_{s}-{t}", s, t) for s, t in add_edges]  # as drawn
-    at.session_state["flow_state"] = StreamlitFlowState(
-        nodes, edges, selected_id=selected, timestamp=shown.timestamp + 1000
-    )
+def canvas_edit(at: AppTest, *, add_edges=(), selected=None, moves=None, events=()) -> AppTest:
+    """Run the page after the user's actions on the canvas, sent as the component sends
+    them: a click on `selected` (a node, or a connection's id "source->target"), drags
+    from handle to handle (`add_edges`), a drop (`moves`), then any other `events`."""
+    sent = []
+    if selected is not None:
+        edges = {edge["id"] for edge in shown(at)["edges"]}
+        kind, what = ("edge_click", "edge") if selected in edges else ("node_click", "node")
+        sent.append(CanvasEvent(kind, **{what: selected}))
+    sent += [CanvasEvent("connect", source=s, target=t) for s, t in add_edges]
+    if moves:
+        sent.append(CanvasEvent("move", positions=moves))
+    at.session_state[event_key(CANVAS_KEY)] = [*sent, *events]
     return at.run()
 
 
-def _moved(node, position):
-    if position is None:
-        return node
-    moved = copy.copy(node)
-    moved.position = {"x": position[0], "y": position[1]}
-    return moved
+def open_sections(at: AppTest) -> AppTest:
+    """Switch on the open form's sections (Pipeline settings, Advanced settings): their
+    fields are drawn only then."""
+    closed = [t for t in at.toggle if ":section:" in t.key and not t.value]
+    for switch in closed:
+        switch.set_value(True)
+    return at.run() if closed else at
+
+
+def shown(at: AppTest) -> dict:
+    """What the canvas was last drawn with: its nodes, edges and selection."""
+    (canvas,) = [c for c in at.get("component_instance") if c.key == CANVAS_KEY]
+    return json.loads(canvas.proto.json_args)
 
 
 def live(widgets, key: str):

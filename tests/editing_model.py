@@ -54,6 +54,9 @@ class Model:
 
     file: dict[str, Any]
     log: list[str] = field(default_factory=list)
+    past: list[dict[str, Any]] = field(default_factory=list)  # files before each change
+    future: list[dict[str, Any]] = field(default_factory=list)  # files undone, next first
+    limit: int = 100  # changes kept for undo, as the app keeps
 
     # -- reading ------------------------------------------------------------------------
     @property
@@ -105,6 +108,27 @@ class Model:
                 seen.add(here)
                 stack.extend(t for s, t in self.edges if s == here)
         return False
+
+    # -- undo and redo ------------------------------------------------------------------
+    def record(self, before: dict[str, Any]) -> None:
+        """The file was `before` until the last action: a change to undo, none to redo."""
+        if before != self.file:
+            self.past = [*self.past, before][-self.limit :]
+            self.future = []
+
+    def undo(self) -> bool:
+        if not self.past:
+            return False
+        self.future.insert(0, self.file)
+        self.file = self.past.pop()
+        return True
+
+    def redo(self) -> bool:
+        if not self.future:
+            return False
+        self.past.append(self.file)
+        self.file = self.future.pop(0)
+        return True
 
     # -- edits --------------------------------------------------------------------------
     def add(self, name: str, step_type: str, ui: dict[str, float]) -> None:

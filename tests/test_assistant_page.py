@@ -140,3 +140,21 @@ def test_with_bedrock_refusing_the_offline_planner_answers(space, bedrock):
     propose(at)
     assert "Enable access to this model" in texts(at)
     assert "Follows the starter design" in texts(at)
+
+
+def test_a_list_question_takes_one_item_per_line(space):
+    """A list or table answer may have one item per line: its answer box takes lines."""
+    at = open_on(ASSISTANT, add_node(new_design("draft"), "Payload"), space)
+    key = "answer:Payload:source_model_inference_input_variable_list"
+    for _ in range(8):
+        if any(t.key == key for t in at.text_area):
+            break
+        button(at, "Skip for now").click().run()
+    box = at.text_area(key=key)
+    box.input("account_age=NUMERIC\namount=NUMERIC")
+    button(at, "Answer").click().run()
+    stored = space.load("draft").node("Payload").values
+    assert stored["source_model_inference_input_variable_list"] == {
+        "account_age": "NUMERIC",
+        "amount": "NUMERIC",
+    }

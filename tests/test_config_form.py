@@ -12,7 +12,7 @@ import json
 from typing import Annotated, Any, Literal
 
 import pytest
-from app_support import as_recreated_by_the_browser, live
+from app_support import as_recreated_by_the_browser, live, open_sections
 from pydantic import BaseModel, Field, computed_field
 from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1.element_tree import Block, Error
@@ -76,12 +76,17 @@ def _form_script(config_class, values, options):
         st.rerun()  # as the designer does: problems and widgets follow the edit
 
 
-def form(config_class: type[BaseModel], values: dict, **options: Any) -> AppTest:
-    """Run the form once; `options` go to config_form (validate=True: problems of the values)."""
+def form(
+    config_class: type[BaseModel], values: dict, opened: bool = True, **options: Any
+) -> AppTest:
+    """Run the form, its sections switched open unless `opened` is False (every field drawn);
+    `options` go to config_form (validate=True: problems of the values)."""
     at = AppTest.from_function(
         _form_script, args=(config_class, values, options), default_timeout=20
     )
     at.run()
+    if opened:
+        open_sections(at)
     assert not at.exception, [e.value for e in at.exception]
     return at
 
@@ -514,9 +519,12 @@ def settings_of(at: AppTest) -> dict:
 
 
 def test_shared_fields_edit_the_pipeline_settings_unless_overridden():
-    at = form(TabularPreprocessingConfig, {"label_name": "y"}, settings=BASE)
-    assert [e.label for e in at.expander] == ["Pipeline settings", "Advanced settings"]
-    assert not at.expander[0].proto.expanded  # nothing overridden or wrong: closed
+    at = form(TabularPreprocessingConfig, {"label_name": "y"}, opened=False, settings=BASE)
+    sections = [t for t in at.toggle if ":section:" in t.key]
+    assert [t.label for t in sections] == ["Pipeline settings", "Advanced settings"]
+    assert not any(t.value for t in sections)  # nothing overridden or wrong: closed
+    assert not [t for t in at.text_input if t.key.startswith(f"{KEY}:author")]  # not drawn
+    open_sections(at)
     author = live(at.text_input, f"{KEY}:author")
     assert author.value == "ml-team" and not author.disabled
     assert "pipeline setting" in plain(author.label)
@@ -541,8 +549,8 @@ def test_shared_fields_edit_the_pipeline_settings_unless_overridden():
 def test_a_shared_field_the_settings_lack_is_entered_once_for_every_node():
     """A new design's settings hold no author: typing it in a node's form sets it for all."""
     empty = {"region": "us-east-1"}
-    at = form(TabularPreprocessingConfig, {"label_name": "y"}, settings=empty, validate=True)
-    assert at.expander[0].proto.expanded  # required settings are missing: opened
+    at = form(TabularPreprocessingConfig, {"label_name": "y"}, False, settings=empty, validate=True)
+    assert at.toggle(key=f"{KEY}:section:settings").value  # required settings missing: open
     live(at.text_input, f"{KEY}:author").set_value("me").run()
     assert settings_of(at) == {**empty, "author": "me"} and "author" not in result(at)
 
@@ -550,8 +558,10 @@ def test_a_shared_field_the_settings_lack_is_entered_once_for_every_node():
 def test_a_problem_with_a_shared_setting_shows_under_it():
     problems = [Problem("must be an IAM role ARN", field="role")]
     settings = {**BASE, "role": "not-an-arn"}
-    at = form(TabularPreprocessingConfig, {"label_name": "y"}, settings=settings, problems=problems)
-    assert at.expander[0].proto.expanded  # opened: something there needs attention
+    at = form(
+        TabularPreprocessingConfig, {"label_name": "y"}, False, settings=settings, problems=problems
+    )
+    assert at.toggle(key=f"{KEY}:section:settings").value  # open: it needs attention
     assert live(at.text_input, f"{KEY}:role").value == "not-an-arn"
     assert plain(errors_under(at, f"{KEY}:role")[0]) == "must be an IAM role ARN"
 
@@ -684,3 +694,22 @@ def test_a_model_node_does_not_take_pipeline_caching_and_says_why_it_cannot_cach
     at.toggle(f"{KEY}:cache_enabled").set_value(True).run()
     assert result(at) == {"cache_enabled": True} and settings_of(at) == settings
     assert "does not cache model" in plain(errors_under(at, f"{KEY}:cache_enabled")[0])
+
+
+def test_a_field_with_a_problem_is_drawn_from_a_closed_section_with_the_required_first():
+    problems = [Problem("must be at least 1", field="processing_instance_count")]
+    at = form(TabularPreprocessingConfig, {"label_name": "y"}, False, problems=problems)
+    assert not at.toggle(key=f"{KEY}:section:advanced").value
+    drawn = [w.key for w in [*at.text_input, *at.number_input] if w.key.startswith(KEY)]
+    assert f"{KEY}:processing_instance_count" in drawn  # not hidden in Advanced settings
+    assert f"{KEY}:processing_volume_size" not in drawn  # the rest of Advanced is
+    order = [child.key for child in at.main.children.values() for child in _leaves(child)]
+    optional = order.index(f"{KEY}:train_ratio")  # the first field neither required nor wrong
+    assert order.index(f"{KEY}:processing_instance_count") < optional
+    assert order.index(f"{KEY}:label_name") < optional
+
+
+def _leaves(element):
+    if isinstance(element, Block):
+        return [leaf for child in element.children.values() for leaf in _leaves(child)]
+    return [element] if getattr(element, "key", None) else []

@@ -3,6 +3,12 @@
 from __future__ import annotations
 
 import json
+import os
+import pty
+import re
+import shutil
+import subprocess
+import sys
 
 import pytest
 from botocore.exceptions import ClientError
@@ -84,14 +90,25 @@ def test_redeploying_updates_the_pipelines_tags(moto, compiled):
     }
 
 
-def test_start_and_follow_an_execution(moto, compiled):
-    result = run(compiled, sandbox(moto), start=True)
+def test_start_runs_the_pipeline_in_the_sandbox_and_follows_it(moto, tmp_path):
+    dag, configs, folder = load_starter("pytorch_model_registration")
+    compiled = compile_pipeline(dag, configs, base_dir=folder)
+    target = Target("sandbox", REGION, endpoint_url=moto, runs=tmp_path / "runs")
+    document = json.loads((folder / "config.json").read_text())
+    result = run(compiled, target, start=True, config_document=document)
     assert result.execution_arn.startswith(result.pipeline_arn + "/execution/")
-    status = execution_status(sandbox(moto), result.execution_arn)
-    assert status.status == "Succeeded" and status.finished
-    assert status.steps is None and "does not list steps" in status.steps_note
-    (recent,) = recent_executions(sandbox(moto), compiled.name)
+    execution_id = result.execution_arn.rsplit("/", 1)[-1]
+    target.runner().execution(execution_id).wait()
+    status = execution_status(target, result.execution_arn)
+    assert status.status == "Succeeded" and status.finished, status.failure_reason
+    assert [(s["step"], s["status"]) for s in status.steps] == [
+        (name, "succeeded") for name in compiled.step_names
+    ]
+    # The records outlive the sandbox: read with no sandbox at all, as after a restart.
+    stopped = Target("sandbox", REGION, runs=tmp_path / "runs")
+    (recent,) = recent_executions(stopped, compiled.name)
     assert recent["arn"] == result.execution_arn and recent["status"] == "Succeeded"
+    assert execution_status(stopped, result.execution_arn).steps == status.steps
 
 
 def test_status_on_aws_says_why_steps_are_missing(moto, compiled, aws_env, monkeypatch):
@@ -209,7 +226,7 @@ def test_throttling_is_retried_with_backoff(moto, compiled, aws_env):
     assert result.created and len(create_calls) == 3
 
 
-def test_cli_deploys_to_the_sandbox_and_waits(capsys):
+def test_cli_deploys_to_the_sandbox_and_waits(space, capsys):
     folder = STARTERS / "pytorch_model_registration"
     code = cli(
         ["deploy", "--dag", str(folder / "dag.json"), "--config", str(folder / "config.json"),
@@ -219,7 +236,9 @@ def test_cli_deploys_to_the_sandbox_and_waits(capsys):
     assert code == 0, out
     assert "Pipeline ARN: arn:aws:sagemaker:us-east-1:123456789012:pipeline/" in out
     assert "Execution ARN: " in out and "Execution Succeeded" in out
-    assert "runs no jobs" in out
+    for step in ("PyTorchModel-CreateModel", "Packaging", "Payload"):
+        assert re.search(rf"^  {step}: succeeded in \d+\.\d s$", out, re.MULTILINE), out
+    assert f"Runs, logs and job folders: {space.root / 'runs'}" in out
 
 
 def test_cli_deploy_without_credentials_is_a_message(aws_env, monkeypatch, capsys):
@@ -232,3 +251,57 @@ def test_cli_deploy_without_credentials_is_a_message(aws_env, monkeypatch, capsy
     )  # fmt: skip
     assert code == 1
     assert "preflight: No AWS credentials were found" in capsys.readouterr().err
+
+
+def test_cli_shows_the_changes_and_deploys_them_only_when_confirmed(
+    moto, aws_env, monkeypatch, tmp_path, capsys
+):
+    monkeypatch.setenv("AWS_ENDPOINT_URL", moto)
+    Target("aws", REGION).client("s3").create_bucket(Bucket="my-ml-bucket")
+    folder = tmp_path / "design"
+    shutil.copytree(STARTERS / "pytorch_model_registration", folder)
+    command = ["deploy", "--dag", str(folder / "dag.json"), "--config", str(folder / "config.json"),
+               "--target", "aws"]  # fmt: skip
+    assert cli(command) == 0
+    assert "Changes to the deployed" not in capsys.readouterr().out  # a new pipeline
+
+    assert cli(command) == 0  # the same definition again: nothing to confirm
+    assert "  No changes: the deployed definition is the same." in capsys.readouterr().out
+
+    document = json.loads((folder / "config.json").read_text())
+    document["configuration"]["specific"]["Packaging"]["use_large_processing_instance"] = True
+    (folder / "config.json").write_text(json.dumps(document))
+    assert cli(command) == 1  # no terminal to ask on (pytest's stdin), no --yes
+    refused = capsys.readouterr()
+    assert "  ~ Packaging: Arguments.ProcessingResources changed" in refused.out
+    assert "run again with --yes" in refused.err and "[upsert]" not in refused.out
+    name = "ml-team-fraud-pytorch-us-east-1"
+    deployed = Target("aws", REGION).client("sagemaker").describe_pipeline(PipelineName=name)
+    assert '"ml.m5.4xlarge"' not in deployed["PipelineDefinition"]  # unchanged
+
+    declined = answered_in_a_terminal(command, "n")
+    assert "Deploy these changes? [y/N]" in declined.stdout and declined.returncode == 1
+    assert "[upsert]" not in declined.stdout
+
+    assert cli([*command, "--yes"]) == 0
+    confirmed = capsys.readouterr().out
+    assert "~ Packaging: Arguments.ProcessingResources changed" in confirmed
+    assert f"Pipeline {name} updated." in confirmed
+
+
+def answered_in_a_terminal(command: list[str], answer: str) -> subprocess.CompletedProcess:
+    """The CLI as a person runs it, its stdin a terminal on which `answer` is typed."""
+    controller, terminal = pty.openpty()
+    try:
+        os.write(controller, answer.encode() + b"\n")
+        return subprocess.run(
+            [sys.executable, "-m", "builders", *command],
+            stdin=terminal,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+    finally:
+        os.close(controller)
+        os.close(terminal)

@@ -152,6 +152,6 @@ def test_cli_deploy_to_a_hanging_endpoint_says_where_it_waited(tmp_path):
     finally:
         server.close()
     assert run.returncode == 1, run.stderr
-    assert f"[preflight] Checking the credentials with {server.url}" in run.stdout
+    assert f"[preflight] Reading the deployed pipeline from {server.url}" in run.stdout
     assert "Gave up after 2 s during 'preflight'" in run.stderr
     assert "Traceback" not in run.stdout + run.stderr and "INFO" not in run.stderr

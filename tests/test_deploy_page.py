@@ -13,7 +13,8 @@ from support import FaultyServer, start_moto
 
 from builders.deploying.deploy import READ_TIMEOUT, STATUS_TIMEOUT
 from builders.deploying.sandbox import sandbox, stop_sandbox
-from builders.designs.design import add_node, new_design
+from builders.designs.design import add_node, new_design, set_node_values
+from builders.localrun import RunStore
 from builders.starters import design_from_starter
 from components.text import without_html_page
 
@@ -47,7 +48,7 @@ def aws(monkeypatch):
     server.stop()
 
 
-def deploy_page(space, starter: str = "xgboost_end_to_end"):
+def deploy_page(space, starter: str = "pytorch_model_registration"):
     at = create_from_starter(app(), "fraud", starter)
     return at.switch_page(DEPLOY).run()
 
@@ -64,31 +65,74 @@ def value_of(at, label: str) -> str:
     return next(t.value for t in at.text_input if t.label == label)
 
 
-def test_a_fresh_machine_deploys_to_the_sandbox_and_sees_the_execution(space):
+def finished_run(at, space):
+    """The page once the sandbox's newest run has ended (the panel refreshes on its own in a
+    browser; AppTest runs the page again)."""
+    store = RunStore(space.root / "runs")
+    deadline = time.monotonic() + 120
+    while not store.runs()[0].finished:
+        assert time.monotonic() < deadline, "the run did not end"
+        time.sleep(0.2)
+    return at.run()
+
+
+def step_table(at) -> dict[str, str]:
+    table = next(d.value for d in at.dataframe if "step" in d.value.columns)
+    return dict(zip(table["step"], table["status"], strict=True))
+
+
+def test_a_fresh_machine_deploys_to_the_sandbox_and_runs_every_step(space):
     at = deploy_page(space)
     before = space.load("fraud")
     assert at.radio(key="target").value == "Local sandbox"
-    assert "runs no jobs" in texts(at)
+    assert "runs every step here" in texts(at)
+    assert "No runs of ml-team-fraud-pytorch-us-east-1 yet" in texts(at)
     press_deploy(at)
     assert not at.exception and not at.error
-    assert "Pipeline **ml-team-fraud-xgboost-us-east-1** created" in success(at)
+    assert "Pipeline **ml-team-fraud-pytorch-us-east-1** created" in success(at)
     assert value_of(at, "Pipeline ARN").startswith("arn:aws:sagemaker:us-east-1:")
-    execution = value_of(at, "Execution ARN")
-    assert "/execution/" in execution
-    assert "Execution status: **Succeeded**" in texts(at)
-    assert "does not list steps" in texts(at)
-    recent = at.dataframe[-1].value
-    assert list(recent["arn"]) == [execution]
+    execution = value_of(at, "Execution ARN").rsplit("/", 1)[-1]
+    at = finished_run(at, space)
+    assert at.selectbox(key="sandbox_run").value == execution
+    assert f"Run **{execution}**: **Succeeded**" in texts(at)
+    assert step_table(at) == {
+        "PyTorchModel-CreateModel": "succeeded",
+        "Packaging": "succeeded",
+        "Payload": "succeeded",
+        "ModelRegistration-RegisterModel": "succeeded",
+    }
+    at.selectbox(key=f"step_detail:{execution}").set_value("Packaging").run()
+    output = next(t.value for t in at.text_input if plain(t.label) == "Output packaged_model")
+    assert output.startswith("s3://my-ml-bucket/") and execution in output
+    assert "[local run] attempt 1 of Processing step Packaging" in at.code[-1].value
     assert space.load("fraud") == before  # a deploy never changes the design
+
+
+def test_rerun_from_a_step_and_delete_runs(space):
+    at = finished_run(press_deploy(deploy_page(space)), space)
+    first = at.selectbox(key="sandbox_run").value
+    at.selectbox(key="rerun_step").set_value("Payload").run()
+    at = finished_run(at.button(key="rerun").click().run(), space)
+    rerun = at.selectbox(key="sandbox_run").value
+    assert rerun != first and "re-run of " + first in at.selectbox(key="sandbox_run").format_func(
+        rerun
+    )
+    states = step_table(at)
+    assert states["Payload"] == states["ModelRegistration-RegisterModel"] == "succeeded"
+    assert states["Packaging"] == states["PyTorchModel-CreateModel"] == "cached"
+    at.button(key="delete_run").click().run()
+    assert [run.execution_id for run in RunStore(space.root / "runs").runs()] == [first]
+    assert at.selectbox(key="sandbox_run").value == first
 
 
 def test_a_second_deploy_updates_and_uploads_nothing(space):
     at = press_deploy(deploy_page(space))
     assert "created" in success(at) and "0 file(s) uploaded" not in success(at)
+    finished_run(at, space)
     press_deploy(at)
     assert "updated" in success(at)
     assert "0 file(s) uploaded" in success(at)
-    assert len(at.dataframe[-1].value) == 2  # two executions listed
+    assert len(at.selectbox(key="sandbox_run").options) == 2  # two runs listed
 
 
 def test_deploy_without_starting_an_execution(space):
@@ -96,7 +140,32 @@ def test_deploy_without_starting_an_execution(space):
     at.toggle(key="start_execution").set_value(False).run()
     press_deploy(at)
     assert at.success and not any(t.label == "Execution ARN" for t in at.text_input)
-    assert "No executions of ml-team-fraud-xgboost-us-east-1 yet" in texts(at)
+    assert "No runs of ml-team-fraud-pytorch-us-east-1 yet" in texts(at)
+
+
+def test_changes_to_a_deployed_pipeline_are_shown_and_deployed_once_confirmed(space):
+    design = design_from_starter("pytorch_model_registration", "fraud")
+    at = open_on(DEPLOY, design, space)
+    at.toggle(key="start_execution").set_value(False).run()
+    assert "created" in success(press_deploy(at))
+
+    packaging = next(node for node in design.nodes if node.name == "Packaging")
+    changed = set_node_values(
+        design, "Packaging", {**packaging.values, "use_large_processing_instance": True}
+    )
+    at = open_on(DEPLOY, changed, space)  # another session, the same sandbox
+    at.toggle(key="start_execution").set_value(False).run()
+    press_deploy(at)
+    assert not at.success and not at.error
+    assert "This deploy changes the pipeline **ml-team-fraud-pytorch-us-east-1**" in texts(at)
+    assert at.code[0].value == "~ Packaging: Arguments.ProcessingResources changed"
+    at.button(key="cancel_deploy").click().run()
+    assert not at.code and "This deploy changes" not in texts(at) and not at.success
+
+    press_deploy(at)
+    at.button(key="confirm_deploy").click().run()
+    assert "Pipeline **ml-team-fraud-pytorch-us-east-1** updated" in success(at)
+    assert "This deploy changes" not in texts(at)
 
 
 def test_an_incomplete_design_cannot_be_deployed(space):

@@ -45,7 +45,7 @@ def test_a_broken_current_marker_crashes_no_page(space):
             assert not at.switch_page(page).run().exception, (broken[:10], page)
     marker.unlink()
     marker.mkdir()
-    assert not app().exception and "No design is open" in texts(app())
+    assert not app().exception and "Start a design" in texts(app())
 
 
 def test_a_design_whose_file_is_broken_is_not_reopened_and_says_why(space):
@@ -53,7 +53,7 @@ def test_a_design_whose_file_is_broken_is_not_reopened_and_says_why(space):
     space.path("fraud").write_text("{oops")
     at = app()
     assert not at.exception and design_of(at) is None
-    assert "No design is open" in texts(at)
+    assert "Start a design" in texts(at)
 
 
 def test_delete_removes_the_chosen_file_of_two_holding_one_name(space):

@@ -4,11 +4,13 @@ design file checked after every action against an independent model (tests/editi
 Actions: add a step, connect (allowed or refused), disconnect (click, Remove connection),
 move, type a field (valid or not; shared fields of a node go to the pipeline settings),
 override and un-override a shared setting, rename (free or taken name), delete, import (a
-starter's files, a taken name, a malformed file). After each action: the saved file equals
-the model; the canvas shows the model's nodes and connections; the caption counts them and
-the ready badges; each badge agrees with the validation of the model's design, and a node
-whose values its Config refuses is never ready. Then two tabs (sessions) edit one design,
-interleaved: each one's changes merge into the file, and one clash is offered back.
+starter's files, a taken name, a malformed file), undo and redo (the model keeps its own
+history of files: every action that changed the file can be undone). After each action: the
+saved file equals the model; the undo and redo buttons are enabled as it says; the canvas
+shows the model's nodes and connections; the caption counts them and the ready badges; each
+badge agrees with the validation of the model's design, and a node whose values its Config
+refuses is never ready. Then two tabs (sessions) edit one design, interleaved: each one's
+changes merge into the file, and one clash is offered back.
 
 CI runs a fixed seed and 300 actions in all. Run longer by hand (N actions per start, N/4
 in two tabs; the seed picks the sequence):
@@ -23,10 +25,19 @@ import random
 from collections import Counter
 
 import pytest
-from app_support import app, button, canvas_edit, create_from_starter, design_of, live, texts
+from app_support import (
+    app,
+    button,
+    canvas_edit,
+    create_from_starter,
+    design_of,
+    live,
+    open_sections,
+    shown,
+    texts,
+)
 from editing_model import Model, editable, is_setting, value_for
 from streamlit.testing.v1 import AppTest
-from streamlit_flow.state import StreamlitFlowState
 from support import STARTERS
 
 from builders.designs.config_io import load_configs
@@ -45,23 +56,10 @@ class Tab:
 
     def __init__(self, at: AppTest, space):
         self.at, self.space = at, space
-        self.pictures: list = []  # canvas states the page pushed, oldest first
-        self.reported: set[int] = set()  # timestamps of states the test reported as the canvas
 
     def canvas(self, **edit) -> None:
-        """An edit on the canvas, reported as the component reports it."""
-        self.reported.add(self.at.session_state["flow_state"].timestamp + 1000)
+        """The user's actions on the canvas, sent as the component sends them."""
         canvas_edit(self.at, **edit)
-
-    def remember_picture(self) -> None:
-        """Keep the state the page last pushed: what a late layout report can bring back
-        (a layout begins only after a push, so it never carries an older drag)."""
-        state = self.at.session_state["flow_state"]
-        if state.timestamp in self.reported:
-            return
-        if not self.pictures or self.pictures[-1].timestamp != state.timestamp:
-            self.pictures.append(state)
-            del self.pictures[:-8]
 
     @property
     def design(self):
@@ -74,6 +72,7 @@ class Tab:
         if self.at.session_state["selected_node"] != node:
             self.canvas(selected=node)
         assert self.at.session_state["selected_node"] == node
+        open_sections(self.at)
 
     def widget(self, node: str, spec):
         """The field's own widget in the node's form, or None when the value is shown as
@@ -109,7 +108,7 @@ def connect(tab: Tab, model: Model, rng: random.Random) -> str:
     tab.canvas(add_edges=[(source, target)])
     allowed = model.connect(source, target)
     if not allowed:
-        assert "removed:" in texts(tab.at) or source == target, texts(tab.at)
+        assert "refused:" in texts(tab.at) or source == target, texts(tab.at)
     return f"connect {source} → {target}" + ("" if allowed else " (refused)")
 
 
@@ -211,22 +210,26 @@ def import_files(tab: Tab, model: Model, rng: random.Random) -> tuple[str, Model
     return f"import {starter} as {name!r}", imported
 
 
-def stale_report(tab: Tab, model: Model, rng: random.Random) -> str:
-    """The component reports a picture it was shown before: a layout begun before the last
-    push ends after it. Nothing the user did: nothing changes, the canvas is redrawn."""
-    if len(tab.pictures) < 2:
+def undo(tab: Tab, model: Model, rng: random.Random) -> str:
+    return _history_button(tab, "undo", model.undo)
+
+
+def redo(tab: Tab, model: Model, rng: random.Random) -> str:
+    return _history_button(tab, "redo", model.redo)
+
+
+def _history_button(tab: Tab, key: str, step) -> str:
+    """Undo or redo with the toolbar's button: disabled when the model has nothing to take."""
+    if tab.at.button(key=key).disabled:
+        assert not step(), f"{key} is disabled, but the model has something to {key}"
         return "skip"
-    old = rng.choice(tab.pictures[:-1])
-    latest = tab.at.session_state["flow_state"].timestamp
-    tab.at.session_state["flow_state"] = StreamlitFlowState(
-        old.nodes, old.edges, selected_id=None, timestamp=latest + 1000
-    )
-    tab.at.run()
-    return "stale canvas report"
+    assert step(), f"{key} is enabled, but the model has nothing to {key}"
+    tab.at.button(key=key).click().run()
+    return key
 
 
 ACTIONS = {add: 3, connect: 5, disconnect: 2, move: 1, edit: 8, override: 3, rename: 1,
-           delete: 1, import_files: 0.2, stale_report: 1}  # fmt: skip
+           delete: 1, import_files: 0.2, undo: 2, redo: 1}  # fmt: skip
 
 
 def choose(rng: random.Random, model: Model):
@@ -244,14 +247,19 @@ def choose(rng: random.Random, model: Model):
 
 
 # -- checks ----------------------------------------------------------------------------------
-def check(tab: Tab, model: Model, step: str) -> None:
-    """The file, the canvas, the caption and the badges agree with the model."""
+def check(tab: Tab, model: Model, step: str, history: bool = False) -> None:
+    """The file, the canvas, the caption and the badges agree with the model; with
+    `history` (one tab: the model's history is this tab's), the undo and redo buttons too."""
     assert not tab.at.exception, (step, tab.at.exception)
     assert tab.saved() == model.expected(), step
-    state = tab.at.session_state["flow_state"]
-    assert [n.id for n in state.nodes] == model.names, step
-    assert sorted((e.source, e.target) for e in state.edges) == sorted(model.edges), step
-    ready = {n.id for n in state.nodes if "● ready" in n.data["content"]}
+    if history:
+        assert tab.at.button(key="undo").disabled == (not model.past), step
+        assert tab.at.button(key="redo").disabled == (not model.future), step
+    canvas = shown(tab.at)
+    assert [n["id"] for n in canvas["nodes"]] == model.names, step
+    drawn = sorted((e["source"], e["target"]) for e in canvas["edges"])
+    assert drawn == sorted(model.edges), step
+    ready = {n["id"] for n in canvas["nodes"] if n["status"] == "● ready"}
     caption = f"{len(ready)} of {len(model.names)} steps ready · {len(model.edges)} connections"
     assert caption in texts(tab.at), (step, caption)
     report = validate_design(Design.model_validate(model.expected()))
@@ -267,15 +275,17 @@ def check(tab: Tab, model: Model, step: str) -> None:
 def run_actions(tab: Tab, model: Model, rng: random.Random, count: int, tally: Counter):
     for number in range(count):
         action = choose(rng, model)
+        before = model.expected()
         if action is import_files:
             step, model = import_files(tab, model, rng)
         else:
             step = action(tab, model, rng)
+            if action not in (undo, redo):
+                model.record(before)
         model.log.append(step)
         tally[step.split(" ")[0]] += 1
         if step != "skip":
-            check(tab, model, f"action {number}: {step}\n" + "\n".join(model.log[-8:]))
-            tab.remember_picture()
+            check(tab, model, f"action {number}: {step}\n" + "\n".join(model.log[-8:]), True)
     return model
 
 

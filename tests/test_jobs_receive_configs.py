@@ -5,8 +5,7 @@ by its registered builder, and the test reads what the job receives (settings fi
 arguments, environment, channels, resources) and, where a job script exists, what the script
 does with it. Expected values are written out here, never computed by the mapping code; the
 `covers` check fails when a Config gains a field this file does not follow. Covered here:
-every built-in step type but PyTorchTraining (its fields are the training base's, followed
-for XGBoostTraining, and source_dir, in test_builders); ScriptProcessing in its own test.
+every built-in step type; ScriptProcessing in its own test.
 """
 
 from __future__ import annotations
@@ -28,6 +27,7 @@ from builders.step_types.packaging.config import PackagingConfig
 from builders.step_types.payload.config import PayloadConfig
 from builders.step_types.payload.job import payload as payload_job
 from builders.step_types.pytorch_model.config import PyTorchModelConfig
+from builders.step_types.pytorch_training.config import PyTorchTrainingConfig
 from builders.step_types.tabular_preprocessing.config import TabularPreprocessingConfig
 from builders.step_types.tabular_preprocessing.job import tabular_preprocessing
 from builders.step_types.xgboost_model.config import XGBoostModelConfig
@@ -330,3 +330,38 @@ def test_model_fields_reach_the_create_model_request(base):
     assert "sagemaker-xgboost:3.0-5" in container["Image"]
     assert container["ModelDataUrl"] == "s3://my-ml-bucket/models/xgb.tar.gz"
     assert container["Environment"]["SAGEMAKER_PROGRAM"] == "handler.py"
+
+
+def test_pytorch_training_fields_reach_the_training_job(base, hyperparameters, tmp_path):
+    (tmp_path / "fit.py").write_text("print('fit')\n")
+    hyperparameters.update({"batch_size": 7, "max_epochs": 3, "lr": 0.25, "optimizer": "SGD"})
+    hyperparameters.update({"dropout": 0.5, "hidden_dims": [9], "early_stop_patience": 5})
+    values = {
+        "framework_version": "2.0.1",  # shared, set here for the container
+        "py_version": "py310",
+        "source_dir": str(tmp_path),
+        "training_instance_type": "ml.c5.4xlarge",
+        "training_instance_count": 2,
+        "training_volume_size": 99,
+        "max_runtime_seconds": 3600,
+        "training_entry_point": "fit.py",
+        "hyperparameters": hyperparameters,
+    }
+    covers(PyTorchTrainingConfig, values)
+    config = PyTorchTrainingConfig(**base, **values)
+    _, request, stager, _ = build(config, "Torch", training_data=DATA)
+    args = request["Arguments"]
+    assert args["ResourceConfig"] == {
+        "InstanceCount": 2,
+        "InstanceType": "ml.c5.4xlarge",
+        "VolumeSizeInGB": 99,
+    }
+    assert args["StoppingCondition"] == {"MaxRuntimeInSeconds": 3600}
+    assert "pytorch-training:2.0.1-cpu-py310" in args["AlgorithmSpecification"]["TrainingImage"]
+    assert json.loads(args["HyperParameters"]["sagemaker_program"]) == "fit.py"
+    archive = staged(stager)[json.loads(args["HyperParameters"]["sagemaker_submit_directory"])]
+    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+        assert tar.getnames() == ["fit.py"]
+    channels = {c["ChannelName"]: c["DataSource"]["S3DataSource"] for c in args["InputDataConfig"]}
+    settings = json.loads(staged(stager)[channels["config"]["S3Uri"] + "settings.json"])
+    assert {key: settings[key] for key in hyperparameters} == hyperparameters

@@ -12,12 +12,15 @@ import numpy as np
 import pytest
 import xgboost as xgb
 from sklearn.metrics import roc_auc_score
-from support import load_starter, start_moto
+from support import STARTERS, load_starter, start_moto
 
 from builders.compiling.compile import compile_pipeline
 from builders.deploying.deploy import Target, deploy
+from builders.designs.config_io import configs_from_document
+from builders.graph.dag import load_dag
 from builders.localrun import LocalRunner, RunStore, seed_sample_data
-from builders.localrun.sample_data import sample_objects
+from builders.localrun.node_status import node_states
+from builders.localrun.sample_data import fraud_transactions, sample_objects
 
 pytestmark = [
     pytest.mark.slow,
@@ -34,17 +37,28 @@ def sandbox():
 
 
 def deployed_run(starter: str, url: str, folder, *, cache: bool = False):
-    """(runner, compiled, finished run) of a starter deployed and run in the sandbox; with
+    """(runner, compiled, finished run) of a starter deployed to the sandbox with its config
+    document (which places its sample data) and started: the deploy runs it locally. With
     `cache`, every step that SageMaker caches has caching on."""
     dag, configs, base_dir = load_starter(starter)
     for config in configs.values():
         config.cache_enabled = cache and type(config).CACHED_BY_SAGEMAKER
     compiled = compile_pipeline(dag, configs, base_dir=base_dir)
-    deploy(compiled, Target("sandbox", "us-east-1", endpoint_url=url), role_arn=ROLE)
-    runner = LocalRunner(RunStore(folder / "runs"), endpoint_url=url, region="us-east-1")
-    seeded = seed_sample_data(starter, runner.aws.s3)
-    assert seeded == list(sample_objects(starter))
-    return runner, compiled, runner.run(compiled.definition_json, pipeline_name=compiled.name)
+    target = Target("sandbox", "us-east-1", endpoint_url=url, runs=folder / "runs")
+    said = []
+    result = deploy(
+        compiled,
+        target,
+        role_arn=ROLE,
+        start=True,
+        config_document=json.loads((base_dir / "config.json").read_text()),
+        progress=lambda stage, message: said.append((stage, message)),
+    )
+    placed = len(sample_objects(starter))
+    assert ("sample data", f"{placed} sample file(s) placed ({starter}).") in said
+    runner = target.runner()
+    execution = runner.execution(result.execution_arn.rsplit("/", 1)[-1])
+    return runner, compiled, execution.wait()
 
 
 @pytest.fixture(scope="module")
@@ -93,6 +107,20 @@ def test_every_step_of_the_xgboost_starter_runs(xgboost_run):
         assert step.duration is not None and step.attempts == 1
 
 
+def test_every_node_of_the_design_shows_its_run_state(xgboost_run):
+    """What the canvas colours: each design node's state, its SDK-named steps folded in."""
+    _, _, run = xgboost_run
+    dag, _, _ = load_starter("xgboost_end_to_end")
+    nodes = list(dag.nodes)
+    states = node_states(run, nodes)
+    assert set(states) == set(nodes)
+    assert {status.state for status in states.values()} == {"succeeded"}
+    assert states["XGBoostModel"].steps == ("XGBoostModel-CreateModel",)
+    assert states["ModelRegistration"].steps == ("ModelRegistration-RegisterModel",)
+    assert all(status.execution_id == run.execution_id for status in states.values())
+    assert states["XGBoostTraining"].duration == run.steps["XGBoostTraining"].duration
+
+
 def test_the_splits_and_the_model_scoring_the_test_split(xgboost_run):
     runner, _, run = xgboost_run
     s3 = runner.aws.s3
@@ -123,6 +151,69 @@ def test_the_splits_and_the_model_scoring_the_test_split(xgboost_run):
 
     output = members(get(s3, run.steps["XGBoostTraining"].outputs["output"]))
     assert json.loads(output["metrics.json"])["test_auc"] > 0.8
+
+
+def test_the_metrics_the_training_prints_are_read_by_its_metric_definitions(xgboost_run):
+    _, _, run = xgboost_run
+    metrics = {
+        metric["MetricName"]: metric["Value"]
+        for metric in run.steps["XGBoostTraining"].properties["FinalMetricDataList"]
+    }
+    assert {"val:auc", "test:auc", "test:logloss", "test:accuracy"} <= set(metrics)
+    assert all(0.0 <= value <= 1.0 for value in metrics.values())
+    assert metrics["test:auc"] > 0.8
+
+
+def with_country(data: bytes, every: int = 3) -> bytes:
+    """Sample transactions with a `country` column; every `every`th row is from XX, and
+    fraud."""
+    header, *rows = csv_rows(data)
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow([*header, "country"])
+    for number, row in enumerate(rows):
+        country = "XX" if number % every == 0 else ("US" if number % 2 else "DE")
+        label = "1" if country == "XX" else row[1]
+        writer.writerow([row[0], label, *row[2:], country])
+    return out.getvalue().encode()
+
+
+def test_a_categorical_field_is_scored_as_it_was_trained(sandbox, tmp_path):
+    """The batch transform serves the packaged model through its inference code, which encodes
+    the category as training did (an XX row is fraud)."""
+    folder = STARTERS / "xgboost_end_to_end"
+    document = json.loads((folder / "config.json").read_text())
+    nodes = document["configuration"]["specific"]
+    hyper = nodes["XGBoostTraining"]["hyperparameters"]
+    hyper["full_field_list"].append("country")
+    hyper["cat_field_list"] = ["country"]
+    nodes["Payload"]["source_model_inference_input_variable_list"]["country"] = "TEXT"
+    nodes["ModelRegistration"]["model_package_group"] = "fraud-categorical"  # a group of its own
+    target = Target("sandbox", "us-east-1", endpoint_url=sandbox, runs=tmp_path / "runs")
+    s3 = target.client("s3")
+    for node, rows, seed in (("DataLoadingTraining", 1000, 1), ("DataLoadingCalibration", 200, 2)):
+        location = f"s3://my-ml-bucket/data/categorical/{node}/"
+        nodes[node]["data_sources"] = [location]
+        bucket, key = location[len("s3://") :].split("/", 1)
+        if bucket not in {b["Name"] for b in s3.list_buckets()["Buckets"]}:
+            s3.create_bucket(Bucket=bucket)
+        s3.put_object(Bucket=bucket, Key=key + "transactions.csv",
+                      Body=with_country(fraud_transactions(rows, seed)))  # fmt: skip
+    compiled = compile_pipeline(
+        load_dag(folder / "dag.json"),
+        configs_from_document(document),
+        name="fraud-categorical",
+        base_dir=folder,
+    )
+    result = deploy(compiled, target, role_arn=ROLE, start=True, config_document=document)
+    run = target.runner().execution(result.execution_arn.rsplit("/", 1)[-1]).wait()
+    assert run.status == "Succeeded", run.failure_reason
+
+    out = run.steps["BatchTransform"].outputs["output"] + "/part-00000.csv.out"
+    rows = csv_rows(get(target.runner().aws.s3, out))
+    assert len(rows) == 200 and {len(row) for row in rows} == {7}  # the row, then its score
+    flagged = [float(row[6]) for row in rows if row[5] == "XX"]
+    assert len(flagged) == 67 and min(flagged) > 0.5
 
 
 def test_the_batch_transform_scores_every_calibration_row(xgboost_run):

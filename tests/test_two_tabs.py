@@ -94,3 +94,20 @@ def test_a_design_deleted_in_another_tab_is_saved_again_on_the_next_change(space
     second.button(key="palette:Payload").click().run()
     assert "Payload-2" in space.load("fraud").node_names
     assert "deleted or renamed in another tab" in texts(second)
+
+
+def test_undo_takes_back_only_this_tabs_change(space):
+    """Undo goes through the revision-checked save: another tab's change, taken up (the
+    first case) or merged by the undo's own save (the second), stays."""
+    first, second = two_tabs(space)
+    first.button(key="palette:Payload").click().run()
+    second.button(key="palette:BatchTransform").click().run()  # merged with the first's
+    first.run()  # takes up the second tab's save
+    first.button(key="undo").click().run()
+    names = space.load("fraud").node_names
+    assert "Payload-2" not in names and "BatchTransform-2" in names
+    second.button(key="palette:Packaging").click().run()  # the first tab has not seen it
+    first.button(key="redo").click().run()
+    names = space.load("fraud").node_names
+    assert {"Payload-2", "BatchTransform-2", "Packaging-2"} <= set(names)
+    assert design_of(first).node_names == names

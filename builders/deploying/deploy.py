@@ -5,6 +5,9 @@ CreatePipeline, or UpdatePipeline (and its tags) when the pipeline exists, as th
 `upsert` does. Every AWS failure becomes a DeployError naming the stage, the endpoint and what
 to do; a deploy never changes the design.
 
+In the local sandbox a started execution really runs: the local runner (builders.localrun)
+executes every step against the sandbox's S3, and the status comes from its run store.
+
 A deploy never hangs: every call has connect and read timeouts and a few attempts, and the
 whole deploy a deadline (`timeout`, checked before every attempt), so an endpoint that never
 answers costs at most the deadline plus one read timeout.
@@ -17,6 +20,7 @@ import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Literal
 
 from builders.compiling.compile import CompiledPipeline
@@ -93,6 +97,7 @@ class Target:
     region: str
     profile: str | None = None
     endpoint_url: str | None = None
+    runs: Path | None = None  # the sandbox's run store (default: the workspace's runs folder)
 
     @classmethod
     def local_sandbox(cls, region: str) -> Target:
@@ -138,6 +143,19 @@ class Target:
         """Where requests go, for messages: an explicit endpoint, or AWS in the region."""
         configured = self.endpoint_url or os.environ.get("AWS_ENDPOINT_URL")
         return configured or f"the AWS endpoints of {self.region}"
+
+    def runner(self) -> Any:
+        """The sandbox's local runner (the same one for every call of this process)."""
+        from builders.localrun.sandbox_runs import runs_folder, sandbox_runner
+
+        return sandbox_runner(self.endpoint_url, self.region, self.runs or runs_folder())
+
+    def run_store(self) -> Any:
+        """The sandbox's runs, readable with the sandbox stopped (after an app restart)."""
+        from builders.localrun import RunStore
+        from builders.localrun.sandbox_runs import runs_folder
+
+        return RunStore(self.runs or runs_folder())
 
     @property
     def label(self) -> str:
@@ -192,9 +210,11 @@ def deploy(
     parameters: dict[str, Any] | None = None,
     progress: Progress | None = None,
     timeout: float = DEFAULT_TIMEOUT,
+    config_document: dict[str, Any] | None = None,
 ) -> DeployResult:
     """Deploy `compiled` to `target` within `timeout` seconds; raises DeployError naming the
-    stage that failed."""
+    stage that failed. In the sandbox, `config_document` (the design's) places the sample data
+    of the starter it comes from, and a started execution runs locally."""
     say = progress or (lambda stage, message: None)
     deadline = Deadline(timeout)
 
@@ -216,6 +236,8 @@ def deploy(
         lambda: _upsert(compiled, role_arn, description, tags, clients, say),
     )
     result = DeployResult(compiled.name, arn, created, identity, uploaded, skipped)
+    if target.kind == "sandbox" and config_document is not None:
+        _stage("sample data", target, deadline, lambda: _seed(config_document, clients["s3"], say))
     if target.kind == "aws":
         result.console_url = console_url(target.region, compiled.name)
     if start:
@@ -225,6 +247,8 @@ def deploy(
             deadline,
             lambda: _start(compiled.name, parameters, clients["sagemaker"], say),
         )
+        if target.kind == "sandbox":
+            _run_locally(compiled, target, result.execution_arn, parameters, say)
     return result
 
 
@@ -383,12 +407,48 @@ def _start(name: str, parameters: dict[str, Any] | None, sagemaker: Any, say: Pr
     return arn
 
 
+def _seed(config_document: dict[str, Any], s3: Any, say: Progress) -> None:
+    from builders.localrun.sample_data import matching_starters, seed_design_sample_data
+
+    written = seed_design_sample_data(config_document, s3)
+    starters = ", ".join(matching_starters(config_document)) or "no starter"
+    say("sample data", f"{len(written)} sample file(s) placed ({starters}).")
+
+
+def _run_locally(compiled, target: Target, arn: str, parameters, say: Progress) -> None:
+    from builders.localrun import LocalRunError
+
+    try:
+        target.runner().start(
+            compiled.definition_json,
+            pipeline_name=compiled.name,
+            parameters=parameters,
+            execution_arn=arn,
+        )
+    except LocalRunError as error:
+        raise DeployError(f"The local run did not start: {error.message}", stage="start") from None
+    say("start", "The sandbox runs every step on this machine.")
+
+
 # -- following executions ------------------------------------------------------------------
 def execution_status(
     target: Target, execution_arn: str, timeout: float = STATUS_TIMEOUT
 ) -> ExecutionStatus:
+    if target.kind == "sandbox":
+        return _local_status(target, execution_arn)
     deadline = Deadline(timeout, stage="status")
     return _stage("status", target, deadline, lambda: _status(target, execution_arn, deadline))
+
+
+def _local_status(target: Target, execution_arn: str) -> ExecutionStatus:
+    from builders.localrun import LocalRunError
+    from builders.localrun.sandbox_runs import step_rows
+
+    try:
+        run = target.run_store().load(execution_arn.rsplit("/", 1)[-1])
+    except LocalRunError as error:
+        raise DeployError(error.message, stage="status") from None
+    return ExecutionStatus(run.status, run.failure_reason or None, step_rows(run))
 
 
 def _status(target: Target, execution_arn: str, deadline: Deadline) -> ExecutionStatus:
@@ -405,11 +465,6 @@ def _steps(target: Target, sagemaker: Any, execution_arn: str) -> tuple[list | N
     try:
         response = sagemaker.list_pipeline_execution_steps(PipelineExecutionArn=execution_arn)
     except ClientError as error:
-        if target.kind == "sandbox":
-            return (
-                None,
-                "The local sandbox does not list steps: it records executions but runs no jobs.",
-            )
         # The execution's own status is still worth showing: say why the steps are missing.
         return None, f"The steps could not be listed: {explain(error, 'status', target)}"
     steps = [
@@ -428,6 +483,10 @@ def _steps(target: Target, sagemaker: Any, execution_arn: str) -> tuple[list | N
 def recent_executions(
     target: Target, pipeline_name: str, limit: int = 10, timeout: float = STATUS_TIMEOUT
 ) -> list[dict]:
+    if target.kind == "sandbox":
+        from builders.localrun.sandbox_runs import run_row
+
+        return [run_row(run) for run in target.run_store().runs(pipeline_name)[:limit]]
     deadline = Deadline(timeout, stage="status")
     return _stage(
         "status", target, deadline, lambda: _recent(target, pipeline_name, limit, deadline)
@@ -456,6 +515,29 @@ def _recent(target: Target, pipeline_name: str, limit: int, deadline: Deadline) 
         }
         for s in summaries
     ]
+
+
+def deployed_definition(
+    target: Target, pipeline_name: str, timeout: float = STATUS_TIMEOUT
+) -> dict[str, Any] | None:
+    """The definition deployed under `pipeline_name`, or None when there is no such pipeline
+    (what a deploy would change is diffed against it: builders.deploying.definition_diff)."""
+    import json
+
+    from botocore.exceptions import ClientError
+
+    def read() -> dict[str, Any] | None:
+        sagemaker = target.client("sagemaker", None, deadline)
+        try:
+            described = sagemaker.describe_pipeline(PipelineName=pipeline_name)
+        except ClientError as error:
+            if error.response["Error"].get("Code") in ("ResourceNotFound", "ValidationException"):
+                return None
+            raise
+        return json.loads(_answer(described, "PipelineDefinition", "DescribePipeline"))
+
+    deadline = Deadline(timeout, stage="preflight")
+    return _stage("preflight", target, deadline, read)
 
 
 def console_url(region: str, pipeline_name: str) -> str:

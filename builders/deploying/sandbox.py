@@ -1,7 +1,9 @@
 """The local sandbox: moto's AWS stand-in on 127.0.0.1, started on demand, stopped at exit.
 
-It accepts and records pipelines, uploads and executions (which report Succeeded at once),
-but runs no jobs. Its state lives in this process and is gone when the process ends.
+It accepts and records pipelines, uploads and executions; a deploy's started execution is
+run by the local runner (builders.localrun, see builders.deploying.deploy). Its state (S3,
+pipelines, the model registry) lives in this process and is gone when the process ends; the
+runs' records stay in the workspace.
 """
 
 from __future__ import annotations

@@ -104,6 +104,34 @@ def seed_sample_data(starter: str, s3: Any, config: dict[str, Any] | None = None
     return written
 
 
+def matching_starters(config: dict[str, Any]) -> list[str]:
+    """The starters whose sample data a design (its config document) reads: every node the
+    starter's sample data goes to is in the design, with the same config type."""
+    types = config.get("metadata", {}).get("config_types", {})
+    found = []
+    for folder in sorted(STARTERS.iterdir()):
+        if not (folder / SAMPLE_FILE).is_file():
+            continue
+        starter_types = read_json(folder / "config.json", "starter config")["metadata"]
+        nodes = {e["node"] for e in read_json(folder / SAMPLE_FILE, "sample list")["files"]}
+        if nodes and all(
+            node in types and types[node] == starter_types["config_types"].get(node)
+            for node in nodes
+        ):
+            found.append(folder.name)
+    return found
+
+
+def seed_design_sample_data(config: dict[str, Any], s3: Any) -> list[str]:
+    """Seed the sample data of every starter the design comes from (see matching_starters)
+    where the design reads it; returns the URIs written."""
+    return [
+        uri
+        for starter in matching_starters(config)
+        for uri in seed_sample_data(starter, s3, config)
+    ]
+
+
 def _location(config: dict[str, Any], entry: dict[str, Any]) -> str:
     configuration = config.get("configuration", {})
     node_values = configuration.get("specific", {}).get(entry["node"], {})

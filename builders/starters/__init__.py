@@ -1,4 +1,5 @@
-"""Starter designs shipped as data: <name>/dag.json, <name>/config.json and example code."""
+"""Starter designs shipped as data: <name>/dag.json, <name>/config.json, example code and
+<name>/about.txt (one line saying what the starter builds, shown on the first screen)."""
 
 from __future__ import annotations
 
@@ -23,3 +24,14 @@ def design_from_starter(starter: str, name: str) -> Design:
         read_json(folder / "dag.json", "starter DAG"),
         base_dir=folder,
     )
+
+
+def starter_about(starter: str) -> str:
+    """The starter's one-line description ('' when it has none)."""
+    about = FOLDER / starter / "about.txt"
+    return about.read_text(encoding="utf-8").strip() if about.is_file() else ""
+
+
+def starter_steps(starter: str) -> list[str]:
+    """The starter's steps, in its DAG file's order."""
+    return list(read_json(FOLDER / starter / "dag.json", "starter DAG"))

@@ -7,7 +7,9 @@ import re
 
 from playwright.sync_api import Page, expect
 
-CANVAS = 'iframe[title="streamlit_flow.streamlit_flow"]'
+from components.flow_canvas import IFRAME_TITLE
+
+CANVAS = f'iframe[title="{IFRAME_TITLE}"]'
 
 
 def settle(page: Page) -> None:

@@ -1,4 +1,4 @@
-"""Inference handlers for the XGBoost model trained by builders/scripts/xgboost_train.py.
+"""Inference handlers for the XGBoost model trained by the XGBoostTraining job (xgboost_train.py).
 
 The Packaging step puts this file under code/ of model.tar.gz; the SageMaker XGBoost container
 calls model_fn, input_fn, predict_fn and output_fn. Requests are CSV rows of the features in
