@@ -118,7 +118,7 @@ def _fields(
     `settings`, when given, is updated in place with edits of shared fields."""
     result = dict(values)
     specs = [spec for spec in form_fields(config_class) if prefix + spec.name not in exclude]
-    shared = [spec for spec in specs if settings is not None and spec.name in SHARED_FIELDS]
+    shared = [spec for spec in specs if settings is not None and _takes_shared(config_class, spec)]
     if shared:
         _pipeline_settings(form, shared, values, settings, result)
     own = [spec for spec in specs if spec not in shared]
@@ -135,6 +135,12 @@ def _fields(
     }
     _derived(form, config_class, effective | result, prefix)
     return result
+
+
+def _takes_shared(config_class: type[BaseModel], spec: FieldSpec) -> bool:
+    """A pipeline setting the node takes (a model node's cache_enabled is its own, off)."""
+    takes = getattr(config_class, "takes_shared", None)
+    return spec.name in SHARED_FIELDS and (takes is None or takes(spec.name))
 
 
 def _sections(config_class: type[BaseModel], specs: list[FieldSpec], flagged: set[str]):

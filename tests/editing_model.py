@@ -35,6 +35,13 @@ def consumers(step_type: str) -> set[str]:
     return {port.kind for port in REGISTRY.get(step_type).inputs}
 
 
+def is_setting(step_type: str, spec: FieldSpec) -> bool:
+    """Whether the node's form edits this field in the pipeline settings (a model node
+    keeps cache_enabled as its own field: SageMaker never caches it)."""
+    config_class = REGISTRY.get(step_type).config_class
+    return spec.name in SHARED and config_class.takes_shared(spec.name)
+
+
 def editable(step_type: str) -> list[FieldSpec]:
     """Top-level fields a form draws with one plain widget (no lists, tables, groups)."""
     specs = form_fields(REGISTRY.get(step_type).config_class)
@@ -158,7 +165,8 @@ class Model:
     def target_of(self, name: str, spec: FieldSpec) -> dict[str, Any]:
         """Where a typed value goes: the node's values, or the settings for a shared field
         the node does not override."""
-        if spec.name in SHARED and not self.overridden(name, spec):
+        step_type = self.node(name)["step_type"]
+        if is_setting(step_type, spec) and not self.overridden(name, spec):
             return self.file["settings"]
         return self.node(name)["values"]
 

@@ -28,6 +28,7 @@ from builders.step_types.data_loading.config import DataLoadingConfig
 from builders.step_types.payload.config import PayloadConfig
 from builders.step_types.pytorch_model.config import PyTorchModelConfig
 from builders.step_types.tabular_preprocessing.config import TabularPreprocessingConfig
+from builders.step_types.xgboost_model.config import XGBoostModelConfig
 from builders.step_types.xgboost_training.config import XGBoostTrainingConfig
 from components.text import md
 
@@ -683,6 +684,16 @@ def test_values_and_messages_are_shown_as_text_never_html():
     assert all(not element.allow_html for element in markdowns)
     assert all(XSS not in element.value for element in markdowns)
     assert not at.get("html")
+
+
+def test_a_model_node_does_not_take_pipeline_caching_and_says_why_it_cannot_cache():
+    settings = {**BASE, "cache_enabled": True}
+    at = form(XGBoostModelConfig, {}, settings=settings, validate=True)
+    assert not at.toggle(f"{KEY}:cache_enabled").value  # its own field, off
+    assert f"{KEY}:cache_enabled:override" not in widgets(at)
+    at.toggle(f"{KEY}:cache_enabled").set_value(True).run()
+    assert result(at) == {"cache_enabled": True} and settings_of(at) == settings
+    assert "does not cache model" in plain(errors_under(at, f"{KEY}:cache_enabled")[0])
 
 
 def test_a_field_with_a_problem_is_drawn_from_a_closed_section_with_the_required_first():

@@ -282,6 +282,8 @@ def test_shared_fields_are_the_pipeline_settings():
     assert set(BasePipelineConfig.SHARED_FIELDS) == {
         "author", "bucket", "role", "region", "service_name", "pipeline_version",
         "framework_version", "py_version", "source_dir",
+        "cache_enabled", "cache_expire_after", "retry_on", "retry_max_attempts",
+        "retry_interval_seconds", "retry_backoff_rate",
     }  # fmt: skip
     assert set(BasePipelineConfig.SHARED_FIELDS) == set(BasePipelineConfig.model_fields)
 

@@ -170,7 +170,9 @@ def test_a_new_design_stores_the_settings_it_shows():
     assert design.settings["region"] == "us-east-1"
     assert design.settings == setting_defaults()
     assert set(setting_defaults()) == {
-        "region", "pipeline_version", "framework_version", "py_version", "source_dir"
+        "region", "pipeline_version", "framework_version", "py_version", "source_dir",
+        "cache_enabled", "cache_expire_after", "retry_on", "retry_max_attempts",
+        "retry_interval_seconds", "retry_backoff_rate",
     }  # fmt: skip
     kept = new_design("d", {"region": "eu-west-1"})
     assert kept.settings["region"] == "eu-west-1"

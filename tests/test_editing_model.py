@@ -36,7 +36,7 @@ from app_support import (
     shown,
     texts,
 )
-from editing_model import SHARED, Model, editable, value_for
+from editing_model import Model, editable, is_setting, value_for
 from streamlit.testing.v1 import AppTest
 from support import STARTERS
 
@@ -144,7 +144,8 @@ def edit(tab: Tab, model: Model, rng: random.Random) -> str:
 
 def override(tab: Tab, model: Model, rng: random.Random) -> str:
     name = rng.choice(model.names)
-    shared = [s for s in editable(model.node(name)["step_type"]) if s.name in SHARED]
+    step_type = model.node(name)["step_type"]
+    shared = [s for s in editable(step_type) if is_setting(step_type, s)]
     overridden = [s for s in shared if model.overridden(name, s)]
     spec = rng.choice(overridden if overridden and rng.random() < 0.5 else shared)
     tab.select(name)
@@ -318,11 +319,13 @@ class Owned:
         self.settings = dict(zip(tabs, shares, strict=True))
 
     def fields(self, tab: Tab, model: Model, name: str):
-        specs = editable(model.node(name)["step_type"])
+        step_type = model.node(name)["step_type"]
         return [
             s
-            for s in specs
-            if s.name not in SHARED or model.overridden(name, s) or s.name in self.settings[tab]
+            for s in editable(step_type)
+            if not is_setting(step_type, s)
+            or model.overridden(name, s)
+            or s.name in self.settings[tab]
         ]
 
 

@@ -36,10 +36,13 @@ def sandbox():
     server.stop()
 
 
-def deployed_run(starter: str, url: str, folder):
+def deployed_run(starter: str, url: str, folder, *, cache: bool = False):
     """(runner, compiled, finished run) of a starter deployed to the sandbox with its config
-    document (which places its sample data) and started: the deploy runs it locally."""
+    document (which places its sample data) and started: the deploy runs it locally. With
+    `cache`, every step that SageMaker caches has caching on."""
     dag, configs, base_dir = load_starter(starter)
+    for config in configs.values():
+        config.cache_enabled = cache and type(config).CACHED_BY_SAGEMAKER
     compiled = compile_pipeline(dag, configs, base_dir=base_dir)
     target = Target("sandbox", "us-east-1", endpoint_url=url, runs=folder / "runs")
     said = []
@@ -75,6 +78,24 @@ def members(archive: bytes) -> dict[str, bytes]:
 
 def csv_rows(data: bytes) -> list[list[str]]:
     return list(csv.reader(io.StringIO(data.decode())))
+
+
+def test_a_cached_second_run_reads_the_first_runs_outputs(sandbox, tmp_path):
+    runner, compiled, first = deployed_run("xgboost_end_to_end", sandbox, tmp_path, cache=True)
+    second = runner.run(compiled.definition_json, pipeline_name=compiled.name)
+    assert first.status == second.status == "Succeeded", second.failure_reason
+    states = {name: step.state for name, step in second.steps.items()}
+    # Models are created again (SageMaker never caches them), so the transform that reads
+    # the new model's name runs again too.
+    ran_again = {"XGBoostModel-CreateModel", "ModelRegistration-RegisterModel", "BatchTransform"}
+    assert {name for name, state in states.items() if state != "cached"} == ran_again
+    for name in set(states) - ran_again:
+        step = second.steps[name]
+        assert step.source_execution == first.execution_id
+        assert step.outputs == first.steps[name].outputs
+        assert all(first.execution_id in uri for uri in step.outputs.values()), step.outputs
+    transform = second.steps["BatchTransform"].outputs
+    assert all(second.execution_id in uri for uri in transform.values())
 
 
 def test_every_step_of_the_xgboost_starter_runs(xgboost_run):

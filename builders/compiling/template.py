@@ -125,6 +125,8 @@ class PipelineBuilderTemplate:
     def _generate(self, name: str | None) -> Any:
         from sagemaker.workflow.pipeline import Pipeline
 
+        from builders.compiling.run_policies import apply_run_policies
+
         session = self.sagemaker_session or pipeline_session(
             self.region, self.config_map[self.order[0]].bucket
         )
@@ -135,6 +137,7 @@ class PipelineBuilderTemplate:
             inputs = self._inputs_of(node, outputs)
             dependencies = [steps[parent] for parent in self.dag.parents(node)]
             steps[node] = _guarded(node, builder.create_step, dependencies, **inputs)
+            apply_run_policies(steps[node], self.config_map[node])
             outputs[node] = builder.output_properties(steps[node])
         return Pipeline(
             name=name or self.pipeline_name,

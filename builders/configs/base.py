@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Annotated, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, computed_field
+from pydantic import BaseModel, ConfigDict, Field, computed_field, field_validator
 
 from builders.configs.types import (
     ADVANCED,
@@ -13,8 +13,10 @@ from builders.configs.types import (
     BucketName,
     CodeLocation,
     InstanceCount,
+    IsoDuration,
     Name,
     ProcessingInstanceType,
+    RetryFailure,
     RoleArn,
     ScriptName,
     SklearnVersion,
@@ -35,7 +37,12 @@ class BasePipelineConfig(BaseModel):
     SHARED_FIELDS: ClassVar[tuple[str, ...]] = (
         "author", "bucket", "role", "region", "service_name", "pipeline_version",
         "framework_version", "py_version", "source_dir",
+        "cache_enabled", "cache_expire_after", "retry_on", "retry_max_attempts",
+        "retry_interval_seconds", "retry_backoff_rate",
     )  # fmt: skip
+    # False for steps SageMaker never caches (CreateModel, RegisterModel): they do not take
+    # cache_enabled from the pipeline settings, and a node that asks for it is told why not.
+    CACHED_BY_SAGEMAKER: ClassVar[bool] = True
 
     author: Annotated[
         Name,
@@ -82,6 +89,61 @@ class BasePipelineConfig(BaseModel):
             "folder, staged to S3 at deploy, or an s3:// URI."
         ),
     ] = None
+
+    cache_enabled: Annotated[
+        bool,
+        Field(
+            description="Reuse the results of an earlier run when this step's inputs and "
+            "settings are unchanged (SageMaker caches processing, training and transform "
+            "steps; model and registration steps always run).",
+        ),
+    ] = False
+    cache_expire_after: Annotated[
+        IsoDuration,
+        Field(
+            description="How old an earlier result may be to be reused, as an ISO 8601 "
+            "duration: P30D is 30 days, PT12H 12 hours.",
+        ),
+    ] = "P30D"
+    retry_on: Annotated[
+        list[RetryFailure],
+        Field(
+            description="Failures after which SageMaker runs the step again: Step.* for "
+            "any step, SageMaker.* for a job's own failures (they apply to steps that run "
+            "a job). Empty: no retries.",
+        ),
+    ] = []
+    retry_max_attempts: Annotated[
+        int, Field(ge=1, le=20, description="How many times a failed step is run again.")
+    ] = 3
+    retry_interval_seconds: Annotated[
+        int,
+        Field(ge=1, le=3600, description="Seconds before the first retry."),
+    ] = 10
+    retry_backoff_rate: Annotated[
+        float,
+        Field(
+            ge=1.0,
+            le=10.0,
+            description="Each retry waits this many times longer than the one before "
+            "(1: always the same interval).",
+        ),
+    ] = 2.0
+
+    @field_validator("cache_enabled")
+    @classmethod
+    def _cacheable(cls, value: bool) -> bool:
+        if value and not cls.CACHED_BY_SAGEMAKER:
+            raise ValueError(
+                "cannot be on for this step: SageMaker does not cache model or registration "
+                "steps (they are quick and always run). Turn caching off for this node."
+            )
+        return value
+
+    @classmethod
+    def takes_shared(cls, field: str) -> bool:
+        """Whether this config takes `field` from the pipeline settings or a shared value."""
+        return field in cls.model_fields and (cls.CACHED_BY_SAGEMAKER or field != "cache_enabled")
 
     @computed_field(description="SageMaker pipeline name, derived from author, service and region.")
     @property

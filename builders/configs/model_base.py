@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, ClassVar
 
 from pydantic import Field
 
@@ -12,6 +12,8 @@ from builders.configs.types import InferenceInstanceType, S3Uri
 
 class ModelConfigBase(BasePipelineConfig):
     """Values every model creation step needs."""
+
+    CACHED_BY_SAGEMAKER: ClassVar[bool] = False  # a CreateModel step
 
     inference_instance_type: Annotated[
         InferenceInstanceType,

@@ -12,6 +12,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, Field
 
 from builders.configs.api_rules import JobKind, instance_type_problem, string_problem
+from builders.configs.durations import parse_duration
 
 # Regions where SageMaker runs, from botocore's endpoint data (a test keeps this list honest).
 AwsRegion = Literal[
@@ -123,6 +124,30 @@ CodeLocation = Annotated[
     Field(examples=["./src", "s3://my-bucket/code/"]),
     LOCAL_PATH,
 ]
+
+
+def _check_duration(value: str) -> str:
+    duration = parse_duration(value) if value[:1] in "Pp" else None
+    if not duration:
+        raise ValueError(
+            "must be an ISO 8601 duration of more than zero, such as P30D (30 days), PT12H "
+            "(12 hours) or P1DT6H"
+        )
+    return value.upper()
+
+
+# How long a cached step result may be reused (a step cache's ExpireAfter).
+IsoDuration = Annotated[str, AfterValidator(_check_duration), Field(examples=["P30D"])]
+# Failures a retry policy names, as sagemaker.workflow.retry's enums spell them: the first
+# two can happen to any step, the others only to a step that runs a SageMaker job.
+STEP_FAILURES = ("Step.SERVICE_FAULT", "Step.THROTTLING")
+JOB_FAILURES = (
+    "SageMaker.JOB_INTERNAL_ERROR",
+    "SageMaker.CAPACITY_ERROR",
+    "SageMaker.RESOURCE_LIMIT",
+)
+RetryFailure = Literal[STEP_FAILURES + JOB_FAILURES]  # type: ignore[valid-type]
+
 InstanceCount = Annotated[int, Field(ge=1, le=100)]  # SageMaker's per-job limit
 VolumeSizeGB = Annotated[int, Field(ge=1, le=16384)]  # an EBS volume's limit
 

@@ -138,7 +138,7 @@ def node_values(
             field=unused[0],
         )
     raw = {
-        node: {f: v for f, v in shared.items() if f in config_class.model_fields}
+        node: {f: v for f, v in shared.items() if config_class.takes_shared(f)}
         | specific.get(node, {})
         for node, config_class in classes.items()
     }

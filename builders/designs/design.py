@@ -90,8 +90,8 @@ def step_type_of(node: DesignNode, registry: StepRegistry = REGISTRY) -> StepTyp
 
 def effective_values(design: Design, node: DesignNode, registry=REGISTRY) -> dict[str, Any]:
     """The node's raw values: the pipeline settings its Config has, then its own."""
-    fields = step_type_of(node, registry).config_class.model_fields
-    inherited = {k: v for k, v in design.settings.items() if k in fields}
+    config_class = step_type_of(node, registry).config_class
+    inherited = {k: v for k, v in design.settings.items() if config_class.takes_shared(k)}
     return {**inherited, **node.values}
 
 
@@ -332,7 +332,7 @@ def design_from_documents(
                 "file written with this DAG.",
                 node=missing[0],
             )
-    settings = {**setting_defaults(), **_common_settings(raw)}
+    settings = {**setting_defaults(), **_common_settings(raw, classes)}
     design = Design(name=name, settings=_absolute(settings, BasePipelineConfig, base_dir))
     for node, config_class in classes.items():
         step_type = registry.for_config(config_class, node=node)
@@ -348,7 +348,7 @@ def _own_values(config_class, values: dict[str, Any], settings: dict[str, Any]) 
     """What a node sets itself: not what it inherits, nor a default it would get anyway."""
     own = {}
     for field, value in values.items():
-        if field in settings:
+        if field in settings and config_class.takes_shared(field):
             if settings[field] != value:
                 own[field] = value  # an override
             continue
@@ -362,10 +362,11 @@ def _own_values(config_class, values: dict[str, Any], settings: dict[str, Any]) 
     return own
 
 
-def _common_settings(raw: dict[str, dict[str, Any]]) -> dict[str, Any]:
+def _common_settings(raw: dict[str, dict[str, Any]], classes: dict[str, type]) -> dict[str, Any]:
     settings = {}
     for field in SHARED_FIELDS:
-        values = [values[field] for values in raw.values() if field in values]
+        takers = [node for node in raw if classes[node].takes_shared(field)]
+        values = [raw[node][field] for node in takers if field in raw[node]]
         if values and all(same_raw(v, values[0]) for v in values):
             settings[field] = values[0]
     return settings

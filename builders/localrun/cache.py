@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from datetime import datetime, timedelta
 from typing import Any
 
+from builders.configs.durations import parse_duration
 from builders.localrun.definition import StepSpec
 from builders.localrun.errors import DefinitionError
 from builders.localrun.store import RunStore, StepRecord
@@ -32,10 +32,6 @@ KEY_ATTRIBUTES = {
     ),
     "Transform": ("DataProcessing", "Environment", "ModelName", "TransformInput"),
 }
-_DURATION = re.compile(
-    r"P?(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?",
-    re.IGNORECASE,
-)
 
 
 def cache_key(step: StepSpec, arguments: dict[str, Any]) -> str | None:
@@ -53,20 +49,14 @@ def expire_after(step: StepSpec) -> timedelta | None:
     text = step.cache_config.get("ExpireAfter")
     if not text:
         return None
-    match = _DURATION.fullmatch(str(text).strip())
-    if not match or not any(match.groups()):
+    duration = parse_duration(str(text))
+    if duration is None:
         raise DefinitionError(
             f"Step '{step.name}' has CacheConfig.ExpireAfter '{text}', which is not an ISO 8601 "
             "duration such as PT1H or P30D.",
             node=step.name,
         )
-    years, months, weeks, days, hours, minutes, seconds = (int(g or 0) for g in match.groups())
-    return timedelta(
-        days=365 * years + 30 * months + 7 * weeks + days,
-        hours=hours,
-        minutes=minutes,
-        seconds=seconds,
-    )
+    return duration
 
 
 class CacheIndex:

@@ -16,7 +16,7 @@ import random
 import re
 
 import pytest
-from editing_model import SHARED, Model, editable, value_for
+from editing_model import Model, editable, is_setting, value_for
 from playwright.sync_api import Page, expect
 from test_designer import CANVAS, canvas, drag_edge, settle
 from test_edits_in_browser import click_edge, click_node, create, open_section
@@ -148,7 +148,8 @@ def edit(b: Browser, model: Model, rng) -> str:
 
 def override(b: Browser, model: Model, rng) -> str:
     name = rng.choice(model.names)
-    spec = rng.choice([s for s in editable(model.node(name)["step_type"]) if s.name in SHARED])
+    step_type = model.node(name)["step_type"]
+    spec = rng.choice([s for s in editable(step_type) if is_setting(step_type, s)])
     fit_view(b.page)
     click_node(b.page, name)
     open_section(b.page, "Pipeline settings")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, ClassVar, Literal
 
 from pydantic import Field, computed_field, model_validator
 
@@ -20,6 +20,8 @@ from builders.configs.types import (
 
 class RegistrationConfig(BasePipelineConfig):
     """A model package in a model package group, with what it accepts and where it serves."""
+
+    CACHED_BY_SAGEMAKER: ClassVar[bool] = False  # a RegisterModel step
 
     framework: Annotated[
         Literal["xgboost", "pytorch", "sklearn"],

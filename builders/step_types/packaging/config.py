@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from builders.configs.base import ProcessingStepConfigBase
 from builders.configs.types import ADVANCED, CodeLocation, ScriptName
@@ -20,6 +20,22 @@ class PackagingConfig(ProcessingStepConfigBase):
         CodeLocation,
         Field(description="Folder with your inference code (inference.py ...): local or s3://."),
     ]
+
+    @model_validator(mode="before")
+    @classmethod
+    def _seed_caching_name(cls, values: Any) -> Any:
+        """The seed's `enable_caching_package_step` is this node's `cache_enabled`."""
+        if not isinstance(values, dict) or "enable_caching_package_step" not in values:
+            return values
+        values = dict(values)
+        seed = values.pop("enable_caching_package_step")
+        if "cache_enabled" in values and values["cache_enabled"] != seed:
+            raise ValueError(
+                "enable_caching_package_step (the seed's name for cache_enabled) and "
+                "cache_enabled disagree: remove enable_caching_package_step"
+            )
+        values["cache_enabled"] = seed
+        return values
 
 
 PackageStepConfig = PackagingConfig  # the seed's name
