@@ -268,6 +268,27 @@ def test_packaging_fields_reach_the_job(base, tmp_path):
     assert staged(stager)[inputs["script"]["S3Uri"] + "serve.py"] == b"def model_fn(d): ...\n"
 
 
+def check_training_job(request: dict, stager, image: str, script: str, hyperparameters) -> None:
+    """What the training fields both training tests set become in the job: 2 ml.c5.4xlarge
+    instances of 99 GB, one hour at most, `script` alone in the code archive, and every
+    hyperparameter in the settings channel."""
+    args = request["Arguments"]
+    assert args["ResourceConfig"] == {
+        "InstanceCount": 2,
+        "InstanceType": "ml.c5.4xlarge",
+        "VolumeSizeInGB": 99,
+    }
+    assert args["StoppingCondition"] == {"MaxRuntimeInSeconds": 3600}
+    assert image in args["AlgorithmSpecification"]["TrainingImage"]
+    assert json.loads(args["HyperParameters"]["sagemaker_program"]) == script
+    archive = staged(stager)[json.loads(args["HyperParameters"]["sagemaker_submit_directory"])]
+    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+        assert tar.getnames() == [script]
+    channels = {c["ChannelName"]: c["DataSource"]["S3DataSource"] for c in args["InputDataConfig"]}
+    settings = json.loads(staged(stager)[channels["config"]["S3Uri"] + "settings.json"])
+    assert {key: settings[key] for key in hyperparameters} == hyperparameters
+
+
 def test_xgboost_training_fields_reach_the_training_job(base, hyperparameters, tmp_path):
     (tmp_path / "my_train.py").write_text("print('train')\n")
     hyperparameters.update({"max_depth": 9, "eta": 0.05, "num_round": 77})
@@ -284,21 +305,7 @@ def test_xgboost_training_fields_reach_the_training_job(base, hyperparameters, t
     covers(XGBoostTrainingConfig, values)
     config = XGBoostTrainingConfig(**base, **values)
     _, request, stager, _ = build(config, "Train", training_data=DATA)
-    args = request["Arguments"]
-    assert args["ResourceConfig"] == {
-        "InstanceCount": 2,
-        "InstanceType": "ml.c5.4xlarge",
-        "VolumeSizeInGB": 99,
-    }
-    assert args["StoppingCondition"] == {"MaxRuntimeInSeconds": 3600}
-    assert "sagemaker-xgboost:1.5-1" in args["AlgorithmSpecification"]["TrainingImage"]
-    assert json.loads(args["HyperParameters"]["sagemaker_program"]) == "my_train.py"
-    archive = staged(stager)[json.loads(args["HyperParameters"]["sagemaker_submit_directory"])]
-    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
-        assert tar.getnames() == ["my_train.py"]
-    channels = {c["ChannelName"]: c["DataSource"]["S3DataSource"] for c in args["InputDataConfig"]}
-    settings = json.loads(staged(stager)[channels["config"]["S3Uri"] + "settings.json"])
-    assert {key: settings[key] for key in hyperparameters} == hyperparameters
+    check_training_job(request, stager, "sagemaker-xgboost:1.5-1", "my_train.py", hyperparameters)
 
 
 def test_model_fields_reach_the_create_model_request(base):
@@ -350,18 +357,5 @@ def test_pytorch_training_fields_reach_the_training_job(base, hyperparameters, t
     covers(PyTorchTrainingConfig, values)
     config = PyTorchTrainingConfig(**base, **values)
     _, request, stager, _ = build(config, "Torch", training_data=DATA)
-    args = request["Arguments"]
-    assert args["ResourceConfig"] == {
-        "InstanceCount": 2,
-        "InstanceType": "ml.c5.4xlarge",
-        "VolumeSizeInGB": 99,
-    }
-    assert args["StoppingCondition"] == {"MaxRuntimeInSeconds": 3600}
-    assert "pytorch-training:2.0.1-cpu-py310" in args["AlgorithmSpecification"]["TrainingImage"]
-    assert json.loads(args["HyperParameters"]["sagemaker_program"]) == "fit.py"
-    archive = staged(stager)[json.loads(args["HyperParameters"]["sagemaker_submit_directory"])]
-    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
-        assert tar.getnames() == ["fit.py"]
-    channels = {c["ChannelName"]: c["DataSource"]["S3DataSource"] for c in args["InputDataConfig"]}
-    settings = json.loads(staged(stager)[channels["config"]["S3Uri"] + "settings.json"])
-    assert {key: settings[key] for key in hyperparameters} == hyperparameters
+    image = "pytorch-training:2.0.1-cpu-py310"
+    check_training_job(request, stager, image, "fit.py", hyperparameters)
