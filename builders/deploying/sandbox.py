@@ -9,7 +9,6 @@ runs' records stay in the workspace.
 from __future__ import annotations
 
 import atexit
-import logging
 import socket
 import threading
 from dataclasses import dataclass
@@ -29,12 +28,7 @@ def sandbox() -> Sandbox:
     global _server
     with _lock:
         if _server is None or not _alive(_server):
-            from moto.server import ThreadedMotoServer
-
-            logging.getLogger("werkzeug").setLevel(logging.CRITICAL)  # a line per request
-            server = ThreadedMotoServer(ip_address="127.0.0.1", port=_free_port(), verbose=False)
-            server.start()
-            _server = server
+            _server = _QuietMotoServer(_free_port())
             atexit.register(stop_sandbox)
         host, port = _server.get_host_and_port()
         return Sandbox(f"http://{host}:{port}")
@@ -59,6 +53,37 @@ def _alive(server) -> bool:
             return True
     except OSError:
         return False
+
+
+class _QuietMotoServer:
+    """moto's server (as its ThreadedMotoServer runs it) on 127.0.0.1, whose requests are not
+    logged: werkzeug logs a line per request through the process-wide "werkzeug" logger,
+    which is not ours to silence."""
+
+    def __init__(self, port: int):
+        from moto.moto_server.werkzeug_app import (
+            DomainDispatcherApplication,
+            MotoRequestHandler,
+            create_backend_app,
+        )
+        from werkzeug.serving import make_server
+
+        class QuietHandler(MotoRequestHandler):
+            def log(self, type: str, message: str, *args) -> None:
+                pass  # werkzeug's request lines; errors reach the client as responses
+
+        app = DomainDispatcherApplication(create_backend_app)
+        self._server = make_server("127.0.0.1", port, app, True, request_handler=QuietHandler)
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread.start()
+
+    def get_host_and_port(self) -> tuple[str, int]:
+        host, port = self._server.server_address[:2]
+        return str(host), port
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._thread.join()
 
 
 def _free_port() -> int:
