@@ -36,6 +36,15 @@ def sandbox():
     server.stop()
 
 
+@pytest.fixture
+def own_sandbox():
+    """A sandbox of the test's own: its deploy places the sample data the module's shared
+    run expects to place."""
+    server, url = start_moto()
+    yield url
+    server.stop()
+
+
 def deployed_run(starter: str, url: str, folder, *, cache: bool = False):
     """(runner, compiled, finished run) of a starter deployed to the sandbox with its config
     document (which places its sample data) and started: the deploy runs it locally. With
@@ -80,8 +89,8 @@ def csv_rows(data: bytes) -> list[list[str]]:
     return list(csv.reader(io.StringIO(data.decode())))
 
 
-def test_a_cached_second_run_reads_the_first_runs_outputs(sandbox, tmp_path):
-    runner, compiled, first = deployed_run("xgboost_end_to_end", sandbox, tmp_path, cache=True)
+def test_a_cached_second_run_reads_the_first_runs_outputs(own_sandbox, tmp_path):
+    runner, compiled, first = deployed_run("xgboost_end_to_end", own_sandbox, tmp_path, cache=True)
     second = runner.run(compiled.definition_json, pipeline_name=compiled.name)
     assert first.status == second.status == "Succeeded", second.failure_reason
     states = {name: step.state for name, step in second.steps.items()}
