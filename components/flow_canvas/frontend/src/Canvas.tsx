@@ -197,7 +197,6 @@ export function Canvas({ args, theme }: { args: Args; theme?: Theme }) {
         selectionKeyCode={null}
         multiSelectionKeyCode={null}
         zoomOnDoubleClick={false}
-        elevateEdgesOnSelect
         proOptions={{ hideAttribution: true }}
       >
         <Background gap={20} size={1} />
