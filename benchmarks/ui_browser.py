@@ -52,7 +52,7 @@ from conftest import CHROMIUM, CHROMIUM_FLAGS  # noqa: E402  (the browser tests'
 
 from builders.designs.design import Design, move_nodes  # noqa: E402
 from builders.designs.workspace import WORKSPACE_ENV, Workspace  # noqa: E402
-from builders.graph.layout import layered_positions  # noqa: E402
+from builders.graph.layout import tidy_positions  # noqa: E402
 from builders.starters import design_from_starter  # noqa: E402
 from components.flow_canvas import IFRAME_TITLE  # noqa: E402
 
@@ -134,7 +134,7 @@ def bench_design(size: int) -> Design:
     design = Design(
         name=f"bench-{size}", settings=starter.settings, nodes=tuple(nodes), edges=tuple(edges)
     )
-    return move_nodes(design, layered_positions(design.dag()))
+    return move_nodes(design, tidy_positions(design.dag()))
 
 
 def _free_port() -> int:

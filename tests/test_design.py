@@ -30,7 +30,7 @@ from builders.designs.design import (
     validate_design,
 )
 from builders.errors import ConfigFileError, ConfigValidationError, PipelineDesignError
-from builders.graph.layout import layered_positions
+from builders.graph.layout import tidy_positions
 from builders.starters import design_from_starter, starter_names
 
 
@@ -125,7 +125,7 @@ def test_positions_are_kept_apart_from_values(xgb):
 
 
 def test_layered_layout_puts_parents_left_of_children(xgb):
-    positions = layered_positions(xgb.dag())
+    positions = tidy_positions(xgb.dag())
     for source, target in xgb.edges:
         assert positions[source][0] < positions[target][0]
 

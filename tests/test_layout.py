@@ -15,7 +15,6 @@ from builders.graph.layout import (
     NODE_WIDTH,
     edge_points,
     hidden_edges,
-    layered_positions,
     new_node_position,
     node_box,
     overlapping_nodes,
@@ -95,9 +94,8 @@ def test_layers_go_left_to_right_and_a_source_sits_before_its_reader():
     assert column["DataLoadingCalibration"] == column["BatchTransform"] - 1
 
 
-def test_the_layout_is_the_same_every_time_and_keeps_the_old_name():
-    dag = blocks(3)
-    assert tidy_positions(dag) == tidy_positions(blocks(3)) == layered_positions(dag)
+def test_the_layout_is_the_same_every_time():
+    assert tidy_positions(blocks(3)) == tidy_positions(blocks(3))
 
 
 def test_an_empty_graph_and_a_cycle_are_laid_out_without_error():

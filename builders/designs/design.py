@@ -22,7 +22,7 @@ from builders.designs.config_io import merge_values, node_values
 from builders.errors import ConfigFileError, ConfigValidationError, PipelineDesignError, Problem
 from builders.graph.checks import check_and_wire
 from builders.graph.dag import PipelineDAG
-from builders.graph.layout import ROW_HEIGHT, layered_positions
+from builders.graph.layout import ROW_HEIGHT, tidy_positions
 from builders.graph.validation import validate_config
 from builders.graph.wiring import Wire, accepted_ports
 from builders.registry import REGISTRY, StepRegistry, StepType
@@ -341,7 +341,7 @@ def design_from_documents(
         design = set_node_values(design, node, _absolute(own, config_class, base_dir))
     if dag is not None:
         design = design.model_copy(update={"edges": tuple(dag.edges)})
-    return move_nodes(design, layered_positions(design.dag()))
+    return move_nodes(design, tidy_positions(design.dag()))
 
 
 def _own_values(config_class, values: dict[str, Any], settings: dict[str, Any]) -> dict:

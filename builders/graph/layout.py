@@ -120,11 +120,6 @@ def tidy_positions(dag: PipelineDAG) -> dict[str, Point]:
     return {node: (x, round(y - top, 1)) for node, (x, y) in positions.items()}
 
 
-def layered_positions(dag: PipelineDAG) -> dict[str, Point]:
-    """The tidy layout (the name older callers use)."""
-    return tidy_positions(dag)
-
-
 def _layers(dag: PipelineDAG) -> dict[str, int]:
     """Longest path from a source; a source then moves right next to its first child, so a
     data loading step sits just before the step that reads it. A cycle: insertion order."""
