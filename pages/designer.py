@@ -3,8 +3,10 @@ connection.
 
 One run per action: the canvas's events and the palette are read, and the toolbar's buttons
 act (callbacks), before anything is drawn, so the canvas and the panel show the result in
-the same run (a click opens its node's panel at once). An edit made in the panel changes
-what the panel's messages and the canvas show: the page runs again for them.
+the same run (a click opens its node's panel at once). An edit made in the panel is taken
+while the panel is drawn; what depends on it is drawn after it (the panel's badge and
+messages, the canvas, the toolbar's undo), so it too is shown by the run that takes it.
+Only a rename or a deletion in the panel, which changes the selection, runs the page again.
 """
 
 import streamlit as st
@@ -115,8 +117,6 @@ select(selected, selected_edge)  # a deleted or undone selection is none
 
 head, tools = st.columns([3, 2], vertical_alignment="bottom")
 head.title(md(design.name))
-with tools:
-    toolbar(design)
 notices = st.container()  # filled at the end: this run's notices (a merge, a refusal) too
 canvas_column, panel = st.columns([3, 2], gap="medium")
 
@@ -137,20 +137,25 @@ with panel:
     # The panel scrolls on its own: the canvas stays in view while a long form is edited.
     with st.container(height=CANVAS_HEIGHT, border=False, key="panel"):
         if selected:
-            edited = node_panel(design, session.report(design), selected, session.epoch())
+            edited = node_panel(design, session.report, selected, session.epoch())
         elif selected_edge:
             edited = connection_panel(design, session.report(design), selected_edge)
         elif design.nodes:
             st.caption("Click a step on the canvas to see and edit its settings here.")
     if edited != design:
-        if selected and selected not in edited.node_names:  # renamed or deleted
+        reselect = (selected and selected not in edited.node_names) or (
+            selected_edge and selected_edge not in edited.edges
+        )
+        if reselect:  # renamed or deleted: the panel and the node picker follow
             renamed = [n for n in edited.node_names if n not in design.node_names]
-            select(renamed[0] if renamed else None)
-        if selected_edge and selected_edge not in edited.edges:
-            select()
+            select(renamed[0] if renamed and selected else None)
         session.commit(edited)
-        st.rerun()  # the form's messages and the canvas follow the new values
+        if reselect or session.current() != edited:  # or merged with another tab's save
+            st.rerun()
+        design = edited
 
+with tools:  # after the panel: undo is offered for an edit made in it
+    toolbar(design)
 report = session.report(design)
 with canvas_column:
     if not design.nodes:
