@@ -12,6 +12,7 @@ from builders.configs.types import (
     ContentType,
     FieldRuleError,
     InferenceInstanceType,
+    PARAMETER,
     ModelPackageGroupName,
     ScriptName,
     TransformInstanceType,
@@ -44,6 +45,7 @@ class RegistrationConfig(BasePipelineConfig):
     ] = None
     approval_status: Annotated[
         Literal["PendingManualApproval", "Approved", "Rejected"],
+        PARAMETER,
         Field(description="Approval status the new model version starts with."),
     ] = "PendingManualApproval"
     model_description: Annotated[
