@@ -9,10 +9,10 @@ from pydantic import Field, computed_field, model_validator
 from builders.configs.base import BasePipelineConfig
 from builders.configs.containers import check_pytorch_python
 from builders.configs.types import (
+    PARAMETER,
     ContentType,
     FieldRuleError,
     InferenceInstanceType,
-    PARAMETER,
     ModelPackageGroupName,
     ScriptName,
     TransformInstanceType,
