@@ -19,7 +19,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from builders.configs.base import BasePipelineConfig
-from builders.configs.parameters import PipelineParameter
+from builders.configs.parameters import PipelineParameter, with_parameters
 from builders.designs.fileio import read_json, write_json_atomic
 from builders.errors import ConfigFileError, ConfigValidationError, Problem
 from builders.graph.validation import validate_config
@@ -168,7 +168,8 @@ def validate_document(
 def node_values(
     document: Any, registry: StepRegistry = REGISTRY
 ) -> tuple[dict[str, type[BaseModel]], dict[str, dict[str, Any]]]:
-    """Each node's Config class and raw values (shared values it has, then its own)."""
+    """Each node's Config class and raw values (shared values it has, then its own; a field
+    bound to a pipeline parameter holds the parameter's default)."""
     config_types, shared, specific = _sections(document)
     classes = {
         node: registry.config_class_named(class_name, node=node)
@@ -193,7 +194,9 @@ def node_values(
         | specific.get(node, {})
         for node, config_class in classes.items()
     }
-    return classes, raw
+    parameters = parameters_of(document)  # a bound field holds its parameter's default
+    bound = {node: with_parameters(raw[node], node, classes[node], parameters) for node in raw}
+    return classes, bound
 
 
 def _sections(document: Any) -> tuple[dict[str, str], dict[str, Any], dict[str, dict]]:

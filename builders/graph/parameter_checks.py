@@ -7,6 +7,7 @@ that field, naming the parameter, so the user knows where to change it.
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -19,11 +20,12 @@ from builders.configs.parameters import (
     field_problem,
     name_problem,
     parameter_type,
+    parse_value,
     spec_of,
     type_problem,
     with_parameters,
 )
-from builders.errors import Problem
+from builders.errors import ConfigValidationError, Problem
 from builders.graph.checks import check_and_wire
 from builders.graph.dag import PipelineDAG
 from builders.graph.wiring import Wire
@@ -144,3 +146,53 @@ def _binding_problems(
             )
         ]
     return []
+
+
+def start_values(
+    parameters: Sequence[PipelineParameter],
+    given: Mapping[str, str],
+    classes: Mapping[str, type[BaseModel]],
+    values: Mapping[str, Mapping[str, Any]],
+) -> dict[str, str]:
+    """The values an execution starts with (name -> text as SageMaker takes it), each checked
+    by its type and by the rules of every field it is bound to; ConfigValidationError
+    naming the parameter and the rule otherwise."""
+    declared = {p.name: p for p in parameters}
+    problems, started = [], {}
+    for name, text in given.items():
+        parameter = declared.get(name)
+        if parameter is None:
+            known = ", ".join(declared) or "none"
+            problems.append(
+                Problem(f"There is no parameter '{name}'. The pipeline's parameters: {known}.")
+            )
+            continue
+        try:
+            value = parse_value(parameter.type, text)
+        except ValueError as error:
+            problems.append(Problem(f"Parameter '{name}' {error}."))
+            continue
+        problems += _value_problems(parameter, value, classes, values)
+        started[name] = json.dumps(value) if isinstance(value, bool) else str(value)
+    if problems:
+        raise ConfigValidationError(problems)
+    return started
+
+
+def _value_problems(parameter, value, classes, values) -> list[Problem]:
+    problems = []
+    for binding in parameter.bindings:
+        if binding.node not in classes:
+            continue  # reported by parameter_problems
+        refused = field_problem(
+            classes[binding.node], values.get(binding.node, {}), binding.field, value
+        )
+        if refused:
+            problems.append(
+                Problem(
+                    f"Parameter '{parameter.name}' cannot be {value!r}: this field {refused}.",
+                    binding.node,
+                    binding.field,
+                )
+            )
+    return problems
