@@ -119,7 +119,7 @@ def type_problem(type_: ParameterType, value: Any) -> str | None:
     kinds = _PYTHON_TYPES[type_]
     if isinstance(value, kinds) and (bool not in kinds) == (not isinstance(value, bool)):
         return None
-    return f"is {type_}, and {value!r} is not a value of that type"
+    return f"is not {'an' if type_ == 'Integer' else 'a'} {type_} value"
 
 
 def field_problem(

@@ -96,9 +96,12 @@ def _own_problems(parameter: PipelineParameter) -> list[Problem]:
             )
         )
     wrong = type_problem(parameter.type, parameter.default)
-    if wrong:
+    if wrong and not parameter.bindings:  # else reported on each bound field
         problems.append(
-            Problem(f"Parameter '{parameter.name}' {wrong}: give it a default of its type.")
+            Problem(
+                f"Parameter '{parameter.name}' has the default {parameter.default!r}, which "
+                f"{wrong}. Give it a default of its type."
+            )
         )
     return problems
 
@@ -133,9 +136,9 @@ def _binding_problems(
                 field,
             )
         ]
-    if type_problem(parameter.type, parameter.default):
-        return []  # reported once, as the parameter's
-    refused = field_problem(config_class, values.get(node, {}), field, parameter.default)
+    refused = type_problem(parameter.type, parameter.default) or field_problem(
+        config_class, values.get(node, {}), field, parameter.default
+    )
     if refused:
         return [
             Problem(
