@@ -20,6 +20,7 @@ from builders.errors import PipelineDesignError
 from builders.graph.validation import validate_config
 from components.canvas import node_status
 from components.config_form import config_form
+from components.parameters_panel import bound_fields, parameters_panel
 from components.text import md
 
 _BADGES = {"ready": "green", "incomplete": "orange", "invalid": "red"}
@@ -48,11 +49,13 @@ def node_panel(design: Design, report: DesignReport, name: str, epoch: int) -> D
         key=f"node:{epoch}:{name}",
         problems=report.for_node(name),
         settings=design.settings,
+        exclude=bound_fields(design, name),  # drawn with the parameters, below
     )
     if form.settings != design.settings:  # a shared value typed here is the pipeline's
         design = set_settings(design, form.settings)
     if form.values != node.values:
         design = set_node_values(design, name, form.values)
+    design = parameters_panel(design, name, epoch)
     if step_type.preview is not None:
         step_preview(design, name)
     return design

@@ -221,7 +221,8 @@ def cli_design(tmp_path_factory):
 
 def deploy(folder, *params: str) -> subprocess.CompletedProcess:
     command = [sys.executable, "-m", "builders", "deploy", "--dag", str(folder / "dag.json"),
-               "--config", str(folder / "config.json"), "--target", "sandbox", "--start"]  # fmt: skip
+               "--config", str(folder / "config.json"), "--target", "sandbox",
+               "--start"]  # fmt: skip
     for param in params:
         command += ["--param", param]
     environment = {**os.environ, WORKSPACE_ENV: str(folder / "ws")}

@@ -97,3 +97,13 @@ def _in_order(design: Design, parameters: tuple[PipelineParameter, ...]):
     """`parameters` in the order the design declared them."""
     order = [p.name for p in design.parameters]
     return tuple(sorted(parameters, key=lambda p: order.index(p.name)))
+
+
+def start_values_of(design: Design, given: dict[str, str]) -> dict[str, str]:
+    """The values an execution of the design starts with, checked (see start_values)."""
+    from builders.designs.design import node_values_of
+    from builders.graph.parameter_checks import start_values
+
+    classes = {n.name: step_type_of(n).config_class for n in design.nodes}
+    values = {n.name: node_values_of(design, n) for n in design.nodes}
+    return start_values(design.parameters, given, classes, values)
