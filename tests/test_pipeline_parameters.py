@@ -260,3 +260,23 @@ def test_cli_refuses_bad_values_naming_the_parameter_and_the_rule(cli_design):
         not (cli_design / "ws" / "runs").exists()
         or len(list((cli_design / "ws" / "runs").iterdir())) <= 1
     )  # nothing started by a refused command
+
+
+def test_two_tabs_merge_parameters_by_name(promoted):
+    from builders.designs.merge import merge_designs
+
+    base = promoted
+    mine = promote_field(base, "XGBoostTraining", "training_instance_type", "TrainType")
+    theirs = set_parameter_default(base, "TrainCount", 2)
+    merged = merge_designs(base, mine, theirs)
+    assert merged.conflicts == ()
+    declared = {p.name: p.default for p in merged.design.parameters}
+    assert declared["TrainType"] == "ml.m5.xlarge" and declared["TrainCount"] == 2
+
+    theirs = set_parameter_default(remove_nodes(base, ["Packaging"]), "TrainCount", 4)
+    mine = set_parameter_default(base, "TrainCount", 3)
+    clash = merge_designs(base, mine, theirs)
+    assert [c.field for c in clash.conflicts] == ["TrainCount"]
+    kept = {p.name: p for p in clash.design.parameters}
+    assert kept["TrainCount"].default == 4  # the version saved first
+    assert all(b.node != "Packaging" for b in kept["ProcessingType"].bindings)
