@@ -6,6 +6,7 @@ default, edited here and shared by every node bound to the parameter.
 
 from __future__ import annotations
 
+import hashlib
 import re
 
 import streamlit as st
@@ -51,14 +52,18 @@ def _bound(design: Design, name: str, field: str, key: str) -> Design:
         f"`{md(parameter.name)}` ({parameter.type}{shared}); a run can set another."
     )
     text_box, unbind = st.columns([3, 1], vertical_alignment="bottom")
+    shown = text_of(parameter.default)
+    # Keyed by the value too: after an undo, another node's edit or another tab's save,
+    # the box is created afresh with the design's default, never left holding an old one.
+    digest = hashlib.sha256(shown.encode()).hexdigest()[:8]
     text = text_box.text_input(
         f"Default of {parameter.name}",
-        value=text_of(parameter.default),
-        key=f"{key}:default:{field}:{parameter.name}",
+        value=shown,
+        key=f"{key}:default:{field}:{parameter.name}:{digest}",
     )
     if unbind.button("Unbind", key=f"{key}:unbind:{field}", help="Give the field its own value"):
         return unbind_field(design, name, field)
-    if text != text_of(parameter.default):
+    if text != shown:
         return set_parameter_default(design, parameter.name, _typed(parameter.type, text))
     return design
 

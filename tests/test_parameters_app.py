@@ -3,7 +3,7 @@ Deploy page, with Streamlit's AppTest (the canvas click simulated as its event).
 
 from __future__ import annotations
 
-from app_support import app, canvas_edit, create_from_starter, design_of, texts
+from app_support import app, canvas_edit, create_from_starter, default_box, design_of, texts
 
 
 def promote(at, node: str, field: str, name: str):
@@ -29,12 +29,10 @@ def test_promote_a_field_share_it_change_its_default_and_see_it_in_preview(space
     assert not [w for w in at.text_input if w.key.endswith(":training_instance_type")]
     assert not [w for w in at.selectbox if w.key.endswith(":training_instance_type")]
 
-    at.text_input(key=f"{key}:default:training_instance_type:TrainType").input("ml.bogus").run()
+    default_box(at, f"{key}:default:training_instance_type:TrainType").input("ml.bogus").run()
     assert design_of(at).parameters[0].default == "ml.bogus"
     assert "whose default 'ml.bogus'" in texts(at)  # the field's own rule, naming the parameter
-    at.text_input(key=f"{key}:default:training_instance_type:TrainType").input(
-        "ml.m5.2xlarge"
-    ).run()
+    default_box(at, f"{key}:default:training_instance_type:TrainType").input("ml.m5.2xlarge").run()
 
     at.switch_page("pages/export.py").run()
     table = next(frame.value for frame in at.dataframe if "parameter" in frame.value.columns)
@@ -61,7 +59,7 @@ def test_promote_refuses_a_type_that_does_not_fit(space):
 def test_unbind_gives_the_field_the_parameters_value(space):
     at = create_from_starter(app(), "fraud")
     key = promote(at, "XGBoostTraining", "training_instance_count", "Count")
-    at.text_input(key=f"{key}:default:training_instance_count:Count").input("3").run()
+    default_box(at, f"{key}:default:training_instance_count:Count").input("3").run()
     at.button(key=f"{key}:unbind:training_instance_count").click().run()
     design = design_of(at)
     assert design.parameters == ()
