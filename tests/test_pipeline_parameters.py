@@ -92,6 +92,17 @@ def test_a_bound_instance_type_still_finds_its_image(promoted):
     assert "sagemaker-xgboost:1.7-1" in training["AlgorithmSpecification"]["TrainingImage"]
 
 
+def test_a_batch_transform_takes_its_instance_type_and_count_from_parameters(promoted):
+    design = promote_field(promoted, "BatchTransform", "transform_instance_type", "TransformType")
+    design = promote_field(design, "BatchTransform", "transform_instance_count", "TrainCount")
+    steps = steps_of(compile_design(design).definition)
+    resources = steps["BatchTransform"]["Arguments"]["TransformResources"]
+    assert resources == {
+        "InstanceType": {"Get": "Parameters.TransformType"},
+        "InstanceCount": {"Get": "Parameters.TrainCount"},
+    }
+
+
 def test_the_pytorch_starter_compiles_with_parameters():
     design = design_from_starter("pytorch_model_registration", "p")
     design = promote_field(design, "Packaging", "processing_instance_count", "Count")
