@@ -202,6 +202,13 @@ def test_rename_remove_and_unbind_follow_the_bindings(promoted):
     )
     removed = remove_nodes(promoted, ["Packaging"])
     assert len(removed.parameters[0].bindings) == 2
+    assert promote_field(promoted, "XGBoostTraining", "training_instance_count", "TrainCount") is (
+        promoted
+    )  # promoted again to the same parameter: nothing changes
+    moved = promote_field(promoted, "XGBoostTraining", "training_instance_count", "Count2")
+    assert [p.name for p in moved.parameters][-1] == "Count2" and "TrainCount" not in [
+        p.name for p in moved.parameters
+    ]  # rebound: the parameter left bound to nothing goes
     changed = set_parameter_default(promoted, "TrainCount", 3)
     unbound = unbind_field(changed, "XGBoostTraining", "training_instance_count")
     assert "TrainCount" not in [p.name for p in unbound.parameters]  # bound to nothing now

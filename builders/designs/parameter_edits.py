@@ -45,6 +45,8 @@ def promote_field(
     type_ = parameter_type(spec)
     binding = Binding(node=node, field=field)
     existing = parameter_named(design, name)
+    if existing is not None and existing.binds(node, field):
+        return design
     if existing is not None and existing.type != type_:
         raise PipelineDesignError(
             f"Parameter '{name}' is {existing.type}; this field takes {type_} values. Choose "
