@@ -298,3 +298,23 @@ def test_two_tabs_merge_parameters_by_name(promoted):
     kept = {p.name: p for p in clash.design.parameters}
     assert kept["TrainCount"].default == 4  # the version saved first
     assert all(b.node != "Packaging" for b in kept["ProcessingType"].bindings)
+
+
+def test_cli_validate_warns_of_an_unused_parameter_and_refuses_a_bad_binding(cli_design, tmp_path):
+    document = json.loads((cli_design / "config.json").read_text())
+    document["configuration"]["parameters"]["Spare"] = {"type": "Float", "default": 0.5}
+    (tmp_path / "config.json").write_text(json.dumps(document))
+    command = [sys.executable, "-m", "builders", "validate", "--dag",
+               str(cli_design / "dag.json"), "--config", str(tmp_path / "config.json")]  # fmt: skip
+    warned = subprocess.run(command, capture_output=True, text=True, cwd=REPO, timeout=120)
+    assert warned.returncode == 0 and "Valid:" in warned.stdout
+    assert "Warning: Parameter 'Spare' is bound to no field" in warned.stderr
+
+    document["configuration"]["parameters"]["Count"]["bound_to"].append(
+        {"node": "Packaging", "field": "processing_entry_point"}
+    )
+    (tmp_path / "config.json").write_text(json.dumps(document))
+    refused = subprocess.run(command, capture_output=True, text=True, cwd=REPO, timeout=120)
+    assert refused.returncode == 1
+    assert "Packaging.processing_entry_point: Processing entry point cannot be a pipeline " \
+        "parameter" in refused.stderr  # fmt: skip
