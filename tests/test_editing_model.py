@@ -436,7 +436,8 @@ def interleaved_action(tab: Tab, model: Model, owned: Owned, seen: set[str], rng
             for w in getattr(tab.at, WIDGETS[spec.kind])
             if w.key.split("~")[0] == tab.key(name, spec.name)
         ]
-        if not found:
+        if not found:  # not drawn (a closed section, a bound field): the tab just looks
+            tab.at.run()
             return "look"
         typed = value_for(rng, spec, model.shown(name, spec))
         found[0].set_value(typed).run()
