@@ -48,6 +48,7 @@ def node_panel(design: Design, report: DesignReport, name: str, epoch: int) -> D
         key=f"node:{epoch}:{name}",
         problems=report.for_node(name),
         settings=design.settings,
+        choices=_branch_choices(design, name, step_type),
     )
     if form.settings != design.settings:  # a shared value typed here is the pipeline's
         design = set_settings(design, form.settings)
@@ -56,6 +57,13 @@ def node_panel(design: Design, report: DesignReport, name: str, epoch: int) -> D
     if step_type.preview is not None:
         step_preview(design, name)
     return design
+
+
+def _branch_choices(design: Design, name: str, step_type) -> dict[str, list[str]]:
+    """A condition picks its "if" branch among the steps connected after it."""
+    if step_type.branch_field is None:
+        return {}
+    return {step_type.branch_field: [target for source, target in design.edges if source == name]}
 
 
 def _status(report: DesignReport, name: str) -> None:

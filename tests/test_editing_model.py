@@ -375,7 +375,8 @@ def interleaved_action(tab: Tab, model: Model, owned: Owned, seen: set[str], rng
             for w in getattr(tab.at, WIDGETS[spec.kind])
             if w.key.split("~")[0] == tab.key(name, spec.name)
         ]
-        if not found:
+        if not found:  # drawn as another widget: look, which takes up the other tab's saves
+            tab.at.run()
             return "look"
         typed = value_for(rng, spec, model.shown(name, spec))
         found[0].set_value(typed).run()
