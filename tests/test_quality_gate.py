@@ -154,7 +154,9 @@ def test_the_evaluation_runs_in_the_xgboost_container_and_declares_its_report(do
     packaging = steps(result)["Packaging"]["Arguments"]["ProcessingInputs"]
     assert inputs["inference"] in [i["S3Input"]["S3Uri"] for i in packaging]
     settings = next(
-        json.loads(o.content) for o in result.staged_objects if o.s3_uri.startswith(inputs["config"])
+        json.loads(o.content)
+        for o in result.staged_objects
+        if o.s3_uri.startswith(inputs["config"])
     )
     assert settings == {
         "label_name": "is_fraud",
