@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from app_support import app, canvas_edit, create_from_starter, shown
 from support import STARTERS
 
 from builders.compiling.compile import compile_pipeline
@@ -304,3 +305,20 @@ def test_the_canvas_labels_the_branches_and_the_evaluation():
     nodes = {n.id: n for n in canvas_nodes(design, report)}
     assert nodes["QualityGate"].has_output and nodes["FailBelowThreshold"].has_input
     assert not nodes["DataLoadingTraining"].has_input
+
+
+def test_the_form_picks_the_if_branch_among_the_conditions_children(space):
+    """In the app: the condition's if_steps is a choice of the steps after it; moving
+    Packaging to the else branch relabels its edge and the saved design follows."""
+    at = create_from_starter(app(), "gate", starter="xgboost_quality_gate")
+    canvas_edit(at, selected="QualityGate")
+    key = f"node:{at.session_state['design_epoch']}:QualityGate:if_steps"
+    (branch,) = [w for w in at.multiselect if w.key.split("~")[0] == key]
+    assert branch.options == ["Packaging", "FailBelowThreshold"]
+    assert branch.value == ["Packaging"]
+    branch.set_value(["FailBelowThreshold"]).run()
+    saved = space.load("gate")
+    assert saved.node("QualityGate").values["if_steps"] == ["FailBelowThreshold"]
+    labels = {(e["source"], e["target"]): e["label"] for e in shown(at)["edges"]}
+    assert labels[("QualityGate", "FailBelowThreshold")] == "if"
+    assert labels[("QualityGate", "Packaging")] == "else"
