@@ -69,7 +69,7 @@ def test_the_branches_are_nested_in_the_condition_and_nowhere_else(document):
     result = compiled(document)
     top = [step["Name"] for step in result.definition["Steps"]]
     assert top == [
-        "DataLoadingTraining",
+        "DataLoading",
         "TabularPreprocessing",
         "XGBoostTraining",
         "ModelEvaluation",
@@ -304,7 +304,7 @@ def test_the_canvas_labels_the_branches_and_the_evaluation():
     assert edges[("ModelEvaluation", "ModelRegistration")].label == "evaluation"
     nodes = {n.id: n for n in canvas_nodes(design, report)}
     assert nodes["QualityGate"].has_output and nodes["FailBelowThreshold"].has_input
-    assert not nodes["DataLoadingTraining"].has_input
+    assert not nodes["DataLoading"].has_input
 
 
 def test_the_form_picks_the_if_branch_among_the_conditions_children(space):
