@@ -322,3 +322,9 @@ def test_the_form_picks_the_if_branch_among_the_conditions_children(space):
     labels = {(e["source"], e["target"]): e["label"] for e in shown(at)["edges"]}
     assert labels[("QualityGate", "FailBelowThreshold")] == "if"
     assert labels[("QualityGate", "Packaging")] == "else"
+
+
+def test_the_evaluation_scores_with_the_code_the_model_is_served_with(document, adjacency):
+    specific(document, "ModelEvaluation")["inference_source_dir"] = "other_inference"
+    message = problems(document, adjacency)[("ModelEvaluation", "inference_source_dir")]
+    assert "scores with the inference code in other_inference, but 'Packaging' serves" in message

@@ -134,22 +134,22 @@ def _two_conditions(node: str, first: str, second: str) -> Problem:
 
 
 def _descendants(dag: PipelineDAG, start: list[str]) -> set[str]:
+    """`start` and every node after it."""
+    return _reach(start, dag.children)
+
+
+def _ancestors(dag: PipelineDAG, node: str) -> set[str]:
+    """Every node before `node`."""
+    return _reach(dag.parents(node), dag.parents)
+
+
+def _reach(start: list[str], step) -> set[str]:
     found, stack = set(), list(start)
     while stack:
         node = stack.pop()
         if node not in found:
             found.add(node)
-            stack.extend(dag.children(node))
-    return found
-
-
-def _ancestors(dag: PipelineDAG, node: str) -> set[str]:
-    found, stack = set(), list(dag.parents(node))
-    while stack:
-        current = stack.pop()
-        if current not in found:
-            found.add(current)
-            stack.extend(dag.parents(current))
+            stack.extend(step(node))
     return found
 
 

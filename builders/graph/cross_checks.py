@@ -39,6 +39,7 @@ def cross_node_problems(
         *design.payload_features(),
         *design.serving_code(),
         *design.gate_metrics(),
+        *design.evaluation_code(),
         *branch_problems(dag, conditions_of(design.configs)),
     ]
 
@@ -137,6 +138,31 @@ class _Design:
                         field="metric",
                     )
                 )
+        return problems
+
+    def evaluation_code(self) -> list[Problem]:
+        """An evaluation scores with the inference code its model is served with (the code
+        Packaging puts into the archive), so its metrics are the served model's."""
+        problems = []
+        packagings = self.of_type(PackageStepConfig)
+        for node, evaluation in self.of_type(ModelEvaluationConfig):
+            trainings, code = self.trainings(node), evaluation.inference_source_dir
+            served = [
+                (other, packaging.source_dir)
+                for other, packaging in packagings
+                if trainings and self.trainings(other) == trainings
+            ]
+            for other, source in served:
+                if code and source != code:
+                    problems.append(
+                        Problem(
+                            f"The evaluation scores with the inference code in {code}, but "
+                            f"'{other}' serves the model with {source}: use the same folder, "
+                            "so the metrics are the served model's.",
+                            node=node,
+                            field="inference_source_dir",
+                        )
+                    )
         return problems
 
     def _problem_type(self, evaluation: str | None) -> str | None:
