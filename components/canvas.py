@@ -58,8 +58,11 @@ def canvas_nodes(design: Design, report: DesignReport) -> list[CanvasNode]:
                 subtitle=step_type.display_name if step_type else f"unknown type {node.step_type}",
                 status=label,
                 color=_COLORS[status],
-                has_input=step_type is None or bool(step_type.inputs),
-                has_output=step_type is None or bool(step_type.outputs),
+                # A step that takes and makes nothing (Fail) exists to follow a condition.
+                has_input=step_type is None or bool(step_type.inputs) or not step_type.outputs,
+                has_output=step_type is None
+                or bool(step_type.outputs)
+                or step_type.branch_field is not None,
             )
         )
     return nodes
@@ -79,6 +82,10 @@ def canvas_edges(design: Design, report: DesignReport) -> list[CanvasEdge]:
     for source, target in design.edges:
         label = ", ".join(ports.get((source, target), []))
         fed = f"feeds {label}" if label else "feeds nothing yet"
+        branch = _branch(design, source, target)
+        if branch:
+            label = branch
+            fed = f"runs when the condition {'holds' if branch == 'if' else 'does not hold'}"
         edges.append(
             CanvasEdge(
                 id=edge_id(source, target),
@@ -89,6 +96,18 @@ def canvas_edges(design: Design, report: DesignReport) -> list[CanvasEdge]:
             )
         )
     return edges
+
+
+def _branch(design: Design, source: str, target: str) -> str | None:
+    """'if' or 'else' for an edge leaving a condition: the branch its target is on."""
+    node = design.node(source)
+    if node.step_type not in REGISTRY:
+        return None
+    field = step_type_of(node).branch_field
+    if field is None:
+        return None
+    chosen = node.values.get(field)
+    return "if" if isinstance(chosen, list) and target in chosen else "else"
 
 
 def read_edit(design: Design) -> CanvasEdit | None:

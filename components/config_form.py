@@ -63,6 +63,7 @@ class _Form:
     problems: Sequence[Problem]
     exclude: Collection[str]  # dotted paths not to draw
     shown: dict[str, Any]  # base key -> (widget kind, value it returned, key version), last run
+    choices: Mapping[str, Sequence[Any]]  # list fields chosen from the design's names
     seen: dict[str, Any] = field(default_factory=dict)  # the same, for this run
     reported: set[int] = field(default_factory=set)  # indexes of problems already shown
     slots: list[tuple[Any, str, bool]] = field(default_factory=list)  # (place, path, leaf)
@@ -89,6 +90,7 @@ def config_form(
     recheck: Callable[[FormResult], Sequence[Problem]] | None = None,
     settings: Mapping[str, Any] | None = None,
     exclude: Collection[str] = (),
+    choices: Mapping[str, Sequence[Any]] | None = None,
 ) -> FormResult:
     """Render a form for `config_class` showing `values` (raw, possibly incomplete or invalid)
     and return the new raw values (and settings).
@@ -99,9 +101,12 @@ def config_form(
     With `settings`, shared fields absent from `values` show (and edit) the setting;
     overriding one copies the setting into the values.
     `recheck(result)` gives the problems of the edited values, shown instead of `problems`.
+    `choices` turns a list field into a multiselect of the names given (a condition's
+    children for its "if" branch).
     """
     memo_key = f"{key}::shown"
-    form = _Form(key, tuple(problems), frozenset(exclude), st.session_state.get(memo_key, {}))
+    shown = st.session_state.get(memo_key, {})
+    form = _Form(key, tuple(problems), frozenset(exclude), shown, dict(choices or {}))
     top = st.container()
     shared = dict(settings) if settings is not None else None
     result = _fields(form, config_class, values, "", shared, form.exclude)
@@ -285,6 +290,10 @@ def _input(form: _Form, spec: FieldSpec, path: str, raw: Any, note: str) -> Any:
     wkey = form.key_of(path)
     if spec.kind == "model" and fits(spec, raw):
         return _nested(form, spec, path, raw, label)
+    if path in form.choices and spec.kind == "list" and fits(spec, raw):
+        # Names the design offers (a condition's children), and any chosen ones it lacks.
+        options = tuple(dict.fromkeys([*form.choices[path], *(raw or [])]))
+        spec = replace(spec, kind="multichoice", options=options)
     draw = _WIDGETS[spec.kind] if fits(spec, raw) else _fallback
     return draw(form, spec, wkey, to_raw(raw), label)
 

@@ -67,6 +67,7 @@ def node_panel(
         recheck=lambda form: report_of(edited_by(form)).for_node(name),
         settings=design.settings,
         exclude=bound_fields(design, name),  # drawn with the parameters, below
+        choices=_branch_choices(design, name, step_type),
     )
     design = parameters_panel(edited_by(form), name, epoch)
     with status:
@@ -74,6 +75,13 @@ def node_panel(
     if step_type.preview is not None:
         step_preview(design, name)
     return design
+
+
+def _branch_choices(design: Design, name: str, step_type) -> dict[str, list[str]]:
+    """A condition picks its "if" branch among the steps connected after it."""
+    if step_type.branch_field is None:
+        return {}
+    return {step_type.branch_field: [target for source, target in design.edges if source == name]}
 
 
 def _status(report: DesignReport, name: str) -> None:

@@ -115,7 +115,9 @@ class Model:
         if source == target or (source, target) in self.edges:
             return False
         kinds = producers(self.node(source)["step_type"])
-        if not kinds & consumers(self.node(target)["step_type"]):
+        # A condition's edges carry no data: any step may follow it, on one of its branches.
+        gate = self.node(source)["step_type"] == "Condition"
+        if not gate and not kinds & consumers(self.node(target)["step_type"]):
             return False
         return not self._reaches(target, source)
 

@@ -346,8 +346,12 @@ def test_starter_configs_round_trip(name, tmp_path):
     assert round_trip(loaded, tmp_path, "again.json") == configs
 
 
-def test_both_starters_are_shipped():
-    assert STARTER_NAMES == ["pytorch_model_registration", "xgboost_end_to_end"]
+def test_the_three_starters_are_shipped():
+    assert STARTER_NAMES == [
+        "pytorch_model_registration",
+        "xgboost_end_to_end",
+        "xgboost_quality_gate",
+    ]
 
 
 def test_starter_with_two_data_loading_nodes_keeps_them_apart():

@@ -40,7 +40,11 @@ def xgb():
 
 
 def test_starters_become_valid_designs():
-    assert starter_names() == ["pytorch_model_registration", "xgboost_end_to_end"]
+    assert starter_names() == [
+        "pytorch_model_registration",
+        "xgboost_end_to_end",
+        "xgboost_quality_gate",
+    ]
     for starter in starter_names():
         design = design_from_starter(starter, starter)
         assert validate_design(design).valid, validate_design(design).problems

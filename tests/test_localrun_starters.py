@@ -45,13 +45,16 @@ def own_sandbox():
     server.stop()
 
 
-def deployed_run(starter: str, url: str, folder, *, cache: bool = False):
+def deployed_run(starter: str, url: str, folder, *, cache: bool = False, change=None):
     """(runner, compiled, finished run) of a starter deployed to the sandbox with its config
     document (which places its sample data) and started: the deploy runs it locally. With
-    `cache`, every step that SageMaker caches has caching on."""
+    `cache`, every step that SageMaker caches has caching on; `change(configs)` edits the
+    configs first."""
     dag, configs, base_dir = load_starter(starter)
     for config in configs.values():
         config.cache_enabled = cache and type(config).CACHED_BY_SAGEMAKER
+    if change:
+        change(configs)
     compiled = compile_pipeline(dag, configs, base_dir=base_dir)
     target = Target("sandbox", "us-east-1", endpoint_url=url, runs=folder / "runs")
     said = []
@@ -319,3 +322,58 @@ def test_seeding_leaves_data_already_there_alone(sandbox):
     runner.aws.s3.put_object(Bucket="another-bucket", Key="mine/transactions.csv", Body=b"own")
     assert seed_sample_data("xgboost_end_to_end", runner.aws.s3, config) == []
     assert get(runner.aws.s3, "s3://another-bucket/mine/transactions.csv") == b"own"
+
+
+# -- the quality gate -------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def gate_run(sandbox, tmp_path_factory):
+    return deployed_run("xgboost_quality_gate", sandbox, tmp_path_factory.mktemp("gate"))
+
+
+def test_a_model_that_passes_the_gate_is_registered_with_its_evaluation(gate_run):
+    runner, compiled, run = gate_run
+    assert run.status == "Succeeded", run.failure_reason
+    assert set(run.steps) == set(compiled.step_names)
+    states = {name: step.state for name, step in run.steps.items()}
+    assert states.pop("FailBelowThreshold") == "skipped"
+    assert set(states.values()) == {"succeeded"}
+    assert run.steps["QualityGate"].properties == {"Outcome": "True"}
+
+    s3 = runner.aws.s3
+    report_uri = run.steps["ModelEvaluation"].outputs["evaluation"] + "/evaluation.json"
+    report = json.loads(get(s3, report_uri))
+    assert report["problem_type"] == "binary_classification" and report["rows"] == 150
+    # The model scored here, by xgboost directly, on the test split the run wrote.
+    model = members(get(s3, run.steps["XGBoostTraining"].outputs["model"]))
+    booster = xgb.Booster()
+    booster.load_model(bytearray(model["xgboost-model"]))
+    features = json.loads(model["metadata/model_features.json"])["features"]
+    processed = run.steps["TabularPreprocessing"].outputs["processed_data"]
+    header, *rows = csv_rows(get(s3, f"{processed}/test/test_processed_data.csv"))
+    matrix = np.array([[float(row[header.index(name)]) for name in features] for row in rows])
+    labels = [int(float(row[header.index("is_fraud")])) for row in rows]
+    expected = roc_auc_score(labels, booster.predict(xgb.DMatrix(matrix)))
+    assert report["metrics"]["auc"]["value"] == pytest.approx(expected)
+    assert expected >= 0.75  # what the gate asks
+
+    arn = run.steps["ModelRegistration-RegisterModel"].outputs["model_package"]
+    described = runner.aws.sagemaker.describe_model_package(ModelPackageName=arn)
+    statistics = described["ModelMetrics"]["ModelQuality"]["Statistics"]
+    assert statistics == {"ContentType": "application/json", "S3Uri": report_uri}
+    (container,) = described["InferenceSpecification"]["Containers"]
+    assert (container["Framework"], container["FrameworkVersion"]) == ("XGBOOST", "1.7-1")
+
+
+def test_a_model_below_the_threshold_fails_the_run_and_is_not_registered(own_sandbox, tmp_path):
+    def unreachable(configs):
+        configs["QualityGate"].threshold = 1.01  # no AUC reaches it
+
+    runner, _, run = deployed_run("xgboost_quality_gate", own_sandbox, tmp_path, change=unreachable)
+    message = "The model's test AUC is below the quality gate's threshold: it was not registered."
+    assert run.status == "Failed" and run.failure_reason == message
+    assert run.steps["QualityGate"].properties == {"Outcome": "False"}
+    assert run.steps["FailBelowThreshold"].state == "failed"
+    for name in ("Packaging", "Payload", "ModelRegistration-RegisterModel"):
+        assert run.steps[name].state == "skipped", name
+    packages = runner.aws.sagemaker.list_model_packages()["ModelPackageSummaryList"]
+    assert packages == []

@@ -9,6 +9,8 @@ from typing import Annotated, Any, Literal
 import boto3
 import pytest
 from pydantic import BaseModel, Field
+from sagemaker.workflow.condition_step import ConditionStep
+from sagemaker.workflow.fail_step import FailStep
 from sagemaker.workflow.model_step import ModelStep
 from sagemaker.workflow.steps import ProcessingStep, TrainingStep, TransformStep
 
@@ -42,6 +44,9 @@ STEP_TYPES = {
     "PyTorchTraining": ("PyTorchTrainingConfig", "PyTorchTrainingStepBuilder", TrainingStep),
     "XGBoostModel": ("XGBoostModelConfig", "XGBoostModelStepBuilder", ModelStep),
     "PyTorchModel": ("PyTorchModelConfig", "PyTorchModelStepBuilder", ModelStep),
+    "ModelEvaluation": ("ModelEvaluationConfig", "ModelEvaluationStepBuilder", ProcessingStep),
+    "Condition": ("ConditionConfig", "ConditionStepBuilder", ConditionStep),
+    "Fail": ("FailConfig", "FailStepBuilder", FailStep),
     "BatchTransform": ("BatchTransformConfig", "BatchTransformStepBuilder", TransformStep),
     "Packaging": ("PackagingConfig", "PackagingStepBuilder", ProcessingStep),
     "Payload": ("PayloadConfig", "PayloadStepBuilder", ProcessingStep),
@@ -141,7 +146,15 @@ def test_a_step_type_and_its_config_class_register_once():
 
 def test_categories_group_the_palette():
     categories = REGISTRY.by_category()
-    assert list(categories) == ["Data", "Training", "Model", "Inference", "Registration"]
+    assert list(categories) == [
+        "Data",
+        "Training",
+        "Model",
+        "Quality gate",
+        "Inference",
+        "Registration",
+    ]
+    assert [t.name for t in categories["Quality gate"]] == ["Condition", "Fail"]
     assert [t.name for t in categories["Registration"]] == [
         "Packaging",
         "Payload",

@@ -34,7 +34,16 @@ class CompiledPipeline:
 
     @property
     def step_names(self) -> list[str]:
-        return [step["Name"] for step in self.definition["Steps"]]
+        """Every step's name, a condition's branch steps after the condition."""
+        return list(_names(self.definition["Steps"]))
+
+
+def _names(steps: list[dict[str, Any]]):
+    for step in steps:
+        yield step["Name"]
+        arguments = step.get("Arguments") or {}
+        if step.get("Type") == "Condition":
+            yield from _names(arguments.get("IfSteps", []) + arguments.get("ElseSteps", []))
 
 
 def compile_pipeline(

@@ -17,6 +17,7 @@ from builders.errors import (
     StepBuildError,
     UnknownStepTypeError,
 )
+from builders.graph.branches import conditions_of
 from builders.graph.checks import (
     graph_errors,
     majority_region,
@@ -62,6 +63,7 @@ class PipelineBuilderTemplate:
         self.sagemaker_session = sagemaker_session
         self.stager = CodeStager(base_dir)
         self.wires = self._resolve_wiring()
+        self.conditions = conditions_of(self.config_map, registry)  # node -> its "if" children
         self._wires_into: dict[str, list[Wire]] = {node: [] for node in self.order}
         for wire in self.wires:
             self._wires_into[wire.consumer].append(wire)
@@ -128,6 +130,7 @@ class PipelineBuilderTemplate:
     def _generate(self, name: str | None) -> Any:
         from sagemaker.workflow.pipeline import Pipeline
 
+        from builders.compiling.branching import nest_branches
         from builders.compiling.parameters import sdk_parameters
         from builders.compiling.run_policies import apply_run_policies
 
@@ -140,13 +143,16 @@ class PipelineBuilderTemplate:
         for node in self.order:
             builder = self._builder(node, session, declared)
             inputs = self._inputs_of(node, outputs)
-            dependencies = [steps[parent] for parent in self.dag.parents(node)]
+            # A condition orders its children by holding them in its branches.
+            dependencies = [
+                steps[parent] for parent in self.dag.parents(node) if parent not in self.conditions
+            ]
             steps[node] = _guarded(node, builder.create_step, dependencies, **inputs)
             apply_run_policies(steps[node], self.config_map[node])
             outputs[node] = builder.output_properties(steps[node])
         return Pipeline(
             name=name or self.pipeline_name,
-            steps=[steps[node] for node in self.order],
+            steps=nest_branches(self.dag, self.conditions, steps),
             parameters=list(declared.values()),
             sagemaker_session=session,
         )

@@ -36,6 +36,22 @@ def check_pytorch_python(framework_version: str, py_version: str) -> None:
         )
 
 
+def check_framework_container(framework: str, framework_version: str, py_version: str) -> None:
+    """A framework container SageMaker has: the version exists and runs this Python."""
+    from builders.registry import REGISTRY  # the registry imports the step types' configs
+
+    versions = REGISTRY.container_versions().get(framework, ())
+    if framework_version not in versions:
+        raise FieldRuleError(
+            "framework_version",
+            f"{framework} containers come in versions {', '.join(versions)}",
+        )
+    if framework == "pytorch":
+        check_pytorch_python(framework_version, py_version)
+    elif py_version != "py3":  # the other frameworks' containers take any Python 3
+        raise FieldRuleError("py_version", f"{framework} {framework_version} containers use py3")
+
+
 class PyTorchContainer(BasePipelineConfig):
     """The PyTorch container's version and its Python, for the steps that run one."""
 

@@ -15,9 +15,13 @@ from pydantic import BaseModel
 
 from builders.configs.types import VariableType
 from builders.errors import Problem
+from builders.graph.branches import branch_problems, conditions_of
 from builders.graph.dag import PipelineDAG
 from builders.graph.wiring import Wire
 from builders.scripts.features import feature_columns
+from builders.step_types.condition.config import ConditionConfig
+from builders.step_types.model_evaluation.config import ModelEvaluationConfig
+from builders.step_types.model_evaluation.job.scoring import PROBLEM_METRICS, problem_of
 from builders.step_types.model_registration.config import RegistrationConfig
 from builders.step_types.packaging.config import PackageStepConfig
 from builders.step_types.payload.config import PayloadConfig
@@ -30,7 +34,14 @@ def cross_node_problems(
 ) -> list[Problem]:
     """Every disagreement between connected nodes whose own configs are valid."""
     design = _Design(dag, {n: c for n, c in configs.items() if n in dag}, wires)
-    return [*design.payload_formats(), *design.payload_features(), *design.serving_code()]
+    return [
+        *design.payload_formats(),
+        *design.payload_features(),
+        *design.serving_code(),
+        *design.gate_metrics(),
+        *design.evaluation_code(),
+        *branch_problems(dag, conditions_of(design.configs)),
+    ]
 
 
 class _Design:
@@ -110,6 +121,62 @@ class _Design:
                         _other_code(node, model, source, other, registered, entry_point)
                     )
         return problems
+
+    def gate_metrics(self) -> list[Problem]:
+        """A condition compares a metric its evaluation writes (AUC is no regression's)."""
+        problems = []
+        for node, condition in self.of_type(ConditionConfig):
+            evaluation = self.producer(node, "evaluation")
+            problem = self._problem_type(evaluation)
+            if problem and condition.metric not in PROBLEM_METRICS[problem]:
+                problems.append(
+                    Problem(
+                        f"'{evaluation}' evaluates a {problem.replace('_', ' ')} model and "
+                        f"writes {', '.join(PROBLEM_METRICS[problem])}, not "
+                        f"{condition.metric}: choose one of those.",
+                        node=node,
+                        field="metric",
+                    )
+                )
+        return problems
+
+    def evaluation_code(self) -> list[Problem]:
+        """An evaluation scores with the inference code its model is served with (the code
+        Packaging puts into the archive), so its metrics are the served model's."""
+        problems = []
+        packagings = self.of_type(PackageStepConfig)
+        for node, evaluation in self.of_type(ModelEvaluationConfig):
+            trainings, code = self.trainings(node), evaluation.inference_source_dir
+            served = [
+                (other, packaging.source_dir)
+                for other, packaging in packagings
+                if trainings and self.trainings(other) == trainings
+            ]
+            for other, source in served:
+                if code and source != code:
+                    problems.append(
+                        Problem(
+                            f"The evaluation scores with the inference code in {code}, but "
+                            f"'{other}' serves the model with {source}: use the same folder, "
+                            "so the metrics are the served model's.",
+                            node=node,
+                            field="inference_source_dir",
+                        )
+                    )
+        return problems
+
+    def _problem_type(self, evaluation: str | None) -> str | None:
+        """The evaluation's problem type: its own, or its XGBoost training's objective's."""
+        config = self.configs.get(evaluation) if evaluation else None
+        if not isinstance(config, ModelEvaluationConfig):
+            return None
+        if config.problem_type != "auto":
+            return config.problem_type
+        trainings = self.trainings(evaluation)
+        if len(trainings) != 1:
+            return None
+        (training,) = trainings
+        return problem_of(self.configs[training].hyperparameters.objective)
 
 
 def _formats(wire: Wire, payload: PayloadConfig, registration: RegistrationConfig):

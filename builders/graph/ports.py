@@ -18,6 +18,7 @@ class PortKind(str, Enum):
     PACKAGED_MODEL = "packaged model"
     PAYLOAD_SAMPLES = "payload samples"
     TRANSFORM_OUTPUT = "batch transform output"
+    EVALUATION = "model evaluation"
 
 
 @dataclass(frozen=True)

@@ -57,7 +57,7 @@ def resolve_wiring(
             continue  # reported by whoever built step_types (unknown type, missing config)
         parents = [p for p in dag.parents(node) if p in step_types]
         for parent in parents:
-            if not accepted_ports(step_types[parent], step_types[node]):
+            if not may_follow(step_types[parent], step_types[node]):
                 errors.append(incompatible_edge(parent, node, step_types))
         for port in step_types[node].inputs:
             wire, error = _resolve_port(node, port, parents, step_types, field_value, registry)
@@ -73,6 +73,12 @@ def accepted_ports(producer: StepType, consumer: StepType) -> list[tuple[Port, P
     return [
         (out, inp) for inp in consumer.inputs for out in producer.outputs if out.kind is inp.kind
     ]
+
+
+def may_follow(producer: StepType, consumer: StepType) -> bool:
+    """Whether an edge producer -> consumer may exist: it carries data, or it is a branch of a
+    condition (which orders its children whatever they read)."""
+    return producer.branch_field is not None or bool(accepted_ports(producer, consumer))
 
 
 def incompatible_edge(

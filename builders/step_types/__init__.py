@@ -56,6 +56,9 @@ class StepType:
     # declares in the form; `inputs` and `outputs` above are then those of the defaults.
     ports: str | Any | None = None
     former_config_names: tuple[str, ...] = ()  # class names older config files use
+    # A condition's field naming the children on its "if" branch (the rest are "else"). Its
+    # edges order its children and carry no data, so any step may follow it.
+    branch_field: str | None = None
 
     def builder_class(self) -> type:
         return _load(self.builder)

@@ -11,7 +11,8 @@ import pytest
 BUILDERS = Path(__file__).resolve().parents[2] / "builders"
 # The job runtime (builders/scripts) and each step type's job script (step_types/*/job).
 SCRIPTS = sorted([*(BUILDERS / "scripts").glob("*.py"), *BUILDERS.glob("step_types/*/job/*.py")])
-HELPERS = {"container_paths", "features", "metrics"}  # modules the job scripts share
+# Modules the job scripts share, and the evaluation job's scoring module beside it.
+HELPERS = {"container_paths", "features", "metrics", "scoring"}
 JOB_SCRIPTS = [path for path in SCRIPTS if path.stem not in {"__init__", *HELPERS}]
 LIBRARIES = {"pandas", "numpy", "sklearn"}
 EXTRA_LIBRARIES = {"xgboost_train": {"xgboost"}}
@@ -29,9 +30,10 @@ def imported_roots(tree: ast.Module) -> set[str]:
     return roots
 
 
-def test_the_five_job_scripts_are_there():
+def test_the_six_job_scripts_are_there():
     assert {path.stem for path in JOB_SCRIPTS} == {
         "data_loading",
+        "model_evaluation",
         "tabular_preprocessing",
         "xgboost_train",
         "payload",

@@ -30,6 +30,18 @@ class ProcessingStepBuilder(StepBuilderBase):
     def processing_inputs(self, inputs: dict[str, Any]) -> list[ProcessingInput]:
         return []
 
+    def image(self) -> str:
+        """The container image the job runs in."""
+        return self.image_uri(
+            "sklearn",
+            self.config.processing_framework_version,
+            field="processing_framework_version",
+        )
+
+    def property_files(self) -> list[Any]:
+        """PropertyFiles of the step's JSON outputs that later steps read (JsonGet)."""
+        return []
+
     def code(self) -> tuple[str, str]:
         """(S3 prefix of the code folder, entry point script) the job runs."""
         prefix = self.stager.folder(
@@ -52,9 +64,7 @@ class ProcessingStepBuilder(StepBuilderBase):
         code_prefix, entry_point = self.code()
         processor = Processor(
             role=self.role,
-            image_uri=self.image_uri(
-                "sklearn", config.processing_framework_version, field="processing_framework_version"
-            ),
+            image_uri=self.image(),
             entrypoint=["python3", f"{CONTAINER}/input/code/{entry_point}"],
             instance_count=config.processing_instance_count,
             instance_type=config.effective_instance_type,
@@ -78,7 +88,12 @@ class ProcessingStepBuilder(StepBuilderBase):
             ],
             arguments=self.arguments() or None,
         )
-        return ProcessingStep(name=self.node_name, step_args=step_args, depends_on=dependencies)
+        return ProcessingStep(
+            name=self.node_name,
+            step_args=step_args,
+            depends_on=dependencies,
+            property_files=self.property_files() or None,
+        )
 
     def output_properties(self, step: ProcessingStep) -> dict[str, Any]:
         outputs = step.properties.ProcessingOutputConfig.Outputs

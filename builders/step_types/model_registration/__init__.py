@@ -13,6 +13,12 @@ STEP_TYPE = StepType(
     inputs=(
         Port("packaged_model", PortKind.PACKAGED_MODEL, "The model.tar.gz to register."),
         Port("payload", PortKind.PAYLOAD_SAMPLES, "Sample requests for the model.", False),
+        Port(
+            "evaluation",
+            PortKind.EVALUATION,
+            "The model's evaluation, recorded as its model quality metrics.",
+            False,
+        ),
     ),
     order=100,
 )

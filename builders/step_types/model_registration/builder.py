@@ -8,6 +8,22 @@ from builders.compiling.steps.model import inference_code_environment, single_mo
 from builders.compiling.steps.step_builder import StepBuilderBase
 from builders.step_types.model_registration.config import RegistrationConfig
 
+# The Model Registry's names of the frameworks (ModelPackageContainerDefinition.Framework).
+FRAMEWORK_NAMES = {"xgboost": "XGBOOST", "pytorch": "PYTORCH", "sklearn": "SAGEMAKER-SCIKIT-LEARN"}
+
+
+def model_metrics(evaluation: Any) -> Any:
+    """An upstream evaluation's evaluation.json as the model version's quality statistics."""
+    if evaluation is None:
+        return None
+    from sagemaker.model_metrics import MetricsSource, ModelMetrics
+
+    return ModelMetrics(
+        model_statistics=MetricsSource(
+            s3_uri=evaluation.report_uri, content_type="application/json"
+        )
+    )
+
 
 class ModelRegistrationStepBuilder(StepBuilderBase):
     config: RegistrationConfig
@@ -35,6 +51,9 @@ class ModelRegistrationStepBuilder(StepBuilderBase):
             task=config.task,
             sample_payload_url=inputs.get("payload"),
             customer_metadata_properties=dict(config.customer_metadata) or None,
+            model_metrics=model_metrics(inputs.get("evaluation")),
+            framework=FRAMEWORK_NAMES[config.framework],
+            framework_version=config.framework_version,
         )
         return single_model_step(self.node_name, step_args, dependencies)
 

@@ -7,11 +7,10 @@ from typing import Annotated, ClassVar, Literal
 from pydantic import Field, computed_field, model_validator
 
 from builders.configs.base import BasePipelineConfig
-from builders.configs.containers import check_pytorch_python
+from builders.configs.containers import check_framework_container
 from builders.configs.types import (
     PARAMETER,
     ContentType,
-    FieldRuleError,
     InferenceInstanceType,
     ModelPackageGroupName,
     ScriptName,
@@ -79,23 +78,8 @@ class RegistrationConfig(BasePipelineConfig):
 
     @model_validator(mode="after")
     def _check_serving_container(self) -> RegistrationConfig:
-        if self.inference_image_uri:
-            return self  # your own image: the framework's versions do not apply
-        from builders.registry import REGISTRY  # the registry imports this module
-
-        versions = REGISTRY.container_versions().get(self.framework, ())
-        if self.framework_version not in versions:
-            raise FieldRuleError(
-                "framework_version",
-                f"{self.framework} serving containers come in versions {', '.join(versions)}",
-            )
-        if self.framework == "pytorch":
-            check_pytorch_python(self.framework_version, self.py_version)
-        elif self.py_version != "py3":  # the other frameworks' containers take any Python 3
-            raise FieldRuleError(
-                "py_version",
-                f"{self.framework} {self.framework_version} serving containers use py3",
-            )
+        if not self.inference_image_uri:  # your own image: the framework's versions do not apply
+            check_framework_container(self.framework, self.framework_version, self.py_version)
         return self
 
     @computed_field(description="Model package group the model is registered in.")

@@ -1,0 +1,1 @@
+"""The job script of this step type, staged with builders/scripts/; keep it Python 3.8."""
