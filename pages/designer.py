@@ -15,6 +15,7 @@ from components import session
 from components.canvas import apply_edit, design_canvas, read_edit
 from components.node_panel import connection_panel, node_panel
 from components.palette import palette
+from components.run_overlay import run_overlay
 from components.text import md
 
 CANVAS_HEIGHT = 620
@@ -119,6 +120,8 @@ with tools:
     toolbar(design)
 notices = st.container()  # filled at the end: this run's notices (a merge, a refusal) too
 canvas_column, panel = st.columns([3, 2], gap="medium")
+with canvas_column:
+    overlay = run_overlay(design)  # the last run's bar; its states go to the canvas and panel
 
 with panel:
     if design.nodes:
@@ -137,6 +140,7 @@ with panel:
     # The panel scrolls on its own: the canvas stays in view while a long form is edited.
     with st.container(height=CANVAS_HEIGHT, border=False, key="panel"):
         if selected:
+            overlay.node_section(selected)
             edited = node_panel(design, session.report(design), selected, session.epoch())
         elif selected_edge:
             edited = connection_panel(design, session.report(design), selected_edge)
@@ -162,6 +166,7 @@ with canvas_column:
         selected_edge,
         fit_token=f"{session.epoch()}:{st.session_state.get(_FITS, 0)}",
         height=CANVAS_HEIGHT,
+        runs=overlay.states,
     )
     ready = sum(1 for n in design.node_names if not report.for_node(n))
     st.caption(f"{ready} of {len(design.nodes)} steps ready · {len(design.edges)} connections")
