@@ -224,9 +224,16 @@ def _summary(run: LastRun) -> str:
     elif states:
         counts = [f"{states.count(s)} {s}" for s in STEP_STATES if s in states]
         text += " · " + ", ".join(counts)
-    if run.failure_reason:
-        text += f" · {md(_one_line(run.failure_reason))}"
+    failed = [name for name, status in run.nodes.items() if status.state == "failed"]
+    if failed:  # the reason is long (a traceback): the node's panel shows it
+        text += f" · failed: {md(', '.join(failed))} (click it for the reason)"
+    elif run.failure_reason:
+        text += f" · {md(_shortened(_one_line(run.failure_reason)))}"
     return text
+
+
+def _shortened(text: str, limit: int = 160) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _node_title(status: NodeStatus) -> str:

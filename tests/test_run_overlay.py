@@ -81,6 +81,7 @@ def test_a_failing_script_shows_its_reason_and_leaves_the_others(space, tmp_path
     assert {states[n][:11] for n in ("PyTorchModel", "Packaging", "Payload")} == {"✓ succeeded"}
     check = next(n for n in shown(at)["nodes"] if n["id"] == "Check")
     assert "column amount has text in row 7" in check["run_title"]  # the reason, on hover
+    assert "failed: Check (click it for the reason)" in texts(at)
 
     at = canvas_edit(at, selected="Check")
     assert section(at).startswith("Last run: failed")
