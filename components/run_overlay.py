@@ -47,6 +47,7 @@ LOG_LINES = 30
 SHOW = "run_overlay_show"  # the "Show last run" toggle
 _EXECUTIONS = "run_overlay_executions"  # design name -> the AWS execution started for it
 _READ = "run_overlay_read"  # execution ARN -> (when read, LastRun): AWS is read sparingly
+UNKNOWN = "Unknown"  # the status of an execution that could not be read
 
 
 @dataclass(frozen=True)
@@ -127,7 +128,8 @@ def _aws_run(design: Design) -> LastRun | None:
         return None
     read = st.session_state.setdefault(_READ, {})
     when, run = read.get(execution.arn, (0.0, None))
-    fresh = run is not None and (run.finished or time.monotonic() - when < AWS_REFRESH)
+    ended = run is not None and run.finished and run.status != UNKNOWN  # it stays as it is
+    fresh = ended or time.monotonic() - when < AWS_REFRESH
     if not fresh:
         run = _read_aws(design, execution)
         read[execution.arn] = (time.monotonic(), run)
@@ -140,7 +142,7 @@ def _read_aws(design: Design, execution: AwsExecution) -> LastRun:
         status = execution_status(execution.target, execution.arn)
     except DeployError as error:
         note = f"Could not read the execution: {without_html_page(error.message)}"
-        return LastRun(label, "Unknown", execution.started, steps_note=note)
+        return LastRun(label, UNKNOWN, execution.started, steps_note=_one_line(note))
     nodes = node_states_of_rows(status.steps or [], design.node_names)
     return LastRun(
         label,
