@@ -15,9 +15,11 @@ a new key (`f"{key}:{dotted.path}"`, then `~1`, `~2`...) and is created afresh w
 state is never written for an input, so no run can push a stale value into one (only the
 read-only derived values are set there, on every run).
 
-The caller stores the returned values. Problems passed in describe the values passed in, so
-a caller that shows them should `st.rerun()` when the result differs from `values`: the
-messages (and a mistyped value's widget turning back into a number box) then follow the edit.
+The caller stores the returned values. Problem messages are drawn last, into places kept
+under each field: with `recheck`, they describe the edited values (the run that takes an
+edit also shows its messages, no second run); without, the problems passed in. Where fields
+go (required and flagged ones first) follows the problems passed in, so a field does not
+jump while it is edited.
 """
 
 from __future__ import annotations
@@ -63,6 +65,7 @@ class _Form:
     shown: dict[str, Any]  # base key -> (widget kind, value it returned, key version), last run
     seen: dict[str, Any] = field(default_factory=dict)  # the same, for this run
     reported: set[int] = field(default_factory=set)  # indexes of problems already shown
+    slots: list[tuple[Any, str, bool]] = field(default_factory=list)  # (place, path, leaf)
 
     def key_of(self, path: str) -> str:
         return f"{self.key}:{path}"
@@ -83,6 +86,7 @@ def config_form(
     *,
     key: str,
     problems: Sequence[Problem] = (),
+    recheck: Callable[[FormResult], Sequence[Problem]] | None = None,
     settings: Mapping[str, Any] | None = None,
     exclude: Collection[str] = (),
 ) -> FormResult:
@@ -94,16 +98,19 @@ def config_form(
     An emptied Optional text, number, list or dict is stored as None (null), never dropped.
     With `settings`, shared fields absent from `values` show (and edit) the setting;
     overriding one copies the setting into the values.
+    `recheck(result)` gives the problems of the edited values, shown instead of `problems`.
     """
     memo_key = f"{key}::shown"
     form = _Form(key, tuple(problems), frozenset(exclude), st.session_state.get(memo_key, {}))
     top = st.container()
     shared = dict(settings) if settings is not None else None
     result = _fields(form, config_class, values, "", shared, form.exclude)
-    with top:
-        _report_rest(form)
     st.session_state[memo_key] = form.seen  # only this run's widgets: stale keys drop out
-    return FormResult(result, shared if shared is not None else {})
+    edited = FormResult(result, shared if shared is not None else {})
+    if recheck is not None and (edited.values != dict(values) or shared != settings):
+        form.problems = tuple(recheck(edited))
+    _messages(form, top)
+    return edited
 
 
 def _fields(
@@ -178,9 +185,10 @@ def _field(
     """One field in its own container: its widget, then its problems right under it."""
     present = spec.name in values
     raw = values[spec.name] if present else spec.default
-    with st.container():
+    box = st.container()
+    with box:
         new = _input(form, spec, path, raw, note)
-        _report(form, path, leaf=spec.kind != "model" or not fits(spec, raw))
+    _report(form, path, leaf=spec.kind != "model" or not fits(spec, raw), place=box)
     if new is not _UNCHANGED and (present or not same_raw(new, raw)):
         result[spec.name] = new
 
@@ -244,12 +252,18 @@ def _widget(
     """Draw a widget created with `display` (the design's value); see the module docstring.
 
     Its key changes only when `display` differs from what the widget returned last run: the
-    value changed outside the form, and the widget must show it."""
+    value changed outside the form, and the widget must show it. Otherwise it is created with
+    what it holds (the user's edit, if this run brings one): the browser re-creates a widget
+    from the value it was last sent, and that must be the value the design now holds."""
     last = form.shown.get(base)
     version = 0 if last is None else last[2]
+    key = base if version == 0 else f"{base}~{version}"
     if last is not None and (last[0], last[1]) != (kind, display):
         version += 1
-    value = draw(base if version == 0 else f"{base}~{version}", display)
+        key = f"{base}~{version}"
+    elif key in st.session_state:  # what the user just set: the value the design will hold
+        display = st.session_state[key]
+    value = draw(key, display)
     form.seen[base] = (kind, value, version)
     return value
 
@@ -520,8 +534,23 @@ def _derived(form: _Form, config_class: type[BaseModel], values: Mapping, prefix
 # --- problems ---------------------------------------------------------------------------------
 
 
-def _report(form: _Form, path: str, *, leaf: bool) -> None:
-    """Problems about `path` (and, for a leaf, its items: `data_sources.0`) under its widget."""
+def _report(form: _Form, path: str, *, leaf: bool, place=None) -> None:
+    """Keep a place for the problems of `path` (drawn by `_messages`): the end of the
+    field's own container `place`, under its widget, or a new one here."""
+    form.slots.append((place if place is not None else st.container(), path, leaf))
+
+
+def _messages(form: _Form, top) -> None:
+    """Each problem under its widget, in the order the fields were drawn; the rest on top."""
+    for place, path, leaf in form.slots:
+        with place:
+            _problems_of(form, path, leaf=leaf)
+    with top:
+        _report_rest(form)
+
+
+def _problems_of(form: _Form, path: str, *, leaf: bool) -> None:
+    """Problems about `path` (and, for a leaf, its items: `data_sources.0`)."""
     for index, problem in enumerate(form.problems):
         where = problem.field
         if index in form.reported or not where:

@@ -3,6 +3,8 @@ its step type's preview, if any) or a connection (what it wires, and Remove conn
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import streamlit as st
 
 from builders.designs.design import (
@@ -19,16 +21,21 @@ from builders.designs.design import (
 from builders.errors import PipelineDesignError
 from builders.graph.validation import validate_config
 from components.canvas import node_status
-from components.config_form import config_form
+from components.config_form import FormResult, config_form
 from components.text import md
 
 _BADGES = {"ready": "green", "incomplete": "orange", "invalid": "red"}
 _LISTED = 6  # problems listed at the top; every one is also shown under its field
 
 
-def node_panel(design: Design, report: DesignReport, name: str, epoch: int) -> Design:
-    """Draw the panel of node `name`; returns the design with the user's edits."""
+def node_panel(
+    design: Design, report_of: Callable[[Design], DesignReport], name: str, epoch: int
+) -> Design:
+    """Draw the panel of node `name`; returns the design with the user's edits. The badge
+    and the messages describe the edited design (`report_of` validates it), so the run
+    that takes an edit shows its result."""
     node = design.node(name)
+    report = report_of(design)
     step_type = step_type_of(node)
     head, delete = st.columns([3, 1], vertical_alignment="center")
     head.markdown(f"### {md(node.name)}")
@@ -37,22 +44,31 @@ def node_panel(design: Design, report: DesignReport, name: str, epoch: int) -> D
         "Delete", icon=":material/delete:", key=f"delete:{epoch}:{name}", help="Remove the node"
     ):
         return remove_nodes(design, [name])
-    _status(report, name)
+    status = st.container()  # filled last, for the edited values
     renamed = _rename(design, name, epoch)
     if renamed is not design:
         return renamed  # the page selects the new name and draws again
     _ports(step_type, report, name)
+
+    def edited_by(form: FormResult) -> Design:
+        edited = design
+        if form.settings != design.settings:  # a shared value typed here is the pipeline's
+            edited = set_settings(edited, form.settings)
+        if form.values != node.values:
+            edited = set_node_values(edited, name, form.values)
+        return edited
+
     form = config_form(
         step_type.config_class,
         node.values,
         key=f"node:{epoch}:{name}",
         problems=report.for_node(name),
+        recheck=lambda form: report_of(edited_by(form)).for_node(name),
         settings=design.settings,
     )
-    if form.settings != design.settings:  # a shared value typed here is the pipeline's
-        design = set_settings(design, form.settings)
-    if form.values != node.values:
-        design = set_node_values(design, name, form.values)
+    design = edited_by(form)
+    with status:
+        _status(report_of(design), name)
     if step_type.preview is not None:
         step_preview(design, name)
     return design

@@ -21,6 +21,7 @@ from builders.deploying.deploy import (
     execution_status,
     recent_executions,
 )
+from builders.deploying.rerun import FINISHED, rerun_from
 from builders.designs.design import config_document, effective_values, step_type_of
 from builders.errors import DeployError
 from builders.graph.validation import validate_config
@@ -32,6 +33,7 @@ from components.text import md, without_html_page
 DEPLOYMENT = "deployment"  # the last deploy's Deployment
 ENDED = "ended_executions"  # execution ARN -> its final status
 CHANGES = "deploy_changes"  # the Changes a deploy waits on the user to confirm
+RERUN = "aws_rerun_arn"  # the ARN of the last re-run started here: the executions are read again
 SANDBOX, AWS = "Local sandbox", "AWS"
 REGIONS = AwsRegion.__args__
 DEFAULT_CHAIN = "(default credential chain)"
@@ -267,22 +269,53 @@ def _recent(target: Target, pipeline_name: str, latest: str | None) -> tuple[lis
         return [], error.message
 
 
-def show_recent(kind: str, region: str, profile: str | None, pipeline_name: str) -> None:
+def show_recent(kind: str, region: str, profile: str | None, pipeline) -> None:
     if kind == "sandbox":
-        show_runs(region, pipeline_name)
+        show_runs(region, pipeline.name)
         return
     st.subheader("Recent executions")
     target = Target.of(kind, region, profile)
     deployment = st.session_state.get(DEPLOYMENT)
     latest = deployment.result.execution_arn if deployment and deployment.result else None
-    rows, failure = _recent(target, pipeline_name, latest)
+    rows, failure = _recent(target, pipeline.name, st.session_state.get(RERUN) or latest)
     if failure:
         st.caption(f"Could not list executions: {md(without_html_page(failure))}")
         return
     if rows:
         st.dataframe(rows, hide_index=True, width="stretch")
+        rerun_control(target, pipeline.name, rows, pipeline.step_names)
     else:
-        st.caption(f"No executions of {md(pipeline_name)} yet.")
+        st.caption(f"No executions of {md(pipeline.name)} yet.")
+
+
+def rerun_control(target: Target, pipeline_name: str, rows: list[dict], steps: list[str]) -> None:
+    """Re-run an ended execution from a step: SageMaker's selective execution."""
+    ended = [row for row in rows if row["status"] in FINISHED]
+    if not ended:
+        return
+    with st.expander("Re-run from a step"):
+        st.caption(
+            "Runs the chosen step and every step after it again; the others reuse the chosen "
+            "execution's results (SageMaker's selective execution)."
+        )
+        row = st.selectbox(
+            "Execution",
+            ended,
+            format_func=lambda r: f"{r['execution']} ({r['status']}, {r['started']})",
+            key="aws_rerun_execution",
+        )
+        step = st.selectbox("Re-run from step", steps, key="aws_rerun_step")
+        if not st.button("Re-run", icon=":material/replay:", key="aws_rerun"):
+            return
+        try:
+            arn = rerun_from(target, pipeline_name, row["arn"], [step])
+        except DeployError as error:
+            st.error(md(error.message))
+            return
+    st.session_state[RERUN] = arn
+    remember_execution(session.current().name, target, arn)  # the canvas shows it
+    session.notice("success", f"Execution {arn} started: {step} and the steps after it.")
+    st.rerun()
 
 
 def deploy_page() -> None:
@@ -330,7 +363,7 @@ def deploy_page() -> None:
         show_failure(outcome)
     elif outcome is not None and outcome.design == design.name:
         show_deployment(outcome)
-    show_recent(kind, settings.region, profile, pipeline.name)
+    show_recent(kind, settings.region, profile, pipeline)
 
 
 deploy_page()

@@ -3,11 +3,17 @@ connection.
 
 One run per action: the canvas's events and the palette are read, and the toolbar's buttons
 act (callbacks), before anything is drawn, so the canvas and the panel show the result in
-the same run (a click opens its node's panel at once). An edit made in the panel changes
-what the panel's messages and the canvas show: the page runs again for them.
+the same run (a click opens its node's panel at once). An edit made in the panel is taken
+while the panel is drawn; what depends on it is drawn after it (the panel's badge and
+messages, the canvas, the toolbar's undo), so it too is shown by the run that takes it.
+Only a rename or a deletion in the panel, which changes the selection, runs it again.
+
+The title, toolbar, canvas and panel are one fragment (`workbench`): their events run only
+it, and the palette in the sidebar is not sent again. Adding from the palette runs the page.
 """
 
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from builders.designs.design import add_node, move_nodes
 from builders.graph.layout import new_node_position, tidy_positions
@@ -103,27 +109,39 @@ if added:
     session.commit(design)
     design = session.current()
 
-take_canvas_edit()
-design = session.current()
 
-selected = st.session_state.get(session.SELECTED)
-if selected not in design.node_names:
-    selected = None
-selected_edge = st.session_state.get(session.SELECTED_EDGE)
-if selected_edge not in design.edges:
-    selected_edge = None
-select(selected, selected_edge)  # a deleted or undone selection is none
+@st.fragment
+def workbench() -> None:
+    """Title, toolbar, canvas and panel: all that a canvas event, a panel edit or the
+    toolbar changes. A fragment, so such a run draws only this, not the palette."""
+    take_canvas_edit()
+    design = session.current()
+    selected = st.session_state.get(session.SELECTED)
+    if selected not in design.node_names:
+        selected = None
+    selected_edge = st.session_state.get(session.SELECTED_EDGE)
+    if selected_edge not in design.edges:
+        selected_edge = None
+    select(selected, selected_edge)  # a deleted or undone selection is none
 
-head, tools = st.columns([3, 2], vertical_alignment="bottom")
-head.title(md(design.name))
-with tools:
-    toolbar(design)
-notices = st.container()  # filled at the end: this run's notices (a merge, a refusal) too
-canvas_column, panel = st.columns([3, 2], gap="medium")
-with canvas_column:
-    overlay = run_overlay(design)  # the last run's bar; its states go to the canvas and panel
+    head, tools = st.columns([3, 2], vertical_alignment="bottom")
+    head.title(md(design.name))
+    notices = st.container()  # filled at the end: this run's notices (a merge, a refusal) too
+    canvas_column, panel = st.columns([3, 2], gap="medium")
+    with canvas_column:
+        overlay = run_overlay(design)  # the last run's bar; its states go to canvas and panel
+    with panel:
+        design = panel_of(design, selected, selected_edge, overlay)
+    with tools:  # after the panel: undo is offered for an edit made in it
+        toolbar(design)
+    with canvas_column:
+        canvas_of(design, st.session_state.get(session.SELECTED), selected_edge, overlay)
+    session.show_notices("designer", notices)
+    session.refresh()  # after this run's edits: takes up what another tab saved meanwhile
 
-with panel:
+
+def panel_of(design, selected, selected_edge, overlay):
+    """The node picker and the panel of the selection; returns the design with its edit."""
     if design.nodes:
         options = design.node_names
         choice = st.selectbox(
@@ -135,28 +153,33 @@ with panel:
         )
         if choice != selected:
             select(choice)
-            st.rerun()
+            rerun()
     edited = design
     # The panel scrolls on its own: the canvas stays in view while a long form is edited.
     with st.container(height=CANVAS_HEIGHT, border=False, key="panel"):
         if selected:
             overlay.node_section(selected)
-            edited = node_panel(design, session.report(design), selected, session.epoch())
+            edited = node_panel(design, session.report, selected, session.epoch())
         elif selected_edge:
             edited = connection_panel(design, session.report(design), selected_edge)
         elif design.nodes:
             st.caption("Click a step on the canvas to see and edit its settings here.")
-    if edited != design:
-        if selected and selected not in edited.node_names:  # renamed or deleted
-            renamed = [n for n in edited.node_names if n not in design.node_names]
-            select(renamed[0] if renamed else None)
-        if selected_edge and selected_edge not in edited.edges:
-            select()
-        session.commit(edited)
-        st.rerun()  # the form's messages and the canvas follow the new values
+    if edited == design:
+        return design
+    reselect = (selected and selected not in edited.node_names) or (
+        selected_edge and selected_edge not in edited.edges
+    )
+    if reselect:  # renamed or deleted: the panel and the node picker follow
+        renamed = [n for n in edited.node_names if n not in design.node_names]
+        select(renamed[0] if renamed and selected else None)
+    session.commit(edited)
+    if reselect or session.current() != edited:  # or merged with another tab's save
+        rerun()
+    return edited
 
-report = session.report(design)
-with canvas_column:
+
+def canvas_of(design, selected, selected_edge, overlay) -> None:
+    report = session.report(design)
     if not design.nodes:
         st.info("Add a step from the palette to start.")
     design_canvas(
@@ -170,5 +193,13 @@ with canvas_column:
     )
     ready = sum(1 for n in design.node_names if not report.for_node(n))
     st.caption(f"{ready} of {len(design.nodes)} steps ready · {len(design.edges)} connections")
-session.show_notices("designer", notices)
-session.refresh()  # after this run's edits: takes up what another tab saved meanwhile
+
+
+def rerun() -> None:
+    """Draw the workbench again: alone in a fragment's own run, else with the page."""
+    ctx = get_script_run_ctx()
+    in_fragment = ctx is not None and bool(ctx.fragment_ids_this_run)
+    st.rerun(scope="fragment" if in_fragment else "app")
+
+
+workbench()

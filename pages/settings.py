@@ -21,11 +21,14 @@ st.caption(
 session.show_notices("settings")
 _, problems = validate_config(BasePipelineConfig, design.settings)
 form = config_form(
-    BasePipelineConfig, design.settings, key=f"settings:{session.epoch()}", problems=problems
+    BasePipelineConfig,
+    design.settings,
+    key=f"settings:{session.epoch()}",
+    problems=problems,
+    recheck=lambda form: validate_config(BasePipelineConfig, form.values)[1],
 )
 if form.values != design.settings:
     session.commit(set_settings(design, form.values))
-    st.rerun()
 
 overridden = overrides(design)
 if overridden:

@@ -147,7 +147,15 @@ def errors_under(at: AppTest, key: str) -> list[str]:
     """Messages shown right after the widget `key` in its container."""
     children = field_box(at, key)
     position = next(i for i, child in enumerate(children) if getattr(child, "key", None) == key)
-    return [child.value for child in children[position + 1 :] if isinstance(child, Error)]
+    return [error.value for child in children[position + 1 :] for error in _errors_in(child)]
+
+
+def _errors_in(element) -> list[Error]:
+    if isinstance(element, Error):
+        return [element]
+    if isinstance(element, Block):
+        return [e for child in element.children.values() for e in _errors_in(child)]
+    return []
 
 
 def plain(markdown: str) -> str:
@@ -461,9 +469,8 @@ def test_a_missing_required_field_and_an_unknown_one_are_reported():
     messages = [plain(e.value) for e in at.error]
     assert any("color: is not a setting" in m for m in messages)
     box = box_holding(at, f"{KEY}:hyperparameters.label_name")  # the sub-form's box
-    assert [plain(e.value) for e in box.children.values() if isinstance(e, Error)] == [
-        "is required"
-    ]
+    own = [c for c in box.children.values() if not isinstance(c, Block) or not keys_in(c) - {None}]
+    assert [plain(e.value) for child in own for e in _errors_in(child)] == ["is required"]
     # every problem is shown once, unmatched ones at the top of the form
     assert len(messages) == len(validate_config(XGBoostTrainingConfig, result(at))[1])
     assert at.main.children[0].children[0].type == "error"

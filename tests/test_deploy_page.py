@@ -293,3 +293,19 @@ def test_recent_executions_never_show_an_html_page():
         "AWS refused ListPipelineExecutions (500) (the service answered with an error page)."
     )
     assert without_html_page("plain words") == "plain words"
+
+
+def test_aws_re_run_from_a_step_starts_a_selective_execution(space, aws):
+    import boto3
+
+    boto3.client("s3", region_name="us-east-1").create_bucket(Bucket="my-ml-bucket")
+    at = press_deploy(deploy_page(space))
+    first = value_of(at, "Execution ARN")
+    at.selectbox(key="aws_rerun_step").set_value("Payload").run()
+    at.button(key="aws_rerun").click().run()
+    assert not at.error
+    (started,) = [plain(s.value) for s in at.success if "and the steps after it" in s.value]
+    arn = started.split()[1]
+    assert arn != first and arn.startswith(first.rsplit("/", 1)[0] + "/")
+    listed = next(d.value for d in at.dataframe if "execution" in d.value.columns)
+    assert arn.rsplit("/", 1)[-1] in set(listed["execution"])  # read again at once
