@@ -5,6 +5,7 @@
     python -m builders payload  --config config.json --node Payload --out payload.tar.gz
     python -m builders deploy   --dag dag.json --config config.json [--target sandbox|aws]
                                 [--profile P] [--start] [--wait] [--timeout SECONDS] [--yes]
+                                [--param NAME=VALUE ...]
 
 Bad input ends with a readable message naming the node and field, and exit code 1. What the
 command prints is its own: the SDK's and botocore's log lines are off while it runs.
@@ -91,6 +92,13 @@ def _parser() -> argparse.ArgumentParser:
     deploy.add_argument("--start", action="store_true", help="start an execution")
     deploy.add_argument("--wait", action="store_true", help="wait for the execution to end")
     deploy.add_argument(
+        "--param",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="a pipeline parameter's value for the started execution (repeatable)",
+    )
+    deploy.add_argument(
         "--timeout",
         type=_seconds,
         help="give up a deploy after this many seconds (default: three minutes)",
@@ -122,15 +130,21 @@ def _seconds(text: str) -> float:
 
 
 def _problems(args: argparse.Namespace) -> list[Problem]:
-    from builders.designs.config_io import WHAT, node_values
+    """Every problem of --dag and --config; warnings are printed, not returned."""
+    from builders.designs.config_io import WHAT, node_values, parameters_of
     from builders.designs.fileio import read_json
-    from builders.graph.checks import check_pipeline, pipeline_name_errors
+    from builders.graph.checks import pipeline_name_errors
     from builders.graph.dag import load_dag
+    from builders.graph.parameter_checks import check_with_parameters
 
     name = getattr(args, "name", None)
     problems = [p for e in pipeline_name_errors(name) for p in e.problems] if name else []
-    classes, values = node_values(read_json(args.config, WHAT))
-    return problems + check_pipeline(load_dag(args.dag), classes, values)
+    document = read_json(args.config, WHAT)
+    classes, values = node_values(document)
+    found, _ = check_with_parameters(load_dag(args.dag), classes, values, parameters_of(document))
+    for warning in (p for p in found if p.warning):
+        print(f"Warning: {warning}", file=sys.stderr)
+    return problems + [p for p in found if not p.warning]
 
 
 def _validate(args: argparse.Namespace) -> int:
@@ -141,19 +155,50 @@ def _validate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _start_values(args: argparse.Namespace) -> dict[str, str]:
+    """--param NAME=VALUE, each checked against the parameter's type and bound fields."""
+    from builders.designs.config_io import WHAT, node_values, parameters_of
+    from builders.designs.fileio import read_json
+    from builders.graph.parameter_checks import start_values
+
+    malformed = [item for item in args.param if "=" not in item or item.startswith("=")]
+    if malformed:
+        raise ConfigValidationError(
+            [Problem(f"--param takes NAME=VALUE; got {item!r}.") for item in malformed]
+        )
+    pairs = [item.split("=", 1) for item in args.param]
+    twice = sorted({name for name, _ in pairs if [n for n, _ in pairs].count(name) > 1})
+    if twice:
+        raise ConfigValidationError(
+            [Problem(f"--param {name} is given twice; give each parameter once.") for name in twice]
+        )
+    given = dict(pairs)
+    document = read_json(args.config, WHAT)
+    classes, values = node_values(document)
+    return start_values(parameters_of(document), given, classes, values)
+
+
 def _compiled(args: argparse.Namespace):
     """(CompiledPipeline, configs) of --dag and --config; every problem raised at once."""
     from builders.compiling.compile import compile_pipeline
-    from builders.designs.config_io import load_configs
+    from builders.designs.config_io import WHAT, configs_from_document, parameters_of
+    from builders.designs.fileio import read_json
     from builders.graph.dag import load_dag
 
     problems = _problems(args)
     if problems:
         raise ConfigValidationError(problems)
-    configs = load_configs(args.config)
+    document = read_json(args.config, WHAT)
+    configs = configs_from_document(document)
     base_dir = args.config.resolve().parent  # local paths are relative to the config file
     with _tuned_gc(args.tune_gc):
-        compiled = compile_pipeline(load_dag(args.dag), configs, name=args.name, base_dir=base_dir)
+        compiled = compile_pipeline(
+            load_dag(args.dag),
+            configs,
+            name=args.name,
+            base_dir=base_dir,
+            parameters=parameters_of(document),
+        )
     return compiled, configs
 
 
@@ -231,6 +276,11 @@ def _deploy(args: argparse.Namespace) -> int:
     from builders.deploying.sandbox import stop_sandbox
     from builders.designs.fileio import read_json
 
+    if args.param and not (args.start or args.wait):
+        raise ConfigValidationError(
+            [Problem("--param sets values of a started execution: add --start.")]
+        )
+    parameters = _start_values(args)
     compiled, configs = _compiled(args)
     first = next(iter(configs.values()))
     target = Target.of(args.target, first.region, args.profile)  # the region compiled for
@@ -248,6 +298,7 @@ def _deploy(args: argparse.Namespace) -> int:
             description=first.pipeline_description,
             tags={"author": first.author, "design": args.config.stem},
             start=args.start or args.wait,
+            parameters=parameters,
             progress=lambda stage, message: print(f"  [{stage}] {message}", flush=True),
             timeout=args.timeout or DEFAULT_TIMEOUT,
             config_document=read_json(args.config, "config") if local else None,

@@ -13,11 +13,13 @@ from typing import ClassVar, Literal
 # value not given, a value that breaks a rule, a required input no parent feeds, two parents
 # feeding one input, a connection that carries nothing, a cycle, a node or step type that does
 # not exist, two nodes with one name, nodes that disagree, a step the SDK cannot build, a file
-# that cannot be read, a deploy stage that failed, an empty design.
+# that cannot be read, a deploy stage that failed, an empty design; and a warning: something
+# declared that nothing uses (a pipeline parameter bound to no field).
 ProblemCode = Literal[
     "missing", "invalid", "unconnected", "ambiguous", "incompatible", "cycle", "unknown_node",
-    "unknown_type", "duplicate", "conflict", "build", "file", "deploy", "empty",
+    "unknown_type", "duplicate", "conflict", "build", "file", "deploy", "empty", "unused",
 ]  # fmt: skip
+WARNING_CODES = frozenset({"unused"})
 
 
 @dataclass(frozen=True)
@@ -28,6 +30,11 @@ class Problem:
     node: str | None = None
     field: str | None = None
     code: ProblemCode = "invalid"
+
+    @property
+    def warning(self) -> bool:
+        """Worth telling, but nothing stops the pipeline from being built."""
+        return self.code in WARNING_CODES
 
     @property
     def location(self) -> str:

@@ -22,6 +22,7 @@ from builders.errors import PipelineDesignError
 from builders.graph.validation import validate_config
 from components.canvas import node_status
 from components.config_form import FormResult, config_form
+from components.parameters_panel import bound_fields, parameters_panel
 from components.text import md
 
 _BADGES = {"ready": "green", "incomplete": "orange", "invalid": "red"}
@@ -65,8 +66,9 @@ def node_panel(
         problems=report.for_node(name),
         recheck=lambda form: report_of(edited_by(form)).for_node(name),
         settings=design.settings,
+        exclude=bound_fields(design, name),  # drawn with the parameters, below
     )
-    design = edited_by(form)
+    design = parameters_panel(edited_by(form), name, epoch)
     with status:
         _status(report_of(design), name)
     if step_type.preview is not None:

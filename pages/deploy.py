@@ -23,7 +23,8 @@ from builders.deploying.deploy import (
 )
 from builders.deploying.rerun import FINISHED, rerun_from
 from builders.designs.design import config_document, effective_values, step_type_of
-from builders.errors import DeployError
+from builders.designs.parameter_edits import start_values_of
+from builders.errors import ConfigValidationError, DeployError
 from builders.graph.validation import validate_config
 from components import aws, session
 from components.local_runs import choose_run, show_runs
@@ -131,6 +132,17 @@ def parameter_values(definition: dict) -> dict[str, str]:
             md(f"{name} ({parameter.get('Type', 'String')})"), str(default), key=f"param:{name}"
         )
     return values
+
+
+def checked_values(design, given: dict[str, str]) -> dict[str, str] | None:
+    """The run's parameter values, or None (and what is wrong, under the fields) when a value
+    breaks its type or a bound field's rule."""
+    try:
+        return start_values_of(design, given)
+    except ConfigValidationError as error:
+        for problem in error.problems:
+            st.error(md(str(problem)))
+        return None
 
 
 def run_deploy(
@@ -343,11 +355,14 @@ def deploy_page() -> None:
         return
     kind, profile = choose_target(settings.region)
     start = st.toggle("Start an execution after deploying", value=True, key="start_execution")
-    parameters = parameter_values(pipeline.definition) if start else None
+    parameters = checked_values(design, parameter_values(pipeline.definition)) if start else None
     timeout = st.number_input(
         "Give up after (seconds)", 1, 3600, int(DEFAULT_TIMEOUT), step=30, key="deploy_timeout"
     )
-    if st.button("Deploy", type="primary", icon=":material/rocket_launch:", key="deploy"):
+    blocked = start and parameters is None
+    if st.button(
+        "Deploy", type="primary", icon=":material/rocket_launch:", key="deploy", disabled=blocked
+    ):
         st.session_state[CHANGES] = None
         run_deploy(design, pipeline, settings, kind, profile, start, parameters, timeout)
     changes = st.session_state.get(CHANGES)

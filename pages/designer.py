@@ -173,7 +173,8 @@ def panel_of(design, selected, selected_edge, overlay):
         renamed = [n for n in edited.node_names if n not in design.node_names]
         select(renamed[0] if renamed and selected else None)
     session.commit(edited)
-    if reselect or session.current() != edited:  # or merged with another tab's save
+    promoted = edited.parameters != design.parameters  # a bound field leaves the form
+    if reselect or promoted or session.current() != edited:  # or merged with another tab's
         rerun()
     return edited
 

@@ -4,6 +4,7 @@ import json
 
 import streamlit as st
 
+from builders.configs.fields import text_of
 from builders.designs.design import (
     config_document,
     dag_document,
@@ -18,10 +19,13 @@ from components.text import md
 
 def show_report(report) -> None:
     st.subheader("Validation")
-    if report.valid:
+    if not report.problems:
         st.success("The design is complete and valid.")
         return
-    st.warning(f"{len(report.problems)} problem(s) to fix before the pipeline can be built:")
+    if report.valid:
+        st.info("The design is valid; worth a look:")
+    else:
+        st.warning(f"{len(report.problems)} problem(s) to fix before the pipeline can be built:")
     st.dataframe(
         [
             {"node": p.node or "(design)", "field": p.field or "", "problem": p.message}
@@ -42,6 +46,26 @@ def show_wiring(report) -> None:
         st.dataframe(rows, hide_index=True, width="stretch")
     else:
         st.caption("No inputs are wired yet.")
+
+
+def show_parameters(design) -> None:
+    st.subheader("Pipeline parameters")
+    if not design.parameters:
+        st.caption(
+            "None: every value is fixed when the pipeline is compiled. Promote a field to a "
+            "parameter in its node's form to let a run set it."
+        )
+        return
+    rows = [
+        {
+            "parameter": p.name,
+            "type": p.type,
+            "default": text_of(p.default),
+            "bound to": ", ".join(f"{b.node}.{b.field}" for b in p.bindings) or "(nothing)",
+        }
+        for p in design.parameters
+    ]
+    st.dataframe(rows, hide_index=True, width="stretch")
 
 
 def show_downloads(design, report) -> None:
@@ -110,6 +134,7 @@ else:
     report = session.report(design)
     show_report(report)
     show_wiring(report)
+    show_parameters(design)
     st.subheader("Export")
     show_downloads(design, report)
 import_files()

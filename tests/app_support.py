@@ -123,3 +123,9 @@ def as_recreated_by_the_browser(at: AppTest) -> AppTest:
     for widget in at.multiselect:
         widget.set_value([widget.options[index] for index in widget.proto.default])
     return at
+
+
+def default_box(at: AppTest, key: str):
+    """A parameter's default box: its key ends with a digest of the value it was made with."""
+    (box,) = [w for w in at.text_input if w.key.rsplit(":", 1)[0] == key]
+    return box

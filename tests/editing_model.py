@@ -7,11 +7,16 @@ The model knows the rules a user reads in the app: names are unique (a type's na
 a cycle, a shared setting typed in a node form is the pipeline's unless overridden, a value
 is stored as typed (valid or not), an emptied optional text is null. Positions of new nodes
 are the app's choice: the model takes them from the file and checks that none is on another.
+Pipeline parameters: a promoted field takes the field's type and value; a promoted name that
+exists binds the field to it if the types agree; a bound field reads the parameter's default;
+unbinding gives the field that value and drops a parameter bound to nothing more.
 """
 
 from __future__ import annotations
 
 import copy
+import json
+import math
 import random
 from dataclasses import dataclass, field
 from typing import Any
@@ -78,7 +83,23 @@ class Model:
         node = self.node(name)
         fields = REGISTRY.get(node["step_type"]).config_class.model_fields
         inherited = {k: v for k, v in self.file["settings"].items() if k in fields}
-        return {**inherited, **node["values"]}
+        values = {**inherited, **node["values"]}
+        for parameter in self.file["parameters"]:
+            for binding in parameter["bindings"]:
+                if binding["node"] == name:
+                    spec = spec_named(node["step_type"], binding["field"])
+                    values[spec.name] = as_field(spec, parameter["default"])
+        return values
+
+    def bound(self) -> list[tuple[str, str]]:
+        """(node, field) of every binding."""
+        return [(b["node"], b["field"]) for p in self.file["parameters"] for b in p["bindings"]]
+
+    def parameter_of(self, name: str, field: str) -> dict[str, Any] | None:
+        return next(
+            (p for p in self.file["parameters"] if {"node": name, "field": field} in p["bindings"]),
+            None,
+        )
 
     # -- names and connections ----------------------------------------------------------
     @staticmethod
@@ -150,6 +171,8 @@ class Model:
     def delete(self, name: str) -> None:
         self.file["nodes"] = [n for n in self.file["nodes"] if n["name"] != name]
         self.file["edges"] = [e for e in self.file["edges"] if name not in e]
+        for parameter in self.file["parameters"]:
+            parameter["bindings"] = [b for b in parameter["bindings"] if b["node"] != name]
 
     def rename(self, old: str, new: str) -> bool:
         new = new.strip()
@@ -157,7 +180,45 @@ class Model:
             return False
         self.node(old)["name"] = new
         self.file["edges"] = [[new if n == old else n for n in e] for e in self.file["edges"]]
+        for parameter in self.file["parameters"]:
+            for binding in parameter["bindings"]:
+                binding["node"] = new if binding["node"] == old else binding["node"]
         return True
+
+    # -- pipeline parameters ------------------------------------------------------------
+    def promote(self, name: str, spec: FieldSpec, parameter: str) -> bool:
+        """Bind the field to `parameter` (made from the field when new); False if refused."""
+        kind = PARAMETER_TYPES[spec.kind]
+        binding = {"node": name, "field": spec.name}
+        existing = next((p for p in self.file["parameters"] if p["name"] == parameter), None)
+        if existing is not None:
+            if existing["type"] != kind:
+                return False
+            existing["bindings"].append(binding)
+            return True
+        raw = self.effective(name).get(spec.name, spec.default)
+        if spec.kind == "list":
+            raw = raw[0] if isinstance(raw, list) and len(raw) == 1 else None
+        self.file["parameters"].append(
+            {"name": parameter, "type": kind, "default": raw, "bindings": [binding]}
+        )
+        return True
+
+    def unbind(self, name: str, spec: FieldSpec) -> None:
+        parameter = self.parameter_of(name, spec.name)
+        self.node(name)["values"][spec.name] = as_field(spec, parameter["default"])
+        parameter["bindings"].remove({"node": name, "field": spec.name})
+        if not parameter["bindings"]:
+            self.file["parameters"].remove(parameter)
+
+    def set_default(self, name: str, field: str, typed: str) -> None:
+        """The user typed `typed` into the default's box of the parameter `field` is bound to."""
+        parameter = self.parameter_of(name, field)
+        shown = parameter["default"]
+        shown = "" if shown is None else shown if isinstance(shown, str) else json.dumps(shown)
+        if typed == shown:
+            return
+        parameter["default"] = typed_as(parameter["type"], typed)
 
     def overridden(self, name: str, spec: FieldSpec) -> bool:
         return spec.name in self.node(name)["values"]
@@ -200,6 +261,38 @@ class Model:
             values[spec.name] = self.file["settings"].get(spec.name, spec.default)
         elif not on:
             values.pop(spec.name, None)
+
+
+PARAMETER_TYPES = {"text": "String", "choice": "String", "list": "String", "int": "Integer",
+                   "float": "Float", "bool": "Boolean"}  # fmt: skip
+
+
+def spec_named(step_type: str, field: str) -> FieldSpec:
+    return next(s for s in form_fields(REGISTRY.get(step_type).config_class) if s.name == field)
+
+
+def bindable(step_type: str) -> list[FieldSpec]:
+    return [s for s in form_fields(REGISTRY.get(step_type).config_class) if s.parameter]
+
+
+def as_field(spec: FieldSpec, value: Any) -> Any:
+    return [value] if spec.kind == "list" else value
+
+
+def typed_as(kind: str, text: str) -> Any:
+    """What a default's text box stores: the text read as the type, else as typed."""
+    stripped = text.strip()
+    if kind == "Integer" and stripped.lstrip("+-").isdigit():
+        return int(stripped)
+    if kind == "Float":
+        try:
+            value = float(stripped)
+        except ValueError:
+            return text
+        return value if math.isfinite(value) else text
+    if kind == "Boolean" and stripped.lower() in ("true", "false"):
+        return stripped.lower() == "true"
+    return text
 
 
 def value_for(rng: random.Random, spec: FieldSpec, shown: Any) -> Any:

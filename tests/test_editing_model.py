@@ -3,7 +3,8 @@ design file checked after every action against an independent model (tests/editi
 
 Actions: add a step, connect (allowed or refused), disconnect (click, Remove connection),
 move, type a field (valid or not; shared fields of a node go to the pipeline settings),
-override and un-override a shared setting, rename (free or taken name), delete, import (a
+override and un-override a shared setting, promote a field to a pipeline parameter (new, shared
+or refused), unbind it, type a parameter's default, rename (free or taken name), delete, import (a
 starter's files, a taken name, a malformed file), undo and redo (the model keeps its own
 history of files: every action that changed the file can be undone). After each action: the
 saved file equals the model; the undo and redo buttons are enabled as it says; the canvas
@@ -30,13 +31,23 @@ from app_support import (
     button,
     canvas_edit,
     create_from_starter,
+    default_box,
     design_of,
     live,
     open_sections,
     shown,
     texts,
 )
-from editing_model import Model, editable, is_setting, value_for
+from editing_model import (
+    INTS,
+    TEXTS,
+    Model,
+    bindable,
+    editable,
+    is_setting,
+    spec_named,
+    value_for,
+)
 from streamlit.testing.v1 import AppTest
 from support import STARTERS
 
@@ -210,6 +221,55 @@ def import_files(tab: Tab, model: Model, rng: random.Random) -> tuple[str, Model
     return f"import {starter} as {name!r}", imported
 
 
+def promote(tab: Tab, model: Model, rng: random.Random) -> str:
+    """Promote a free field to a new parameter or to an existing one (refused when the
+    types differ)."""
+    free = [
+        (name, spec)
+        for name in model.names
+        for spec in bindable(model.node(name)["step_type"])
+        if (name, spec.name) not in model.bound()
+    ]
+    if not free:
+        return "skip"
+    name, spec = rng.choice(free)
+    parameter = rng.choice(["Count", "InstanceType", "Data", "Approval", "Other"])
+    tab.select(name)
+    key = f"params:{tab.at.session_state['design_epoch']}:{name}"
+    tab.at.toggle(key=f"{key}:promote").set_value(True).run()
+    tab.at.selectbox(key=f"{key}:field").set_value(spec.name).run()
+    tab.at.text_input(key=f"{key}:name:{spec.name}").input(parameter).run()
+    tab.at.button(key=f"{key}:do").click().run()
+    promoted = model.promote(name, spec, parameter)
+    if not promoted:
+        assert "this field takes" in texts(tab.at), texts(tab.at)
+    return f"promote {name}.{spec.name} to {parameter}" + ("" if promoted else " (refused)")
+
+
+def unbind(tab: Tab, model: Model, rng: random.Random) -> str:
+    if not model.bound():
+        return "skip"
+    name, field = rng.choice(model.bound())
+    tab.select(name)
+    key = f"params:{tab.at.session_state['design_epoch']}:{name}"
+    tab.at.button(key=f"{key}:unbind:{field}").click().run()
+    model.unbind(name, spec_named(model.node(name)["step_type"], field))
+    return f"unbind {name}.{field}"
+
+
+def set_default(tab: Tab, model: Model, rng: random.Random) -> str:
+    if not model.bound():
+        return "skip"
+    name, field = rng.choice(model.bound())
+    parameter = model.parameter_of(name, field)
+    typed = rng.choice([*TEXTS, *map(str, INTS), "true", "ml.m5.2xlarge", "Approved"])
+    tab.select(name)
+    key = f"params:{tab.at.session_state['design_epoch']}:{name}"
+    default_box(tab.at, f"{key}:default:{field}:{parameter['name']}").input(typed).run()
+    model.set_default(name, field, typed)
+    return f"default of {parameter['name']} := {typed!r} (via {name}.{field})"
+
+
 def undo(tab: Tab, model: Model, rng: random.Random) -> str:
     return _history_button(tab, "undo", model.undo)
 
@@ -229,7 +289,8 @@ def _history_button(tab: Tab, key: str, step) -> str:
 
 
 ACTIONS = {add: 3, connect: 5, disconnect: 2, move: 1, edit: 8, override: 3, rename: 1,
-           delete: 1, import_files: 0.2, undo: 2, redo: 1}  # fmt: skip
+           delete: 1, import_files: 0.2, undo: 2, redo: 1, promote: 1.5, unbind: 0.7,
+           set_default: 1}  # fmt: skip
 
 
 def choose(rng: random.Random, model: Model):
@@ -375,7 +436,8 @@ def interleaved_action(tab: Tab, model: Model, owned: Owned, seen: set[str], rng
             for w in getattr(tab.at, WIDGETS[spec.kind])
             if w.key.split("~")[0] == tab.key(name, spec.name)
         ]
-        if not found:
+        if not found:  # not drawn (a closed section, a bound field): the tab just looks
+            tab.at.run()
             return "look"
         typed = value_for(rng, spec, model.shown(name, spec))
         found[0].set_value(typed).run()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -13,6 +13,7 @@ from pydantic import BaseModel
 
 from builders.compiling.staging import StagedObject
 from builders.compiling.template import PipelineBuilderTemplate
+from builders.configs.parameters import PipelineParameter
 from builders.graph.dag import PipelineDAG
 from builders.graph.wiring import Wire
 from builders.registry import REGISTRY, StepRegistry
@@ -43,9 +44,13 @@ def compile_pipeline(
     name: str | None = None,
     base_dir: str | Path | None = None,
     registry: StepRegistry = REGISTRY,
+    parameters: Sequence[PipelineParameter] = (),
 ) -> CompiledPipeline:
-    """Build the pipeline and its definition JSON without any network access."""
-    template = PipelineBuilderTemplate(dag, config_map, registry=registry, base_dir=base_dir)
+    """Build the pipeline and its definition JSON without any network access; fields bound
+    to `parameters` read {"Get": "Parameters.<name>"} in the definition."""
+    template = PipelineBuilderTemplate(
+        dag, config_map, registry=registry, base_dir=base_dir, parameters=parameters
+    )
     definition = template.definition(name)
     return CompiledPipeline(
         name=name or template.pipeline_name,

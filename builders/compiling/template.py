@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -10,6 +10,7 @@ from pydantic import BaseModel
 
 from builders.compiling.sagemaker_env import offline_build, pipeline_session
 from builders.compiling.staging import CodeStager, StagedObject
+from builders.configs.parameters import PipelineParameter
 from builders.errors import (
     ConfigValidationError,
     PipelineDesignError,
@@ -46,9 +47,11 @@ class PipelineBuilderTemplate:
         *,
         registry: StepRegistry = REGISTRY,
         base_dir: str | Path | None = None,
+        parameters: Sequence[PipelineParameter] = (),
     ):
         self.dag = dag
         self.config_map = dict(config_map)
+        self.parameters = tuple(parameters)  # bound fields read as the SDK's Parameters
         self.registry = registry
         self.role = role
         self.order = dag.topological_order()
@@ -125,6 +128,7 @@ class PipelineBuilderTemplate:
     def _generate(self, name: str | None) -> Any:
         from sagemaker.workflow.pipeline import Pipeline
 
+        from builders.compiling.parameters import sdk_parameters
         from builders.compiling.run_policies import apply_run_policies
 
         session = self.sagemaker_session or pipeline_session(
@@ -132,8 +136,9 @@ class PipelineBuilderTemplate:
         )
         steps: dict[str, Any] = {}
         outputs: dict[str, dict[str, Any]] = {}
+        declared = sdk_parameters(self.parameters)
         for node in self.order:
-            builder = self._builder(node, session)
+            builder = self._builder(node, session, declared)
             inputs = self._inputs_of(node, outputs)
             dependencies = [steps[parent] for parent in self.dag.parents(node)]
             steps[node] = _guarded(node, builder.create_step, dependencies, **inputs)
@@ -142,14 +147,17 @@ class PipelineBuilderTemplate:
         return Pipeline(
             name=name or self.pipeline_name,
             steps=[steps[node] for node in self.order],
+            parameters=list(declared.values()),
             sagemaker_session=session,
         )
 
-    def _builder(self, node: str, session: Any) -> Any:
+    def _builder(self, node: str, session: Any, declared: Mapping[str, Any]) -> Any:
+        from builders.compiling.parameters import config_view
+
         step_type = self.step_types[node]
         builder_class = self.step_builder_map.get(step_type.name) or step_type.builder_class()
         return builder_class(
-            self.config_map[node],
+            config_view(self.config_map[node], node, self.parameters, declared),
             sagemaker_session=session,
             role=self.role,
             node_name=node,

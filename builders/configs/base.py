@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, computed_field, field_validat
 
 from builders.configs.types import (
     ADVANCED,
+    PARAMETER,
     AwsRegion,
     BucketName,
     CodeLocation,
@@ -175,10 +176,16 @@ class ProcessingStepConfigBase(BasePipelineConfig):
     """
 
     processing_instance_type_small: Annotated[
-        ProcessingInstanceType, ADVANCED, Field(description="Instance type for small inputs.")
+        ProcessingInstanceType,
+        ADVANCED,
+        PARAMETER,
+        Field(description="Instance type for small inputs."),
     ] = "ml.m5.xlarge"
     processing_instance_type_large: Annotated[
-        ProcessingInstanceType, ADVANCED, Field(description="Instance type for large inputs.")
+        ProcessingInstanceType,
+        ADVANCED,
+        PARAMETER,
+        Field(description="Instance type for large inputs."),
     ] = "ml.m5.4xlarge"
     use_large_processing_instance: Annotated[
         bool,
@@ -186,7 +193,10 @@ class ProcessingStepConfigBase(BasePipelineConfig):
         Field(description="Run on the large instance type instead of the small one."),
     ] = False
     processing_instance_count: Annotated[
-        InstanceCount, ADVANCED, Field(description="Number of instances of the processing job.")
+        InstanceCount,
+        ADVANCED,
+        PARAMETER,
+        Field(description="Number of instances of the processing job."),
     ] = 1
     processing_volume_size: Annotated[
         VolumeSizeGB, ADVANCED, Field(description="Disk size of each instance, in GB.")
@@ -228,10 +238,10 @@ class TrainingStepConfigBase(BasePipelineConfig):
     """Values shared by the steps that run a SageMaker training job."""
 
     training_instance_type: Annotated[
-        TrainingInstanceType, Field(description="Instance type of the training job.")
+        TrainingInstanceType, PARAMETER, Field(description="Instance type of the training job.")
     ] = "ml.m5.xlarge"
     training_instance_count: Annotated[
-        InstanceCount, Field(description="Number of training instances.")
+        InstanceCount, PARAMETER, Field(description="Number of training instances.")
     ] = 1
     training_volume_size: Annotated[
         VolumeSizeGB, Field(description="Disk size of each instance, in GB.")

@@ -22,7 +22,7 @@ import annotated_types
 from pydantic import BaseModel, ValidationError
 from pydantic.fields import FieldInfo
 
-from builders.configs.types import ADVANCED, LOCAL_PATH
+from builders.configs.types import ADVANCED, LOCAL_PATH, PARAMETER
 
 Kind = Literal[
     "bool", "int", "float", "text", "choice", "multichoice", "list", "dict", "model", "json"
@@ -56,6 +56,7 @@ class FieldSpec:
     model: type[BaseModel] | None = None  # nested config (kind "model")
     advanced: bool = False  # marked ADVANCED: drawn under the form's Advanced section
     local_path: bool = False  # marked LOCAL_PATH: may hold a local path
+    parameter: bool = False  # marked PARAMETER: may be bound to a pipeline parameter
 
 
 @dataclass(frozen=True)
@@ -110,6 +111,7 @@ def _spec(name: str, info: FieldInfo) -> FieldSpec:
         max_items=_max_length(metadata) if kind in ("list", "multichoice") else None,
         advanced=ADVANCED in metadata,
         local_path=LOCAL_PATH in metadata,
+        parameter=PARAMETER in metadata,
         **bounds,
         **extra,
     )

@@ -32,6 +32,9 @@ class FieldRole:
 
     `LOCAL_PATH`: may hold a local path, resolved against a starter's folder when it is copied.
     `ADVANCED`: a setting most users keep, drawn under the form's Advanced section.
+    `PARAMETER`: may be bound to a pipeline parameter: the builder hands its value to the SDK,
+    which writes it into the definition, so a run can change it. Other fields are needed as
+    concrete values when compiling (names, code and settings files, image lookups).
     """
 
     name: str
@@ -39,6 +42,7 @@ class FieldRole:
 
 LOCAL_PATH = FieldRole("local path")
 ADVANCED = FieldRole("advanced")
+PARAMETER = FieldRole("pipeline parameter")
 
 
 @dataclass(frozen=True)

@@ -1,21 +1,25 @@
 """All configs of a pipeline in one JSON file: shared values once, the rest per node.
 
 Layout: {"metadata": {"config_types": {node: ConfigClass}, "created_at", "format_version"},
-         "configuration": {"shared": {...}, "specific": {node: {...}}}}
+         "configuration": {"shared": {...}, "specific": {node: {...}},
+                           "parameters": {name: {"type", "default", "bound_to": [...]}}}}
+"parameters" (pipeline parameters, see builders.configs.parameters) appears only when the
+pipeline has some; each binding is {"node": ..., "field": ...}.
 """
 
 from __future__ import annotations
 
 import json
 import os
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 
 from builders.configs.base import BasePipelineConfig
+from builders.configs.parameters import PipelineParameter, with_parameters
 from builders.designs.fileio import read_json, write_json_atomic
 from builders.errors import ConfigFileError, ConfigValidationError, Problem
 from builders.graph.validation import validate_config
@@ -37,22 +41,69 @@ def merge_configs(config_map: Mapping[str, BaseModel]) -> dict[str, Any]:
     )
 
 
-def merge_values(entries: Mapping[str, tuple[str, Mapping[str, Any]]]) -> dict[str, Any]:
-    """The one-file document for node -> (Config class name, JSON values)."""
+def merge_values(
+    entries: Mapping[str, tuple[str, Mapping[str, Any]]],
+    parameters: Iterable[PipelineParameter] = (),
+) -> dict[str, Any]:
+    """The one-file document for node -> (Config class name, JSON values), and parameters."""
     values = {node: dict(node_values) for node, (_, node_values) in entries.items()}
     shared = _shared_values(values)
     specific = {
         node: {field: value for field, value in node_values.items() if field not in shared}
         for node, node_values in values.items()
     }
+    configuration: dict[str, Any] = {"shared": shared, "specific": specific}
+    declared = {p.name: _parameter_entry(p) for p in parameters}
+    if declared:
+        configuration["parameters"] = declared
     return {
         "metadata": {
             "config_types": {node: class_name for node, (class_name, _) in entries.items()},
             "created_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
             "format_version": FORMAT_VERSION,
         },
-        "configuration": {"shared": shared, "specific": specific},
+        "configuration": configuration,
     }
+
+
+def _parameter_entry(parameter: PipelineParameter) -> dict[str, Any]:
+    return {
+        "type": parameter.type,
+        "default": parameter.default,
+        "bound_to": [b.model_dump() for b in parameter.bindings],
+    }
+
+
+def parameters_of(document: Any) -> tuple[PipelineParameter, ...]:
+    """The pipeline parameters a config document declares (none when it has no section)."""
+    _sections(document)  # the layout, checked
+    declared = document["configuration"].get("parameters", {})
+    if not isinstance(declared, dict):
+        raise ConfigFileError(
+            'configuration.parameters must map each parameter name to {"type", "default", '
+            '"bound_to"}.'
+        )
+    return tuple(_parameter(name, entry) for name, entry in declared.items())
+
+
+def _parameter(name: str, entry: Any) -> PipelineParameter:
+    entry = entry if isinstance(entry, dict) else {}
+    try:
+        return PipelineParameter(
+            name=name,
+            type=entry.get("type"),
+            default=entry.get("default"),
+            bindings=tuple(entry.get("bound_to") or ()),
+        )
+    except ValidationError as error:
+        first = error.errors(include_url=False)[0]
+        where = ".".join(str(part) for part in first["loc"])
+        raise ConfigFileError(
+            f"configuration.parameters.{name} is not a parameter ({where}: {first['msg']}). "
+            'Write {"type": "String", "default": ..., "bound_to": [{"node": ..., "field": ...}]}; '
+            "the types are String, Integer, Float and Boolean.",
+            field=name,
+        ) from None
 
 
 def _shared_values(values: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
@@ -117,7 +168,8 @@ def validate_document(
 def node_values(
     document: Any, registry: StepRegistry = REGISTRY
 ) -> tuple[dict[str, type[BaseModel]], dict[str, dict[str, Any]]]:
-    """Each node's Config class and raw values (shared values it has, then its own)."""
+    """Each node's Config class and raw values (shared values it has, then its own; a field
+    bound to a pipeline parameter holds the parameter's default)."""
     config_types, shared, specific = _sections(document)
     classes = {
         node: registry.config_class_named(class_name, node=node)
@@ -142,7 +194,9 @@ def node_values(
         | specific.get(node, {})
         for node, config_class in classes.items()
     }
-    return classes, raw
+    parameters = parameters_of(document)  # a bound field holds its parameter's default
+    bound = {node: with_parameters(raw[node], node, classes[node], parameters) for node in raw}
+    return classes, bound
 
 
 def _sections(document: Any) -> tuple[dict[str, str], dict[str, Any], dict[str, dict]]:

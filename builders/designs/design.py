@@ -18,11 +18,12 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from builders.configs.base import BasePipelineConfig
 from builders.configs.fields import form_fields, same_raw, to_raw
-from builders.designs.config_io import merge_values, node_values
+from builders.configs.parameters import Binding, PipelineParameter, with_parameters
+from builders.designs.config_io import merge_values, node_values, parameters_of
 from builders.errors import ConfigFileError, ConfigValidationError, PipelineDesignError, Problem
-from builders.graph.checks import check_and_wire
 from builders.graph.dag import PipelineDAG
 from builders.graph.layout import ROW_HEIGHT, tidy_positions
+from builders.graph.parameter_checks import check_with_parameters, parameter_problems
 from builders.graph.validation import validate_config
 from builders.graph.wiring import Wire, accepted_ports
 from builders.registry import REGISTRY, StepRegistry, StepType
@@ -54,6 +55,7 @@ class Design(BaseModel):
     settings: dict[str, Any] = Field(default_factory=dict)
     nodes: tuple[DesignNode, ...] = ()
     edges: tuple[tuple[str, str], ...] = ()
+    parameters: tuple[PipelineParameter, ...] = ()  # see builders.configs.parameters
 
     # -- reading ---------------------------------------------------------------------------
     def node(self, name: str) -> DesignNode:
@@ -89,7 +91,15 @@ def step_type_of(node: DesignNode, registry: StepRegistry = REGISTRY) -> StepTyp
 
 
 def effective_values(design: Design, node: DesignNode, registry=REGISTRY) -> dict[str, Any]:
-    """The node's raw values: the pipeline settings its Config has, then its own."""
+    """The node's raw values (see node_values_of); a field bound to a pipeline parameter holds
+    the parameter's default."""
+    config_class = step_type_of(node, registry).config_class
+    own = node_values_of(design, node, registry)
+    return with_parameters(own, node.name, config_class, design.parameters)
+
+
+def node_values_of(design: Design, node: DesignNode, registry=REGISTRY) -> dict[str, Any]:
+    """The pipeline settings the node's Config has, then the node's own values."""
     config_class = step_type_of(node, registry).config_class
     inherited = {k: v for k, v in design.settings.items() if config_class.takes_shared(k)}
     return {**inherited, **node.values}
@@ -155,7 +165,18 @@ def remove_nodes(design: Design, names: Iterable[str]) -> Design:
         update={
             "nodes": tuple(n for n in design.nodes if n.name not in gone),
             "edges": tuple(e for e in design.edges if not gone.intersection(e)),
+            "parameters": _rebound(design, lambda b: None if b.node in gone else b),
         }
+    )
+
+
+def _rebound(design: Design, change) -> tuple[PipelineParameter, ...]:
+    """The parameters with each binding changed by `change` (None drops it)."""
+    return tuple(
+        p.model_copy(
+            update={"bindings": tuple(b for b in map(change, p.bindings) if b is not None)}
+        )
+        for p in design.parameters
     )
 
 
@@ -176,6 +197,7 @@ def rename_node(design: Design, old: str, new: str) -> Design:
                 n.model_copy(update={"name": new}) if n.name == old else n for n in design.nodes
             ),
             "edges": tuple((renamed(s), renamed(t)) for s, t in design.edges),
+            "parameters": _rebound(design, lambda b: Binding(node=renamed(b.node), field=b.field)),
         }
     )
 
@@ -254,7 +276,8 @@ class DesignReport(BaseModel):
 
     @property
     def valid(self) -> bool:
-        return not self.problems
+        """Nothing stops the pipeline from being built (warnings may remain)."""
+        return not any(not p.warning for p in self.problems)
 
     def for_node(self, name: str) -> list[Problem]:
         return [p for p in self.problems if p.node == name]
@@ -268,7 +291,7 @@ def validate_design(design: Design, registry: StepRegistry = REGISTRY) -> Design
     ]
     known = [n for n in design.nodes if n.step_type in registry]
     classes = {n.name: step_type_of(n, registry).config_class for n in known}
-    values = {n.name: effective_values(design, n, registry) for n in known}
+    values = {n.name: node_values_of(design, n, registry) for n in known}
     dag = design.dag()
     for name in [n.name for n in unknown]:
         dag.remove_node(name)
@@ -276,7 +299,7 @@ def validate_design(design: Design, registry: StepRegistry = REGISTRY) -> Design
         problems.append(
             Problem("The design has no steps yet. Add one from the palette.", code="empty")
         )
-    found, wires = check_and_wire(dag, classes, values, registry)
+    found, wires = check_with_parameters(dag, classes, values, design.parameters, registry)
     return DesignReport(problems=tuple(problems + found), wires=tuple(wires))
 
 
@@ -284,10 +307,13 @@ def build_configs(design: Design, registry: StepRegistry = REGISTRY) -> dict[str
     """Config objects of every node; raises ConfigValidationError with every problem."""
 
     configs, problems = {}, []
+    classes = {node.name: step_type_of(node, registry).config_class for node in design.nodes}
+    values = {node.name: node_values_of(design, node, registry) for node in design.nodes}
+    found = parameter_problems(design.parameters, classes, values)
+    problems += [problem for problem in found if not problem.warning]
     for node in design.nodes:
-        config_class = step_type_of(node, registry).config_class
         config, node_problems = validate_config(
-            config_class, effective_values(design, node, registry), node.name
+            classes[node.name], effective_values(design, node, registry), node.name
         )
         problems += node_problems
         configs[node.name] = config
@@ -306,7 +332,7 @@ def config_document(design: Design, registry: StepRegistry = REGISTRY) -> dict[s
         config, _ = validate_config(config_class, raw)
         values = config.model_dump(mode="json", exclude_computed_fields=True) if config else raw
         entries[node.name] = (config_class.__name__, values)
-    return merge_values(entries)
+    return merge_values(entries, design.parameters)
 
 
 def design_from_documents(
@@ -341,6 +367,7 @@ def design_from_documents(
         design = set_node_values(design, node, _absolute(own, config_class, base_dir))
     if dag is not None:
         design = design.model_copy(update={"edges": tuple(dag.edges)})
+    design = design.model_copy(update={"parameters": parameters_of(config_doc)})
     return move_nodes(design, tidy_positions(design.dag()))
 
 
@@ -393,7 +420,11 @@ def compile_design(design: Design, base_dir: Path | None = None, registry=REGIST
     from builders.compiling.compile import compile_pipeline
 
     return compile_pipeline(
-        design.dag(), build_configs(design, registry), base_dir=base_dir, registry=registry
+        design.dag(),
+        build_configs(design, registry),
+        base_dir=base_dir,
+        registry=registry,
+        parameters=design.parameters,
     )
 
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from builders.configs.fields import same_raw, text_of
+from builders.configs.parameters import PipelineParameter
 from builders.designs.design import (
     Design,
     DesignNode,
@@ -61,9 +62,31 @@ def merge_designs(base: Design, mine: Design, theirs: Design, *, prefer: Side = 
         base.settings, mine.settings, theirs.settings, prefer, conflicts, "pipeline setting"
     )
     nodes = _merge_nodes(base, mine, theirs, prefer, conflicts, mine_renamed, their_renamed)
-    merged = theirs.model_copy(update={"settings": settings, "nodes": nodes, "edges": ()})
+    parameters = _merge_parameters(base, mine, theirs, prefer, conflicts, nodes)
+    merged = theirs.model_copy(
+        update={"settings": settings, "nodes": nodes, "edges": (), "parameters": parameters}
+    )
     edges = _merge_edges(base, mine, theirs, merged, conflicts)
     return Merge(merged.model_copy(update={"edges": edges}), tuple(conflicts))
+
+
+def _merge_parameters(base, mine, theirs, prefer, conflicts, nodes) -> tuple:
+    """Pipeline parameters by name (type, default and bindings as one item); bindings of
+    nodes the merge does not keep are dropped."""
+
+    def by_name(design: Design) -> dict[str, Any]:
+        return {p.name: p.model_dump(mode="json") for p in design.parameters}
+
+    merged = _merge_mapping(
+        by_name(base), by_name(mine), by_name(theirs), prefer, conflicts, "pipeline parameter"
+    )
+    kept = {node.name for node in nodes}
+    return tuple(
+        PipelineParameter(
+            **{**data, "bindings": [b for b in data["bindings"] if b["node"] in kept]}
+        )
+        for data in merged.values()
+    )
 
 
 # -- renames ------------------------------------------------------------------------------

@@ -7,7 +7,13 @@ from typing import Annotated, Literal
 from pydantic import Field
 
 from builders.configs.base import BasePipelineConfig
-from builders.configs.types import ContentType, InstanceCount, JobType, TransformInstanceType
+from builders.configs.types import (
+    PARAMETER,
+    ContentType,
+    InstanceCount,
+    JobType,
+    TransformInstanceType,
+)
 
 
 class BatchTransformConfig(BasePipelineConfig):
@@ -17,10 +23,12 @@ class BatchTransformConfig(BasePipelineConfig):
         JobType, Field(description="What the scored data is for; names the output folder.")
     ] = "calibration"
     transform_instance_type: Annotated[
-        TransformInstanceType, Field(description="Instance type of the transform job.")
+        TransformInstanceType,
+        PARAMETER,
+        Field(description="Instance type of the transform job."),
     ] = "ml.m5.large"
     transform_instance_count: Annotated[
-        InstanceCount, Field(description="Number of transform instances.")
+        InstanceCount, PARAMETER, Field(description="Number of transform instances.")
     ] = 1
     content_type: Annotated[ContentType, Field(description="Format of the input data.")] = (
         "text/csv"

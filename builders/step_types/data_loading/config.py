@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 from pydantic import Field
 
 from builders.configs.base import ProcessingStepConfigBase
-from builders.configs.types import ADVANCED, JobType, S3Uri, ScriptName
+from builders.configs.types import ADVANCED, PARAMETER, JobType, S3Uri, ScriptName
 
 
 class DataLoadingConfig(ProcessingStepConfigBase):
@@ -21,6 +21,7 @@ class DataLoadingConfig(ProcessingStepConfigBase):
     ] = "training"
     data_sources: Annotated[
         list[S3Uri],
+        PARAMETER,  # as a one-item list: the parameter is the one location
         Field(
             min_length=1,
             max_length=20,

@@ -9,6 +9,7 @@ from pydantic import Field, computed_field, model_validator
 from builders.configs.base import BasePipelineConfig
 from builders.configs.containers import check_pytorch_python
 from builders.configs.types import (
+    PARAMETER,
     ContentType,
     FieldRuleError,
     InferenceInstanceType,
@@ -44,6 +45,7 @@ class RegistrationConfig(BasePipelineConfig):
     ] = None
     approval_status: Annotated[
         Literal["PendingManualApproval", "Approved", "Rejected"],
+        PARAMETER,
         Field(description="Approval status the new model version starts with."),
     ] = "PendingManualApproval"
     model_description: Annotated[
