@@ -10,14 +10,27 @@ CanvasEvent in st.session_state[event_key(CANVAS_KEY)].
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 
 from builders.designs.design import Design, DesignReport, step_type_of
+from builders.localrun.node_status import NodeStatus
 from builders.registry import REGISTRY
 from components.flow_canvas import CanvasEdge, CanvasNode, canvas_events, flow_canvas
 
 CANVAS_KEY = "canvas"
 _COLORS = {"ready": "#2e7d32", "incomplete": "#ef6c00", "invalid": "#c62828"}
+# A run state's chip: its sign and colour (white text on it).
+RUN_LOOK = {
+    "waiting": ("○", "#757575"),
+    "running": ("◔", "#1565c0"),
+    "succeeded": ("✓", "#2e7d32"),
+    "failed": ("✕", "#c62828"),
+    "cached": ("↺", "#00796b"),
+    "skipped": ("⤼", "#6d4c41"),
+    "stopped": ("■", "#ad1457"),
+}
 
 
 @dataclass
@@ -43,8 +56,34 @@ def node_status(report: DesignReport, name: str) -> tuple[str, str]:
     return ("incomplete", f"● {count} to fill in") if missing else ("invalid", f"● {count}")
 
 
-def canvas_nodes(design: Design, report: DesignReport) -> list[CanvasNode]:
-    """The step boxes: name, type and status (the canvas draws them as plain text)."""
+def duration_text(seconds: float) -> str:
+    """'3.2 s', '2 min 5 s': how long a step took, as the canvas and the panel say it."""
+    if seconds < 60:
+        return f"{seconds:.1f} s"
+    return f"{int(seconds) // 60} min {int(seconds) % 60} s"
+
+
+def run_chip(status: NodeStatus) -> dict:
+    """The CanvasNode fields that draw a node's run state: 'succeeded · 3.2 s'; a running
+    node's time so far is counted on by the canvas."""
+    sign, color = RUN_LOOK.get(status.state, ("?", ""))
+    text = f"{sign} {status.state}"
+    elapsed = None
+    if status.state == "running" and status.started:
+        started = datetime.fromisoformat(status.started)
+        elapsed = max(0.0, (datetime.now(timezone.utc) - started).total_seconds())
+    elif status.duration is not None:
+        text += f" · {duration_text(status.duration)}"
+    title = f"Last run: {status.state}" + (f": {status.reason}" if status.reason else "")
+    return {"run": text, "run_color": color, "run_title": title, "run_elapsed": elapsed}
+
+
+def canvas_nodes(
+    design: Design, report: DesignReport, runs: Mapping[str, NodeStatus] | None = None
+) -> list[CanvasNode]:
+    """The step boxes: name, type and status (the canvas draws them as plain text), and
+    each node's state in `runs` (the last run shown) when given."""
+    runs = runs or {}
     nodes = []
     for node in design.nodes:
         step_type = step_type_of(node) if node.step_type in REGISTRY else None
@@ -63,6 +102,7 @@ def canvas_nodes(design: Design, report: DesignReport) -> list[CanvasNode]:
                 has_output=step_type is None
                 or bool(step_type.outputs)
                 or step_type.branch_field is not None,
+                **(run_chip(runs[node.name]) if node.name in runs else {}),
             )
         )
     return nodes
@@ -144,12 +184,14 @@ def design_canvas(
     *,
     fit_token: str | int | None = None,
     height: int = 620,
+    runs: Mapping[str, NodeStatus] | None = None,
 ) -> None:
-    """Draw the design with its selection; the view is fitted again when `fit_token`
-    changes (another design opened, the layout tidied)."""
+    """Draw the design with its selection (and each node's state in `runs`, the last run);
+    the view is fitted again when `fit_token` changes (another design opened, the layout
+    tidied)."""
     flow_canvas(
         key=CANVAS_KEY,
-        nodes=canvas_nodes(design, report),
+        nodes=canvas_nodes(design, report, runs),
         edges=canvas_edges(design, report),
         selected_node=selected,
         selected_edge=edge_id(*selected_edge) if selected_edge else None,

@@ -28,6 +28,7 @@ from builders.errors import ConfigValidationError, DeployError
 from builders.graph.validation import validate_config
 from components import aws, session
 from components.local_runs import choose_run, show_runs
+from components.run_overlay import remember_execution
 from components.text import md, without_html_page
 
 DEPLOYMENT = "deployment"  # the last deploy's Deployment
@@ -182,6 +183,8 @@ def run_deploy(
         status.update(label="Deployed", state="complete", expanded=False)
     if result.execution_arn and target.kind == "sandbox":
         choose_run(result.execution_arn.rsplit("/", 1)[-1])
+    elif result.execution_arn:
+        remember_execution(design.name, target, result.execution_arn)  # for the canvas
     st.session_state[DEPLOYMENT] = Deployment(design.name, target, result)
 
 
@@ -322,6 +325,7 @@ def rerun_control(target: Target, pipeline_name: str, rows: list[dict], steps: l
             st.error(md(error.message))
             return
     st.session_state[RERUN] = arn
+    remember_execution(session.current().name, target, arn)  # the canvas shows it
     session.notice("success", f"Execution {arn} started: {step} and the steps after it.")
     st.rerun()
 

@@ -21,6 +21,7 @@ from components import session
 from components.canvas import apply_edit, design_canvas, read_edit
 from components.node_panel import connection_panel, node_panel
 from components.palette import palette
+from components.run_overlay import run_overlay
 from components.text import md
 
 CANVAS_HEIGHT = 620
@@ -127,17 +128,19 @@ def workbench() -> None:
     head.title(md(design.name))
     notices = st.container()  # filled at the end: this run's notices (a merge, a refusal) too
     canvas_column, panel = st.columns([3, 2], gap="medium")
+    with canvas_column:
+        overlay = run_overlay(design)  # the last run's bar; its states go to canvas and panel
     with panel:
-        design = panel_of(design, selected, selected_edge)
+        design = panel_of(design, selected, selected_edge, overlay)
     with tools:  # after the panel: undo is offered for an edit made in it
         toolbar(design)
     with canvas_column:
-        canvas_of(design, st.session_state.get(session.SELECTED), selected_edge)
+        canvas_of(design, st.session_state.get(session.SELECTED), selected_edge, overlay)
     session.show_notices("designer", notices)
     session.refresh()  # after this run's edits: takes up what another tab saved meanwhile
 
 
-def panel_of(design, selected, selected_edge):
+def panel_of(design, selected, selected_edge, overlay):
     """The node picker and the panel of the selection; returns the design with its edit."""
     if design.nodes:
         options = design.node_names
@@ -155,6 +158,7 @@ def panel_of(design, selected, selected_edge):
     # The panel scrolls on its own: the canvas stays in view while a long form is edited.
     with st.container(height=CANVAS_HEIGHT, border=False, key="panel"):
         if selected:
+            overlay.node_section(selected)
             edited = node_panel(design, session.report, selected, session.epoch())
         elif selected_edge:
             edited = connection_panel(design, session.report(design), selected_edge)
@@ -175,7 +179,7 @@ def panel_of(design, selected, selected_edge):
     return edited
 
 
-def canvas_of(design, selected, selected_edge) -> None:
+def canvas_of(design, selected, selected_edge, overlay) -> None:
     report = session.report(design)
     if not design.nodes:
         st.info("Add a step from the palette to start.")
@@ -186,6 +190,7 @@ def canvas_of(design, selected, selected_edge) -> None:
         selected_edge,
         fit_token=f"{session.epoch()}:{st.session_state.get(_FITS, 0)}",
         height=CANVAS_HEIGHT,
+        runs=overlay.states,
     )
     ready = sum(1 for n in design.node_names if not report.for_node(n))
     st.caption(f"{ready} of {len(design.nodes)} steps ready · {len(design.edges)} connections")

@@ -93,6 +93,7 @@ def test_injected_events_are_returned_once_and_the_arguments_are_as_documented()
     assert args["nodes"][0] == {
         "id": "A", "x": 0, "y": 0, "title": "A", "subtitle": "", "status": "ready",
         "color": "green", "has_input": False, "has_output": True,
+        "run": "", "run_color": "", "run_title": "", "run_elapsed": None,
     }  # fmt: skip
     assert args["edges"] == [
         {"id": "A->B", "source": "A", "target": "B", "label": "data", "title": ""}

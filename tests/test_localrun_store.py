@@ -150,3 +150,28 @@ def test_old_runs_are_deleted_with_their_folders(sandbox_url, tmp_path):
         runner.store.load(other)
     with pytest.raises(RunNotFoundError):
         runner.store.load("../etc")
+
+
+def test_the_newest_run_of_a_pipeline_is_found_past_broken_folders(tmp_path):
+    """What the designer reads every second while a run goes: the newest run by its start."""
+    from builders.localrun.store import RunRecord, StepRecord
+
+    store = RunStore(tmp_path)
+    runs = [
+        ("old", "fraud", "2026-01-01T10:00:00+00:00"),
+        ("new", "fraud", "2026-01-02T09:00:00+00:00"),
+        ("other", "churn", "2026-01-03T09:00:00+00:00"),
+    ]
+    for execution_id, pipeline, started in runs:
+        run = RunRecord(execution_id, pipeline, "arn", status="Succeeded", started=started)
+        run.step_order, run.steps = ["A"], {"A": StepRecord("A", "Processing", state="succeeded")}
+        store.create(run, {})
+        store.release(execution_id)
+    (tmp_path / "broken").mkdir()
+    (tmp_path / "broken" / "run.json").write_text("{not json")
+    (tmp_path / "list").mkdir()
+    (tmp_path / "list" / "run.json").write_text("[]")
+    newest = store.newest("fraud")
+    assert newest.execution_id == "new" and newest.steps["A"].state == "succeeded"
+    assert store.newest("churn").execution_id == "other"
+    assert store.newest("never-run") is None

@@ -27,6 +27,12 @@ from builders.configs.types import (
 )
 
 
+def pipeline_name_of(author: str, service_name: str, region: str) -> str:
+    """The SageMaker pipeline name of these settings (also read where no config validates:
+    the designer finds a design's runs by it while a value is being typed)."""
+    return re.sub(r"[^A-Za-z0-9-]+", "-", f"{author}-{service_name}-{region}")[:256]
+
+
 class BasePipelineConfig(BaseModel):
     """Values shared by every step of a pipeline, entered once in the pipeline settings."""
 
@@ -149,8 +155,7 @@ class BasePipelineConfig(BaseModel):
     @computed_field(description="SageMaker pipeline name, derived from author, service and region.")
     @property
     def pipeline_name(self) -> str:
-        raw = f"{self.author}-{self.service_name}-{self.region}"
-        return re.sub(r"[^A-Za-z0-9-]+", "-", raw)[:256]
+        return pipeline_name_of(self.author, self.service_name, self.region)
 
     @computed_field(description="Description shown with the pipeline in SageMaker.")
     @property

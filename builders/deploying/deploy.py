@@ -473,11 +473,17 @@ def _steps(target: Target, sagemaker: Any, execution_arn: str) -> tuple[list | N
             "status": step.get("StepStatus"),
             "started": str(step.get("StartTime", "")),
             "ended": str(step.get("EndTime", "")),
+            "duration": _seconds(step.get("StartTime"), step.get("EndTime")),
             "reason": step.get("FailureReason", ""),
         }
         for step in response.get("PipelineExecutionSteps", [])
     ]
     return steps, None
+
+
+def _seconds(start: Any, end: Any) -> float | None:
+    """A step's duration from ListPipelineExecutionSteps' datetimes (None while it runs)."""
+    return round((end - start).total_seconds(), 1) if start and end else None
 
 
 def recent_executions(

@@ -38,6 +38,7 @@ class NodeStatus:
     reason: str  # why it failed, was skipped or came from a cache ('' when it simply ran)
     steps: tuple[str, ...]  # the pipeline steps it stands for
     execution_id: str = ""
+    started: str | None = None  # ISO 8601, when its first step started; None before
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,7 @@ class _Step:
     state: str
     duration: float | None
     reason: str
+    started: str | None = None
 
 
 def node_of(step_name: str, nodes: Iterable[str]) -> str | None:
@@ -64,7 +66,7 @@ def node_of(step_name: str, nodes: Iterable[str]) -> str | None:
 def node_states(run: RunRecord, nodes: Iterable[str]) -> dict[str, NodeStatus]:
     """Each node's state in a local run (nodes with no step in it are left out)."""
     steps = [
-        _Step(s.name, s.state, s.duration, s.reason)
+        _Step(s.name, s.state, s.duration, s.reason, s.started)
         for name in run.step_order
         if (s := run.steps.get(name)) is not None
     ]
@@ -80,6 +82,7 @@ def node_states_of_rows(rows: Iterable[dict], nodes: Iterable[str]) -> dict[str,
             _AWS_STATES.get(row.get("status"), row.get("status") or "waiting"),
             row.get("duration"),
             row.get("reason") or "",
+            row.get("started") or None,
         )
         for row in rows
     ]
@@ -93,10 +96,8 @@ def latest_node_states(
     `runs`: the run store's folder (default: the workspace's)."""
     from builders.localrun.sandbox_runs import runs_folder
 
-    found = RunStore(runs or runs_folder()).runs(pipeline_name)
-    if not found:
-        return None, {}
-    return found[0], node_states(found[0], nodes)
+    run = RunStore(runs or runs_folder()).newest(pipeline_name)
+    return (run, node_states(run, nodes)) if run else (None, {})
 
 
 def _fold(steps: list[_Step], nodes: Iterable[str], execution_id: str) -> dict[str, NodeStatus]:
@@ -114,12 +115,14 @@ def _one(steps: list[_Step], execution_id: str) -> NodeStatus:
     durations = [step.duration for step in steps if step.duration is not None]
     reasons = [step.reason for step in steps if step.reason]
     failed = [step.reason for step in steps if step.state == "failed" and step.reason]
+    started = [step.started for step in steps if step.started]
     return NodeStatus(
         state=_combined(states),
         duration=sum(durations) if durations else None,
         reason=(failed or reasons or [""])[0],
         steps=tuple(step.name for step in steps),
         execution_id=execution_id,
+        started=min(started, default=None),
     )
 
 

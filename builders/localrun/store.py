@@ -181,6 +181,21 @@ class RunStore:
                     found.append(run)
         return sorted(found, key=lambda run: run.started, reverse=True)
 
+    def newest(self, pipeline_name: str) -> RunRecord | None:
+        """The pipeline's newest run, or None; reads only the runs' headers but that one's
+        steps (the canvas asks every second while a run goes)."""
+        newest: tuple[str, str] | None = None
+        for folder in self.folder.iterdir() if self.folder.is_dir() else []:
+            try:
+                head = read_json(folder / "run.json", "run record")
+            except (PipelineDesignError, OSError):
+                continue  # not a run, or one someone broke: it must not hide the others
+            if not isinstance(head, dict) or head.get("pipeline_name") != pipeline_name:
+                continue
+            if isinstance(started := head.get("started"), str):
+                newest = max(newest or (started, folder.name), (started, folder.name))
+        return self.load(newest[1]) if newest else None
+
     def log_tail(self, execution_id: str, step: str, lines: int = 40) -> str:
         """The last `lines` lines of a step's log ('' before the step starts)."""
         path = self.log_path(execution_id, step)

@@ -69,7 +69,9 @@ IFRAME_TITLE = f"{__name__}.flow_canvas"
 @dataclass(frozen=True)
 class CanvasNode:
     """A step box: `title` is cut to two lines (in full on hover); `color` is the border's
-    and the status line's (any CSS colour; grey when empty)."""
+    and the status line's (any CSS colour; grey when empty). `run`, when not empty, is drawn
+    as a chip of `run_color` below the status (`run_title` on hover); with `run_elapsed`
+    (seconds) the chip counts the time on, once a second, until the next push."""
 
     id: str
     x: float
@@ -80,6 +82,10 @@ class CanvasNode:
     color: str = ""
     has_input: bool = True
     has_output: bool = True
+    run: str = ""
+    run_color: str = ""
+    run_title: str = ""
+    run_elapsed: float | None = None
 
 
 @dataclass(frozen=True)

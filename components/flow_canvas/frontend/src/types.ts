@@ -10,6 +10,10 @@ export interface StepData extends Record<string, unknown> {
   color: string;
   has_input: boolean;
   has_output: boolean;
+  run: string; // the last run's state and duration ("" when no run is shown)
+  run_color: string;
+  run_title: string; // on hover: why it failed, was skipped or came from a cache
+  run_elapsed: number | null; // a running step: its seconds so far, counted on here
 }
 
 export interface EdgeData extends Record<string, unknown> {
