@@ -29,6 +29,9 @@ SHARED = BasePipelineConfig.SHARED_FIELDS
 EDITABLE_KINDS = ("text", "int", "float", "choice", "bool")
 TEXTS = ["alpha", "beta-2", "", "s3://my-bucket-1/x", "ml.m5.large", "Fraud", "a b"]
 INTS = [-3, 0, 1, 2, 7, 40, 30000]
+# Steps SageMaker never caches (README, "Caching and retries"): the pipeline-wide
+# cache_enabled is not theirs; only their own value, which they refuse when on, counts.
+NOT_CACHED = {"XGBoostModel", "PyTorchModel", "ModelRegistration", "Condition", "Fail"}
 FLOATS = [-0.2, 0.05, 0.3, 0.9, 1.5, 3.0]
 
 
@@ -83,6 +86,8 @@ class Model:
         node = self.node(name)
         fields = REGISTRY.get(node["step_type"]).config_class.model_fields
         inherited = {k: v for k, v in self.file["settings"].items() if k in fields}
+        if node["step_type"] in NOT_CACHED:
+            inherited.pop("cache_enabled", None)
         values = {**inherited, **node["values"]}
         for parameter in self.file["parameters"]:
             for binding in parameter["bindings"]:
