@@ -101,10 +101,10 @@ def test_tidy_layout_leaves_no_node_on_another(page: Page, server, artifacts):
     assert any(_overlap(a, b) for a in piled for b in piled if a is not b)
     untidy = saved(server, "fraud")
     page.get_by_role("button", name="Tidy layout").click()
+    wait_saved(server, lambda design: places(design) != places(untidy))
     settle(page)
-    steady_box(page, frame.locator(".react-flow__node").last)
+    drawn = drawn_apart(page)
     page.screenshot(path=artifacts / "12-tidy-layout.png")
-    drawn = page.evaluate(GEOMETRY, CANVAS)["nodes"]
     assert len(drawn) == 9
     for i, a in enumerate(drawn):
         for b in drawn[i + 1 :]:
@@ -114,6 +114,18 @@ def test_tidy_layout_leaves_no_node_on_another(page: Page, server, artifacts):
     settle(page)
     assert places(saved(server, "fraud")) == places(untidy)
     assert saved(server, "fraud") == untidy
+
+
+def drawn_apart(page: Page, timeout: float = 15) -> list[dict]:
+    """The canvas's node boxes once no two overlap, or as they are after `timeout` (the
+    canvas takes pushed positions a moment after the run that pushed them)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        drawn = page.evaluate(GEOMETRY, CANVAS)["nodes"]
+        apart = not any(_overlap(a, b) for i, a in enumerate(drawn) for b in drawn[i + 1 :])
+        if apart or time.monotonic() > deadline:
+            return drawn
+        page.wait_for_timeout(100)
 
 
 def test_undo_and_redo_each_kind_of_change(page: Page, server):

@@ -225,7 +225,8 @@ def test_the_clicked_edge_is_selected_and_backspace_removes_it(page: Page):
     node(page, "Evaluate").click()
     expect(page.get_by_text("selected: Evaluate")).to_be_visible()
     page.keyboard.press("Delete")
-    expect(node(page, "Evaluate")).to_have_count(0)
+    expect(node(page, "Evaluate")).to_have_count(0)  # at once, before the app's run
+    expect_runs(page, 8)  # the run that reports the deletion
     assert events(page)[-1]["kind"] == "delete" and events(page)[-1]["node"] == "Evaluate"
 
 
