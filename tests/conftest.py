@@ -10,7 +10,7 @@ import pytest_socket
 
 os.environ.setdefault("SAGEMAKER_SUPPRESS_V2_WARNING", "1")
 
-from support import BASE, HYPERPARAMETERS, REPO, STARTERS, load_starter  # noqa: F401  (re-exported)
+from support import BASE, HYPERPARAMETERS, REPO, STARTERS, load_starter, start_moto  # noqa: F401  (re-exported)
 
 from builders.designs.workspace import WORKSPACE_ENV, Workspace
 
@@ -89,3 +89,11 @@ def editing_budget(request) -> tuple[int, int]:
     actions = request.config.getoption("actions") or (default.args[0] if default else 300)
     seed = request.config.getoption("seed")
     return actions, 8 if seed is None else seed
+
+
+@pytest.fixture
+def moto():
+    """The URL of a fresh moto server on 127.0.0.1 for one test: no state leaks between tests."""
+    server, url = start_moto()
+    yield url
+    server.stop()

@@ -29,14 +29,6 @@ ROLE = "arn:aws:iam::123456789012:role/SageMakerExecutionRole"
 REGION = "us-east-1"
 
 
-@pytest.fixture
-def moto():
-    """A fresh moto server per test: no state leaks between tests."""
-    server, url = start_moto()
-    yield url
-    server.stop()
-
-
 @pytest.fixture(scope="module")
 def compiled():
     dag, configs, folder = load_starter("xgboost_end_to_end")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from support import load_starter, start_moto
+from support import load_starter
 
 from builders.compiling.compile import compile_pipeline
 from builders.deploying.deploy import Target, deploy, recent_executions
@@ -15,13 +15,6 @@ from builders.errors import DeployError
 
 ROLE = "arn:aws:iam::123456789012:role/SageMakerExecutionRole"
 REGION = "us-east-1"
-
-
-@pytest.fixture
-def moto():
-    server, url = start_moto()
-    yield url
-    server.stop()
 
 
 @pytest.fixture(scope="module")
