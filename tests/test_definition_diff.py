@@ -11,7 +11,10 @@ from support import load_starter, start_moto
 from builders.compiling.compile import compile_pipeline
 from builders.deploying.definition_diff import diff_definitions
 from builders.deploying.deploy import Target, deploy, deployed_definition
+from builders.designs.design import compile_design
+from builders.designs.parameter_edits import promote_field, set_parameter_default
 from builders.graph.dag import PipelineDAG
+from builders.starters import design_from_starter
 
 CACHE = {"Enabled": True, "ExpireAfter": "P30D"}  # what the SDK's CacheConfig writes
 CACHEABLE = ("Processing", "Training", "Transform")
@@ -101,3 +104,20 @@ def test_the_deployed_definition_is_read_back(deployed, tmp_path):
         assert diff_definitions(deployed_definition(target, pipeline.name), deployed).empty
     finally:
         server.stop()
+
+
+def test_a_promoted_field_and_a_new_default_are_listed():
+    plain = design_from_starter("xgboost_end_to_end", "fraud")
+    promoted = promote_field(plain, "ModelRegistration", "approval_status", "Approval")
+    approved = set_parameter_default(promoted, "Approval", "Approved")
+    deployed, first, second = (compile_design(d).definition for d in (plain, promoted, approved))
+
+    diff = diff_definitions(deployed, first)
+    assert diff.parameters == ("Approval: added",)
+    assert [(c.name, c.invalidates_cache) for c in diff.changed] == [
+        ("ModelRegistration-RegisterModel", False)  # its approval status reads the parameter
+    ]
+    assert "~ parameter Approval: added" in diff.lines()
+
+    diff = diff_definitions(first, second)
+    assert diff.lines() == ["~ parameter Approval: default 'PendingManualApproval' -> 'Approved'"]
