@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import importlib.util
 import json
-import math
 import sys
 import tarfile
 import tempfile
@@ -27,10 +26,12 @@ import pandas as pd
 
 try:  # imported as builders.step_types.model_evaluation.job.model_evaluation
     from builders.scripts import container_paths as paths
+    from builders.scripts.features import value_key
     from builders.step_types.model_evaluation.job import scoring
 except ImportError:  # run as a script inside the SageMaker container
     import container_paths as paths
     import scoring
+    from features import value_key
 
 FEATURES_FILE = Path("metadata") / "model_features.json"
 
@@ -109,23 +110,13 @@ def labels_of(column: pd.Series, problem: str, described: dict) -> list:
     if problem == "regression":
         return pd.to_numeric(column).tolist()
     mapping = described.get("label_mapping") or {}
-    keys = [_value_key(value) for value in column]
+    keys = [value_key(value) for value in column]
     if not mapping:
         return [int(float(key)) for key in keys]
     unknown = sorted({key for key in keys if key not in mapping})
     if unknown:
         raise ValueError(f"Labels {unknown[:10]} are not classes of the model ({list(mapping)}).")
     return [mapping[key] for key in keys]
-
-
-def _value_key(value) -> str:
-    """The training script's normalisation: 1, 1.0 and "1" are the same class."""
-    text = str(value).strip()
-    try:
-        number = float(text)
-    except ValueError:
-        return text
-    return str(int(number)) if math.isfinite(number) and number.is_integer() else text
 
 
 def evaluate(settings: dict, model_dir: Path) -> dict:

@@ -13,7 +13,6 @@ Runs inside the SageMaker XGBoost container: Python 3.8, pandas, numpy, scikit-l
 from __future__ import annotations
 
 import json
-import math
 from pathlib import Path
 
 import numpy as np
@@ -23,11 +22,11 @@ from sklearn.metrics import accuracy_score, log_loss, mean_absolute_error, roc_a
 
 try:  # imported as builders.step_types.xgboost_training.job.xgboost_train
     from builders.scripts import container_paths as paths
-    from builders.scripts.features import feature_columns
+    from builders.scripts.features import feature_columns, value_key
     from builders.scripts.metrics import metric_line
 except ImportError:  # run as a script inside the SageMaker container
     import container_paths as paths
-    from features import feature_columns
+    from features import feature_columns, value_key
     from metrics import metric_line
 
 MODEL_FILE = "xgboost-model"
@@ -35,18 +34,6 @@ METADATA_FOLDER = "metadata"  # a sub-folder: the default handler skips folders
 FEATURES_FILE = "model_features.json"
 METRICS_FILE = "metrics.json"
 REQUIRED_SETTINGS = ("full_field_list", "label_name", "objective", "num_round")
-
-
-def value_key(value: object) -> str:
-    """A value as a comparable string: 1, 1.0 and "1" all become "1"."""
-    text = str(value).strip()
-    try:
-        number = float(text)
-    except ValueError:
-        return text
-    if math.isfinite(number) and number.is_integer():
-        return str(int(number))
-    return text
 
 
 def read_channel(name: str, required: bool) -> pd.DataFrame | None:
