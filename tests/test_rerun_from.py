@@ -6,15 +6,13 @@ from __future__ import annotations
 import json
 
 import pytest
+from localrun_support import REGION, ROLE
 from support import load_starter
 
 from builders.compiling.compile import compile_pipeline
 from builders.deploying.deploy import Target, deploy, recent_executions
 from builders.deploying.rerun import rerun_from, steps_to_rerun
 from builders.errors import DeployError
-
-ROLE = "arn:aws:iam::123456789012:role/SageMakerExecutionRole"
-REGION = "us-east-1"
 
 
 @pytest.fixture(scope="module")
