@@ -9,6 +9,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from builders.compiling.sagemaker_env import offline_build, pipeline_session
+from builders.compiling.sdk import backend
 from builders.compiling.staging import CodeStager, StagedObject
 from builders.configs.parameters import PipelineParameter
 from builders.errors import (
@@ -32,7 +33,7 @@ from builders.registry import REGISTRY, StepRegistry, StepType
 
 
 class PipelineBuilderTemplate:
-    """Builds a `sagemaker.workflow.pipeline.Pipeline` from a design, offline.
+    """Builds the SDK's Pipeline from a design, offline (docs/architecture.md).
 
     Every check that needs no SageMaker SDK happens here, at construction: each node has a
     config of a registered step type, a builder, one region, no cycle, every input resolved.
@@ -128,8 +129,6 @@ class PipelineBuilderTemplate:
 
     # -- building -------------------------------------------------------------------------
     def _generate(self, name: str | None) -> Any:
-        from sagemaker.workflow.pipeline import Pipeline
-
         from builders.compiling.branching import nest_branches
         from builders.compiling.parameters import sdk_parameters
         from builders.compiling.run_policies import apply_run_policies
@@ -150,11 +149,11 @@ class PipelineBuilderTemplate:
             steps[node] = _guarded(node, builder.create_step, dependencies, **inputs)
             apply_run_policies(steps[node], self.config_map[node])
             outputs[node] = builder.output_properties(steps[node])
-        return Pipeline(
-            name=name or self.pipeline_name,
-            steps=nest_branches(self.dag, self.conditions, steps),
-            parameters=list(declared.values()),
-            sagemaker_session=session,
+        return backend().pipeline(
+            name or self.pipeline_name,
+            nest_branches(self.dag, self.conditions, steps),
+            list(declared.values()),
+            session,
         )
 
     def _builder(self, node: str, session: Any, declared: Mapping[str, Any]) -> Any:

@@ -19,7 +19,7 @@ class EvaluationOutput:
     (JsonGet), and the report's S3 URI a registration records as model metrics."""
 
     step_name: str
-    property_file: Any  # sagemaker.workflow.properties.PropertyFile
+    property_file: Any  # the SDK's PropertyFile
     report_uri: Any  # a pipeline expression
 
 
@@ -67,9 +67,7 @@ class ModelEvaluationStepBuilder(ProcessingStepBuilder):
         return given
 
     def property_files(self) -> list[Any]:
-        from sagemaker.workflow.properties import PropertyFile
-
-        return [PropertyFile(name=PROPERTY_FILE, output_name="evaluation", path=REPORT_FILE)]
+        return [self.sdk.property_file(PROPERTY_FILE, "evaluation", REPORT_FILE)]
 
     def output_properties(self, step) -> dict[str, Any]:
         folder = super().output_properties(step)["evaluation"]
