@@ -58,31 +58,33 @@ class Channel:
     content_type: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class TrainingJob:
-    """A training job running `entry_point` of the staged code in a framework's image.
+    """A training job: `entry_point` of the staged code in a framework's image, or, without
+    code, the image's own algorithm.
 
     `code` is the staged sourcedir.tar.gz (an s3:// URI); `code_location` the S3 prefix where
     staged code lives; `stage_folder` stages a local folder the SDK writes for the job (3.x
     writes its container drivers) and returns its S3 prefix, so nothing is uploaded now.
     """
 
-    framework: str  # "xgboost", "pytorch": the SDK's framework estimator (2.x)
-    framework_version: str
-    py_version: str | None
     image: str
     role: str
     instance_type: Any
     instance_count: Any
-    volume_size_gb: Any
-    max_runtime_seconds: Any
+    volume_size_gb: Any = 30
+    max_runtime_seconds: Any = 86400
     output_path: Any
-    code: str
-    entry_point: str
-    code_location: str
-    stage_folder: Callable[[Path], str]
     base_job_name: str
+    framework: str | None = None  # "xgboost", "pytorch", "sklearn": 2.x's estimator class
+    framework_version: str | None = None
+    py_version: str | None = None
+    code: str | None = None
+    entry_point: str | None = None
+    code_location: str | None = None
+    stage_folder: Callable[[Path], str] | None = None
     channels: Sequence[Channel] = ()
+    hyperparameters: Mapping[str, Any] = field(default_factory=dict)
     metric_definitions: Sequence[Mapping[str, str]] = ()
 
 

@@ -69,6 +69,7 @@ WORKFLOW_MODULES = {
 ESTIMATORS = {
     "xgboost": ("sagemaker.xgboost", "XGBoost"),
     "pytorch": ("sagemaker.pytorch", "PyTorch"),
+    "sklearn": ("sagemaker.sklearn", "SKLearn"),
 }
 
 
@@ -143,28 +144,8 @@ class SdkV2(Backend):
     ) -> Any:
         from sagemaker.inputs import TrainingInput
 
-        module, class_name = ESTIMATORS[job.framework]
-        estimator_class = getattr(importlib.import_module(module), class_name)
         with boto3_default_session(session.boto_session):
-            estimator = estimator_class(
-                entry_point=job.entry_point,
-                source_dir=job.code,
-                framework_version=job.framework_version,
-                py_version=job.py_version,
-                image_uri=job.image,
-                role=job.role,
-                instance_type=job.instance_type,
-                instance_count=job.instance_count,
-                volume_size=job.volume_size_gb,
-                max_run=job.max_runtime_seconds,
-                output_path=job.output_path,
-                code_location=job.code_location,  # the code is staged: nothing goes here
-                sagemaker_session=session,
-                base_job_name=job.base_job_name,
-                disable_profiler=True,
-                debugger_hook_config=False,
-                metric_definitions=[dict(d) for d in job.metric_definitions] or None,
-            )
+            estimator = _estimator(job, session)
         # Given the estimator, not `step_args=estimator.fit()`: fit() sends SDK telemetry,
         # which only a non-empty SDK config turns off, and 2.x validates a non-empty config's
         # whole schema at every config lookup (0.46 s each, ~14 per training step).
@@ -229,6 +210,38 @@ class SdkV2(Backend):
             output_filter=job.output_filter,
         )
         return self.workflow.TransformStep(name=name, step_args=step_args, depends_on=depends_on)
+
+
+def _estimator(job: jobs.TrainingJob, session: Any) -> Any:
+    """The framework's estimator running the staged code, or the image's own algorithm."""
+    options: dict[str, Any] = dict(
+        image_uri=job.image,
+        role=job.role,
+        instance_type=job.instance_type,
+        instance_count=job.instance_count,
+        volume_size=job.volume_size_gb,
+        max_run=job.max_runtime_seconds,
+        output_path=job.output_path,
+        sagemaker_session=session,
+        base_job_name=job.base_job_name,
+        hyperparameters=dict(job.hyperparameters) or None,
+        metric_definitions=[dict(d) for d in job.metric_definitions] or None,
+        disable_profiler=True,
+        debugger_hook_config=False,
+    )
+    if job.code is None:
+        from sagemaker.estimator import Estimator
+
+        return Estimator(**options)
+    module, class_name = ESTIMATORS[job.framework]
+    return getattr(importlib.import_module(module), class_name)(
+        entry_point=job.entry_point,
+        source_dir=job.code,
+        framework_version=job.framework_version,
+        py_version=job.py_version,
+        code_location=job.code_location,  # the code is staged: nothing goes here
+        **options,
+    )
 
 
 def _model(container: jobs.Container, session: Any) -> Any:

@@ -202,13 +202,17 @@ class SdkV3(Backend):
 
         from builders.compiling.sdk.v3_session import config_validated_once, trainer_session
 
+        source_code = None
+        if job.code is not None:  # else the image's own algorithm
+            source_code = SourceCode(source_dir=job.code, entry_script=job.entry_point)
         trainer = ModelTrainer(
             sagemaker_session=trainer_session(session, job.stage_folder, TELEMETRY_OPT_OUT),
             config_mgr=config_validated_once(),
             role=job.role,
             base_job_name=job.base_job_name,
             training_image=job.image,
-            source_code=SourceCode(source_dir=job.code, entry_script=job.entry_point),
+            source_code=source_code,
+            hyperparameters=dict(job.hyperparameters),
             compute=Compute(
                 instance_type=job.instance_type,
                 instance_count=job.instance_count,
@@ -223,7 +227,11 @@ class SdkV3(Backend):
             )
         step_args = trainer.train(
             input_data_config=[
-                InputData(channel_name=c.name, data_source=c.source, content_type=c.content_type)
+                InputData(
+                    channel_name=c.name,
+                    data_source=c.source,
+                    **({"content_type": c.content_type} if c.content_type else {}),
+                )
                 for c in job.channels
             ]
         )
