@@ -341,6 +341,8 @@ def _model_step(
         role_arn=container.role,
         env_vars=dict(container.environment or {}),
         sagemaker_session=session,
+        # Its default ({"auto": True}) raises its own deprecation; this is the "unset" value.
+        dependencies={"auto": False},
     )
     session.init_model_step_arguments(model)
     try:
