@@ -15,7 +15,6 @@ command prints is its own: the SDK's and botocore's log lines are off while it r
 from __future__ import annotations
 
 import argparse
-import errno
 import logging
 import sys
 from collections.abc import Callable, Iterator, Sequence
@@ -23,6 +22,7 @@ from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import TypeVar
 
+from builders.designs.fileio import write_failure
 from builders.errors import ConfigValidationError, PipelineDesignError, Problem
 
 EXIT_PROBLEMS = 1
@@ -219,23 +219,10 @@ def _write(path: Path, what: str, write: Callable[..., T], *args: object) -> T:
     try:
         return write(*args)
     except OSError as error:
-        reason = _WRITE_FAILURES.get(error.errno, error.strerror or str(error))
+        reason = write_failure(error)
         raise ConfigValidationError(
             [Problem(f"Cannot write the {what} to '{path}': {reason}. Give another --out path.")]
         ) from None
-
-
-_WRITE_FAILURES = {
-    errno.EISDIR: "it is a folder",
-    errno.ENOSPC: "the disk is full",
-    errno.EDQUOT: "the disk quota is used up",
-    errno.EFBIG: "the file would exceed the file-size limit of this process (ulimit -f)",
-    errno.EACCES: "permission denied",
-    errno.EPERM: "it is not a regular file, or this is not permitted",
-    errno.EROFS: "the file system is read-only",
-    errno.ENAMETOOLONG: "the path is too long",
-    errno.ENOTDIR: "a part of the path is a file, not a folder",
-}
 
 
 def _compile(args: argparse.Namespace) -> int:

@@ -105,7 +105,10 @@ def _import_default_session() -> Iterator[None]:
     previous = boto3.DEFAULT_SESSION
     if previous is None:
         configured = boto3.Session().region_name
-        boto3.DEFAULT_SESSION = boto3.Session(region_name=configured or _IMPORT_REGION)
+        session = boto3.Session(region_name=configured or _IMPORT_REGION)
+        # Endpoint settings concern deploys: an invalid one must not break the import.
+        session._session.set_config_variable("ignore_configured_endpoint_urls", True)
+        boto3.DEFAULT_SESSION = session
     try:
         yield
     finally:

@@ -12,6 +12,7 @@ from builders.compiling.sagemaker_env import offline_build, pipeline_session
 from builders.compiling.sdk import backend
 from builders.compiling.staging import CodeStager, StagedObject
 from builders.configs.parameters import PipelineParameter
+from builders.designs.fileio import write_failure
 from builders.errors import (
     ConfigValidationError,
     PipelineDesignError,
@@ -84,6 +85,10 @@ class PipelineBuilderTemplate:
                 return pipeline.definition()
             except (ValueError, TypeError) as error:
                 raise StepBuildError(f"SageMaker could not write the definition: {error}") from None
+            except OSError as error:  # SDK 3 writes its training drivers to a temporary folder
+                raise StepBuildError(
+                    f"SageMaker could not write its temporary files: {write_failure(error)}."
+                ) from None
 
     @property
     def pipeline_name(self) -> str:
@@ -188,6 +193,9 @@ def _guarded(node: str, create_step: Any, dependencies: list, **inputs: Any) -> 
         raise
     except (ValueError, TypeError) as error:
         raise StepBuildError(f"SageMaker could not build this step: {error}", node=node) from None
+    except OSError as error:
+        reason = write_failure(error)
+        raise StepBuildError(f"SageMaker could not write its files: {reason}.", node=node) from None
 
 
 def _check_name(name: str | None) -> None:

@@ -292,10 +292,11 @@ class SdkV3(Backend):
 
         from builders.compiling.sdk.v3_steps import TransformStep
 
+        count = self.concrete(job.instance_count)  # see v3_steps.TransformStep
         transformer = Transformer(
             model_name=job.model_name,
             instance_type=job.instance_type,
-            instance_count=job.instance_count,
+            instance_count=count,
             output_path=job.output_path,
             accept=job.accept,
             assemble_with=job.assemble_with,
@@ -311,7 +312,12 @@ class SdkV3(Backend):
             join_source=job.join_source,
             output_filter=job.output_filter,
         )
-        return TransformStep(name=name, step_args=step_args, depends_on=depends_on)
+        return TransformStep(
+            name=name,
+            step_args=step_args,
+            depends_on=depends_on,
+            instance_count=None if count is job.instance_count else job.instance_count,
+        )
 
 
 def _container(container: jobs.Container) -> dict[str, Any]:

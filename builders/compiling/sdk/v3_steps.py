@@ -43,7 +43,19 @@ class ProcessingStep(steps.ProcessingStep):
 
 
 class TransformStep(steps.TransformStep):
-    def __init__(self, name: str, step_args: Any, depends_on: list | None = None):
+    """Also: an instance count that is a pipeline parameter. 3.27's TransformResources shape
+    types `instance_count` as int (the Transformer's signature takes a pipeline variable
+    too): the Transformer gets the parameter's default and the step's arguments the
+    parameter itself."""
+
+    def __init__(
+        self,
+        name: str,
+        step_args: Any,
+        depends_on: list | None = None,
+        instance_count: Any = None,
+    ):
+        self._instance_count = instance_count
         steps.ConfigurableRetryStep.__init__(
             self, name, steps.StepTypeEnum.TRANSFORM, None, None, depends_on, None
         )
@@ -58,3 +70,10 @@ class TransformStep(steps.TransformStep):
         self._properties = Properties(
             step_name=name, step=self, shape_name="DescribeTransformJobResponse"
         )
+
+    @property
+    def arguments(self) -> Any:
+        request = super().arguments
+        if self._instance_count is not None:
+            request["TransformResources"]["InstanceCount"] = self._instance_count
+        return request
