@@ -105,7 +105,9 @@ def _import_default_session() -> Iterator[None]:
     previous = boto3.DEFAULT_SESSION
     if previous is None:
         configured = boto3.Session().region_name
-        session = boto3.Session(region_name=configured or _IMPORT_REGION)
+        session = boto3.Session(
+            botocore_session=_botocore_session(), region_name=configured or _IMPORT_REGION
+        )
         # Endpoint settings concern deploys: an invalid one must not break the import.
         session._session.set_config_variable("ignore_configured_endpoint_urls", True)
         boto3.DEFAULT_SESSION = session
@@ -176,6 +178,27 @@ def _refuse(model: Any, **_: Any) -> tuple[Any, dict[str, Any]]:
     }
 
 
+@functools.cache
+def _service_models() -> Any:
+    """One botocore loader for the sessions made here: each service model is read once.
+
+    The SDK's import makes clients (3.x: sagemaker and s3), so does each PipelineSession;
+    a botocore session reads and parses a model for its first client (the sagemaker model
+    is megabytes of JSON, ~0.2 s).
+    """
+    import botocore.session
+
+    return botocore.session.get_session().get_component("data_loader")
+
+
+def _botocore_session() -> Any:
+    import botocore.session
+
+    session = botocore.session.get_session()
+    session.register_component("data_loader", _service_models())
+    return session
+
+
 @functools.lru_cache(maxsize=16)
 def _offline_boto_session(region: str) -> Any:
     import boto3
@@ -187,7 +210,9 @@ def _offline_boto_session(region: str) -> Any:
         def client(self, *args: Any, **kwargs: Any) -> Any:
             return super().client(*args, **kwargs)
 
-    session = OfflineSession(region_name=region, **_OFFLINE_CREDENTIALS)
+    session = OfflineSession(
+        botocore_session=_botocore_session(), region_name=region, **_OFFLINE_CREDENTIALS
+    )
     # AWS_ENDPOINT_URL and endpoint settings in ~/.aws/config concern deploys, not offline
     # builds: an invalid one must not break a compile.
     session._session.set_config_variable("ignore_configured_endpoint_urls", True)

@@ -205,9 +205,10 @@ class SdkV3(Backend):
         source_code = None
         if job.code is not None:  # else the image's own algorithm
             source_code = SourceCode(source_dir=job.code, entry_script=job.entry_point)
+        view = trainer_session(session, job.stage_folder, TELEMETRY_OPT_OUT)
         trainer = ModelTrainer(
-            sagemaker_session=trainer_session(session, job.stage_folder, TELEMETRY_OPT_OUT),
-            config_mgr=config_validated_once(),
+            sagemaker_session=view,
+            config_mgr=config_validated_once(view.sagemaker_config),
             role=job.role,
             base_job_name=job.base_job_name,
             training_image=job.image,

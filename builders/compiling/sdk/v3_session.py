@@ -65,17 +65,23 @@ def _merged(base: Mapping, extra: Mapping) -> dict:
     return merged
 
 
-def config_validated_once() -> Any:
-    """ModelTrainer's config manager (its `config_mgr` field), validating each config once.
+def config_validated_once(config: Mapping) -> Any:
+    """ModelTrainer's config manager (its `config_mgr` field) for a session whose SDK config
+    is `config`: the user's SDK config, which the session validated when it was made, and
+    TELEMETRY_OPT_OUT (tests/test_offline.py validates it against the SDK's schema).
 
-    The SDK's validates the whole SDK config against its JSON schema at every lookup: 65 ms,
-    ten times per training step. A config that passed once passes again.
+    The SDK's manager validates the whole SDK config against its JSON schema at every lookup:
+    65 ms of CPU, ten times per training step. This one validates a config it was not given
+    as valid, once.
     """
     from sagemaker.core.config.config_manager import SageMakerConfig
 
+    with _validated_lock:
+        _validated.add(_key(config))
+
     class ConfigValidatedOnce(SageMakerConfig):
         def validate_sagemaker_config(self, sagemaker_config=None):
-            key = json.dumps(sagemaker_config, sort_keys=True, default=repr)
+            key = _key(sagemaker_config)
             if key in _validated:
                 return
             SageMakerConfig.validate_sagemaker_config(sagemaker_config)
@@ -83,3 +89,7 @@ def config_validated_once() -> Any:
                 _validated.add(key)
 
     return ConfigValidatedOnce()
+
+
+def _key(config: Any) -> str:
+    return json.dumps(config, sort_keys=True, default=repr)
