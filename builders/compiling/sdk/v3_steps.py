@@ -13,9 +13,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from sagemaker.core.workflow.properties import Properties
-from sagemaker.core.workflow.utilities import validate_step_args_input
-from sagemaker.mlops.workflow import steps
+from builders.compiling.sagemaker_env import sdk
+
+sdk()  # the SDK imported offline first, whichever module a program imports first
+
+from sagemaker.core.workflow.properties import Properties  # noqa: E402
+from sagemaker.core.workflow.utilities import validate_step_args_input  # noqa: E402
+from sagemaker.mlops.workflow import steps  # noqa: E402
 
 
 class ProcessingStep(steps.ProcessingStep):
