@@ -25,7 +25,7 @@ from builders.graph.dag import PipelineDAG
 from builders.graph.layout import ROW_HEIGHT, tidy_positions
 from builders.graph.parameter_checks import check_with_parameters, parameter_problems
 from builders.graph.validation import validate_config
-from builders.graph.wiring import Wire, may_follow
+from builders.graph.wiring import Wire, ends_run, may_follow
 from builders.registry import REGISTRY, StepRegistry, StepType
 
 DESIGN_FORMAT = "sagemaker-pipeline-design/1"
@@ -215,6 +215,8 @@ def connection_problem(
         )
     producer = step_type_of(design.node(source), registry)
     consumer = step_type_of(design.node(target), registry)
+    if producer.ends_run:
+        return ends_run(source, producer.display_name)
     if not may_follow(producer, consumer):
         produced = ", ".join(p.kind.value for p in producer.outputs) or "nothing"
         accepted = ", ".join(p.kind.value for p in consumer.inputs) or "no inputs"

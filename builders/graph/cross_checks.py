@@ -15,7 +15,7 @@ from pydantic import BaseModel
 
 from builders.configs.types import VariableType
 from builders.errors import Problem
-from builders.graph.branches import branch_problems, conditions_of
+from builders.graph.branches import branch_problems, conditions_of, unconditional
 from builders.graph.dag import PipelineDAG
 from builders.graph.wiring import Wire
 from builders.scripts.features import feature_columns
@@ -40,7 +40,8 @@ def cross_node_problems(
         *design.serving_code(),
         *design.gate_metrics(),
         *design.evaluation_code(),
-        *branch_problems(dag, conditions_of(design.configs)),
+        *branch_problems(dag, conditions := conditions_of(design.configs)),
+        *unconditional(dag, conditions, design.ending()),
     ]
 
 
@@ -54,6 +55,12 @@ class _Design:
 
     def of_type(self, config_class: type) -> list[tuple[str, Any]]:
         return [(n, c) for n, c in self.configs.items() if isinstance(c, config_class)]
+
+    def ending(self) -> list[str]:
+        """The nodes whose step type ends the run (Fail)."""
+        from builders.registry import REGISTRY
+
+        return [n for n, c in self.configs.items() if REGISTRY.for_config(c, node=n).ends_run]
 
     def producer(self, consumer: str, port: str) -> str | None:
         return self._producers.get((consumer, port))
