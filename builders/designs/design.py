@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import uuid
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -52,6 +53,9 @@ class Design(BaseModel):
     model_config = ConfigDict(frozen=True)
     format: str = DESIGN_FORMAT
     name: str
+    # Which design this is, whatever its name or pipeline name: its runs carry it. Given when
+    # the design is created in the workspace, or first opened ('' before: see with_identity).
+    id: str = ""
     settings: dict[str, Any] = Field(default_factory=dict)
     nodes: tuple[DesignNode, ...] = ()
     edges: tuple[tuple[str, str], ...] = ()
@@ -122,6 +126,14 @@ def complete_settings(design: Design) -> Design:
     if not missing:
         return design
     return design.model_copy(update={"settings": {**design.settings, **missing}})
+
+
+def with_identity(design: Design, *, fresh: bool = False) -> Design:
+    """The design with an id of its own: kept if it has one (unless `fresh`, for a new
+    design made from another), else a new random one."""
+    if design.id and not fresh:
+        return design
+    return design.model_copy(update={"id": uuid.uuid4().hex[:16]})
 
 
 def new_design(name: str, settings: dict[str, Any] | None = None) -> Design:
