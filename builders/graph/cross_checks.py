@@ -69,7 +69,8 @@ class _Design:
 
         if node not in self._types:
             config = self.configs[node]
-            self._types[node] = REGISTRY.for_config(config, node=node).bound(config.model_dump())
+            values = config.model_dump(warnings=False)
+            self._types[node] = REGISTRY.for_config(config, node=node).bound(values)
         return self._types[node]
 
     def carried(self, wire: Wire) -> frozenset[str] | None:
