@@ -156,3 +156,9 @@ def test_the_preview_reports_what_sagemaker_would_refuse(space, base, script_fol
         for r in rows
     ), rows
     assert "Download pipeline JSON" not in [b.label for b in at.get("download_button")]
+
+
+def test_each_long_value_is_reported_on_its_own_entry(base, script_folder):
+    values = {"environment": {"A": "v" * 300, "B": "v" * 300}, "arguments": ["a" * 300] * 2}
+    found = refused(*script_design(base, script_folder, **values))
+    assert {f for _, f in found} == {"environment.A", "environment.B", "arguments.0", "arguments.1"}

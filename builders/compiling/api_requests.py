@@ -68,7 +68,7 @@ def request_problems(
                 Problem(
                     f"SageMaker would refuse this step: its {operation} request {found.text}.",
                     node=node or step.get("Name"),
-                    field=_field_of(found.value, values),
+                    field=_field_of(found.value, values, found.path),
                 )
             )
     return problems
@@ -236,9 +236,10 @@ def _shown(value: Any) -> str:
 
 
 # -- which field it comes from -------------------------------------------------------------
-def _field_of(value: Any, values: Mapping[str, Any]) -> str | None:
+def _field_of(value: Any, values: Mapping[str, Any], where: str) -> str | None:
     """The config field (dotted path) whose value the offending value is, holds, or is made
-    of; None when no field's value shows in it (a value the builder made)."""
+    of; None when no field's value shows in it (a value the builder made). Among fields
+    holding the same value, the one under the same key or index as `where` in the request."""
     if value is None:
         return None
     leaves = list(_leaves(values, ""))
@@ -246,7 +247,8 @@ def _field_of(value: Any, values: Mapping[str, Any]) -> str | None:
         return _collection_field(value, leaves)
     equal = [path for path, leaf in leaves if leaf == value and not isinstance(leaf, bool)]
     if equal:
-        return equal[0]
+        last = where.replace("[", ".").rstrip("]").rsplit(".", 1)[-1]
+        return next((path for path in equal if path.rsplit(".", 1)[-1] == last), equal[0])
     keys = [path for path, leaf in leaves if isinstance(leaf, dict) and value in leaf]
     if keys:
         return keys[0]
