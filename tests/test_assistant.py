@@ -374,3 +374,20 @@ def test_a_starters_bucket_and_role_are_asked_for_as_placeholders():
         design, questions["settings:role"], "arn:aws:iam::210987654321:role/PipelineRole"
     )
     assert design_questions(design) == []
+
+
+def test_a_composed_plan_gates_what_follows_the_condition():
+    """No starter has PyTorch training and a gate: the composed plan puts the condition
+    before the registration chain and the Fail step on its else branch."""
+    from builders.graph.branches import branch_problems, unconditional
+
+    result = plan("train a pytorch model and register it only if the AUC is at least 0.8, "
+                  "otherwise fail")  # fmt: skip
+    assert result.ok and result.proposal.starter is None
+    design = proposal_design(result.proposal, "torch-gated")
+    (gate,) = [n for n in design.nodes if n.step_type == "Condition"]
+    assert gate.values["threshold"] == 0.8 and gate.values["if_steps"] == ["Packaging"]
+    dag = design.dag()
+    assert set(dag.children(gate.name)) == {"Packaging", "Fail"}
+    ifs = {gate.name: gate.values["if_steps"]}
+    assert branch_problems(dag, ifs) == [] and unconditional(dag, ifs, ["Fail"]) == []

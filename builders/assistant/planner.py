@@ -200,6 +200,10 @@ def plan_offline(goal: str, registry: StepRegistry = REGISTRY) -> Plan:
                 )
             ],
         )
+    if gate_values(goal, registry):  # a gate the goal states: a condition decides
+        gates = [t.name for t in registry if t.branch_field]
+        if gates and not set(gates) & set(wanted):
+            wanted[gates[0]] = 1
     proposal = _from_starter(goal, wanted, registry) or _composed(wanted, registry)
     plan = Plan(proposal, "offline", check_proposal(proposal, registry))
     return with_goal_values(plan, goal, registry)
@@ -266,12 +270,28 @@ def _composed(wanted: dict[str, int], registry: StepRegistry) -> Proposal:
             source = _nearest_producer(node, port.kind, dag, types, registry)
             if source and source not in dag[node]:
                 dag[node].append(source)
+    _gated(dag, types, registry)
     return Proposal(
         dag,
         types,
         reason=f"Built from the steps the goal asks for ({', '.join(wanted)}), with a "
         "producer for every input they need.",
     )  # fmt: skip
+
+
+def _gated(dag: dict[str, list[str]], types: dict[str, str], registry: StepRegistry) -> None:
+    """With a condition, the steps after it in the catalog's order start its branches: each
+    one whose parents all come before the condition follows it too (a Fail step, which
+    follows nothing else, included)."""
+    order = list(dag)
+    conditions = [n for n in order if registry.get(types[n]).branch_field]
+    if not conditions:
+        return
+    condition = conditions[0]
+    after = order[order.index(condition) + 1 :]
+    for node in after:
+        if all(parent not in after for parent in dag[node]):
+            dag[node].append(condition)
 
 
 def _produces(step_type: StepType, kind) -> bool:
