@@ -102,7 +102,7 @@ def case(seed: int, index: int, script_folder: Path) -> Case:
         name, edit = rng.choice(EDITS)
         try:
             design, said, runnable = edit(rng, made.design, script_folder)
-        except (PipelineDesignError, IndexError, KeyError, ValueError):
+        except (PipelineDesignError, NotApplicable):
             continue  # the edit does not apply to this design (a refused promotion, ...)
         made.design, made.runnable = design, made.runnable and runnable
         made.edits.append(f"{name}: {said}")
@@ -113,13 +113,23 @@ def case(seed: int, index: int, script_folder: Path) -> Case:
 Edit = Callable[[random.Random, Design, Path], tuple[Design, str, bool]]
 
 
+class NotApplicable(Exception):
+    """The edit has nothing to work on in this design (no condition, no edge, ...)."""
+
+
+def _pick(rng: random.Random, items: list) -> Any:
+    if not items:
+        raise NotApplicable
+    return rng.choice(items)
+
+
 def _nodes(design: Design, step_type: str | None = None) -> list[str]:
     return [n.name for n in design.nodes if step_type is None or n.step_type == step_type]
 
 
 def gate(rng: random.Random, design: Design, _: Path):
     """A gate's threshold and operator: the run takes one branch or the other."""
-    node = rng.choice(_nodes(design, "Condition"))
+    node = _pick(rng, _nodes(design, "Condition"))
     values = dict(design.node(node).values)
     values["threshold"] = round(rng.uniform(0.3, 1.0), 2)
     values["operator"] = rng.choice([">=", ">", "<=", "<", "==", "!="])
@@ -130,7 +140,7 @@ def gate(rng: random.Random, design: Design, _: Path):
 
 def branches(rng: random.Random, design: Design, _: Path):
     """Which of a condition's children are on its "if" branch, any subset."""
-    node = rng.choice(_nodes(design, "Condition"))
+    node = _pick(rng, _nodes(design, "Condition"))
     children = design.dag().children(node)
     chosen = [c for c in children if rng.random() < 0.5]
     values = {**design.node(node).values, "if_steps": chosen}
@@ -140,9 +150,13 @@ def branches(rng: random.Random, design: Design, _: Path):
 def script(rng: random.Random, design: Design, folder: Path):
     """A script step after a node, reading kinds it produces (or any kind), with ports,
     arguments and environment of random sizes."""
-    sources = [n for n in design.nodes if step_type_of(n).outputs]
-    source = rng.choice(sources)
-    kinds = [p.kind.value for p in step_type_of(source).outputs] or [PortKind.TABULAR_DATA.value]
+    producers: dict[str, list[str]] = {}
+    for node in design.nodes:
+        for port in step_type_of(node).outputs:
+            producers.setdefault(port.kind.value, []).append(node.name)
+    kind = _pick(rng, sorted(producers))  # each kind as likely, then one of its producers
+    source = design.node(rng.choice(producers[kind]))
+    kinds = [p.kind.value for p in step_type_of(source).outputs]
     every = [kind.value for kind in PortKind]
     count = rng.choice([0, 1, 1, 2, 3, 10])
     inputs = {f"in{i}": rng.choice(kinds if rng.random() < 0.8 else every) for i in range(count)}
@@ -168,8 +182,8 @@ def script(rng: random.Random, design: Design, folder: Path):
 def plugin(rng: random.Random, design: Design, _: Path):
     """The test plug-in's step (FeatureFilter) after a data loading step."""
     if "FeatureFilter" not in REGISTRY:
-        raise KeyError("FeatureFilter")
-    source = rng.choice([n.name for n in design.nodes if n.step_type == "DataLoading"])
+        raise NotApplicable
+    source = _pick(rng, _nodes(design, "DataLoading"))
     columns = rng.choice([list(FRAUD_COLUMNS), ["amount"], [], ["x" * 300]])
     name = f"Filter{len(design.nodes)}"
     design = add_node(design, "FeatureFilter", name)
@@ -184,37 +198,39 @@ def any_step(rng: random.Random, design: Design, _: Path):
     """A node of any registered step type after any node, with its defaults only."""
     step_type = rng.choice(REGISTRY.names())
     name = f"{step_type}{len(design.nodes)}"
-    parent = rng.choice(_nodes(design))
+    parent = _pick(rng, _nodes(design))
     design = _edge(add_node(design, step_type, name), parent, name)
     return design, f"{name} after {parent}", False
 
 
 def connect_any(rng: random.Random, design: Design, _: Path):
+    if len(design.nodes) < 2:
+        raise NotApplicable
     source, target = rng.sample(_nodes(design), 2)
     if design.dag().would_create_cycle(source, target):
-        raise ValueError("a cycle")
+        raise NotApplicable
     return _edge(design, source, target), f"{source} -> {target}", True
 
 
 def disconnect_any(rng: random.Random, design: Design, _: Path):
-    source, target = rng.choice(list(design.edges))
+    source, target = _pick(rng, list(design.edges))
     return _unedge(design, source, target), f"removed {source} -> {target}", True
 
 
 def remove_any(rng: random.Random, design: Design, _: Path):
-    node = rng.choice(_nodes(design))
+    node = _pick(rng, _nodes(design))
     return remove_nodes(design, [node]), f"removed {node}", True
 
 
 def rename_any(rng: random.Random, design: Design, _: Path):
-    node = rng.choice(_nodes(design))
+    node = _pick(rng, _nodes(design))
     new = rng.choice(["Renamed", "with space", "x" * 60, f"{node}-2", "Ä-node"])
     return rename_node(design, node, new), f"renamed {node} to {new!r}", False
 
 
 def field_value(rng: random.Random, design: Design, _: Path):
     """Any field of any node, to a value valid or not."""
-    node = rng.choice(design.nodes)
+    node = _pick(rng, list(design.nodes))
     specs = [s for s in form_fields(step_type_of(node).config_class) if s.kind != "json"]
     spec = rng.choice(specs)
     current = effective_values(design, node).get(spec.name, spec.default)
@@ -225,9 +241,9 @@ def field_value(rng: random.Random, design: Design, _: Path):
 
 def parameter(rng: random.Random, design: Design, _: Path):
     """A field that a run may set, promoted to a parameter; its default changed or not."""
-    node = rng.choice(design.nodes)
+    node = _pick(rng, list(design.nodes))
     specs = [s for s in form_fields(step_type_of(node).config_class) if s.parameter]
-    spec = rng.choice(specs)
+    spec = _pick(rng, specs)
     name = rng.choice(["Param", "InstanceType", "Count", "bad name"])
     design = promote_field(design, node.name, spec.name, name)
     said = f"{node.name}.{spec.name} promoted to {name}"
@@ -251,7 +267,7 @@ def settings(rng: random.Random, design: Design, _: Path):
 def transform_join(rng: random.Random, design: Design, _: Path):
     """A batch transform's Accept and whether it joins its input: SageMaker takes every
     combination with CSV input."""
-    node = rng.choice(_nodes(design, "BatchTransform"))
+    node = _pick(rng, _nodes(design, "BatchTransform"))
     values = dict(design.node(node).values)
     values["accept"] = rng.choice(["text/csv", "application/json"])
     values["join_source"] = rng.choice(["Input", "None"])
