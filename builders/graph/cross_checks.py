@@ -69,8 +69,10 @@ class _Design:
 
         if node not in self._types:
             config = self.configs[node]
-            values = config.model_dump(warnings=False)
-            self._types[node] = REGISTRY.for_config(config, node=node).bound(values)
+            step_type = REGISTRY.for_config(config, node=node)
+            if step_type.ports is not None:  # ports its values declare (ScriptProcessing)
+                step_type = step_type.bound(config.model_dump(warnings=False))
+            self._types[node] = step_type
         return self._types[node]
 
     def carried(self, wire: Wire) -> frozenset[str] | None:
