@@ -380,3 +380,13 @@ def test_the_evaluation_scores_with_the_code_the_model_is_served_with(document, 
     specific(document, "ModelEvaluation")["inference_source_dir"] = "other_inference"
     message = problems(document, adjacency)[("ModelEvaluation", "inference_source_dir")]
     assert "scores with the inference code in other_inference, but 'Packaging' serves" in message
+
+
+def test_renaming_a_step_on_the_if_branch_keeps_it_there():
+    """The generator's renames: a condition's if_steps kept the old name, and the gate read
+    'not connected after this condition' with nothing on its 'if' branch."""
+    from builders.designs.design import rename_node
+
+    design = rename_node(design_from_starter("xgboost_quality_gate", "g"), "Packaging", "Pack")
+    assert design.node("QualityGate").values["if_steps"] == ["Pack"]
+    assert validate_design(design).valid, validate_design(design).problems

@@ -206,12 +206,23 @@ def rename_node(design: Design, old: str, new: str) -> Design:
     return design.model_copy(
         update={
             "nodes": tuple(
-                n.model_copy(update={"name": new}) if n.name == old else n for n in design.nodes
+                _branches_renamed(n, old, new).model_copy(update={"name": renamed(n.name)})
+                for n in design.nodes
             ),
             "edges": tuple((renamed(s), renamed(t)) for s, t in design.edges),
             "parameters": _rebound(design, lambda b: Binding(node=renamed(b.node), field=b.field)),
         }
     )
+
+
+def _branches_renamed(node: DesignNode, old: str, new: str) -> DesignNode:
+    """A condition naming `old` on its "if" branch names `new` instead."""
+    field = REGISTRY.get(node.step_type).branch_field if node.step_type in REGISTRY else None
+    chosen = node.values.get(field) if field else None
+    if not isinstance(chosen, list) or old not in chosen:
+        return node
+    values = {**node.values, field: [new if name == old else name for name in chosen]}
+    return node.model_copy(update={"values": values})
 
 
 def connection_problem(
