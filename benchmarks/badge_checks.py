@@ -16,13 +16,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from builders.designs.design import (  # noqa: E402
+from builders.designs.design import (
     effective_values,
     step_type_of,
     validate_design,
 )
-from builders.graph.validation import validate_config  # noqa: E402
-from builders.starters import design_from_starter, starter_names  # noqa: E402
+from builders.graph.validation import validate_config
+from builders.starters import design_from_starter, starter_names
 
 
 def median_ms(action, repeat: int) -> float:
@@ -41,9 +41,7 @@ def main() -> None:
     repeat = parser.parse_args().repeat
     for starter in starter_names():
         design = design_from_starter(starter, starter)
-        nodes = [
-            (step_type_of(n).config_class, effective_values(design, n)) for n in design.nodes
-        ]
+        nodes = [(step_type_of(n).config_class, effective_values(design, n)) for n in design.nodes]
 
         def floor(nodes=nodes) -> None:
             for config_class, values in nodes:
