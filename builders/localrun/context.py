@@ -13,6 +13,7 @@ from typing import IO, Any
 
 from builders.localrun.definition import StepSpec
 from builders.localrun.process import ProcessResult, run_process
+from builders.scripts.archives import UnsafeArchiveError, extract_all
 from builders.scripts.container_paths import ROOT_ENV
 
 CONTAINER_PREFIX = "/opt/ml/"
@@ -92,6 +93,20 @@ class StepContext:
         """A line from the runner in the step's log."""
         self.log.write(f"[local run] {message}\n")
         self.log.flush()
+
+    def unpack(self, uri: str, folder: Path) -> None:
+        """Download the archive at `uri` and unpack it into `folder`; a member that would land
+        outside the folder (or is not plain data) fails the step, naming the archive."""
+        from builders.localrun import s3io
+
+        archive = self.folder / uri.rsplit("/", 1)[-1]
+        s3io.download_file(self.aws.s3, uri, archive)
+        try:
+            extract_all(archive, folder, label=uri)
+        except UnsafeArchiveError as error:
+            raise StepFailed(str(error)) from None
+        finally:
+            archive.unlink()
 
     def arn(self, kind: str, name: str) -> str:
         return f"arn:aws:sagemaker:{self.aws.region}:{self.aws.account}:{kind}/{name}"
