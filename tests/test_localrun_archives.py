@@ -1,7 +1,9 @@
 """The runner's unpackers refuse every crafted archive of the shared set
 (tests/crafted_archives.py), in real runs against the sandbox: a training job's source
 archive, a transform's model archive and its inference code archive. The step fails naming
-the archive (its S3 URI) and the member; nothing lands outside the job's folder."""
+the archive (its S3 URI) and the member; nothing lands outside the job's folder.
+
+And a transform whose model has no inference code fails saying it cannot run locally."""
 
 from __future__ import annotations
 
@@ -75,7 +77,7 @@ def training_code() -> str:
 
 
 @functools.cache
-def transform(model_data: str, code: str) -> str:
+def transform(model_data: str, code: str | None) -> str:
     """Model -> Score (batch transform) with the given model and inference code archives."""
 
     def steps(sdk):
@@ -88,7 +90,9 @@ def transform(model_data: str, code: str) -> str:
             image_uri=IMAGE,
             model_data=model_data,
             role=ROLE,
-            env={"SAGEMAKER_PROGRAM": "inference.py", "SAGEMAKER_SUBMIT_DIRECTORY": code},
+            env={"SAGEMAKER_PROGRAM": "inference.py", "SAGEMAKER_SUBMIT_DIRECTORY": code}
+            if code
+            else {},
             sagemaker_session=sdk.session,
         )
         create = ModelStep(name="Model", step_args=model.create(instance_type="ml.m5.large"))
@@ -136,3 +140,14 @@ def test_the_step_fails_naming_the_archive_and_the_member(runner, tmp_path, unpa
     assert reason.startswith(f"The archive {CRAFTED} has a member '{case.member}'"), reason
     unpacked = runner.store.step_folder(run.execution_id, step) / "container" / folder
     assert escaped(outside, tmp_path, unpacked) == []
+
+
+def test_a_model_without_inference_code_fails_saying_it_cannot_run_locally(runner):
+    run = runner.run(transform(f"s3://{BUCKET}/honest/model.tar.gz", None), pipeline_name="bare")
+
+    assert run.status == "Failed"
+    assert run.steps["Score"].reason == (
+        "Cannot run locally: its model has no inference code (SAGEMAKER_PROGRAM) and the image "
+        f"{IMAGE} has no default handler the local run knows. Run the pipeline on AWS, or "
+        "change the step."
+    )
