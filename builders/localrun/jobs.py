@@ -281,3 +281,10 @@ def remove_inputs(root: Path) -> None:
     inputs = ("processing/input", "input/data", "code", "transform/input")
     for folder in (f"opt/ml/{name}" for name in inputs):
         shutil.rmtree(root / folder, ignore_errors=True)
+
+
+def remove_job_folders(step_folder: Path) -> None:
+    """Drop everything a failed job left on disk (its container, home and temporary
+    folders); its log and state stay."""
+    for name in ("container", "home", "tmp"):
+        shutil.rmtree(step_folder / name, ignore_errors=True)
