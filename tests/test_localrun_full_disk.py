@@ -8,6 +8,7 @@ runs; where mounting is not allowed the tests are skipped, saying so).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import shutil
 import subprocess
@@ -35,21 +36,28 @@ with open(out / "big.bin", "wb") as handle:
 """
 
 
-@pytest.fixture
-def small_disk(tmp_path):
-    """A 16 MB file system at tmp_path/disk."""
-    disk = tmp_path / "disk"
-    disk.mkdir()
+@contextlib.contextmanager
+def mounted_small_disk(folder: Path):
+    """A 16 MB file system at `folder` while the block runs."""
+    folder.mkdir(parents=True, exist_ok=True)
     mounted = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", f"size={DISK_MB}m", "tmpfs", str(disk)],
+        ["mount", "-t", "tmpfs", "-o", f"size={DISK_MB}m", "tmpfs", str(folder)],
         capture_output=True,
         text=True,
         check=False,
     )
     if mounted.returncode:
         pytest.skip(f"mounting a small tmpfs needs root: {mounted.stderr.strip()}")
-    yield disk
-    subprocess.run(["umount", "-l", str(disk)], check=False)
+    try:
+        yield folder
+    finally:
+        subprocess.run(["umount", "-l", str(folder)], check=False)
+
+
+@pytest.fixture
+def small_disk(tmp_path):
+    with mounted_small_disk(tmp_path / "disk") as disk:
+        yield disk
 
 
 @pytest.fixture(scope="module")
@@ -152,3 +160,25 @@ def test_the_cli_shows_the_message(small_disk, tmp_path, monkeypatch, capsys):
     assert exit_code != 0
     assert "Execution Failed: Step Fill failed: No space left on device: step Fill" in out
     assert "Traceback" not in out + err
+
+
+def test_the_deploy_page_shows_the_message(sandbox_url, space, no_aws_credentials):
+    from app_support import app, create_from_starter, plain, texts
+
+    at = create_from_starter(app(), "fraud", "pytorch_model_registration")
+    with mounted_small_disk(space.root / "runs") as runs:
+        runner = LocalRunner(RunStore(runs), endpoint_url=sandbox_url, region=REGION)
+        upload_scripts(runner.aws.s3)
+        runner.aws.s3.put_object(Bucket=BUCKET, Key="code/fill/step.py", Body=FILL.encode())
+        definition = build(lambda sdk: [sdk.step("Fill", "fill")])
+        run = runner.run(definition, pipeline_name="ml-team-fraud-pytorch-us-east-1")
+
+        at.switch_page("pages/deploy.py").run()
+
+    assert not at.exception
+    assert f"Run **{run.execution_id}**: **Failed**" in texts(at)
+    errors = [plain(e.value) for e in at.error]
+    assert any(
+        "Step Fill failed: No space left on device: step Fill ran out" in e for e in errors
+    ), errors
+    assert not any("Traceback" in e for e in errors), errors
