@@ -25,6 +25,8 @@ from support import start_moto
 from test_localrun_store import another_process
 
 from builders.localrun import LocalRunner, RunStore
+from builders.localrun.store import INTERRUPTED
+from builders.scripts.container_paths import ROOT_ENV
 
 FAMILY = """
 import os, pathlib, subprocess, sys, time
@@ -175,6 +177,35 @@ def test_a_killed_runner_leaves_no_job_running(runner, sandbox_url, pids, tmp_pa
     assert run.failure_reason.startswith("The run was interrupted")
     assert run.failure_reason.endswith("Its jobs ended with it.")
     assert run.steps["Family"].state == "stopped"
+
+
+def test_the_next_runner_ends_what_escaped_a_killed_run(runner, sandbox_url, pids, tmp_path):
+    host = another_process(sandbox_url, tmp_path / "runs", family(pids, "stay"), tmp_path)
+    execution_id = host.stdout.readline().strip()
+    wait_for(pids / "ready", host)
+    # A process of the job that got out of its supervisor's reach (as one that killed its
+    # supervisor leaves its children), still carrying the job's container folder.
+    root = RunStore(tmp_path / "runs").step_folder(execution_id, "Family") / "container"
+    escaped = subprocess.Popen(
+        [sys.executable, "-c", "import time; time.sleep(300)"],
+        env={**os.environ, ROOT_ENV: str(root)},
+        start_new_session=True,
+    )
+    try:
+        host.kill()
+        host.communicate(timeout=30)
+        assert left_running(pids) == {}  # the job's own processes ended with the runner
+        assert running(escaped.pid)
+
+        LocalRunner(RunStore(tmp_path / "runs"), endpoint_url=sandbox_url, region=REGION)
+
+        assert escaped.wait(timeout=10) == -signal.SIGKILL
+    finally:
+        escaped.kill()
+    run = RunStore(tmp_path / "runs").load(execution_id)
+    assert run.failure_reason == (
+        f"{INTERRUPTED} 1 of its job processes were still running; they were ended now."
+    )
 
 
 def test_a_job_that_kills_its_parent_fails_and_leaves_nothing_running(

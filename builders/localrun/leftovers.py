@@ -21,25 +21,31 @@ from builders.scripts.container_paths import ROOT_ENV
 WAIT_SECONDS = 2.0  # for the killed processes to be gone
 
 
-def processes_under(folder: Path) -> list[int]:
-    """The processes (other than this one) whose container root is `folder` or under it."""
+def processes_under(folder: Path) -> dict[int, Path]:
+    """The processes (other than this one) whose container root is `folder` or under it:
+    {pid: container root}."""
     if not os.path.isdir("/proc"):
-        return []
+        return {}
     wanted = f"{ROOT_ENV}={folder}".encode()
-    return [
-        int(entry)
-        for entry in os.listdir("/proc")
-        if entry.isdigit() and int(entry) != os.getpid() and _carries(int(entry), wanted)
-    ]
+    found = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit() and int(entry) != os.getpid():
+            root = _root_of(int(entry), wanted)
+            if root is not None:
+                found[int(entry)] = root
+    return found
 
 
-def _carries(pid: int, wanted: bytes) -> bool:
+def _root_of(pid: int, wanted: bytes) -> Path | None:
     try:
         with open(f"/proc/{pid}/environ", "rb") as handle:
             variables = handle.read().split(b"\0")
     except OSError:
-        return False  # ended meanwhile, or not ours to read
-    return any(value == wanted or value.startswith(wanted + b"/") for value in variables)
+        return None  # ended meanwhile, or not ours to read
+    for value in variables:
+        if value == wanted or value.startswith(wanted + b"/"):
+            return Path(os.fsdecode(value.split(b"=", 1)[1]))
+    return None
 
 
 def end_processes_under(folder: Path) -> list[tuple[int, str]]:
@@ -70,7 +76,7 @@ def _kill(pid: int, wanted: bytes) -> bool:
     except OSError:
         return False
     try:
-        if not _carries(pid, wanted):  # the number now belongs to another process
+        if _root_of(pid, wanted) is None:  # the number now belongs to another process
             return False
         signal.pidfd_send_signal(fd, signal.SIGKILL)
         return True

@@ -33,6 +33,7 @@ GRACE_SECONDS = 5.0  # a stopped job gets SIGTERM, then SIGKILL after this long
 DRAIN_SECONDS = 5.0  # how long the job's output is still read once it ended
 MAX_LINE = 64 * 1024  # a longer line without its end is written in pieces
 SUPERVISOR = Path(__file__).with_name("supervise.py")
+SUPERVISED = sys.platform.startswith("linux")  # it needs prctl; elsewhere the job runs bare
 
 
 @dataclass(frozen=True)
@@ -67,9 +68,10 @@ def run_process(
     with `env`'s container root are ended once the supervisor ended."""
     started = time.perf_counter()
     report.unlink(missing_ok=True)
+    supervisor = [sys.executable, "-I", "-S", str(SUPERVISOR), str(os.getpid()), str(report),
+                  str(GRACE_SECONDS), "--"]  # fmt: skip
     process = subprocess.Popen(
-        [sys.executable, "-I", "-S", str(SUPERVISOR), str(os.getpid()), str(report),
-         str(GRACE_SECONDS), "--", *command],
+        [*supervisor, *command] if SUPERVISED else command,
         env=env,
         cwd=cwd,
         stdout=subprocess.PIPE,
@@ -90,6 +92,9 @@ def run_process(
         done.set()
     process.wait()
     seconds = time.perf_counter() - started
+    if not SUPERVISED:  # a container ends with its main process: so do the job's children
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(process.pid, signal.SIGKILL)
     root = env.get(ROOT_ENV)
     escaped = end_processes_under(Path(root)) if root else []
     output.finish(DRAIN_SECONDS)
@@ -102,7 +107,7 @@ def run_process(
         timed_out,
         stopped.is_set(),
         tuple(leftovers + escaped),
-        supervisor_lost=supervised is None,
+        supervisor_lost=SUPERVISED and supervised is None,
         log_error=output.log_error,
     )
 
@@ -119,9 +124,12 @@ def _watch(process: subprocess.Popen, stop: threading.Event, done, stopped) -> N
 def _terminate(process: subprocess.Popen) -> None:
     """SIGTERM to the supervisor (it passes it on, and kills the job after the grace period);
     SIGKILL to it if it has not ended soon after (the job then dies by its parent-death
-    signal)."""
+    signal). Without a supervisor, the job's process group gets both."""
     with contextlib.suppress(ProcessLookupError):
-        process.send_signal(signal.SIGTERM)
+        if SUPERVISED:
+            process.send_signal(signal.SIGTERM)
+        else:
+            os.killpg(process.pid, signal.SIGTERM)
     try:
         process.wait(timeout=GRACE_SECONDS + 5)
     except subprocess.TimeoutExpired:

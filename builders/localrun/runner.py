@@ -126,6 +126,7 @@ class LocalRunner:
             credentials=credentials,
         )
         self._executions: dict[str, Execution] = {}
+        store.end_orphans()  # jobs of runs whose runner was killed, if any escaped it
 
     def start(
         self,

@@ -13,6 +13,7 @@ restart, kill -9) is recognised on the next read and marked as interrupted.
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import os
 import shutil
@@ -24,7 +25,7 @@ from typing import Any
 from builders.designs.fileio import read_json, write_json_atomic
 from builders.errors import PipelineDesignError
 from builders.localrun.errors import LocalRunError, RunInProgressError, RunNotFoundError
-from builders.localrun.leftovers import end_processes_under
+from builders.localrun.leftovers import end_processes_under, processes_under
 
 STEP_STATES = ("waiting", "running", "succeeded", "failed", "cached", "skipped", "stopped")
 DONE_OK = frozenset({"succeeded", "cached"})  # a step whose properties later steps may read
@@ -247,6 +248,21 @@ class RunStore:
         for run in old:
             self.delete(run.execution_id)
         return [run.execution_id for run in old]
+
+    def end_orphans(self) -> list[str]:
+        """End the job processes of runs that no live process runs any more (their supervisor
+        was killed with their runner), marking those runs interrupted; returns their ids.
+        The runner calls it when it starts."""
+        ids = set()
+        for root in processes_under(self.folder).values():
+            parts = root.relative_to(self.folder).parts
+            if parts and parts[0].replace("-", "").isalnum() and not self._owned(parts[0]):
+                ids.add(parts[0])
+        for execution_id in sorted(ids):
+            with contextlib.suppress(LocalRunError):
+                self.load(execution_id)  # marks a run that was going interrupted, saying so
+            end_processes_under(self.run_folder(execution_id))
+        return sorted(ids)
 
     def _owned(self, execution_id: str) -> bool:
         """Whether a live process (this one or another) holds the run's lock."""
