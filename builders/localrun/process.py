@@ -13,7 +13,6 @@ from __future__ import annotations
 import codecs
 import collections
 import contextlib
-import json
 import os
 import selectors
 import signal
@@ -95,19 +94,19 @@ def run_process(
     if not SUPERVISED:  # a container ends with its main process: so do the job's children
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(process.pid, signal.SIGKILL)
+    leftovers = _read_report(report) if SUPERVISED else None
     root = env.get(ROOT_ENV)
-    escaped = end_processes_under(Path(root)) if root else []
+    if leftovers is None and root:  # no supervisor saw the job to its end: look for escapees
+        leftovers = end_processes_under(Path(root))
     output.finish(DRAIN_SECONDS)
-    supervised = _read_report(report)
-    leftovers = [tuple(item) for item in (supervised or {}).get("leftovers", [])]
     return ProcessResult(
         process.returncode,
         seconds,
         output.stderr_tail(),
         timed_out,
         stopped.is_set(),
-        tuple(leftovers + escaped),
-        supervisor_lost=SUPERVISED and supervised is None,
+        tuple(leftovers or ()),
+        supervisor_lost=SUPERVISED and not report.exists(),
         log_error=output.log_error,
     )
 
@@ -137,11 +136,14 @@ def _terminate(process: subprocess.Popen) -> None:
             os.killpg(process.pid, signal.SIGKILL)
 
 
-def _read_report(path: Path) -> dict | None:
+def _read_report(path: Path) -> list[tuple[int, str]] | None:
+    """The leftovers the supervisor ended, from its report; None without a report."""
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        lines = path.read_text(encoding="utf-8", errors="replace").splitlines()[1:]
+    except OSError:
         return None
+    found = [line.split(" ", 1) for line in lines]
+    return [(int(pid), name) for pid, name in found if pid.isdigit()]
 
 
 class _Output:
