@@ -64,7 +64,11 @@ def run_process(
 ) -> ProcessResult:
     """Run `command` under its supervisor; stdout and stderr go to `log` line by line, as
     they come. `report` is a file of the step's for the supervisor's report; processes left
-    with `env`'s container root are ended once the supervisor ended."""
+    with `env`'s container root are ended once the supervisor ended.
+
+    Call it on the thread that waits for the job (it does): the kernel sends the
+    supervisor's parent-death signal when the thread that started it ends, not the process.
+    """
     started = time.perf_counter()
     report.unlink(missing_ok=True)
     supervisor = [sys.executable, "-I", "-S", str(SUPERVISOR), str(os.getpid()), str(report),
