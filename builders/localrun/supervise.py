@@ -151,6 +151,8 @@ class Supervisor:
 
     def _end_leftovers(self) -> None:
         """Kill what the job left running; every process under this one, until none is left."""
+        if not _has_children():
+            return  # then nothing is under it: an orphan would have been re-parented here
         seen = set()
         for _ in range(LEFTOVER_ROUNDS):
             names = {pid: process_name(pid) for pid in descendants(os.getpid())}
@@ -181,6 +183,14 @@ class Supervisor:
             os.kill(os.getpid(), signo)
             return 128 + signo
         return os.WEXITSTATUS(status)
+
+
+def _has_children() -> bool:
+    try:
+        os.waitid(os.P_ALL, 0, os.WEXITED | os.WNOHANG | os.WNOWAIT)
+    except ChildProcessError:
+        return False
+    return True
 
 
 def main(argv: list) -> int:
