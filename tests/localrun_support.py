@@ -133,6 +133,8 @@ class Sdk:
         depends_on: list[Any] = (),
         cache_config: Any = None,
         retry_policies: list[Any] | None = None,
+        max_runtime_seconds: int | None = None,
+        environment: dict[str, str] | None = None,
     ):
         """A ProcessingStep running SCRIPTS[script]; `inputs` maps input names to S3 URIs."""
         job = jobs.ProcessingJob(
@@ -157,6 +159,8 @@ class Sdk:
                 for output in outputs
             ),
             arguments=tuple(arguments or ()),
+            environment=dict(environment or {}),
+            max_runtime_seconds=max_runtime_seconds,
         )
         step = self.backend.processing_step(
             name,

@@ -13,15 +13,18 @@ from __future__ import annotations
 
 import re
 import shutil
+import tarfile
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from builders.localrun.context import StepContext
+from builders.localrun.context import StepContext, StepFailed
+from builders.scripts.archives import UnsafeArchiveError, extract_all
 
 SDK_DRIVERS = "sm_drivers"  # the channel SDK 3 puts its container drivers in
+SDK_CODE = "code"  # ... and the code, here an archive its drivers unpack
 _CONTAINER_ROOT = re.compile(r"(?<![\w./-])/opt/ml(?![\w.-])")
 _SHELL_SAFE = re.compile(r"[\w./-]+")
 _DRIVER_TEXT = (".sh", ".py", ".json")
@@ -33,6 +36,7 @@ def entry_point_command(
 ) -> Iterator[tuple[list[str], dict[str, str]]]:
     """(command, environment) of the container's own entry point, for the job's duration."""
     algorithm = args["AlgorithmSpecification"]
+    _check_code(ctx, args)
     with _opt_ml(ctx) as opt_ml:
         drivers = ctx.local(f"/opt/ml/input/data/{SDK_DRIVERS}")
         if drivers.is_dir():
@@ -41,6 +45,36 @@ def entry_point_command(
         command = [_CONTAINER_ROOT.sub(opt_ml, word) for word in ctx.command(words)]
         environment = {**(args.get("Environment") or {}), "TRAINING_JOB_NAME": job_name}
         yield command, ctx.job_env(environment)
+
+
+def _check_code(ctx: StepContext, args: dict[str, Any]) -> None:
+    """The drivers unpack the `code` channel's archive with the container's `tar`. The runner
+    unpacks it first with its checked extraction (a member that would land outside the folder,
+    or is not plain data, fails the step, naming the archive and the member) and leaves in its
+    place an archive of what passed, which `tar` then unpacks alike."""
+    for channel in args.get("InputDataConfig") or []:
+        source = (channel.get("DataSource") or {}).get("S3DataSource") or {}
+        uri = str(source.get("S3Uri", ""))
+        if channel.get("ChannelName") != SDK_CODE or not uri.endswith(".tar.gz"):
+            continue
+        folder = ctx.local(f"/opt/ml/input/data/{SDK_CODE}")
+        archive = folder / uri.rsplit("/", 1)[-1]
+        received = ctx.folder / f"received-{archive.name}"
+        shutil.move(archive, received)
+        try:
+            extract_all(received, folder, label=uri)
+        except UnsafeArchiveError as error:
+            raise StepFailed(str(error)) from None
+        finally:
+            received.unlink(missing_ok=True)
+        _pack(folder, archive)
+
+
+def _pack(folder: Path, archive: Path) -> None:
+    with tarfile.open(archive, "w:gz") as tar:
+        for path in sorted(folder.rglob("*")):
+            if path != archive:
+                tar.add(path, arcname=path.relative_to(folder).as_posix(), recursive=False)
 
 
 @contextmanager

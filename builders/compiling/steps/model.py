@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from builders.compiling.port_values import ModelOutput
 from builders.compiling.sdk import jobs
 from builders.compiling.steps.step_builder import StepBuilderBase
 from builders.configs.model_base import ModelConfigBase
@@ -13,9 +14,10 @@ CODE_IN_ARCHIVE = "/opt/ml/model/code"
 
 
 def model_outputs(step: Any) -> dict[str, Any]:
+    model_data = step.properties.PrimaryContainer.ModelDataUrl
     return {
-        "model": step.properties.ModelName,
-        "model_artifacts": step.properties.PrimaryContainer.ModelDataUrl,
+        "model": ModelOutput(step.properties.ModelName, model_data),
+        "model_artifacts": model_data,
     }
 
 

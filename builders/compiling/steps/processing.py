@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from builders.compiling.port_values import s3_location
 from builders.compiling.sdk import jobs
 from builders.compiling.steps.step_builder import StepBuilderBase
 from builders.configs.base import ProcessingStepConfigBase
@@ -67,6 +68,7 @@ class ProcessingStepBuilder(StepBuilderBase):
             instance_type=config.effective_instance_type,
             instance_count=config.processing_instance_count,
             volume_size_gb=config.processing_volume_size,
+            max_runtime_seconds=config.max_runtime_seconds,
             base_job_name=self.base_job_name,
             inputs=(
                 processing_input("code", code_prefix),
@@ -103,5 +105,6 @@ class ProcessingStepBuilder(StepBuilderBase):
 
 
 def processing_input(name: str, source: Any, folder: str | None = None) -> jobs.ProcessingInput:
-    """An input downloaded to /opt/ml/processing/input/<folder or name>."""
-    return jobs.ProcessingInput(name, source, f"{CONTAINER}/input/{folder or name}")
+    """An input downloaded to /opt/ml/processing/input/<folder or name>; `source` is an S3
+    location or a port value that names one (port_values)."""
+    return jobs.ProcessingInput(name, s3_location(source), f"{CONTAINER}/input/{folder or name}")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from builders.compiling.port_values import model_name
 from builders.compiling.sdk import jobs
 from builders.compiling.steps.step_builder import StepBuilderBase
 from builders.step_types.batch_transform.config import BatchTransformConfig
@@ -15,7 +16,7 @@ class BatchTransformStepBuilder(StepBuilderBase):
     def build(self, dependencies: list, inputs: dict[str, Any]) -> Any:
         config = self.config
         job = jobs.TransformJob(
-            model_name=inputs["model"],
+            model_name=model_name(inputs["model"]),
             instance_type=config.transform_instance_type,
             instance_count=config.transform_instance_count,
             output_path=self.output_uri("transform_output"),

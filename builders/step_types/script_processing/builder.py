@@ -25,6 +25,7 @@ class ScriptProcessingStepBuilder(StepBuilderBase):
             instance_type=config.instance_type,
             instance_count=config.instance_count,
             volume_size_gb=config.volume_size,
+            max_runtime_seconds=config.max_runtime_seconds,
             base_job_name=self.base_job_name,
             inputs=(
                 processing_input("code", code),
