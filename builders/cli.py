@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, nullcontext
@@ -32,7 +33,10 @@ T = TypeVar("T")
 
 
 def entry_point() -> int:
-    """`python -m builders` and `sm-pipeline`: a process of its own, so GC tuning is allowed."""
+    """`python -m builders` and `sm-pipeline`: a process of its own, so GC tuning is allowed,
+    and SDK 2.x's notice that it is deprecated, meant for those who call its API, is turned
+    off by its own setting (the README says until when 2.x is supported)."""
+    os.environ.setdefault("SAGEMAKER_SUPPRESS_V2_WARNING", "1")
     return main(tune_gc=True)
 
 

@@ -140,7 +140,7 @@ class SdkV3(Backend):
             ProcessingS3Output,
         )
 
-        from builders.compiling.sdk.v3_steps import ProcessingStep
+        from builders.compiling.sdk.v3_steps import step_classes
 
         processor = Processor(
             role=job.role,
@@ -180,7 +180,7 @@ class SdkV3(Backend):
             ],
             arguments=list(job.arguments) or None,
         )
-        return ProcessingStep(
+        return step_classes()[0](
             name=name,
             step_args=step_args,
             depends_on=depends_on,
@@ -291,7 +291,7 @@ class SdkV3(Backend):
     ) -> Any:
         from sagemaker.core.transformer import Transformer
 
-        from builders.compiling.sdk.v3_steps import TransformStep
+        from builders.compiling.sdk.v3_steps import step_classes
 
         count = self.concrete(job.instance_count)  # see v3_steps.TransformStep
         transformer = Transformer(
@@ -313,7 +313,7 @@ class SdkV3(Backend):
             join_source=job.join_source,
             output_filter=job.output_filter,
         )
-        return TransformStep(
+        return step_classes()[1](
             name=name,
             step_args=step_args,
             depends_on=depends_on,
