@@ -82,10 +82,16 @@ def environments() -> dict[str, Path]:
     return {name: python for name, python in found.items() if python.is_file()}
 
 
-def seconds(command: list[str]) -> float:
+def seconds(command: list[str]) -> tuple[float, float]:
+    """(wall, CPU) seconds of a fresh process running `command`. CPU time (user and system)
+    varies far less than wall time on a shared machine."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     subprocess.run(command, env=ENV, cwd=REPO, check=True, capture_output=True, timeout=600)
-    return time.perf_counter() - start
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return wall, cpu
 
 
 def whole_process(runs: int) -> None:
@@ -109,20 +115,24 @@ def whole_process(runs: int) -> None:
                 str(python), "-m", "builders", "compile", "--dag", str(folder / "dag.json"),
                 "--config", str(folder / "config.json"), "--out", str(out),
             ]  # fmt: skip
-    times: dict[tuple[str, str], list[float]] = {key: [] for key in commands}
+    times: dict[tuple[str, str], list[tuple[float, float]]] = {key: [] for key in commands}
     for command in commands.values():
         seconds(command)  # warm the disk cache
     for _ in range(runs):  # environments and commands take turns: drift favours none
         for key, command in commands.items():
             times[key].append(seconds(command))
     print(f"Whole-process CLI compile, median of {runs} (floor: a fresh `python -c import ...`)")
-    print(f"  {'':<10}{'what':<30}{'seconds':>9}{'x floor':>9}")
+    print(f"  {'':<10}{'what':<30}{'wall s':>8}{'x floor':>9}{'CPU s':>8}{'x floor':>9}")
     for name in pythons:
-        floor = statistics.median(times[name, "floor"])
-        print(f"  {name:<10}{'SDK import (floor)':<30}{floor:>9.2f}{1:>9.2f}")
+        floor = [statistics.median(t[i] for t in times[name, "floor"]) for i in (0, 1)]
+        what = "SDK import (floor)"
+        print(f"  {name:<10}{what:<30}{floor[0]:>8.2f}{1:>9.2f}{floor[1]:>8.2f}{1:>9.2f}")
         for folder in starters():
-            median = statistics.median(times[name, folder.name])
-            print(f"  {'':<10}{folder.name:<30}{median:>9.2f}{median / floor:>9.2f}")
+            wall, cpu = (statistics.median(t[i] for t in times[name, folder.name]) for i in (0, 1))
+            print(
+                f"  {'':<10}{folder.name:<30}{wall:>8.2f}{wall / floor[0]:>9.2f}"
+                f"{cpu:>8.2f}{cpu / floor[1]:>9.2f}"
+            )
 
 
 def in_process(repeat: int) -> None:
