@@ -272,6 +272,7 @@ def _payload(args: argparse.Namespace) -> int:
 
 
 def _deploy(args: argparse.Namespace) -> int:
+    from builders.deploying.deadline import Deadline
     from builders.deploying.deploy import DEFAULT_TIMEOUT, Target, deploy, execution_status
     from builders.deploying.sandbox import stop_sandbox
     from builders.designs.fileio import read_json
@@ -288,8 +289,9 @@ def _deploy(args: argparse.Namespace) -> int:
     if local and args.start and not args.wait:
         print("The sandbox stops with this command: waiting for the run to end.")
     print(f"Deploying {compiled.name} to the {target.label}")
+    deadline = Deadline(args.timeout or DEFAULT_TIMEOUT)  # reading the diff counts too
     try:
-        if not _changes_confirmed(compiled, target, args.yes, args.timeout or DEFAULT_TIMEOUT):
+        if not _changes_confirmed(compiled, target, args.yes, deadline):
             return EXIT_PROBLEMS
         result = deploy(
             compiled,
@@ -300,7 +302,7 @@ def _deploy(args: argparse.Namespace) -> int:
             start=args.start or args.wait,
             parameters=parameters,
             progress=lambda stage, message: print(f"  [{stage}] {message}", flush=True),
-            timeout=args.timeout or DEFAULT_TIMEOUT,
+            deadline=deadline,
             config_document=read_json(args.config, "config") if local else None,
         )
         print(f"Pipeline ARN: {result.pipeline_arn}")
@@ -318,13 +320,13 @@ def _deploy(args: argparse.Namespace) -> int:
             stop_sandbox()
 
 
-def _changes_confirmed(compiled, target, yes: bool, timeout: float) -> bool:
+def _changes_confirmed(compiled, target, yes: bool, deadline) -> bool:
     """Print what the deploy changes in an existing pipeline; go on when the user agrees."""
     from builders.deploying.definition_diff import diff_definitions
     from builders.deploying.deploy import deployed_definition
 
     print(f"  [preflight] Reading the deployed pipeline from {target.endpoint}...", flush=True)
-    deployed = deployed_definition(target, compiled.name, timeout)
+    deployed = deployed_definition(target, compiled.name, deadline=deadline)
     if deployed is None:
         return True  # a new pipeline
     diff = diff_definitions(deployed, compiled.definition_json)
@@ -334,7 +336,8 @@ def _changes_confirmed(compiled, target, yes: bool, timeout: float) -> bool:
     if diff.empty or yes:
         return True
     if sys.stdin.isatty():
-        return input("Deploy these changes? [y/N] ").strip().lower() in ("y", "yes")
+        with deadline.paused():  # the user's reading time is not the network's
+            return input("Deploy these changes? [y/N] ").strip().lower() in ("y", "yes")
     print(
         f"Not deployed: this would change the pipeline {compiled.name}, and there is no "
         "terminal to confirm it. Check the changes above and run again with --yes.",
