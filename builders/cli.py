@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import argparse
 import errno
+import json
 import logging
+import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, nullcontext
@@ -66,7 +68,9 @@ def _parser() -> argparse.ArgumentParser:
 
     compile_ = commands.add_parser("compile", help="write the SageMaker pipeline definition")
     _design_arguments(compile_)
-    compile_.add_argument("--out", type=Path, required=True, help="pipeline definition to write")
+    compile_.add_argument(
+        "--out", type=Path, required=True, help="pipeline definition to write (- for stdout)"
+    )
     compile_.add_argument("--name", help="pipeline name (default: derived from the configs)")
     compile_.set_defaults(run=_compile)
 
@@ -231,7 +235,7 @@ _WRITE_FAILURES = {
     errno.EDQUOT: "the disk quota is used up",
     errno.EFBIG: "the file would exceed the file-size limit of this process (ulimit -f)",
     errno.EACCES: "permission denied",
-    errno.EPERM: "it is not a regular file, or this is not permitted",
+    errno.EPERM: "it is not a regular file, or this is not permitted (--out - writes to stdout)",
     errno.EROFS: "the file system is read-only",
     errno.ENAMETOOLONG: "the path is too long",
     errno.ENOTDIR: "a part of the path is a file, not a folder",
@@ -241,13 +245,42 @@ _WRITE_FAILURES = {
 def _compile(args: argparse.Namespace) -> int:
     from builders.designs.fileio import write_json_atomic
 
+    to_stdout = str(args.out) == "-"
+    if not to_stdout:
+        _not_an_input(args.out, {"--config": args.config, "--dag": args.dag})
     compiled, _ = _compiled(args)
-    _write(args.out, "pipeline definition", write_json_atomic, args.out, compiled.definition)
-    print(
-        f"Wrote {args.out}: pipeline {compiled.name}, {len(compiled.step_names)} steps, "
+    summary = (
+        f"pipeline {compiled.name}, {len(compiled.step_names)} steps, "
         f"{len(compiled.staged_objects)} local files to upload at deploy."
     )
+    if to_stdout:  # the definition alone on stdout, for a pipe; the summary on stderr
+        sys.stdout.write(json.dumps(compiled.definition, indent=2, ensure_ascii=False) + "\n")
+        print(f"Wrote the definition to stdout: {summary}", file=sys.stderr)
+        return 0
+    _write(args.out, "pipeline definition", write_json_atomic, args.out, compiled.definition)
+    print(f"Wrote {args.out}: {summary}")
     return 0
+
+
+def _not_an_input(out: Path, inputs: dict[str, Path]) -> None:
+    """Refuse an --out that is one of the files read (the config would become a definition)."""
+    for option, path in inputs.items():
+        if _same_file(out, path):
+            raise ConfigValidationError(
+                [
+                    Problem(
+                        f"--out {out} is the {option} file: writing there would replace it. "
+                        "Give another --out path."
+                    )
+                ]
+            )
+
+
+def _same_file(one: Path, other: Path) -> bool:
+    try:
+        return os.path.samefile(one, other)
+    except OSError:  # one of them does not exist (yet)
+        return os.path.realpath(one) == os.path.realpath(other)
 
 
 def _payload(args: argparse.Namespace) -> int:
@@ -263,6 +296,7 @@ def _payload(args: argparse.Namespace) -> int:
         return _report(
             [Problem(f"'{args.node}' {what}; Payload nodes: {payload_nodes or 'none'}.")]
         )
+    _not_an_input(args.out, {"--config": args.config})
     archive, manifest = _write(args.out, "payload archive", write_payload_archive, config, args.out)
     print(f"Wrote {archive} and, beside it, {manifest.name}. Samples:")
     for content_type, body in preview_payloads(config).items():
