@@ -195,6 +195,7 @@ def _compiled(args: argparse.Namespace):
     document = read_json(args.config, WHAT)
     configs = configs_from_document(document)
     base_dir = args.config.resolve().parent  # local paths are relative to the config file
+    _code_outside_noted(document, base_dir, confirm=getattr(args, "yes", None))
     with _tuned_gc(args.tune_gc):
         compiled = compile_pipeline(
             load_dag(args.dag),
@@ -204,6 +205,38 @@ def _compiled(args: argparse.Namespace):
             parameters=parameters_of(document),
         )
     return compiled, configs
+
+
+def _code_outside_noted(document, base_dir: Path, confirm: bool | None) -> None:
+    """Say which code folders lie outside the config's folder and the workspace, before
+    anything is staged; a deploy (`confirm` is its --yes) goes on only when the user agrees."""
+    from builders.designs.code_folders import outside
+    from builders.designs.config_io import node_values
+    from builders.designs.workspace import default_root
+
+    classes, values = node_values(document)
+    roots = [base_dir, default_root()]
+    away = outside({node: (classes[node], values[node]) for node in classes}, base_dir, roots)
+    for location in away:
+        print(f"Note: {location.describe(roots)}", file=sys.stderr)
+    if not away or confirm is None or confirm:
+        return
+    if sys.stdin.isatty() and input("Stage and upload them? [y/N] ").strip().lower() in (
+        "y",
+        "yes",
+    ):
+        return
+    raise ConfigValidationError(
+        [
+            Problem(
+                "Not deployed: code folders outside the config's folder and the workspace "
+                "(above) would be uploaded. Check them, then run again with --yes.",
+                location.node,
+                location.field,
+            )
+            for location in away[:1]
+        ]
+    )
 
 
 def _tuned_gc(tune: bool):

@@ -5,6 +5,7 @@ import json
 import streamlit as st
 
 from builders.configs.fields import text_of
+from builders.designs.code_folders import design_outside
 from builders.designs.design import (
     config_document,
     dag_document,
@@ -121,6 +122,9 @@ def import_files() -> None:
         return
     design = session.current()
     session.notice("success", f"Imported '{design.name}' with {len(design.nodes)} steps.")
+    roots = [session.workspace().root]
+    for location in design_outside(design, roots):  # said before anything is staged
+        session.notice("warning", location.describe(roots))
     st.switch_page("pages/designer.py")
 
 
