@@ -145,6 +145,7 @@ def test_a_cached_result_expires_after_its_duration(runner, expire_after, lasts)
     index = CacheIndex(runner.store, "cache-expiry", exclude="none")
     ended = datetime.fromisoformat(record.ended)
     assert index.lookup(step, record.cache_key, ended + lasts - timedelta(minutes=1))
+    assert index.lookup(step, record.cache_key, ended + lasts)  # "within": the end included
     assert not index.lookup(step, record.cache_key, ended + lasts + timedelta(minutes=1))
 
 
