@@ -68,6 +68,7 @@ def refusal(folder, base_dir=None) -> str:
         ("settings_too.py", "KEY = 'AKIAIOSFODNN7EXAMPLE'\n"),
         ("publish.txt", "//registry.npmjs.org/:_authToken=npm_" + "a1B2c3D4" * 4 + "abcd\n"),
         ("cluster.yaml", KUBECONFIG),
+        ("paged.py", "import os\n\f\nx = 1\u2028y = 2\nKEY = 'AKIAIOSFODNN7EXAMPLE'\n"),
     ],
 )
 def test_files_holding_credentials_are_refused_by_what_they_hold(code, name, content):

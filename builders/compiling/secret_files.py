@@ -61,7 +61,7 @@ _UNQUOTED = re.compile(
     r"^([ \t]*(?:export[ \t]+)?[\w.\-]+[ \t]*[=:][ \t]*)([^\s\"'#][^\s#]*)[ \t]*$", re.MULTILINE
 )
 _LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
-_NEWLINE = re.compile(r"\r\n|\r|\n")  # as str.splitlines() splits (and a few more)
+_NEWLINE = re.compile(r"\r\n|\r|\n")
 _KUBECONFIG = re.compile(rb"^kind:\s*Config\s*$", re.MULTILINE)
 
 
@@ -131,7 +131,7 @@ def content_problem(content: bytes, name: str = "") -> str | None:
     if determine_file_type(name).name not in _CODE_TYPES | {"YAML"}:
         variants.append(_UNQUOTED.sub(r'\1"\2"', text))
     for variant in variants:
-        lines = variant.splitlines()
+        lines = _NEWLINE.split(variant)  # as _suspect_lines counts them (not splitlines)
         for index in _suspect_lines(variant):
             found = _secret_in(lines, index, name)
             if found:
