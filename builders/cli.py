@@ -195,7 +195,7 @@ def _compiled(args: argparse.Namespace):
     document = read_json(args.config, WHAT)
     configs = configs_from_document(document)
     base_dir = args.config.resolve().parent  # local paths are relative to the config file
-    _code_outside_noted(document, base_dir, confirm=getattr(args, "yes", None))
+    _code_outside_noted(document, base_dir)
     with _tuned_gc(args.tune_gc):
         compiled = compile_pipeline(
             load_dag(args.dag),
@@ -207,36 +207,19 @@ def _compiled(args: argparse.Namespace):
     return compiled, configs
 
 
-def _code_outside_noted(document, base_dir: Path, confirm: bool | None) -> None:
-    """Say which code folders lie outside the config's folder and the workspace, before
-    anything is staged; a deploy (`confirm` is its --yes) goes on only when the user agrees."""
+def _code_outside_noted(document, base_dir: Path) -> None:
+    """Say which code folders lie outside the config's folder, the workspace and the built-in
+    starters, before anything is staged (an imported config may name any folder)."""
     from builders.designs.code_folders import outside
     from builders.designs.config_io import node_values
     from builders.designs.workspace import default_root
+    from builders.starters import FOLDER as STARTERS
 
     classes, values = node_values(document)
     roots = [base_dir, default_root()]
-    away = outside({node: (classes[node], values[node]) for node in classes}, base_dir, roots)
-    for location in away:
+    nodes = {node: (classes[node], values[node]) for node in classes}
+    for location in outside(nodes, base_dir, [*roots, STARTERS]):
         print(f"Note: {location.describe(roots)}", file=sys.stderr)
-    if not away or confirm is None or confirm:
-        return
-    if sys.stdin.isatty() and input("Stage and upload them? [y/N] ").strip().lower() in (
-        "y",
-        "yes",
-    ):
-        return
-    raise ConfigValidationError(
-        [
-            Problem(
-                "Not deployed: code folders outside the config's folder and the workspace "
-                "(above) would be uploaded. Check them, then run again with --yes.",
-                location.node,
-                location.field,
-            )
-            for location in away[:1]
-        ]
-    )
 
 
 def _tuned_gc(tune: bool):

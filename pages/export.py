@@ -14,6 +14,7 @@ from builders.designs.design import (
 from builders.designs.fileio import parse_json
 from builders.designs.workspace import file_stem
 from builders.errors import PipelineDesignError
+from builders.starters import FOLDER as STARTERS
 from components import session
 from components.text import md
 
@@ -123,7 +124,7 @@ def import_files() -> None:
     design = session.current()
     session.notice("success", f"Imported '{design.name}' with {len(design.nodes)} steps.")
     roots = [session.workspace().root]
-    for location in design_outside(design, roots):  # said before anything is staged
+    for location in design_outside(design, [*roots, STARTERS]):  # before anything is staged
         session.notice("warning", location.describe(roots))
     st.switch_page("pages/designer.py")
 

@@ -1,5 +1,5 @@
 """An imported config whose code folders lie outside its own folder and the workspace: the CLI
-says so before anything is staged, and a deploy goes on only when the user agrees."""
+and the app's import say so before anything is staged."""
 
 from __future__ import annotations
 
@@ -7,12 +7,14 @@ import json
 import shutil
 
 import pytest
-from support import STARTERS
+from support import STARTERS, free_port
 
 from builders.cli import main
 from builders.designs.code_folders import outside
 from builders.designs.config_io import node_values
+from builders.designs.design import config_document, dag_document
 from builders.designs.workspace import WORKSPACE_ENV
+from builders.starters import design_from_starter
 
 
 @pytest.fixture
@@ -40,12 +42,23 @@ def test_compile_names_the_folder_outside_before_staging(imported, tmp_path, cap
     assert "uploaded at deploy" in err
 
 
-def test_deploy_without_yes_stops_before_staging(imported, capsys):
-    code = main(["deploy", *files(imported), "--target", "sandbox"])
+def test_deploy_names_the_folder_outside_too(imported, capsys, monkeypatch):
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    monkeypatch.setenv("AWS_ENDPOINT_URL", f"http://127.0.0.1:{free_port()}")  # refused
+    code = main(["deploy", *files(imported), "--target", "aws", "--timeout", "10"])
     assert code != 0
-    err = capsys.readouterr().err
-    assert "Note: Packaging's source_dir" in err
-    assert "Not deployed: code folders outside" in err and "--yes" in err
+    assert "Note: Packaging's source_dir" in capsys.readouterr().err
+
+
+def test_designs_from_the_built_in_starters_are_not_noted(tmp_path, capsys):
+    folder = tmp_path / "exported"
+    folder.mkdir()
+    design = design_from_starter("xgboost_end_to_end", "mine")  # absolute starter paths
+    (folder / "config.json").write_text(json.dumps(config_document(design)))
+    (folder / "dag.json").write_text(json.dumps(dag_document(design)))
+    assert main(["compile", *files(folder), "--out", str(tmp_path / "p.json")]) == 0
+    assert "Note:" not in capsys.readouterr().err
 
 
 def test_folders_inside_the_config_folder_or_the_workspace_are_not_noted(imported, tmp_path):
