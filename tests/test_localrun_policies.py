@@ -269,3 +269,19 @@ def test_the_definition_the_sdk_writes_is_what_the_runner_reads():
     definition = one_step("copy", ["x"], retry_policies=[sdk_retry(3, 10, 2.0)])
     (written,) = json.loads(definition)["Steps"][0]["RetryPolicies"]
     assert written == {**POLICY, "ExceptionType": ["SageMaker.JOB_INTERNAL_ERROR"]}
+
+
+def test_an_hour_of_expire_after_min_ends_retries_half_a_minute_past_it():
+    policy = {**POLICY, "ExpireAfterMin": 60}
+    now = datetime.now(timezone.utc)
+    kind = "SageMaker.JOB_INTERNAL_ERROR"
+    assert retry_delay((policy,), kind, 1, now - timedelta(minutes=59, seconds=30)) == 10
+    assert retry_delay((policy,), kind, 1, now - timedelta(minutes=60, seconds=30)) is None
+
+
+def test_a_policy_without_interval_or_rate_waits_1_then_2_then_4_seconds():
+    """SageMaker's defaults: IntervalSeconds 1, BackoffRate 2.0."""
+    policy = {"ExceptionType": ["SageMaker.JOB_INTERNAL_ERROR"], "MaxAttempts": 5}
+    now = datetime.now(timezone.utc)
+    waits = [retry_delay((policy,), "SageMaker.JOB_INTERNAL_ERROR", n, now) for n in (1, 2, 3)]
+    assert waits == [1.0, 2.0, 4.0]
