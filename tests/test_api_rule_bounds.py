@@ -20,3 +20,12 @@ def test_a_value_of_exactly_the_minimum_or_maximum_length_fits(shape):
     assert string_problem(shape, "a" * (high + 1)) == f"must have at most {high} characters"
     if low > 1:
         assert string_problem(shape, "a" * (low - 1)) == (f"must have at least {low} character(s)")
+
+
+@pytest.mark.parametrize("value", ["bad_name", "-leading", "trailing-", "spa ce"])
+def test_a_value_off_the_shapes_pattern_names_the_pattern(value):
+    pattern = MODEL.shape_for("PipelineName").metadata["pattern"]
+    assert string_problem("PipelineName", value) == (
+        f"must match the SageMaker API's pattern {pattern}"
+    )
+    assert string_problem("PipelineName", "good-name-2") is None
