@@ -163,7 +163,15 @@ def test_look_alikes_and_marked_lines_are_staged(code):
     )
     (code / "model.yaml").write_text("max_tokens: 512\ntokenizer: bert-base-uncased\n")
     (code / "run.sh").write_text("TOKENIZERS_PARALLELISM=false python train.py\n")
-    assert stage(code) == {"train.py", "auth.py", "model.yaml", "run.sh"}
+    # What detect-secrets' own filters call no secret: templates, placeholders, a UUID...
+    (code / "app.cfg").write_text(
+        "[db]\npassword = ${DB_PASSWORD}\napi_key = {{ api_key }}\n"
+        "secret_key = abcdefghijklmnopqrstuvwxyz\n"
+        "secret_id = 0f8fad5b-d9cb-469f-a165-70867728950e\n"
+        "token = ********\n"
+    )
+    (code / "users.yaml").write_text("users:\n  - alice\n  - bob\n")  # not a kube config
+    assert stage(code) == {"train.py", "auth.py", "model.yaml", "run.sh", "app.cfg", "users.yaml"}
 
 
 def test_a_false_alarm_says_how_to_mark_it(code):
