@@ -160,12 +160,13 @@ def deploy(
     progress: Progress | None = None,
     timeout: float = DEFAULT_TIMEOUT,
     config_document: dict[str, Any] | None = None,
+    design_id: str = "",
     deadline: Deadline | None = None,
 ) -> DeployResult:
     """Deploy `compiled` to `target` within `timeout` seconds (or the `deadline` of a larger
     whole); raises DeployError naming the stage that failed. In the sandbox,
     `config_document` (the design's) places the sample data of the starter it comes from, and
-    a started execution runs locally."""
+    a started execution runs locally, as a run of the design `design_id`."""
     say = progress or (lambda stage, message: None)
     deadline = deadline or Deadline(timeout)
 
@@ -199,7 +200,7 @@ def deploy(
             lambda: _start(compiled.name, parameters, clients["sagemaker"], say),
         )
         if target.kind == "sandbox":
-            _run_locally(compiled, target, result.execution_arn, parameters, say)
+            _run_locally(compiled, target, result.execution_arn, parameters, say, design_id)
     return result
 
 
@@ -364,7 +365,9 @@ def _seed(config_document: dict[str, Any], s3: Any, say: Progress) -> None:
     say("sample data", f"{len(written)} sample file(s) placed ({starters}).")
 
 
-def _run_locally(compiled, target: Target, arn: str, parameters, say: Progress) -> None:
+def _run_locally(
+    compiled, target: Target, arn: str, parameters, say: Progress, design_id: str = ""
+) -> None:
     from builders.localrun import LocalRunError
 
     try:
@@ -373,6 +376,7 @@ def _run_locally(compiled, target: Target, arn: str, parameters, say: Progress) 
             pipeline_name=compiled.name,
             parameters=parameters,
             execution_arn=arn,
+            design=design_id,
         )
     except LocalRunError as error:
         raise DeployError(f"The local run did not start: {error.message}", stage="start") from None
