@@ -66,9 +66,11 @@ pages = [
     st.Page("pages/deploy.py", title="Deploy", icon=":material/rocket_launch:"),
     st.Page("pages/designs.py", title="Designs", icon=":material/folder_open:"),
 ]
-navigation = st.navigation(pages)
+# At the top: the header band holds the pages, and the designer's canvas gets the width.
+navigation = st.navigation(pages, position="top")
 design = session.current()
-st.sidebar.caption(f"Design: **{md(design.name)}**" if design else "No design open")
+if navigation.title != "Designer":  # the designer's toolbar names the design
+    st.caption(f"Design: **{md(design.name)}**" if design else "No design open")
 
 try:
     navigation.run()

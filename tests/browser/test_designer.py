@@ -21,7 +21,8 @@ def settle(page: Page) -> None:
 
 
 def go_to(page: Page, title: str) -> None:
-    page.get_by_test_id("stSidebarNav").get_by_role("link", name=title).click()
+    """Open a page from the navigation in the header band."""
+    page.get_by_test_id("stTopNavLink").filter(has_text=title).click()
     settle(page)
 
 
