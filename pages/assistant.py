@@ -26,7 +26,7 @@ from builders.configs.fields import text_of
 from builders.configs.types import AwsRegion
 from builders.errors import PipelineDesignError
 from components import aws, session
-from components.text import md
+from components.text import counted, md
 
 PLAN, PENDING, SKIPPED = "assistant_plan", "assistant_pending", "assistant_skipped"
 REGIONS = list(AwsRegion.__args__)
@@ -131,7 +131,7 @@ def _accepted(design, message: str) -> None:
     st.session_state.pop(PLAN, None)
     missing = len(design_questions(design))
     if missing:
-        message += f" {missing} required value(s) are missing: fill them in the node forms, "
+        message += f" {counted(missing, 'required value')} missing: fill them in the node forms, "
         message += "or let the Assistant ask for them."
     session.notice("success", message)
     st.switch_page("pages/designer.py")
@@ -153,7 +153,7 @@ def questions_and_answers(model: BedrockModel | None) -> None:
         return
     waiting = [q for q in questions if q.key not in skipped] or questions
     skipped &= {q.key for q in questions}
-    st.caption(f"{len(questions)} required value(s) missing.")
+    st.caption(f"{counted(len(questions), 'required value')} missing.")
     pending = st.session_state.get(PENDING)
     # What a free-text answer may fill: any field in scope (only the model reads free text).
     fillable = design_questions(design, node, every=True) if model or pending else []

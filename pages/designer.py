@@ -49,6 +49,7 @@ def layout_css(dark: bool) -> str:
       padding: 4.25rem 0.75rem 0 0.75rem; max-width: none;
     }}
     .st-key-stage {{ position: relative; gap: 0; }}
+    .st-key-stage iframe {{ display: block; }}
     [class*="st-key-drawer"] {{
       position: absolute; top: 0; right: 0; bottom: 0; z-index: 5;
       width: {PANEL_WIDTH}px; max-width: 70%; box-sizing: border-box;
@@ -215,7 +216,8 @@ def _drawer_key(*selection) -> str:
 def panel_of(design, selected, selected_edge, several, overlay):
     """The panel over the canvas's right side; returns the design with its edit."""
     edited = design
-    with st.container(key=_drawer_key(selected, selected_edge, tuple(several))):
+    drawer = st.container(key=_drawer_key(selected, selected_edge, tuple(several)))
+    with drawer, st.container(key="panel"):
         actions, close = st.columns([3, 1], vertical_alignment="center")
         close.button(
             "",

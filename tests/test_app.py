@@ -203,7 +203,7 @@ def test_export_offers_pipeline_json_only_when_valid(space):
     labels = [b.label for b in at.get("download_button")]
     assert "Download pipeline JSON" not in labels
     assert "offered once the design is valid" in texts(at)
-    assert "problem(s) to fix" in texts(at)
+    assert "3 problems to fix" in texts(at)  # counted in words, not "problem(s)"
 
 
 def test_a_refresh_reopens_the_design(space):

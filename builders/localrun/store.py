@@ -239,8 +239,9 @@ class RunStore:
     def _mark_interrupted(self, run: RunRecord) -> None:
         ended = now()
         for step in run.steps.values():
-            if step.state in ("waiting", "running"):
-                step.state, step.reason = "stopped", INTERRUPTED
+            if step.state in ("waiting", "running"):  # a step never started is skipped
+                step.state = "stopped" if step.state == "running" else "skipped"
+                step.reason = INTERRUPTED
                 step.ended = ended if step.started else None
                 step.duration = seconds_between(step.started, step.ended)
                 self.save_step(run.execution_id, step)

@@ -42,6 +42,18 @@ def canvas(page: Page):
     return frame
 
 
+def add_from_palette(page: Page, label: str) -> None:
+    """Click `label` in the canvas's palette (opened first if closed; it stays open)."""
+    frame = page.frame_locator(CANVAS)
+    item = frame.locator(".fc-palette-item").filter(has_text=re.compile(f"^{re.escape(label)}$"))
+    opener = frame.locator(".fc-palette-open")
+    expect(item.or_(opener)).to_be_visible(timeout=30_000)
+    if not item.is_visible():
+        opener.click()
+    item.click()
+    settle(page)
+
+
 def steady_box(page: Page, locator) -> dict:
     """The element's box once the canvas has stopped moving (it fits the view on changes)."""
     box = locator.bounding_box()
@@ -77,8 +89,7 @@ def test_design_in_the_browser(page: Page, server, artifacts):
     page.screenshot(path=artifacts / "02-designs-created.png", full_page=True)
 
     # Add a second batch transform and connect the model to it by dragging.
-    page.get_by_role("button", name="Batch transform").click()
-    settle(page)
+    add_from_palette(page, "Batch transform")
     expect(frame.locator(".react-flow__node")).to_have_count(10)
     drag_edge(page, "XGBoostModel", "BatchTransform-2")
     expect(frame.locator(".react-flow__edge")).to_have_count(10)
@@ -93,8 +104,7 @@ def test_design_in_the_browser(page: Page, server, artifacts):
     expect(frame.locator(".react-flow__edge")).to_have_count(11)
 
     # Add a Payload node and fill its required objective.
-    page.get_by_role("button", name="Payload samples").click()
-    settle(page)
+    add_from_palette(page, "Payload samples")
     objective = page.get_by_role("textbox", name=re.compile(r"Model registration objective.*\*"))
     objective.fill("FraudDetection")
     objective.press("Enter")

@@ -18,7 +18,7 @@ import re
 import pytest
 from editing_model import Model, editable, is_setting, value_for
 from playwright.sync_api import Page, expect
-from test_designer import CANVAS, canvas, drag_edge, settle
+from test_designer import CANVAS, add_from_palette, canvas, drag_edge, settle
 from test_edits_in_browser import click_edge, click_node, create, open_section
 
 from builders.designs.design import Design, validate_design
@@ -32,6 +32,11 @@ MAX_NODES = 11
 class Browser:
     def __init__(self, page: Page, server, name: str):
         self.page, self.server, self.name = page, server, name
+
+    def selected(self) -> str | None:
+        """The node the canvas shows selected (a new step follows it), if one alone is."""
+        chosen = canvas(self.page).locator(".react-flow__node.selected")
+        return chosen.first.get_attribute("data-id") if chosen.count() == 1 else None
 
     def saved(self) -> dict:
         return json.loads((self.server.workspace / f"{self.name}.design.json").read_text())
@@ -68,10 +73,11 @@ def fit_view(page: Page) -> None:
 # -- actions ---------------------------------------------------------------------------------
 def add(b: Browser, model: Model, rng) -> str:
     step_type = rng.choice(["Payload", "BatchTransform", "XGBoostModel", "Packaging"])
-    b.page.get_by_role("button", name=REGISTRY.get(step_type).display_name, exact=True).click()
-    settle(b.page)
+    after = model.feeder(step_type, b.selected())
+    add_from_palette(b.page, REGISTRY.get(step_type).display_name)
     name = Model.free_name(step_type, set(model.names))
-    model.add(name, step_type, next(n["ui"] for n in b.saved()["nodes"] if n["name"] == name))
+    ui = next(n["ui"] for n in b.saved()["nodes"] if n["name"] == name)
+    model.add(name, step_type, ui, after)
     return f"add {name}"
 
 

@@ -63,8 +63,16 @@ def click_edge(page: Page, source: str, target: str) -> bool:
             const near = others.flatMap(p => along(p, 60));
             const m = mine.getScreenCTM();
             const screen = at => ({x: at.x * m.a + m.e, y: at.y * m.d + m.f});
-            const boxes = [...document.querySelectorAll(".react-flow__node, .react-flow__controls")]
+            const boxes = [...document.querySelectorAll(
+                ".react-flow__node, .react-flow__controls, .react-flow__panel, .fc-palette")]
                 .map(n => n.getBoundingClientRect());  // nodes with their handles, the controls
+            const frame = window.frameElement.getBoundingClientRect();
+            const drawer = window.parent.document.querySelector('[class*="st-key-drawer"]');
+            if (drawer) {  // the page's panel over the canvas's right side
+                const r = drawer.getBoundingClientRect();
+                boxes.push({left: r.left - frame.left, right: r.right - frame.left,
+                            top: r.top - frame.top, bottom: r.bottom - frame.top});
+            }
             const covered = p => boxes.some(b => p.x > b.left - 14 && p.x < b.right + 14
                                                  && p.y > b.top - 14 && p.y < b.bottom + 14);
             let best = null, room = -1;

@@ -385,7 +385,12 @@ export function Canvas({ args, theme, height }: { args: Args; theme?: Theme; hei
         >
           <Background gap={20} size={1} />
           <Controls showInteractive={false} showFitView={false} onZoomIn={userZoomed} onZoomOut={userZoomed}>
-            <ControlButton onClick={fitAgain} title="Fit the view" aria-label="Fit the view">
+            <ControlButton
+              onClick={fitAgain}
+              className="react-flow__controls-fitview"
+              title="Fit the view"
+              aria-label="Fit the view"
+            >
               <svg viewBox="0 0 32 30" aria-hidden="true">
                 <path d="M3.7 11.8h3.2V5.1h6.6V1.9H3.7v9.9zM25.1 5.1h-6.6V1.9h9.8v9.9h-3.2V5.1zM6.9 24.9h6.6v3.2H3.7v-9.9h3.2v6.7zM25.1 18.2h3.2v9.9h-9.8v-3.2h6.6v-6.7z" />
               </svg>
