@@ -2,9 +2,9 @@
 
 Coordinates are the canvas's: a node's (x, y) is its top-left corner in pixels at zoom 1.
 Boxes are NODE_WIDTH x NODE_HEIGHT, the size the canvas draws them (components/flow_canvas:
-a name on two lines, the type, the status and a run chip fit). Boxes and gaps are compact
-so that a real pipeline fits a laptop's window at a readable zoom: an 8-layer design is
-1508 px wide, which a 1366 px window shows at zoom 0.86 (node text 11 px and more). Edges
+a name and a run chip on two lines each, the type and the status fit). Boxes and gaps are
+compact so that a real pipeline fits a laptop's window at a readable zoom: an 8-layer design
+is 1508 px wide, which a 1366 px window shows at zoom 0.86 (node text 11 px and more). Edges
 between layers carry no port labels (hover and the connection's panel tell them); the
 layer gap leaves room for a short branch label ("if", "else").
 
@@ -35,7 +35,7 @@ if TYPE_CHECKING:
     from builders.designs.design import Design
 
 NODE_WIDTH = 150.0
-NODE_HEIGHT = 112.0
+NODE_HEIGHT = 124.0
 LAYER_GAP = 44.0  # room for a branch label between two layers
 NODE_GAP = 40.0
 LANE = 30.0  # the height a long edge reserves where it crosses a layer

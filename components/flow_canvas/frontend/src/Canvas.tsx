@@ -128,6 +128,7 @@ export function Canvas({ args, theme, height }: { args: Args; theme?: Theme; hei
   const token = String(args.fit_token ?? "");
   const nodeIds = args.nodes.map((node) => node.id).join("\n");
   const moved = useRef(false); // the user zoomed or panned since the view was last fitted
+  const gesture = useRef<Viewport | null>(null); // the view when the user's gesture began
   const applied = useRef<string | null>(null); // the fit token the view was set under
 
   const remember = useCallback(() => {
@@ -370,10 +371,17 @@ export function Canvas({ args, theme, height }: { args: Args; theme?: Theme; hei
             if (box && box.size > 0) chooseNodes([...box]);
           }}
           onConnect={onConnect}
-          onMoveStart={(event) => {
-            if (event) moved.current = true; // the user's wheel or drag, not a fit
+          onMoveStart={(event, viewport) => {
+            gesture.current = event ? viewport : null; // the user's wheel or drag, not a fit
           }}
-          onMoveEnd={remember}
+          onMoveEnd={(_, viewport) => {
+            const start = gesture.current;
+            gesture.current = null;
+            const changed =
+              start && (start.x !== viewport.x || start.y !== viewport.y || start.zoom !== viewport.zoom);
+            if (changed) moved.current = true; // a click on the pane is no move
+            remember();
+          }}
           colorMode={theme?.base === "dark" ? "dark" : "light"}
           minZoom={args.min_zoom}
           maxZoom={2}

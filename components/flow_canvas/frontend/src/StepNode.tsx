@@ -46,7 +46,7 @@ export function StepNodeView({ data, selected }: NodeProps<StepNode>) {
       )}
       {data.run && <RunChip data={data} />}
       {branches.map((branch, index) => {
-        const top = `${((index + 1) * 100) / (branches.length + 1)}%`;
+        const top = `${35 + (index * 30) / Math.max(1, branches.length - 1)}%`; // near the middle
         return (
           <Fragment key={branch}>
             <Handle
@@ -68,13 +68,21 @@ export function StepNodeView({ data, selected }: NodeProps<StepNode>) {
   );
 }
 
+/** The run chip: its parts ("✓ succeeded", "3.2 s") each on one line; a chip too long for
+ * one line breaks between them (a condition's result takes two lines). */
 function RunChip({ data }: { data: StepData }) {
   const elapsed = useElapsed(data.run_elapsed);
   const text = elapsed === null ? data.run : `${data.run} · ${seconds(elapsed)}`;
+  const parts = text.split(" · ");
   return (
     <div className="fc-run" title={data.run_title || text}>
       <span className="fc-run-chip" style={{ background: data.run_color || undefined }}>
-        {text}
+        {parts.map((part, index) => (
+          <Fragment key={index}>
+            {index > 0 && " · "}
+            <span className="fc-run-part">{part}</span>
+          </Fragment>
+        ))}
       </span>
     </div>
   );
