@@ -19,11 +19,9 @@ from builders.designs.design import (
     step_type_of,
     unique_name,
 )
-from builders.graph.layout import NODE_GAP, new_node_position
+from builders.graph.layout import NODE_GAP, ROW_HEIGHT, new_node_position, node_box, overlaps
 from builders.graph.wiring import accepted_ports
 from builders.registry import REGISTRY, StepRegistry
-
-PASTE_OFFSET = (NODE_GAP, NODE_GAP)  # copies pasted without a place: down and right a little
 
 
 def feeder(
@@ -90,13 +88,14 @@ def paste(
 ) -> tuple[Design, list[str]]:
     """The design with copies of `copied`'s steps (free names, the same values) and the
     connections among them, and the copies' names. The copies keep their arrangement, with
-    the first copied step's corner at `position` (else PASTE_OFFSET from the originals).
+    the first copied step's corner at `position` (where the user points), else right below
+    the originals, as far down as it takes for no copy to cover a step.
     A copied condition's branch names the copies of its children; children not copied
     drop out of it."""
     if not copied.nodes:
         return design, []
     first = copied.nodes[0].ui
-    dx, dy = (position[0] - first.x, position[1] - first.y) if position else PASTE_OFFSET
+    dx, dy = (position[0] - first.x, position[1] - first.y) if position else _below(design, copied)
     renamed: dict[str, str] = {}
     taken = design
     for node in copied.nodes:  # free names first: a branch may name a child listed later
@@ -117,6 +116,19 @@ def paste(
         update={"nodes": (*design.nodes, *copies), "edges": (*design.edges, *edges)}
     )
     return pasted, list(renamed.values())
+
+
+def _below(design: Design, copied: Design) -> tuple[float, float]:
+    """The shift that puts the copies under the originals without covering any step."""
+    boxes = [node_box((n.ui.x, n.ui.y)) for n in design.nodes]
+    dy = ROW_HEIGHT
+    while any(
+        overlaps(node_box((n.ui.x, n.ui.y + dy)), box, NODE_GAP / 2)
+        for n in copied.nodes
+        for box in boxes
+    ):
+        dy += ROW_HEIGHT / 4
+    return 0.0, dy
 
 
 def _base_name(name: str) -> str:

@@ -20,12 +20,13 @@ canvas sends back only what the user did, as small events, and only when the use
 
 Locally the canvas shows a click's selection and a drag's position at once; what Python
 pushes next wins. The view is automatic until the user zooms or pans: the whole graph at up
-to zoom 1, fitted again when the canvas's size or its set of nodes changes; a graph too big
-to be read that way is shown from its start at the smallest readable zoom (node text 11 px
-on screen), with a minimap from ``minimap_from`` nodes on. ``fit_token`` changing makes the
-view automatic again. With ``view_key`` the view is kept for the browser tab under that key
-(a design's name) across page switches. The node Python selects is brought into sight, the
-``inset_right`` pixels a panel of the page covers left out.
+to zoom 1, fitted again when the canvas's size changes or ``inset_right`` drops (the page's
+panel closed); a graph too big to be read that way is shown from its start at the smallest
+readable zoom (node text 11 px on screen), with a minimap from ``minimap_from`` nodes on.
+``fit_token`` changing makes the view automatic again and fits it. With ``view_key`` the
+view is kept for the browser tab under that key (a design's name) across page switches.
+The nodes Python selects are brought into sight by the least pan, clear of the
+``inset_right`` pixels a panel of the page covers.
 
 Reading events. Streamlit returns a component's last value on every rerun, so each event
 carries a sequence number and the numbers handled are kept in st.session_state: an event

@@ -8,14 +8,15 @@ at the top of each node; labels are plain text."""
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 
 import pytest
 from conftest import Server
 from playwright.sync_api import Page, expect
-from test_designer import CANVAS, go_to, settle
-from test_edits_in_browser import create
+from test_designer import CANVAS, add_from_palette, go_to, settle
+from test_edits_in_browser import create, until
 
 READABLE_PX = 11
 # Every node's box and texts, measured in the canvas's frame: font size as computed times
@@ -230,3 +231,201 @@ def steady_transform(page: Page) -> str:
         }""",
         CANVAS,
     )
+
+
+def pane_box(page: Page) -> dict:
+    """The canvas's pane in page coordinates, less the panel over its right side."""
+    drawn = measured(page)
+    pane, box = dict(drawn["pane"]), drawn["frame"]
+    pane["x"] += box["x"]
+    pane["y"] += box["y"]
+    drawer = page.locator('[class*="st-key-drawer"]')
+    covered = drawer.bounding_box()["width"] if drawer.count() else 0
+    return {**pane, "covered": covered}
+
+
+def in_sight(page: Page, name: str) -> bool:
+    """The node is wholly in the pane, clear of the panel over its right side."""
+    pane = pane_box(page)
+    box = node(page, name).bounding_box()
+    return inside(
+        {"x": box["x"], "y": box["y"], "w": box["width"], "h": box["height"]},
+        pane,
+        right_inset=pane["covered"],
+    )
+
+
+def test_new_steps_land_in_view_connected_and_one_undo_takes_both(open_page, shared_server):
+    page = open_page(1366, 768)
+    go_to(page, "Designs")
+    page.get_by_label("Name", exact=True).fill("landing")
+    page.get_by_role("button", name="Create").click()
+    settle(page)
+    steps = ["Script processing", "XGBoost training", "Packaging", "Payload samples"]
+    names = ["ScriptProcessing", "XGBoostTraining", "Packaging", "Payload"]
+    for index, (label, name) in enumerate(zip(steps, names, strict=True)):
+        add_from_palette(page, label)
+        expect(page.get_by_role("heading", name=name, exact=True)).to_be_visible()  # its panel
+        expect(node(page, name)).to_have_class(re.compile(r"\bselected\b"))
+        page.wait_for_function(  # the view has followed it
+            "([s, n]) => { const d = document.querySelector(s).contentDocument;"
+            " const b = d.querySelector(`.react-flow__node[data-id='${n}']`)"
+            "?.getBoundingClientRect(); const p = d.querySelector('.react-flow')"
+            ".getBoundingClientRect(); return b && b.right <= p.right && b.left >= p.left; }",
+            arg=[CANVAS, name],
+        )
+        assert in_sight(page, name), name
+        if index:  # beside the step before it, connected from it
+            before = node(page, names[index - 1]).bounding_box()
+            assert node(page, name).bounding_box()["x"] > before["x"] + before["width"]
+            edge = frame(page).locator(f'[data-testid="rf__edge-{names[index - 1]}->{name}"]')
+            expect(edge).to_have_count(1)
+    design = saved(shared_server, "landing")
+    assert design["edges"] == [list(pair) for pair in itertools.pairwise(names)]
+    page.locator(".st-key-undo").get_by_role("button").click()  # the step and its connection
+    expect(node(page, "Payload")).to_have_count(0)
+    expect(frame(page).locator(".react-flow__edge")).to_have_count(2)
+
+
+def test_a_step_dragged_from_the_palette_lands_where_it_is_dropped(open_page, shared_server):
+    page = open_page(1366, 768)
+    create(page, "dropped", "xgboost_quality_gate")
+    wait_all_in_view(page, 9)
+    add_from_palette(page, "Payload samples")  # opens the palette; adds one by a click
+    expect(frame(page).locator(".react-flow__node")).to_have_count(10)
+    item = frame(page).locator(".fc-palette-item").filter(has_text=re.compile("^Batch transform$"))
+    pane = pane_box(page)
+    drop = (pane["x"] + 260, pane["y"] + pane["h"] - 120)  # an empty spot low on the left
+    start = item.bounding_box()
+    page.mouse.move(start["x"] + 20, start["y"] + start["height"] / 2)
+    page.mouse.down()
+    page.mouse.move(drop[0], drop[1], steps=15)
+    page.mouse.up()
+    expect(node(page, "BatchTransform")).to_be_visible()
+    box = node(page, "BatchTransform").bounding_box()
+    centre = (box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    assert abs(centre[0] - drop[0]) < 3 and abs(centre[1] - drop[1]) < 3  # where it was dropped
+    assert "BatchTransform" in [n["name"] for n in saved(shared_server, "dropped")["nodes"]]
+
+
+def test_copy_paste_duplicate_and_several_steps_at_once(open_page, shared_server):
+    page = open_page(1366, 768)
+    create(page, "copies", "xgboost_quality_gate")
+    wait_all_in_view(page, 9)
+    values = next(n for n in saved(shared_server, "copies")["nodes"] if n["name"] == "Payload")
+    node(page, "Payload").click()
+    expect(page.get_by_role("heading", name="Payload", exact=True)).to_be_visible()
+    page.keyboard.press("Control+c")
+    pane = pane_box(page)
+    page.mouse.move(pane["x"] + 200, pane["y"] + 60)  # where the copy goes
+    page.keyboard.press("Control+v")
+    expect(node(page, "Payload-2")).to_be_visible()
+    copy = next(n for n in saved(shared_server, "copies")["nodes"] if n["name"] == "Payload-2")
+    assert copy["values"] == values["values"] and copy["step_type"] == "Payload"
+    box = node(page, "Payload-2").bounding_box()
+    assert abs(box["x"] + box["width"] / 2 - (pane["x"] + 200)) < 3  # at the pointer
+    page.keyboard.press("Control+d")  # the copy is selected: duplicated
+    expect(node(page, "Payload-3")).to_be_visible()
+
+    # Shift+click two steps: dragged together, deleted together, one undo each.
+    node(page, "Payload-2").click()
+    node(page, "Payload-3").click(modifiers=["Shift"])
+    expect(page.get_by_text("2 steps selected")).to_be_visible()
+    before = {n["name"]: n["ui"] for n in saved(shared_server, "copies")["nodes"]}
+    grab = node(page, "Payload-2").bounding_box()
+    page.mouse.move(grab["x"] + 30, grab["y"] + 10)
+    page.mouse.down()
+    page.mouse.move(grab["x"] + 30, grab["y"] + 130, steps=10)
+    page.mouse.up()
+    moved = lambda: {  # noqa: E731
+        n["name"]: n["ui"] for n in saved(shared_server, "copies")["nodes"]
+    }
+    until(lambda: moved()["Payload-3"] != before["Payload-3"])  # the drop's run saved it
+    after = {n["name"]: n["ui"] for n in saved(shared_server, "copies")["nodes"]}
+    for name in ("Payload-2", "Payload-3"):
+        assert after[name]["y"] > before[name]["y"] + 60, name  # both moved
+    assert after["Payload"] == before["Payload"]
+    page.keyboard.press("Delete")
+    expect(node(page, "Payload-2")).to_have_count(0)
+    expect(node(page, "Payload-3")).to_have_count(0)
+    page.locator(".st-key-undo").get_by_role("button").click()
+    expect(node(page, "Payload-2")).to_be_visible()
+    expect(node(page, "Payload-3")).to_be_visible()
+
+
+def handle_centre(page: Page, name: str, branch: str) -> tuple[float, float]:
+    handle = node(page, name).locator(f'.react-flow__handle[data-handleid="{branch}"]')
+    box = handle.bounding_box()
+    return box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+
+
+def edge_start(page: Page, edge: str) -> tuple[float, float]:
+    path = frame(page).locator(f'[data-testid="rf__edge-{edge}"] .react-flow__edge-path')
+    x, y = path.evaluate(
+        """(path) => {
+          const p = path.getPointAtLength(0), m = path.getScreenCTM();
+          return [p.x * m.a + p.y * m.c + m.e, p.x * m.b + p.y * m.d + m.f];
+        }"""
+    )
+    shown = page.locator(CANVAS).bounding_box()
+    return shown["x"] + x, shown["y"] + y
+
+
+def test_a_condition_has_if_and_else_handles_and_a_connection_takes_its_branch(
+    open_page, shared_server
+):
+    page = open_page(1366, 768)
+    create(page, "branches", "xgboost_quality_gate")
+    wait_all_in_view(page, 9)
+    branches = (("QualityGate->Packaging", "if"), ("QualityGate->FailBelowThreshold", "else"))
+    for edge, branch in branches:
+        start, handle = edge_start(page, edge), handle_centre(page, "QualityGate", branch)
+        assert abs(start[0] - handle[0]) < 6 and abs(start[1] - handle[1]) < 6, edge
+    # Drag from the "else" handle to Packaging: Packaging moves to the else branch.
+    target = node(page, "Packaging").locator(".react-flow__handle.target").bounding_box()
+    page.mouse.move(*handle_centre(page, "QualityGate", "else"))
+    page.mouse.down()
+    page.mouse.move(target["x"] + 5, target["y"] + 5, steps=12)
+    page.mouse.up()
+    gate = lambda: next(  # noqa: E731
+        n for n in saved(shared_server, "branches")["nodes"] if n["name"] == "QualityGate"
+    )
+    page.wait_for_function(
+        "([s, e]) => { const d = document.querySelector(s).contentDocument;"
+        " const p = d.querySelector(`[data-testid='rf__edge-${e}'] .react-flow__edge-path`);"
+        " return !!p; }",
+        arg=[CANVAS, "QualityGate->Packaging"],
+    )
+    expect(frame(page).locator('.fc-edge-label[data-edge="QualityGate->Packaging"]')).to_have_text(
+        "else"
+    )
+    assert gate()["values"]["if_steps"] == []
+    start = edge_start(page, "QualityGate->Packaging")
+    handle = handle_centre(page, "QualityGate", "else")
+    assert abs(start[0] - handle[0]) < 6 and abs(start[1] - handle[1]) < 6
+
+
+def test_the_panel_opens_at_the_top_of_each_node(open_page):
+    page = open_page(1366, 768)
+    create(page, "scrolled", "xgboost_quality_gate")
+    wait_all_in_view(page, 9)
+    node(page, "XGBoostTraining").click()
+    expect(page.get_by_role("heading", name="XGBoostTraining", exact=True)).to_be_visible()
+    drawer = page.locator('[class*="st-key-drawer"]')
+    drawer.evaluate("e => { e.scrollTop = e.scrollHeight; }")
+    assert drawer.evaluate("e => e.scrollTop") > 100  # a long form, scrolled down
+    node(page, "ModelEvaluation").click()
+    expect(page.get_by_role("heading", name="ModelEvaluation", exact=True)).to_be_visible()
+    assert page.locator('[class*="st-key-drawer"]').evaluate("e => e.scrollTop") == 0
+    expect(page.get_by_role("heading", name="ModelEvaluation", exact=True)).to_be_in_viewport()
+
+
+def test_fields_are_found_by_the_label_a_person_reads(open_page):
+    page = open_page(1366, 768)
+    create(page, "labels", "xgboost_quality_gate")
+    wait_all_in_view(page, 9)
+    node(page, "Payload").click()
+    page.get_by_role("switch", name="Pipeline settings", exact=True).click(force=True)
+    author = page.get_by_label("Author (pipeline setting) *", exact=True)
+    expect(author).to_be_visible()
+    expect(author).to_have_attribute("aria-label", "Author (pipeline setting) *")

@@ -137,20 +137,21 @@ export function Canvas({ args, theme, height }: { args: Args; theme?: Theme; hei
     keepView(args.view_key, { viewport: getViewport(), moved: moved.current, token: applied.current });
   }, [getViewport]);
 
-  /** The automatic view (the page's panel over the right side left out: a click must not
-   * make the graph jump), then the selected node in sight, the panel's side included. */
-  const showView = (refit: boolean) => {
+  /** "fit": while the view is automatic, the whole graph fitted (the page's panel over the
+   * right side left out: a click must not make the graph jump); "follow": the view as it is.
+   * Then the selected nodes are brought into sight, clear of that panel (a new step, a
+   * paste); a step dropped or pasted where the user points stays where it was put. */
+  const showView = (mode: "fit" | "follow") => {
     const { args, selection } = latest.current;
     const box = bounds(args);
     let view: Viewport = getViewport();
-    if (refit && box) {
+    if (mode === "fit" && !moved.current && box) {
       view = fittedView(box, { ...pane, inset: 0 }, args.min_zoom);
       setViewport(view);
     }
-    const [only, ...others] = selectedNodes(selection);
-    const node = others.length === 0 ? args.nodes.find((n) => n.id === only) : undefined;
-    const shown =
-      node && viewShowing({ x: node.x, y: node.y, width: args.node_width, height: args.node_height }, view, pane);
+    const chosen = new Set(selectedNodes(selection));
+    const group = bounds({ ...args, nodes: args.nodes.filter((n) => chosen.has(n.id)) });
+    const shown = group && viewShowing(group, view, pane);
     if (shown) setViewport(shown);
     remember();
   };
@@ -163,28 +164,36 @@ export function Canvas({ args, theme, height }: { args: Args; theme?: Theme; hei
       if (kept) {
         moved.current = kept.moved;
         setViewport(kept.viewport);
-        showView(!kept.moved);
+        showView("follow");
         return;
       }
     } else if (applied.current !== token) {
       applied.current = token;
       moved.current = false;
     }
-    showView(!moved.current);
+    showView("fit");
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [paneWidth, paneHeight, token, nodeIds]);
+  }, [paneWidth, paneHeight, token]);
+
+  useEffect(() => {
+    if (applied.current !== null) showView("follow");
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [nodeIds]);
 
   const wanted = JSON.stringify(args.selected ?? null);
+  const inset = useRef(args.inset_right);
   useEffect(() => {
     latest.current.selection = JSON.parse(wanted);
     setSelection(latest.current.selection);
-    if (applied.current !== null) showView(!moved.current);
+    const closed = args.inset_right < inset.current; // the page's panel closed: fit again
+    inset.current = args.inset_right;
+    if (applied.current !== null) showView(closed ? "fit" : "follow");
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [wanted, args.inset_right]);
 
   const fitAgain = () => {
     moved.current = false;
-    showView(true);
+    showView("fit");
   };
   const userZoomed = () => {
     moved.current = true;

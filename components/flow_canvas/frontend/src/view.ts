@@ -1,7 +1,9 @@
 // The canvas's automatic view, and the view kept per design across page switches.
 //
 // Until the user zooms or pans, the view is automatic: the whole graph, at up to zoom 1,
-// fitted again whenever the pane's size or the set of nodes changes. A graph too large for
+// fitted again whenever the pane's size changes or the page's panel closes (nodes added
+// or selected are brought into sight by the least pan, so that a step dropped or pasted at
+// the pointer stays under it). A graph too large for
 // that at a readable size is shown at the readable zoom from its start (its left, and its
 // top when it is also too high): the user pans (the minimap shows the rest) rather than
 // squints. The view leaves room for what the page draws over the canvas's right side.
