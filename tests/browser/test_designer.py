@@ -13,11 +13,14 @@ CANVAS = f'iframe[title="{IFRAME_TITLE}"]'
 
 
 def settle(page: Page) -> None:
-    """Wait until Streamlit has finished running the script (and has run it at least once)."""
+    """Wait until Streamlit has finished running the script (and has run it at least once)
+    and has drawn what it sent (an element whose code is loaded on first use shows a
+    skeleton for a moment after the run)."""
     page.wait_for_timeout(300)
     app = page.get_by_test_id("stApp")
     expect(app).to_have_attribute("data-test-script-state", "notRunning", timeout=60_000)
     expect(page.get_by_test_id("stStatusWidget")).to_have_count(0, timeout=60_000)
+    expect(page.get_by_test_id("stSkeleton")).to_have_count(0, timeout=60_000)
 
 
 def go_to(page: Page, title: str) -> None:

@@ -46,7 +46,8 @@ export function StepNodeView({ data, selected }: NodeProps<StepNode>) {
       )}
       {data.run && <RunChip data={data} />}
       {branches.map((branch, index) => {
-        const top = `${35 + (index * 30) / Math.max(1, branches.length - 1)}%`; // near the middle
+        // Beside the type and the status, above the chip (a condition's result).
+        const top = `${30 + (index * 25) / Math.max(1, branches.length - 1)}%`;
         return (
           <Fragment key={branch}>
             <Handle
