@@ -70,8 +70,14 @@ def steady_box(page: Page, locator) -> dict:
 
 
 def drag_edge(page: Page, source: str, target: str) -> None:
-    """Press on the source node's output handle and release on the target's input handle."""
+    """Press on the source node's output handle and release on the target's input handle
+    (the panel over the canvas closed first, as a person closes it to see both steps)."""
     frame = canvas(page)
+    close = page.locator(".st-key-close_panel").get_by_role("button")
+    if close.count():
+        close.click()
+        expect(page.locator('[class*="st-key-drawer"]')).to_have_count(0)
+        settle(page)
     page.locator(CANVAS).scroll_into_view_if_needed()
     start = frame.locator(f'.react-flow__node[data-id="{source}"] .react-flow__handle.source')
     end = frame.locator(f'.react-flow__node[data-id="{target}"] .react-flow__handle.target')
@@ -94,6 +100,8 @@ def test_design_in_the_browser(page: Page, server, artifacts):
     # Add a second batch transform and connect the model to it by dragging.
     add_from_palette(page, "Batch transform")
     expect(frame.locator(".react-flow__node")).to_have_count(10)
+    # Two steps equally last make what it takes: no connection is guessed.
+    expect(frame.locator(".react-flow__edge")).to_have_count(9)
     drag_edge(page, "XGBoostModel", "BatchTransform-2")
     expect(frame.locator(".react-flow__edge")).to_have_count(10)
     drag_edge(page, "DataLoadingCalibration", "BatchTransform-2")
