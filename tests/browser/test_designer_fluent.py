@@ -94,12 +94,13 @@ def test_tidy_layout_leaves_no_node_on_another(page: Page, server, artifacts):
     nodes = ["Payload", "XGBoostModel", "BatchTransform"]
     target = steady_box(page, frame.locator('.react-flow__node[data-id="Packaging"]'))
     for name in nodes:  # pile three nodes onto Packaging
+        before = places(saved(server, "fraud"))[name]
         box = steady_box(page, frame.locator(f'.react-flow__node[data-id="{name}"]'))
         page.mouse.move(box["x"] + 20, box["y"] + 10)
         page.mouse.down()
         page.mouse.move(target["x"] + 24, target["y"] + 14, steps=10)
         page.mouse.up()
-        wait_saved(server, lambda design, name=name: places(design)[name]["x"] < 1100)
+        wait_saved(server, lambda design, name=name, at=before: places(design)[name] != at)
         settle(page)
     piled = page.evaluate(GEOMETRY, CANVAS)["nodes"]
     assert any(_overlap(a, b) for a in piled for b in piled if a is not b)
