@@ -45,7 +45,7 @@ def test_payload_formats_must_be_what_registration_declares(document):
     specific(document, "Payload")["source_model_inference_response_types"] = ["text/csv"]
     found = problems(document)
     assert (
-        "registers the model with content_types text/csv"
+        "declares the model's content_types as text/csv"
         in (found[("Payload", "source_model_inference_content_types")])
     )
     assert ("Payload", "source_model_inference_response_types") in found
@@ -91,16 +91,16 @@ def test_a_model_serving_the_raw_training_output_is_caught(document):
     dag.add_edge("XGBoostTraining", "XGBoostModel")
     found = problems(document, dag)
     message = found[("XGBoostModel", "inference_entry_point")]
-    assert "'XGBoostTraining', whose archive has no code/ folder" in message
+    assert "'XGBoostTraining' gives model artifacts without inference code" in message
     specific(document, "XGBoostModel")["inference_entry_point"] = None
     message = problems(document, dag)[("XGBoostModel", "inference_entry_point")]
-    assert "default handler" in message and "registers the model of the same training" in message
+    assert "default handler" in message and "serves the model of the same training" in message
 
 
 def test_a_different_entry_point_than_the_registration_is_caught(document):
     specific(document, "XGBoostModel")["inference_entry_point"] = "other.py"
     message = problems(document)[("XGBoostModel", "inference_entry_point")]
-    assert "'ModelRegistration' registers the model of the same training" in message
+    assert "'ModelRegistration' serves the model of the same training" in message
 
 
 def test_compiling_raises_the_same_problems(document):
@@ -138,3 +138,97 @@ def test_an_evaluation_of_the_raw_training_output_needs_its_inference_code(docum
     assert problem.code == "missing"
     specific(document, "Evaluation")["inference_source_dir"] = "inference"
     assert problems(document, dag) == {}
+
+
+# -- the PyTorch path: the same checks, from the PyTorch step types' declarations (issue 21) ---
+TORCH = STARTERS / "pytorch_model_registration"
+
+
+@pytest.fixture
+def torch_document(document) -> dict:
+    """The PyTorch starter's nodes fed by a PyTorch training on the XGBoost starter's data:
+    Training -> Packaging -> PyTorchModel, Payload -> ModelRegistration."""
+    torch = json.loads((TORCH / "config.json").read_text())
+    types, nodes = torch["metadata"]["config_types"], torch["configuration"]["specific"]
+    for name in ("DataLoadingTraining", "TabularPreprocessing"):
+        types[name] = document["metadata"]["config_types"][name]
+        nodes[name] = specific(document, name)
+    hyperparameters = dict(specific(document, "XGBoostTraining")["hyperparameters"])
+    types["Training"] = "PyTorchTrainingConfig"
+    nodes["Training"] = {
+        "source_dir": "train",
+        "hyperparameters": {
+            key: hyperparameters[key]
+            for key in ("full_field_list", "cat_field_list", "tab_field_list", "label_name")
+        },
+    }
+    nodes["PyTorchModel"]["model_data"] = None
+    return torch
+
+
+TORCH_DAG = {
+    "DataLoadingTraining": [],
+    "TabularPreprocessing": ["DataLoadingTraining"],
+    "Training": ["TabularPreprocessing"],
+    "Packaging": ["Training"],
+    "PyTorchModel": ["Packaging"],
+    "Payload": ["Packaging"],
+    "ModelRegistration": ["Packaging", "Payload"],
+}
+
+
+def torch_problems(document: dict, **changes: list[str]) -> dict[tuple, str]:
+    adjacency = {**TORCH_DAG, **changes}
+    return problems(document, PipelineDAG.from_adjacency(adjacency))
+
+
+def test_a_pytorch_path_gets_the_same_checks(torch_document):
+    assert torch_problems(torch_document) == {}
+    payload = specific(torch_document, "Payload")
+    variables = payload["source_model_inference_input_variable_list"]
+    payload["source_model_inference_input_variable_list"] = dict(reversed(variables.items()))
+    message = torch_problems(torch_document)[
+        ("Payload", "source_model_inference_input_variable_list")
+    ]
+    assert "the model trained by 'Training' reads (account_age, transaction_count, amount)" in (
+        message
+    )
+    payload["source_model_inference_input_variable_list"] = variables
+
+    specific(torch_document, "PyTorchModel")["inference_entry_point"] = "other.py"
+    message = torch_problems(torch_document)[("PyTorchModel", "inference_entry_point")]
+    assert "'ModelRegistration' serves the model of the same training" in message
+    specific(torch_document, "PyTorchModel")["inference_entry_point"] = "inference.py"
+
+    # The raw training output has no code/ folder for the PyTorch container to serve.
+    found = torch_problems(torch_document, PyTorchModel=["Training"])
+    message = found[("PyTorchModel", "inference_entry_point")]
+    assert "'Training' gives model artifacts without inference code" in message
+
+
+def test_an_evaluation_of_a_pytorch_model_needs_its_problem_type(torch_document):
+    """auto reads the objective an XGBoost archive declares; a PyTorch one declares none."""
+    torch_document["metadata"]["config_types"]["Evaluation"] = "ModelEvaluationConfig"
+    torch_document["metadata"]["config_types"]["Gate"] = "ConditionConfig"
+    torch_document["metadata"]["config_types"]["Stop"] = "FailConfig"
+    nodes = torch_document["configuration"]["specific"]
+    nodes["Evaluation"] = {"label_name": "is_fraud", "framework": "pytorch"}
+    nodes["Evaluation"]["inference_source_dir"] = "inference"
+    nodes["Gate"] = {"metric": "rmse", "threshold": 1.0, "if_steps": ["Packaging"]}
+    nodes["Stop"] = {}
+    edges = {
+        "Evaluation": ["Training", "TabularPreprocessing"],
+        "Gate": ["Evaluation"],
+        "Packaging": ["Gate", "Training"],
+        "Stop": ["Gate"],
+    }
+    found = torch_problems(torch_document, **edges)
+    message = found[("Evaluation", "problem_type")]
+    assert "'Training' gives model artifacts without problem type" in message
+    assert "set problem_type" in message
+    nodes["Evaluation"]["problem_type"] = "binary_classification"
+    found = torch_problems(torch_document, **edges)
+    assert found == {("Gate", "metric"): found[("Gate", "metric")]}
+    assert "writes auc, accuracy, f1, not rmse" in found[("Gate", "metric")]
+    nodes["Gate"]["metric"] = "auc"
+    assert torch_problems(torch_document, **edges) == {}

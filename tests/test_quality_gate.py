@@ -379,7 +379,7 @@ def test_the_form_picks_the_if_branch_among_the_conditions_children(space):
 def test_the_evaluation_scores_with_the_code_the_model_is_served_with(document, adjacency):
     specific(document, "ModelEvaluation")["inference_source_dir"] = "other_inference"
     message = problems(document, adjacency)[("ModelEvaluation", "inference_source_dir")]
-    assert "scores with the inference code in other_inference, but 'Packaging' serves" in message
+    assert "takes the inference code from other_inference, but 'Packaging' gives" in message
 
 
 def test_renaming_a_step_on_the_if_branch_keeps_it_there():

@@ -1,8 +1,29 @@
 """PyTorchTraining: train a PyTorch model with your training script."""
 
-from builders.graph.ports import TRAINED_MODEL_OUT, TRAINING_DATA_IN
+from builders.graph.ports import (
+    FEATURES,
+    TRAINED_MODEL_OUT,
+    TRAINING_DATA_IN,
+    Contract,
+    Features,
+    ReadsColumns,
+)
 from builders.step_types import StepType
 from builders.step_types.pytorch_training.config import PyTorchTrainingConfig
+
+
+def contract(config: PyTorchTrainingConfig, received) -> Contract:
+    """The model reads the features its hyperparameters list (numeric, then categorical).
+    Its archive declares no problem type: your script decides what it writes."""
+    settings = config.hyperparameters
+    features, categorical = settings.model_features()
+    return Contract(
+        carries={"model_artifacts": {FEATURES: Features(features, categorical)}},
+        expects=(
+            ReadsColumns("training_data", "hyperparameters", (*features, settings.label_name)),
+        ),
+    )
+
 
 STEP_TYPE = StepType(
     name="PyTorchTraining",
@@ -14,4 +35,5 @@ STEP_TYPE = StepType(
     inputs=(TRAINING_DATA_IN,),
     outputs=(TRAINED_MODEL_OUT,),
     order=40,
+    contract=contract,
 )
