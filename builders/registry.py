@@ -96,16 +96,6 @@ class StepRegistry:
             categories.setdefault(step_type.category, []).append(step_type)
         return categories
 
-    def container_versions(self) -> dict[str, tuple[str, ...]]:
-        """Framework (xgboost, pytorch, sklearn) -> the container versions the step types'
-        configs offer, read from the fields marked `Container(...)`."""
-        versions: dict[str, tuple[str, ...]] = {}
-        for step_type in self._types.values():
-            for container, choices in _containers(step_type.config_class):
-                known = versions.get(container.framework, ())
-                versions[container.framework] = known + tuple(c for c in choices if c not in known)
-        return versions
-
     def framework_names(self) -> set[str]:
         """Display names of the frameworks the step types' containers run (XGBoost, ...)."""
         return {

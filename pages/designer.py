@@ -15,7 +15,7 @@ it, and the palette in the sidebar is not sent again. Adding from the palette ru
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from builders.designs.design import add_node, move_nodes
+from builders.designs.design import add_node, move_nodes, placed
 from builders.graph.layout import new_node_position, tidy_positions
 from components import session
 from components.canvas import apply_edit, design_canvas, read_edit
@@ -103,7 +103,7 @@ with st.sidebar:
 if added:
     after = st.session_state.get(session.SELECTED)
     after = after if after in design.node_names else None
-    position = new_node_position(design, added, after=after)
+    position = new_node_position(placed(design), added, after=after)
     design = add_node(design, added, position=position)
     select(design.nodes[-1].name)
     session.commit(design)

@@ -134,7 +134,7 @@ class _Design:
             facts.update({fact: Fact(None, node) for fact in port.carries})
             declared = contract.carries.get(port.name, {})
             facts.update({fact: Fact(value, node) for fact, value in declared.items()})
-            self._outputs[(node, port.name)] = Data(facts, complete)
+            self._outputs[(node, port.name)] = Data(facts, complete and not port.partial)
 
     def _data(self, wire: Wire) -> Data:
         if wire.producer is None or wire.producer not in self.configs:
@@ -211,7 +211,7 @@ class _Design:
         for node, expectation, data in self._expected():
             if isinstance(expectation, Serves) and FEATURES in data.facts:
                 code = data.facts.get(INFERENCE_CODE)
-                if code is None or code.value is not None:  # else: code of unknown folder
+                if (code is None and data.complete) or (code and code.value is not None):
                     served = (None if code is None else code.value, expectation.entry_point)
                     training = data.facts[FEATURES].origin
                     servers.setdefault(training, []).append((node, expectation, served))

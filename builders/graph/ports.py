@@ -167,7 +167,9 @@ class Port:
     (for example a PyTorchModel's `model_data`); such an input is unresolved only when both are
     missing. An output declares the facts its data always `carries` (their values come from
     the step type's `contract` hook) and the input whose facts it `passes` on; an input
-    declares what it `needs` (graph/cross_checks.py compares).
+    declares what it `needs` (graph/cross_checks.py compares). A `partial` output's data may
+    carry more than it declares: the user's own code writes it (a PyTorch training's archive
+    may hold inference code), so what it lacks is not known to be missing.
     """
 
     name: str
@@ -178,6 +180,7 @@ class Port:
     carries: frozenset[str] = frozenset()
     passes: str | None = None
     needs: Need | None = None
+    partial: bool = False
 
     @property
     def label(self) -> str:

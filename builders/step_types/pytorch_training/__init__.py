@@ -1,5 +1,7 @@
 """PyTorchTraining: train a PyTorch model with your training script."""
 
+from dataclasses import replace
+
 from builders.graph.ports import (
     FEATURES,
     TRAINED_MODEL_OUT,
@@ -14,7 +16,8 @@ from builders.step_types.pytorch_training.config import PyTorchTrainingConfig
 
 def contract(config: PyTorchTrainingConfig, received) -> Contract:
     """The model reads the features its hyperparameters list (numeric, then categorical).
-    Its archive declares no problem type: your script decides what it writes."""
+    What else its archive holds (inference code under code/, model_features.json naming its
+    objective) your script decides: its output is `partial`."""
     settings = config.hyperparameters
     features, categorical = settings.model_features()
     return Contract(
@@ -33,7 +36,7 @@ STEP_TYPE = StepType(
     config_class=PyTorchTrainingConfig,
     builder="builders.step_types.pytorch_training.builder:PyTorchTrainingStepBuilder",
     inputs=(TRAINING_DATA_IN,),
-    outputs=(TRAINED_MODEL_OUT,),
+    outputs=(replace(TRAINED_MODEL_OUT, partial=True),),
     order=40,
     contract=contract,
 )
