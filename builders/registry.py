@@ -53,9 +53,6 @@ class StepRegistry:
         self._types[step_type.name] = step_type
         return step_type
 
-    def unregister(self, name: str) -> None:
-        self._types.pop(name, None)
-
     def get(self, name: str, *, node: str | None = None) -> StepType:
         try:
             return self._types[name]

@@ -10,7 +10,7 @@ from support import STARTERS
 from builders.compiling.compile import compile_pipeline
 from builders.designs.config_io import configs_from_document, node_values
 from builders.errors import ConfigValidationError
-from builders.graph.checks import check_pipeline
+from builders.graph.checks import check_and_wire
 from builders.graph.dag import PipelineDAG, load_dag
 
 XGB = STARTERS / "xgboost_end_to_end"
@@ -29,7 +29,7 @@ def problems(document: dict, dag: PipelineDAG | None = None) -> dict[tuple, str]
     """(node, field) -> its messages, one per line."""
     classes, values = node_values(document)
     found = {}
-    for p in check_pipeline(dag or load_dag(XGB / "dag.json"), classes, values):
+    for p in check_and_wire(dag or load_dag(XGB / "dag.json"), classes, values)[0]:
         found[(p.node, p.field)] = "\n".join(
             filter(None, [found.get((p.node, p.field)), p.message])
         )
@@ -86,9 +86,8 @@ def test_batch_transform_scores_categories_through_the_registered_inference_code
 def test_a_model_serving_the_raw_training_output_is_caught(document):
     """The starter's former shape: batch transform's model served the training output."""
     with_categorical_field(document)
-    dag = load_dag(XGB / "dag.json")
-    dag.remove_edge("Packaging", "XGBoostModel")
-    dag.add_edge("XGBoostTraining", "XGBoostModel")
+    adjacency = json.loads((XGB / "dag.json").read_text())
+    dag = PipelineDAG.from_adjacency({**adjacency, "XGBoostModel": ["XGBoostTraining"]})
     found = problems(document, dag)
     message = found[("XGBoostModel", "inference_entry_point")]
     assert "'XGBoostTraining' gives model artifacts without inference code" in message
@@ -134,7 +133,7 @@ def test_an_evaluation_of_the_raw_training_output_needs_its_inference_code(docum
     assert "'XGBoostTraining' gives model artifacts without inference code" in message
     assert "set inference_source_dir" in message and "(Packaging)" in message
     classes, values = node_values(document)
-    (problem,) = [p for p in check_pipeline(dag, classes, values) if p.node == "Evaluation"]
+    (problem,) = [p for p in check_and_wire(dag, classes, values)[0] if p.node == "Evaluation"]
     assert problem.code == "missing"
     specific(document, "Evaluation")["inference_source_dir"] = "inference"
     assert problems(document, dag) == {}

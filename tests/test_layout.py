@@ -6,6 +6,7 @@ from __future__ import annotations
 import random
 
 import pytest
+from layout_support import overlapping_nodes
 
 from builders.designs.design import Design, add_node, move_nodes, new_design, placed
 from builders.graph.dag import PipelineDAG
@@ -17,7 +18,6 @@ from builders.graph.layout import (
     hidden_edges,
     new_node_position,
     node_box,
-    overlapping_nodes,
     overlaps,
     tidy_positions,
 )

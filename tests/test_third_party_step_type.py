@@ -26,7 +26,7 @@ from builders.assistant.planner import catalog, plan_offline
 from builders.compiling.compile import compile_pipeline
 from builders.designs.config_io import merge_and_save_configs
 from builders.graph.checks import check_and_wire
-from builders.graph.dag import PipelineDAG, save_dag
+from builders.graph.dag import PipelineDAG
 from builders.registry import ENTRY_POINT_GROUP, REGISTRY, register_installed
 from builders.step_types.data_loading.config import DataLoadingConfig
 from builders.step_types.tabular_preprocessing.config import TabularPreprocessingConfig
@@ -60,10 +60,8 @@ def site(tmp_path_factory):
 def installed(site, monkeypatch):
     """The plugin on sys.path, registered as the registry does at import."""
     monkeypatch.syspath_prepend(str(site))
-    added = register_installed(REGISTRY)
-    yield added
-    for name in added:
-        REGISTRY.unregister(name)
+    monkeypatch.setattr(REGISTRY, "_types", dict(REGISTRY._types))  # as it was, after
+    yield register_installed(REGISTRY)
     for module in [m for m in sys.modules if m.split(".")[0] == "feature_filter_step"]:
         del sys.modules[module]
 
@@ -117,7 +115,7 @@ def test_its_job_script_keeps_the_listed_columns(installed, tmp_path):
 
 def test_the_cli_finds_it_through_its_entry_point(installed, site, tmp_path):
     dag, configs = _configs()
-    save_dag(dag, tmp_path / "dag.json")
+    (tmp_path / "dag.json").write_text(json.dumps(dag.to_adjacency()))
     merge_and_save_configs(configs, tmp_path / "config.json")
     files = ["--dag", str(tmp_path / "dag.json"), "--config", str(tmp_path / "config.json")]
     environment = {**os.environ, "PYTHONPATH": str(site)}

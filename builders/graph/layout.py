@@ -92,16 +92,6 @@ def hidden_edges(
     return found
 
 
-def overlapping_nodes(positions: Mapping[str, Point]) -> list[tuple[str, str]]:
-    names = list(positions)
-    return [
-        (a, b)
-        for i, a in enumerate(names)
-        for b in names[i + 1 :]
-        if overlaps(node_box(positions[a]), node_box(positions[b]))
-    ]
-
-
 # -- the tidy layout --------------------------------------------------------------------------
 def tidy_positions(dag: PipelineDAG) -> dict[str, Point]:
     """(x, y) per node: left to right by layer, no overlaps, no edge behind a node."""
