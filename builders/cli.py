@@ -134,7 +134,7 @@ def _seconds(text: str) -> float:
 def _problems(args: argparse.Namespace) -> list[Problem]:
     """Every problem of --dag and --config; warnings are printed, not returned."""
     from builders.designs.config_io import WHAT, node_values, parameters_of
-    from builders.designs.fileio import read_json
+    from builders.fileio import read_json
     from builders.graph.checks import pipeline_name_errors
     from builders.graph.dag import load_dag
     from builders.graph.parameter_checks import check_with_parameters
@@ -161,7 +161,7 @@ def _validate(args: argparse.Namespace) -> int:
 def _start_values(args: argparse.Namespace) -> dict[str, str]:
     """--param NAME=VALUE, each checked against the parameter's type and bound fields."""
     from builders.designs.config_io import WHAT, node_values, parameters_of
-    from builders.designs.fileio import read_json
+    from builders.fileio import read_json
     from builders.graph.parameter_checks import start_values
 
     malformed = [item for item in args.param if "=" not in item or item.startswith("=")]
@@ -186,7 +186,7 @@ def _compiled(args: argparse.Namespace, *, checked: bool = False):
     (`checked`: the designer's checks passed already)."""
     from builders.compiling.compile import compile_pipeline
     from builders.designs.config_io import WHAT, configs_from_document, parameters_of
-    from builders.designs.fileio import read_json
+    from builders.fileio import read_json
     from builders.graph.dag import load_dag
 
     problems = [] if checked else _problems(args)
@@ -243,7 +243,7 @@ _WRITE_FAILURES = {
 
 
 def _compile(args: argparse.Namespace) -> int:
-    from builders.designs.fileio import write_json_atomic
+    from builders.fileio import write_json_atomic
 
     compiled, _ = _compiled(args)
     _write(args.out, "pipeline definition", write_json_atomic, args.out, compiled.definition)
@@ -278,7 +278,7 @@ def _payload(args: argparse.Namespace) -> int:
 def _deploy(args: argparse.Namespace) -> int:
     from builders.deploying.deploy import DEFAULT_TIMEOUT, Target, deploy, execution_status
     from builders.deploying.sandbox import stop_sandbox
-    from builders.designs.fileio import read_json
+    from builders.fileio import read_json
 
     if args.param and not (args.start or args.wait):
         raise ConfigValidationError(

@@ -27,14 +27,14 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from builders.designs.design import Design, with_identity
-from builders.designs.fileio import (
+from builders.errors import ConfigFileError, PipelineDesignError
+from builders.fileio import (
     clean_leftovers,
     read_bytes_bounded,
     read_json,
     write_json_atomic,
     write_text_atomic,
 )
-from builders.errors import ConfigFileError, PipelineDesignError
 
 WORKSPACE_ENV = "PIPELINE_DESIGNER_WORKSPACE"
 SUFFIX = ".design.json"

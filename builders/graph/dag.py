@@ -7,8 +7,8 @@ import heapq
 import os
 from collections.abc import Iterable, Mapping
 
-from builders.designs.fileio import read_json
 from builders.errors import ConfigFileError, CycleError, DuplicateNodeError, UnknownNodeError
+from builders.fileio import read_json
 
 
 class PipelineDAG:
