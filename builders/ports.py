@@ -1,4 +1,9 @@
-"""Typed input and output ports: how the template knows which output feeds which input."""
+"""Typed input and output ports: how the template knows which output feeds which input, and
+the facts (with their contracts) that the cross-node checks compare.
+
+Step types declare these (builders/step_types/); graph/ reads them. This module imports
+nothing of the library, so both can.
+"""
 
 from __future__ import annotations
 

@@ -24,7 +24,7 @@ import builders.step_types
 from builders.configs.fields import unwrap
 from builders.configs.types import Container
 from builders.errors import UnknownStepTypeError
-from builders.graph.ports import Port, PortKind
+from builders.ports import Port, PortKind
 from builders.step_types import Preview, StepType
 
 __all__ = ["REGISTRY", "Port", "PortKind", "Preview", "StepRegistry", "StepType"]

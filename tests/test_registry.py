@@ -26,7 +26,7 @@ from builders.designs.config_io import load_configs, merge_and_save_configs, nod
 from builders.errors import UnknownStepTypeError
 from builders.graph.checks import check_and_wire
 from builders.graph.dag import PipelineDAG
-from builders.graph.ports import Port, PortKind
+from builders.ports import Port, PortKind
 from builders.registry import REGISTRY, StepType
 from builders.step_types.data_loading.config import DataLoadingConfig
 from builders.step_types.tabular_preprocessing.config import TabularPreprocessingConfig

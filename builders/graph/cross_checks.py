@@ -4,7 +4,7 @@ Each node's config may be valid on its own and the pipeline still fail in SageMa
 requests in a format the registered model does not accept, or with fields the trained model
 does not read; a batch transform that scores categorical fields differently from the
 registered model. The checks name no step type. Each step type declares the facts its outputs
-carry and what it expects of its inputs (`builders/graph/ports.py`: `carries`, `passes` and
+carry and what it expects of its inputs (`builders/ports.py`: `carries`, `passes` and
 `needs` on its ports; its `contract` hook for the values of a node's config). The checks
 carry the facts along the resolved wires, in the DAG's order, and compare.
 """
@@ -20,7 +20,8 @@ from pydantic import BaseModel
 from builders.errors import Problem
 from builders.graph.branches import branch_problems, conditions_of, unconditional
 from builders.graph.dag import PipelineDAG
-from builders.graph.ports import (
+from builders.graph.wiring import Wire
+from builders.ports import (
     COLUMNS,
     CONTENT_TYPES,
     FEATURES,
@@ -37,7 +38,6 @@ from builders.graph.ports import (
     SendsFeatures,
     Serves,
 )
-from builders.graph.wiring import Wire
 
 
 def cross_node_problems(

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from builders.configs.base import BasePipelineConfig
-from builders.graph.ports import Contract, Port, PortKind
+from builders.ports import Contract, Port, PortKind
 
 __all__ = ["Contract", "Port", "PortKind", "Preview", "StepType"]
 
@@ -64,7 +64,7 @@ class StepType:
     # follows it; and it must be on a condition's branch, or every run would end there.
     ends_run: bool = False
     # (a node's valid config, what its inputs received) -> Contract: the values of the facts
-    # its outputs carry and what it expects of its inputs' data (builders/graph/ports.py).
+    # its outputs carry and what it expects of its inputs' data (builders/ports.py).
     # `received` maps each input to the facts (fact -> value) its data is known to carry.
     contract: str | Any | None = None
 

@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from builders.graph.ports import (
+from builders.ports import (
     INFERENCE_CODE,
     METRICS,
     PROBLEM_TYPE,

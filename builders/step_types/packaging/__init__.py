@@ -5,7 +5,7 @@
 
 from pathlib import Path
 
-from builders.graph.ports import INFERENCE_CODE, Contract
+from builders.ports import INFERENCE_CODE, Contract
 from builders.step_types import Port, PortKind, StepType
 from builders.step_types.packaging.config import PackageStepConfig, PackagingConfig
 

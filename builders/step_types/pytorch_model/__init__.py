@@ -1,6 +1,6 @@
 """PyTorchModel: a SageMaker model served by the PyTorch container."""
 
-from builders.graph.ports import (
+from builders.ports import (
     INFERENCE_CODE,
     MODEL_ARTIFACTS_IN,
     MODEL_OUTPUTS,

@@ -2,7 +2,7 @@
 
 from dataclasses import replace
 
-from builders.graph.ports import (
+from builders.ports import (
     FEATURES,
     TRAINED_MODEL_OUT,
     TRAINING_DATA_IN,

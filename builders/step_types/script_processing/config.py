@@ -19,7 +19,7 @@ from builders.configs.types import (
     VolumeSizeGB,
     matching,
 )
-from builders.graph.ports import PortKind
+from builders.ports import PortKind
 
 PortName = Annotated[
     str,

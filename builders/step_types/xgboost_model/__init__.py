@@ -1,6 +1,6 @@
 """XGBoostModel: a SageMaker model served by the XGBoost container."""
 
-from builders.graph.ports import (
+from builders.ports import (
     INFERENCE_CODE,
     MODEL_ARTIFACTS_IN,
     MODEL_OUTPUTS,

@@ -3,7 +3,7 @@
 from dataclasses import replace
 from pathlib import Path
 
-from builders.graph.ports import (
+from builders.ports import (
     FEATURES,
     PROBLEM_TYPE,
     TRAINED_MODEL_OUT,

@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from builders.graph.ports import COLUMNS, Contract, ReadsColumns
+from builders.ports import COLUMNS, Contract, ReadsColumns
 from builders.step_types import Port, PortKind, StepType
 from feature_filter_step.config import FeatureFilterConfig
 
