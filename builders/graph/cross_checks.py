@@ -5,7 +5,8 @@ requests in a format the registered model does not accept, or with fields the tr
 does not read; a batch transform that scores categorical fields differently from the
 registered model. The checks name no step type. Each step type declares the facts its outputs
 carry and what it expects of its inputs (`builders/ports.py`: `carries`, `passes` and
-`needs` on its ports; its `contract` hook for the values of a node's config). The checks
+`needs` on its ports; its `contract` hook, builders/contracts.py, for the values of a
+node's config). The checks
 carry the facts along the resolved wires, in the DAG's order, and compare.
 """
 
@@ -17,27 +18,21 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from builders.errors import Problem
-from builders.graph.branches import branch_problems, conditions_of, unconditional
-from builders.graph.dag import PipelineDAG
-from builders.graph.wiring import Wire
-from builders.ports import (
-    COLUMNS,
-    CONTENT_TYPES,
-    FEATURES,
-    INFERENCE_CODE,
-    METRICS,
+from builders.contracts import (
     Accepts,
     Contract,
-    Need,
     Needs,
-    Port,
     ReadsColumns,
     ReadsMetric,
     ReadsNumbersOnly,
     SendsFeatures,
     Serves,
 )
+from builders.errors import Problem
+from builders.graph.branches import branch_problems, conditions_of, unconditional
+from builders.graph.dag import PipelineDAG
+from builders.graph.wiring import Wire
+from builders.ports import COLUMNS, CONTENT_TYPES, FEATURES, INFERENCE_CODE, METRICS, Need, Port
 
 
 def cross_node_problems(

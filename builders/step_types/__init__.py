@@ -19,7 +19,8 @@ from pathlib import Path
 from typing import Any
 
 from builders.configs.base import BasePipelineConfig
-from builders.ports import Contract, Port, PortKind
+from builders.contracts import Contract
+from builders.ports import Port, PortKind
 
 __all__ = ["Contract", "Port", "PortKind", "Preview", "StepType"]
 
@@ -64,7 +65,7 @@ class StepType:
     # follows it; and it must be on a condition's branch, or every run would end there.
     ends_run: bool = False
     # (a node's valid config, what its inputs received) -> Contract: the values of the facts
-    # its outputs carry and what it expects of its inputs' data (builders/ports.py).
+    # its outputs carry and what it expects of its inputs' data (builders/contracts.py).
     # `received` maps each input to the facts (fact -> value) its data is known to carry.
     contract: str | Any | None = None
 

@@ -4,7 +4,7 @@ Which children form the "if" branch is the node's `if_steps` field; every step a
 child is on that child's branch (see builders/graph/branches.py).
 """
 
-from builders.ports import Contract, ReadsMetric
+from builders.contracts import Contract, ReadsMetric
 from builders.step_types import Port, PortKind, StepType
 from builders.step_types.condition.config import ConditionConfig
 

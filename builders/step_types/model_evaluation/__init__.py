@@ -2,15 +2,8 @@
 
 from pathlib import Path
 
-from builders.ports import (
-    INFERENCE_CODE,
-    METRICS,
-    PROBLEM_TYPE,
-    Contract,
-    Metrics,
-    Need,
-    Needs,
-)
+from builders.contracts import Contract, Metrics, Needs
+from builders.ports import INFERENCE_CODE, METRICS, PROBLEM_TYPE, Need
 from builders.step_types import Port, PortKind, StepType
 from builders.step_types.model_evaluation.config import ModelEvaluationConfig
 from builders.step_types.model_evaluation.job.scoring import PROBLEM_METRICS

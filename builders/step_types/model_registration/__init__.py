@@ -1,6 +1,6 @@
 """ModelRegistration: register the packaged model in the SageMaker Model Registry."""
 
-from builders.ports import Accepts, Contract, Serves
+from builders.contracts import Accepts, Contract, Serves
 from builders.step_types import Port, PortKind, StepType
 from builders.step_types.model_registration.config import RegistrationConfig
 

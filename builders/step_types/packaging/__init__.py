@@ -5,7 +5,8 @@
 
 from pathlib import Path
 
-from builders.ports import INFERENCE_CODE, Contract
+from builders.contracts import Contract
+from builders.ports import INFERENCE_CODE
 from builders.step_types import Port, PortKind, StepType
 from builders.step_types.packaging.config import PackageStepConfig, PackagingConfig
 

@@ -7,7 +7,8 @@ seed's name of its builder.
 from pathlib import Path
 
 from builders.configs.types import VariableType
-from builders.ports import CONTENT_TYPES, ContentTypes, Contract, SendsFeatures
+from builders.contracts import ContentTypes, Contract, SendsFeatures
+from builders.ports import CONTENT_TYPES
 from builders.step_types import Port, PortKind, StepType
 from builders.step_types.payload.config import PayloadConfig
 

@@ -1,14 +1,7 @@
 """PyTorchModel: a SageMaker model served by the PyTorch container."""
 
-from builders.ports import (
-    INFERENCE_CODE,
-    MODEL_ARTIFACTS_IN,
-    MODEL_OUTPUTS,
-    Contract,
-    Need,
-    Needs,
-    Serves,
-)
+from builders.contracts import Contract, Needs, Serves
+from builders.ports import INFERENCE_CODE, MODEL_ARTIFACTS_IN, MODEL_OUTPUTS, Need
 from builders.step_types import StepType
 from builders.step_types.pytorch_model.config import PyTorchModelConfig
 

@@ -2,14 +2,8 @@
 
 from dataclasses import replace
 
-from builders.ports import (
-    FEATURES,
-    TRAINED_MODEL_OUT,
-    TRAINING_DATA_IN,
-    Contract,
-    Features,
-    ReadsColumns,
-)
+from builders.contracts import Contract, Features, ReadsColumns
+from builders.ports import FEATURES, TRAINED_MODEL_OUT, TRAINING_DATA_IN
 from builders.step_types import StepType
 from builders.step_types.pytorch_training.config import PyTorchTrainingConfig
 

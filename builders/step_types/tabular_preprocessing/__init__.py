@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from builders.ports import Contract, ReadsColumns
+from builders.contracts import Contract, ReadsColumns
 from builders.step_types import Port, PortKind, StepType
 from builders.step_types.tabular_preprocessing.config import TabularPreprocessingConfig
 

@@ -1,15 +1,7 @@
 """XGBoostModel: a SageMaker model served by the XGBoost container."""
 
-from builders.ports import (
-    INFERENCE_CODE,
-    MODEL_ARTIFACTS_IN,
-    MODEL_OUTPUTS,
-    Contract,
-    Need,
-    Needs,
-    ReadsNumbersOnly,
-    Serves,
-)
+from builders.contracts import Contract, Needs, ReadsNumbersOnly, Serves
+from builders.ports import INFERENCE_CODE, MODEL_ARTIFACTS_IN, MODEL_OUTPUTS, Need
 from builders.step_types import StepType
 from builders.step_types.xgboost_model.config import XGBoostModelConfig
 

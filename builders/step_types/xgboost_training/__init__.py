@@ -3,15 +3,8 @@
 from dataclasses import replace
 from pathlib import Path
 
-from builders.ports import (
-    FEATURES,
-    PROBLEM_TYPE,
-    TRAINED_MODEL_OUT,
-    TRAINING_DATA_IN,
-    Contract,
-    Features,
-    ReadsColumns,
-)
+from builders.contracts import Contract, Features, ReadsColumns
+from builders.ports import FEATURES, PROBLEM_TYPE, TRAINED_MODEL_OUT, TRAINING_DATA_IN
 from builders.step_types import StepType
 from builders.step_types.model_evaluation.job.scoring import problem_of
 from builders.step_types.xgboost_training.config import XGBoostTrainingConfig

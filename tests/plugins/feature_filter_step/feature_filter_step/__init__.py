@@ -2,7 +2,8 @@
 
 from pathlib import Path
 
-from builders.ports import COLUMNS, Contract, ReadsColumns
+from builders.contracts import Contract, ReadsColumns
+from builders.ports import COLUMNS
 from builders.step_types import Port, PortKind, StepType
 from feature_filter_step.config import FeatureFilterConfig
 
