@@ -20,6 +20,12 @@ from builders.errors import ConfigFileError
 # Where the tool keeps what a user makes: designs, and the sandbox's runs under runs/.
 WORKSPACE_ENV = "PIPELINE_DESIGNER_WORKSPACE"
 
+
+def default_root() -> Path:
+    """The workspace folder: $PIPELINE_DESIGNER_WORKSPACE, else ./workspace."""
+    return Path(os.environ.get(WORKSPACE_ENV) or Path.cwd() / "workspace")
+
+
 MAX_JSON_BYTES = 20 * 1024 * 1024  # a config of 200 nodes is ~200 KB; this is far above
 MAX_DEPTH = 64  # configs nest a few levels; anything deeper is not one of ours
 TMP_SUFFIX = ".tmp"  # leftovers of interrupted writes end with this (see clean_leftovers)
@@ -215,8 +221,3 @@ def read_bytes_bounded(path: str | os.PathLike, what: str, limit: int = MAX_JSON
 
 def read_json(path: str | os.PathLike, what: str) -> Any:
     return parse_json(read_bytes_bounded(path, what), f"{what} {Path(path)}")
-
-
-def default_root() -> Path:
-    """The workspace folder: $PIPELINE_DESIGNER_WORKSPACE, else ./workspace."""
-    return Path(os.environ.get(WORKSPACE_ENV) or Path.cwd() / "workspace")

@@ -25,16 +25,16 @@ INSTANCE_TYPE_SHAPES: dict[str, str] = {
 
 
 @functools.cache
-def _model() -> dict[str, Any]:
-    """The SageMaker API's operations and shapes: the newest version botocore's loader finds
-    (botocore's data, or a newer model the user keeps under ~/.aws/models)."""
+def _model(service: str = "sagemaker") -> dict[str, Any]:
+    """An AWS API's operations and shapes (SageMaker's): the newest version botocore's loader
+    finds (botocore's data, or a newer model the user keeps under ~/.aws/models)."""
     from botocore.loaders import create_loader
 
-    return create_loader().load_service_model("sagemaker", "service-2")
+    return create_loader().load_service_model(service, "service-2")
 
 
-def _shapes() -> dict[str, dict[str, Any]]:
-    return _model()["shapes"]
+def _shapes(service: str = "sagemaker") -> dict[str, dict[str, Any]]:
+    return _model(service)["shapes"]
 
 
 def request_shape(operation: str) -> str:

@@ -58,16 +58,16 @@ class StepType:
     # declares in the form; `inputs` and `outputs` above are then those of the defaults.
     ports: str | Any | None = None
     former_config_names: tuple[str, ...] = ()  # class names older config files use
+    # (a node's valid config, what its inputs received) -> Contract: the values of the facts
+    # its outputs carry and what it expects of its inputs' data (builders/contracts.py).
+    # `received` maps each input to the facts (fact -> value) its data is known to carry.
+    contract: str | Any | None = None
     # A condition's field naming the children on its "if" branch (the rest are "else"). Its
     # edges order its children and carry no data, so any step may follow it.
     branch_field: str | None = None
     # A step that ends the run (Fail): it reads nothing, so it may follow any step; nothing
     # follows it; and it must be on a condition's branch, or every run would end there.
     ends_run: bool = False
-    # (a node's valid config, what its inputs received) -> Contract: the values of the facts
-    # its outputs carry and what it expects of its inputs' data (builders/contracts.py).
-    # `received` maps each input to the facts (fact -> value) its data is known to carry.
-    contract: str | Any | None = None
 
     def builder_class(self) -> type:
         return _load(self.builder)
