@@ -67,7 +67,8 @@ class ModelHyperparameters(BaseModel):
     def model_features(self) -> tuple[tuple[str, ...], tuple[str, ...]]:
         """(the features the model reads, in the order the training script hands them to it;
         the categorical ones): scripts/features.py, which the XGBoost training script uses."""
-        features, categorical = feature_columns(self.model_dump())
+        fields = ("full_field_list", "cat_field_list", "tab_field_list", "label_name", "id_name")
+        features, categorical = feature_columns({name: getattr(self, name) for name in fields})
         return tuple(features), tuple(categorical)
 
     @model_validator(mode="after")

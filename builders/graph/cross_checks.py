@@ -28,7 +28,7 @@ from builders.contracts import (
     SendsFeatures,
     Serves,
 )
-from builders.errors import Problem
+from builders.errors import CycleError, Problem
 from builders.graph.branches import branch_problems, conditions_of, unconditional
 from builders.graph.dag import PipelineDAG
 from builders.graph.wiring import Wire
@@ -83,10 +83,14 @@ class _Design:
         self._outputs: dict[tuple[str, str], Data] = {}
         self._received: dict[str, dict[str, Data]] = {}
         self._contracts: dict[str, Contract] = {}
-        order = dag.nodes if dag.find_cycle() else dag.topological_order()
+        try:
+            order = dag.topological_order()
+        except CycleError:  # reported by the graph's checks; facts follow the nodes' order
+            order = dag.nodes
         for node in order:
             if node in configs:
                 self._follow(node)
+        self._expectations = list(self._expected())
 
     def step_type(self, node: str) -> Any:
         """The node's step type, with the ports its values declare."""
@@ -162,7 +166,7 @@ class _Design:
             ReadsMetric: _metric,
         }
         problems = []
-        for node, expectation, data in self._expected():
+        for node, expectation, data in self._expectations:
             check = checks.get(type(expectation))
             if check is not None:
                 problems += check(node, expectation, data)
@@ -203,7 +207,7 @@ class _Design:
         """Every node serving a model of a training serves it as the reference ones do (the
         registered model): one inference code for batch transform and the endpoint."""
         servers: dict[str, list[tuple[str, Serves, Any]]] = {}
-        for node, expectation, data in self._expected():
+        for node, expectation, data in self._expectations:
             if isinstance(expectation, Serves) and FEATURES in data.facts:
                 code = data.facts.get(INFERENCE_CODE)
                 if (code is None and data.complete) or (code and code.value is not None):
