@@ -77,7 +77,7 @@ class _Design:
     """The nodes, configs and wires the checks read, and the facts along each wire."""
 
     def __init__(self, dag: PipelineDAG, configs: Mapping[str, BaseModel], wires: list[Wire]):
-        self.dag, self.configs, self.wires = dag, configs, wires
+        self.configs = configs
         self._wires = {(w.consumer, w.consumer_port): w for w in wires}
         self._types: dict[str, Any] = {}
         self._outputs: dict[tuple[str, str], Data] = {}
