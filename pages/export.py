@@ -5,17 +5,19 @@ import json
 import streamlit as st
 
 from builders.configs.fields import text_of
+from builders.designs.code_folders import design_outside
 from builders.designs.design import (
     DesignReport,
     config_document,
     dag_document,
     design_from_documents,
 )
-from builders.designs.fileio import parse_json
 from builders.designs.workspace import file_stem
 from builders.errors import PipelineDesignError
+from builders.fileio import parse_json
+from builders.starters import FOLDER as STARTERS
 from components import session
-from components.text import md
+from components.text import counted, md
 
 
 def show_report(report) -> None:
@@ -26,7 +28,9 @@ def show_report(report) -> None:
     if report.valid:
         st.info("The design is valid; worth a look:")
     else:
-        st.warning(f"{len(report.problems)} problem(s) to fix before the pipeline can be built:")
+        st.warning(
+            f"{counted(len(report.problems), 'problem')} to fix before the pipeline can be built:"
+        )
     st.dataframe(
         [
             {"node": p.node or "(design)", "field": p.field or "", "problem": p.message}
@@ -111,7 +115,8 @@ def import_files() -> None:
     st.subheader("Import")
     st.caption(
         "A config JSON written by this tool (or by merge_and_save_configs), with or without "
-        "its DAG JSON. It becomes a new design; the open design stays as it is."
+        "its DAG JSON. It becomes a new design, which opens; the design open now is kept "
+        "as it is, under its name on the Designs page."
     )
     with st.form("import", clear_on_submit=False):
         config_file = st.file_uploader("Config JSON", type=["json"], key="import_config")
@@ -132,6 +137,9 @@ def import_files() -> None:
         return
     design = session.current()
     session.notice("success", f"Imported '{design.name}' with {len(design.nodes)} steps.")
+    roots = [session.workspace().root]
+    for location in design_outside(design, [*roots, STARTERS]):  # before anything is staged
+        session.notice("warning", location.describe(roots))
     st.switch_page("pages/designer.py")
 
 

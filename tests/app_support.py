@@ -32,8 +32,9 @@ def raw_texts(at: AppTest) -> str:
 
 
 def plain(markdown: str) -> str:
-    """What a person reads of a markdown text: its escapes removed."""
-    return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", markdown)
+    """What a person reads of a markdown text: its escapes and word joiners (invisible, they
+    keep a URL in a name from becoming a link) removed."""
+    return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", markdown).replace("\u2060", "")
 
 
 def texts(at: AppTest) -> str:
@@ -64,6 +65,12 @@ def canvas_edit(at: AppTest, *, add_edges=(), selected=None, moves=None, events=
         sent.append(CanvasEvent("move", positions=moves))
     at.session_state[event_key(CANVAS_KEY)] = [*sent, *events]
     return at.run()
+
+
+def add_step(at: AppTest, step_type: str, position=None) -> AppTest:
+    """Run the page after the user clicked `step_type` in the canvas's palette (or dropped
+    it at `position`)."""
+    return canvas_edit(at, events=[CanvasEvent("add", step_type=step_type, position=position)])
 
 
 def open_sections(at: AppTest) -> AppTest:

@@ -12,13 +12,13 @@ from builders.compiling.sagemaker_env import offline_build, pipeline_session
 from builders.compiling.sdk import backend
 from builders.compiling.staging import CodeStager, StagedObject
 from builders.configs.parameters import PipelineParameter
-from builders.designs.fileio import write_failure
 from builders.errors import (
     ConfigValidationError,
     PipelineDesignError,
     StepBuildError,
     UnknownStepTypeError,
 )
+from builders.fileio import write_failure
 from builders.graph.branches import conditions_of
 from builders.graph.checks import (
     graph_errors,

@@ -71,7 +71,8 @@ def binding_refusal(config_class: type[BaseModel], field: str) -> str | None:
     return (
         f"{readable(field)} cannot be a pipeline parameter: the pipeline needs its value when "
         "it is compiled (names, code and settings files, image lookups). Parameters can set "
-        "instance types and counts, the input data location and the approval status."
+        "instance types and counts, the input data location, the approval status and a "
+        "quality gate's threshold."
     )
 
 
@@ -120,19 +121,6 @@ def type_problem(type_: ParameterType, value: Any) -> str | None:
     if isinstance(value, kinds) and (bool not in kinds) == (not isinstance(value, bool)):
         return None
     return f"is not {'an' if type_ == 'Integer' else 'a'} {type_} value"
-
-
-def field_problem(
-    config_class: type[BaseModel], values: Mapping[str, Any], field: str, value: Any
-) -> str | None:
-    """What the field's own rules (and its step's rules about it) say against `value`."""
-    from builders.graph.validation import validate_config
-
-    spec = spec_of(config_class, field)
-    trial = {**values, field: field_value(spec, value) if spec else value}
-    _, problems = validate_config(config_class, trial)
-    messages = [p.message for p in problems if (p.field or "").split(".")[0] == field]
-    return "; ".join(messages) or None
 
 
 def with_parameters(

@@ -67,6 +67,8 @@ from builders.localrun.store import (
 from builders.localrun.transform import run_transform
 
 DEFAULT_PARALLEL = 2
+# The made-up keys of the local sandbox (moto): the runner's clients and deploy's use them.
+SANDBOX_CREDENTIALS = {"aws_access_key_id": "sandbox", "aws_secret_access_key": "sandbox"}
 EXECUTORS = {
     "Processing": run_processing,
     "Training": run_training,
@@ -76,6 +78,7 @@ EXECUTORS = {
     "Transform": run_transform,
 }
 CONTROL = ("Condition", "Fail")
+NOT_STARTED = "Not run: the run was stopped before this step started."
 _ID_ALPHABET = string.ascii_lowercase + string.digits
 _live: weakref.WeakSet[Execution] = weakref.WeakSet()  # runs of this process, for exit
 
@@ -111,8 +114,6 @@ class LocalRunner:
         max_parallel: int = DEFAULT_PARALLEL,
         python: str = sys.executable,
     ):
-        from builders.deploying.sandbox import SANDBOX_CREDENTIALS
-
         _check_local(endpoint_url)
         self.store = store
         self.max_parallel = max(1, max_parallel)
@@ -338,8 +339,8 @@ class Execution:
     def _decide(self, name: str) -> str:
         """'run', 'wait', or 'done' (the step's state is settled without running it)."""
         step, steps = self.spec.steps[name], self.run.steps
-        if self.stopping.is_set():
-            return self._settle(name, "stopped", "The run was stopped before this step started.")
+        if self.stopping.is_set():  # never started: skipped, as SageMaker lists it
+            return self._settle(name, "skipped", NOT_STARTED)
         for upstream in step.upstream:
             state = steps[upstream].state
             if state in ("failed", "stopped"):
@@ -383,7 +384,7 @@ class Execution:
         return self._settle(
             name,
             "cached",
-            f"Reused from run {self._source.execution_id} (not selected for this re-run).",
+            f"Cached from run {self._source.execution_id} (not selected for this re-run).",
             properties=earlier.properties,
             outputs=earlier.outputs,
             job_name=earlier.job_name,
@@ -435,8 +436,8 @@ class Execution:
     def _execute(self, name: str) -> None:
         step, record = self.spec.steps[name], self.run.steps[name]
         store = self.runner.store
-        if self.stopping.is_set():  # stopped while it waited for a free slot
-            self._settle(name, "stopped", "The run was stopped before this step started.")
+        if self.stopping.is_set():  # stopped while it waited for a free slot: never started
+            self._settle(name, "skipped", NOT_STARTED)
             return
         record.state, record.started = "running", now()
         record.attempts = 1 if step.type in EXECUTORS else 0  # saved once with the start
