@@ -86,6 +86,7 @@ class TrainingJob:
     channels: Sequence[Channel] = ()
     hyperparameters: Mapping[str, Any] = field(default_factory=dict)
     metric_definitions: Sequence[Mapping[str, str]] = ()
+    environment: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

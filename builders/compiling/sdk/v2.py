@@ -226,6 +226,7 @@ def _estimator(job: jobs.TrainingJob, session: Any) -> Any:
         base_job_name=job.base_job_name,
         hyperparameters=dict(job.hyperparameters) or None,
         metric_definitions=[dict(d) for d in job.metric_definitions] or None,
+        environment=dict(job.environment) or None,
         disable_profiler=True,
         debugger_hook_config=False,
     )

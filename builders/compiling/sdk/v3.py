@@ -214,6 +214,7 @@ class SdkV3(Backend):
             training_image=job.image,
             source_code=source_code,
             hyperparameters=dict(job.hyperparameters),
+            environment=dict(job.environment),  # {}: the trainer's default
             compute=Compute(
                 instance_type=job.instance_type,
                 instance_count=job.instance_count,
