@@ -3,10 +3,9 @@ connection.
 
 One run per action: the canvas's events and the palette are read, and the toolbar's buttons
 act (callbacks), before anything is drawn, so the canvas and the panel show the result in
-the same run (a click opens its node's panel at once). An edit made in the panel is taken
-while the panel is drawn; what depends on it is drawn after it (the panel's badge and
-messages, the canvas, the toolbar's undo), so it too is shown by the run that takes it.
-Only a rename or a deletion in the panel, which changes the selection, runs it again.
+the same run (a click opens its node's panel at once). The node panel is a component drawn
+in the browser that sends only the user's edits; they too are read and applied before
+anything is drawn, so the run that takes an edit (a rename or a deletion included) shows it.
 
 The title, toolbar, canvas and panel are one fragment (`workbench`): their events run only
 it, and the palette in the sidebar is not sent again. Adding from the palette runs the page.
@@ -19,7 +18,7 @@ from builders.designs.design import add_node, move_nodes
 from builders.graph.layout import new_node_position, tidy_positions
 from components import session
 from components.canvas import apply_edit, design_canvas, read_edit
-from components.node_panel import connection_panel, node_panel
+from components.node_panel import connection_panel, node_panel, take_panel_edits
 from components.palette import palette
 from components.run_overlay import run_overlay
 from components.text import md
@@ -54,12 +53,27 @@ def take_canvas_edit() -> None:
     session.commit(edited)
 
 
+def take_panel_edit() -> None:
+    """Apply the user's edits in the node panel since the last run; a renamed or deleted
+    node's selection follows it."""
+    design = session.current()
+    edited, _ = take_panel_edits(design)
+    if edited == design:
+        return
+    selected = st.session_state.get(session.SELECTED)
+    if selected and selected not in edited.node_names:
+        renamed = [n for n in edited.node_names if n not in design.node_names]
+        select(renamed[0] if renamed else None)
+    session.commit(edited)
+
+
 def acting(action):
     """A toolbar button's callback. Callbacks run before the page: the canvas's events the
     user made before the click are applied first (a drop, then Undo, undoes the drop)."""
 
     def act() -> None:
         take_canvas_edit()
+        take_panel_edit()
         action()
 
     return act
@@ -115,6 +129,7 @@ def workbench() -> None:
     """Title, toolbar, canvas and panel: all that a canvas event, a panel edit or the
     toolbar changes. A fragment, so such a run draws only this, not the palette."""
     take_canvas_edit()
+    take_panel_edit()
     design = session.current()
     selected = st.session_state.get(session.SELECTED)
     if selected not in design.node_names:
@@ -159,7 +174,7 @@ def panel_of(design, selected, selected_edge, overlay):
     with st.container(height=CANVAS_HEIGHT, border=False, key="panel"):
         if selected:
             overlay.node_section(selected)
-            edited = node_panel(design, session.report, selected, session.epoch())
+            node_panel(design, session.report, selected)
         elif selected_edge:
             edited = connection_panel(design, session.report(design), selected_edge)
         elif design.nodes:
@@ -173,8 +188,7 @@ def panel_of(design, selected, selected_edge, overlay):
         renamed = [n for n in edited.node_names if n not in design.node_names]
         select(renamed[0] if renamed and selected else None)
     session.commit(edited)
-    promoted = edited.parameters != design.parameters  # a bound field leaves the form
-    if reselect or promoted or session.current() != edited:  # or merged with another tab's
+    if reselect or session.current() != edited:  # or merged with another tab's
         rerun()
     return edited
 
