@@ -249,6 +249,11 @@ def settle(page, quiet_ms: int = 400) -> None:
 NOT_RUNNING = """document.querySelector('[data-testid="stApp"]').dataset.testScriptState
   === "notRunning" && !document.querySelector('[data-testid="stStatusWidget"]')"""
 CANVAS_DOC = f"document.querySelector('{CANVAS}')?.contentDocument"
+# The main area's h3 headings: the page's and those of components v2 drawn in a shadow root
+# (the node panel's heading is the node's name).
+HEADINGS = """[...document.querySelectorAll("[data-testid=stMain] h3"),
+  ...[...document.querySelectorAll("[data-testid=stMain] [data-testid=stBidiComponentIsolated]")]
+    .flatMap((host) => host.shadowRoot ? [...host.shadowRoot.querySelectorAll("h3")] : [])]"""
 
 
 # -- the designer's actions -------------------------------------------------------------------
@@ -339,8 +344,7 @@ class Designer:
 
     def selected(self) -> str | None:
         return self.page.evaluate(
-            "() => [...document.querySelectorAll('[data-testid=stMain] h3')]"
-            ".map((h) => h.textContent.trim()).find((text) => text) || null"
+            f"() => {HEADINGS}.map((h) => h.textContent.trim()).find((text) => text) || null"
         )
 
     def show_canvas(self) -> None:
@@ -360,7 +364,7 @@ class Designer:
         self.show_canvas()
         node = self.pick(prefix, avoid=self.selected())
         x, y = centre(self.page, f'.react-flow__node[data-id="{node}"]')
-        shown = f"""() => [...document.querySelectorAll("[data-testid=stMain] h3")]
+        shown = f"""() => {HEADINGS}
           .some((h) => h.textContent.trim() === {json.dumps(node)}) && {NOT_RUNNING}"""
         sample = timed(self.page, "pointerdown", lambda: self.page.mouse.click(x, y), shown)
         return finish(self.page, sample)

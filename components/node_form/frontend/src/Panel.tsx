@@ -67,7 +67,7 @@ export function Panel({ data }: { data: PanelData }) {
           {line}
         </div>
       ))}
-      <StepForm key={data.node} node={data.node} view={data.form} send={send} />
+      <StepForm key={`form:${data.node}`} node={data.node} view={data.form} send={send} />
       {data.form.derived.length ? (
         <div className="derived">
           <p className="caption">Derived values (read-only)</p>
@@ -82,7 +82,7 @@ export function Panel({ data }: { data: PanelData }) {
         </div>
       ) : null}
       {data.parameters ? (
-        <ParametersSection key={data.node} parameters={data.parameters} send={send} error={data.messages.promote} />
+        <ParametersSection key={`parameters:${data.node}`} parameters={data.parameters} send={send} error={data.messages.promote} />
       ) : null}
       {data.preview ? <PreviewSection preview={data.preview} /> : null}
     </div>

@@ -78,11 +78,13 @@ function FieldTemplate(props: FieldTemplateProps) {
   return (
     <div className="field" data-field={path} data-kind={String(options.kind ?? "")}>
       {labelled ? (
-        <label htmlFor={id} className="label">
-          {label}
-          {required ? " *" : ""}
+        <div className="label">
+          <label htmlFor={id}>
+            {label}
+            {required ? " *" : ""}
+          </label>
           <Help text={props.rawDescription} />
-        </label>
+        </div>
       ) : null}
       {children}
       {(rawErrors ?? []).map((error, index) => (
