@@ -170,7 +170,11 @@ class App:
 
     def stop(self) -> None:
         self.process.terminate()
-        self.process.wait(15)
+        try:
+            self.process.wait(15)
+        except subprocess.TimeoutExpired:  # a loaded machine: end it rather than lose the run
+            self.process.kill()
+            self.process.wait(15)
         self.log.close()
 
 

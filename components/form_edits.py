@@ -96,6 +96,8 @@ def set_field(design: Design, node: str, path: str, value: Any) -> Design:
         new = _nested(spec, raw, rest, value)
         if new is None:
             return design
+    elif _shows(spec, raw, value):
+        return design  # what the widget already shows (an empty box for no text)
     else:
         new = stored_value(spec, value, raw)
     if same_raw(new, raw) and (name in held or same_raw(new, spec.default)):
@@ -113,11 +115,18 @@ def _nested(spec: FieldSpec, raw: Any, path: str, value: Any) -> dict[str, Any] 
         return None
     values = dict(raw or {})
     shown = to_raw(values.get(inner.name, inner.default))
+    if _shows(inner, shown, value):
+        return values if raw is not None else None
     new = stored_value(inner, value, shown)
     if same_raw(new, shown) and (inner.name in values or same_raw(new, inner.default)):
         return values if raw is not None else None
     values[inner.name] = new
     return values
+
+
+def _shows(spec: FieldSpec, raw: Any, value: Any) -> bool:
+    """Whether `value` is what the field's text box shows for `raw` (no text: empty)."""
+    return spec.kind == "text" and raw is None and value == ""
 
 
 def stored_value(spec: FieldSpec, value: Any, raw: Any) -> Any:
