@@ -41,7 +41,8 @@ def plain(markdown: str) -> str:
 
 
 def texts(at: AppTest) -> str:
-    return plain(raw_texts(at))
+    """What a person reads on the page: its texts, and the node panel's."""
+    return plain(raw_texts(at)) + "\n" + panel_text(at)
 
 
 def create_from_starter(at: AppTest, name: str, starter: str = "xgboost_end_to_end") -> AppTest:
@@ -201,6 +202,46 @@ def panel_field(at: AppTest, path: str) -> PanelField | None:
         schema, ui = schema["properties"][part], ui.get(part, {})
         value = value.get(part) if isinstance(value, dict) else None
     return PanelField(at, path, schema, ui, value)
+
+
+def panel_text(at: AppTest) -> str:
+    """The node panel's texts as a person reads them: its heading, status, problems, labels,
+    messages under the fields, derived values, parameters and preview."""
+    data = panel(at)
+    if data is None:
+        return ""
+    lines = [data["node"], f"{data['title']}: {data['description']}", data["badge"]["label"]]
+    lines += [f"{p['field'] or 'step'}: {p['message']}" for p in data["problems"]]
+    lines += list(data["messages"].values()) + list(data["form"]["general"])
+    lines += _schema_texts(data["form"]["schema"], data["form"]["errors"])
+    lines += [f"{d['label']}: {d['value']}" for d in data["form"]["derived"]]
+    for bound in (data["parameters"] or {}).get("bound", []):
+        lines.append(f"{bound['label']} takes its value from parameter {bound['parameter']}")
+    preview = data["preview"] or {}
+    lines += [preview.get("info", ""), preview.get("title", "")]
+    for block in preview.get("blocks", []):
+        lines += [block["caption"], block["body"]]
+    return "\n".join(line for line in lines if line)
+
+
+def _schema_texts(schema: dict, errors: dict) -> list[str]:
+    lines = [schema.get("title", ""), *errors.get("__errors", [])]
+    for name, sub in schema.get("properties", {}).items():
+        lines += _schema_texts(sub, errors.get(name, {}))
+    for name, sub in errors.items():  # a table's rows
+        if name != "__errors" and name not in schema.get("properties", {}):
+            lines += sub.get("__errors", [])
+    return lines
+
+
+def panel_labels(at: AppTest) -> list[str]:
+    """The labels of the panel's form fields as drawn: a required field's ends with " *"."""
+    schema = (panel(at) or {"form": {"schema": {}}})["form"]["schema"]
+    required = set(schema.get("required", []))
+    return [
+        prop.get("title", name) + (" *" if name in required else "")
+        for name, prop in schema.get("properties", {}).items()
+    ]
 
 
 def panel_message(at: AppTest, action: str) -> str:
