@@ -80,7 +80,11 @@ def form_events(key: str) -> list[FormEvent]:
     if injected is not None:
         return [injected] if isinstance(injected, FormEvent) else list(injected)
     state = st.session_state.get(key)
-    value = state.get("events") if isinstance(state, Mapping) else None
+    return unread(key, state.get("events") if isinstance(state, Mapping) else None)
+
+
+def unread(key: str, value: Any) -> list[FormEvent]:
+    """The events in a value the panel sent that are newer than the last one handled."""
     if not isinstance(value, Mapping):
         return []
     handled = st.session_state.get(_handled_key(key), 0)
