@@ -89,7 +89,9 @@ def test_every_field_is_drawn_with_its_widget_and_shows_what_the_design_holds(st
         if spec.kind in ("text", "int", "float", "choice") and held is not None:
             assert data[spec.name] == held, spec.name  # defaults and settings shown
         validating = {"default", "pattern", "maxLength", "minimum", "maximum", "anyOf", "$ref"}
-        assert not validating & keys_in(prop), spec.name  # Python validates, not the form
+        added_row = prop.get("additionalProperties", {})  # the value a row starts with
+        assert not validating & keys_in({**prop, "additionalProperties": {}}), spec.name
+        assert not (validating - {"default"}) & keys_in(added_row), spec.name
 
 
 def keys_in(schema) -> set[str]:

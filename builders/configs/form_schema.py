@@ -107,9 +107,12 @@ def _shape(spec: FieldSpec, prop: dict[str, Any]) -> dict[str, Any]:
         items = {"enum": prop.get("items", {}).get("enum", list(spec.options))}
         return {"type": "array", "uniqueItems": True, "items": items}
     if spec.kind == "dict":
+        # A row the user adds starts with the first choice, or no text (the form's own
+        # starting value would be a made-up word).
         if spec.options:
-            return {"type": "object", "additionalProperties": _choices(list(spec.options))}
-        return {"type": "object", "additionalProperties": {"type": "string"}}
+            added = _choices(list(spec.options)) | {"default": spec.options[0]}
+            return {"type": "object", "additionalProperties": added}
+        return {"type": "object", "additionalProperties": {"type": "string", "default": ""}}
     if spec.kind == "model":
         return _class_schema(spec.model)
     return {"type": "string"}  # list: one item per line; json: JSON text
