@@ -15,7 +15,6 @@ not jump while it is edited.
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
@@ -32,7 +31,7 @@ from builders.configs.fields import (
     text_of,
     to_raw,
 )
-from builders.configs.form_schema import as_text, class_schema
+from builders.configs.form_schema import as_text, shared_class_schema
 from builders.errors import Problem
 
 SHARED_FIELDS = BasePipelineConfig.SHARED_FIELDS
@@ -62,7 +61,7 @@ def form_view(
     order_problems: Sequence[Problem] | None = None,
 ) -> dict[str, Any]:
     """The form's schema, uiSchema, values and problems (see the module docstring)."""
-    schema = class_schema(config_class)
+    schema = dict(shared_class_schema(config_class))  # its properties are replaced below
     specs = [spec for spec in form_fields(config_class) if spec.name not in exclude]
     shared = [s for s in shared_specs(config_class, settings) if s.name not in exclude]
     flagged = _flagged(problems if order_problems is None else order_problems)
@@ -147,7 +146,7 @@ def _ui(kind: str, widget: str | None = None, as_text: bool = False) -> dict[str
 
 def _nested(spec: FieldSpec, raw: Mapping[str, Any], prop: dict) -> tuple[dict, dict, Any]:
     """A nested config (hyperparameters): its fields, each as a top-level one."""
-    prop = copy.deepcopy(prop)
+    prop = {**prop, "properties": dict(prop["properties"])}  # the shared schema stays as is
     ui: dict[str, Any] = _ui("model")
     data: dict[str, Any] = {}
     for inner in form_fields(spec.model):

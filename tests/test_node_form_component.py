@@ -83,17 +83,18 @@ def test_events_are_returned_once_and_acknowledged_in_the_data():
     assert proto.component_name == "sagemaker-pipeline-designer.node_form"
     assert (proto.js_source_path, proto.css_source_path) == ("assets/panel.js", "assets/panel.css")
     assert not proto.js_content  # the module is loaded by URL once, not sent with every run
-    assert json.loads(proto.json) == {"node": "A", "form": {"formData": {"x": 1}}, "ack": 0}
+    shown = {"node": "A", "form": {"formData": {"x": 1}}, "ack": 0}
+    assert json.loads(proto.json) == {"panel": shown}  # one key: no data frames looked for
 
     sent = {"events": [{"kind": "set", "node": "A", "field": "x", "value": 2, "seq": 1}]}
     at.session_state.sent = sent
     at.run()
-    assert json.loads(drawn(at).json)["ack"] == 1
+    assert json.loads(drawn(at).json)["panel"]["ack"] == 1
     # The next value still holds event 1 (the panel had no acknowledgement yet) and a new 2.
     at.session_state.sent = {"events": [*sent["events"], {"kind": "delete", "node": "A", "seq": 2}]}
     at.run()
     assert at.session_state.log[1:] == [[("set", "A", 1)], [("delete", "A", 2)]]
-    assert json.loads(drawn(at).json)["ack"] == 2
+    assert json.loads(drawn(at).json)["panel"]["ack"] == 2
 
     # Tests put events in st.session_state[event_key(key)]: returned once.
     at.session_state[event_key("panel")] = FormEvent("rename", "A", {"name": "B"})

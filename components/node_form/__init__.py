@@ -97,12 +97,10 @@ def unread(key: str, value: Any) -> list[FormEvent]:
 def node_form(*, key: str, data: Mapping[str, Any]) -> None:
     """Draw the panel from `data` (see frontend/src/types.ts, PanelData)."""
     mount = v2_component(f"{NAME}", DIST, js="assets/panel.js", css="assets/panel.css")
-    mount(
-        key=key,
-        data={**data, "ack": st.session_state.get(_handled_key(key), 0)},
-        on_events_change=_nothing,
-        height="content",
-    )
+    # One key at the top: Streamlit looks for data frames among the data's first-level
+    # values, which costs milliseconds per list.
+    panel = {**data, "ack": st.session_state.get(_handled_key(key), 0)}
+    mount(key=key, data={"panel": panel}, on_events_change=_nothing, height="content")
 
 
 def _nothing() -> None:
@@ -116,5 +114,5 @@ def shown_data(at, key: str) -> dict[str, Any] | None:
 
     for element in at.get("bidi_component"):
         if element.proto.id.endswith(f"-{key}"):
-            return json.loads(element.proto.json)
+            return json.loads(element.proto.json)["panel"]
     return None

@@ -11,14 +11,14 @@ import { Panel } from "./Panel";
 import type { PanelData } from "./types";
 
 interface ComponentArgs {
-  data: PanelData;
+  data: { panel: PanelData };
   parentElement: HTMLElement | ShadowRoot;
   setTriggerValue: (name: string, value: unknown) => void;
 }
 
 const mounted = new WeakMap<object, { root: Root; host: HTMLElement }>();
 
-export default function render({ data, parentElement, setTriggerValue }: ComponentArgs) {
+export default function render({ data: { panel: data }, parentElement, setTriggerValue }: ComponentArgs) {
   keepTextUndoInTextBoxes();
   let entry = mounted.get(parentElement);
   if (entry === undefined) {
