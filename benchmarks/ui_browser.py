@@ -146,11 +146,13 @@ def _free_port() -> int:
 class App:
     """`streamlit run SCRIPT` from the repository (its config applies), on 127.0.0.1."""
 
-    def __init__(self, script: Path, workspace: Path):
+    def __init__(self, script: Path, workspace: Path, env: dict[str, str] | None = None):
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
+        given = env or {}
         env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
         env.update({WORKSPACE_ENV: str(workspace), "AWS_EC2_METADATA_DISABLED": "true"})
+        env.update(given)
         env.update(AWS_SHARED_CREDENTIALS_FILE=os.devnull, AWS_CONFIG_FILE=os.devnull)
         self.log_path = workspace.parent / f"{script.stem}-{self.port}.log"
         self.log = self.log_path.open("w")
