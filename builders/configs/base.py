@@ -8,6 +8,7 @@ from typing import Annotated, ClassVar, Literal
 from pydantic import BaseModel, ConfigDict, Field, computed_field, field_validator
 
 from builders.configs.types import (
+    ACCOUNT,
     ADVANCED,
     PARAMETER,
     AwsRegion,
@@ -17,6 +18,7 @@ from builders.configs.types import (
     IsoDuration,
     Name,
     ProcessingInstanceType,
+    ProcessingMaxRuntime,
     RetryFailure,
     RoleArn,
     ScriptName,
@@ -57,10 +59,12 @@ class BasePipelineConfig(BaseModel):
     ]
     bucket: Annotated[
         BucketName,
+        ACCOUNT,
         Field(description="S3 bucket where the pipeline keeps its code, data and models."),
     ]
     role: Annotated[
         RoleArn,
+        ACCOUNT,
         Field(description="IAM role that SageMaker assumes to run the pipeline's jobs."),
     ]
     region: Annotated[AwsRegion, Field(description="AWS region where the pipeline runs.")] = (
@@ -225,6 +229,7 @@ class ProcessingStepConfigBase(BasePipelineConfig):
     processing_script_arguments: Annotated[
         list[str], ADVANCED, Field(description="Extra command-line arguments passed to the script.")
     ] = []
+    max_runtime_seconds: Annotated[ProcessingMaxRuntime, ADVANCED] = None
 
     @computed_field(description="The instance type the processing job uses.")
     @property

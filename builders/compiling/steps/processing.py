@@ -7,6 +7,7 @@ from typing import Any, ClassVar
 from sagemaker.processing import ProcessingInput, ProcessingOutput, Processor
 from sagemaker.workflow.steps import ProcessingStep
 
+from builders.compiling.port_values import s3_location
 from builders.compiling.steps.step_builder import StepBuilderBase
 from builders.configs.base import ProcessingStepConfigBase
 
@@ -69,6 +70,7 @@ class ProcessingStepBuilder(StepBuilderBase):
             instance_count=config.processing_instance_count,
             instance_type=config.effective_instance_type,
             volume_size_in_gb=config.processing_volume_size,
+            max_runtime_in_seconds=config.max_runtime_seconds,
             sagemaker_session=self.session,
             base_job_name=self.base_job_name,
         )
@@ -109,7 +111,10 @@ class ProcessingStepBuilder(StepBuilderBase):
 
 
 def processing_input(name: str, source: Any, folder: str | None = None) -> ProcessingInput:
-    """A ProcessingInput downloaded to /opt/ml/processing/input/<folder or name>."""
+    """A ProcessingInput downloaded to /opt/ml/processing/input/<folder or name>; `source`
+    is an S3 location or a port value that names one (port_values)."""
     return ProcessingInput(
-        input_name=name, source=source, destination=f"{CONTAINER}/input/{folder or name}"
+        input_name=name,
+        source=s3_location(source),
+        destination=f"{CONTAINER}/input/{folder or name}",
     )
