@@ -1,6 +1,6 @@
 """What a user waits for in the designer, measured in Chromium, against a floor in the same run.
 
-    python benchmarks/ui_browser.py [--repeat 10] [--sizes 10,50,200] [--quick] [--trace]
+    python benchmarks/ui_browser.py [--repeat 10] [--sizes 10,50,200] [--quick] [--trace] [--cpu]
 
 Each action is timed in the browser, from the user's input event (pointer or key, recorded by
 a listener in the page) to the first animation frame where the page shows its result:
@@ -21,6 +21,7 @@ Preview: a fresh server per repetition; first visit to "Preview and export" afte
 (until the pipeline JSON can be downloaded), a later visit in the same session, and a first
 visit in a new session (a new compile, with the SDK already imported).
 
+--cpu adds, per action, the CPU time the app's script runs took (load-independent).
 --trace prints, per action, the timeline of one repetition: websocket messages (script runs
 begin with new_session and end with script_finished), the canvas iframe's render messages,
 the values it sends back (each one a rerun) and the browser's long tasks.
@@ -589,6 +590,7 @@ def main() -> None:
     parser.add_argument("--think", type=float, default=2.0, help="seconds before Preview")
     parser.add_argument("--quick", action="store_true", help="3 repeats, 10 and 200 nodes")
     parser.add_argument("--trace", action="store_true", help="timelines of the last samples")
+    parser.add_argument("--cpu", action="store_true", help="the script runs' CPU time too")
     args = parser.parse_args()
     if args.quick:
         args.repeat, args.sizes, args.preview_repeat = 3, "10,200", 1
@@ -611,12 +613,15 @@ def main() -> None:
         "connect two nodes": lambda d: d.connect(),
         "undo": lambda d: [undo(d)],
     }
+    cpu: dict[tuple[str, int], list[float]] = {}
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
-        app, floor_app = App(REPO / "app.py", workspace), App(floor_script, workspace)
+        env = {"PYTHONPATH": str(cpu_probe(root))} if args.cpu else None
+        app, floor_app = App(REPO / "app.py", workspace, env), App(floor_script, workspace)
         try:
             floor = Floor(browser, floor_app)
             designers = {size: Designer(browser, app, space, bench_design(size)) for size in sizes}
+            runs = ScriptCpu(app.log_path)
             for round_ in range(args.repeat):
                 print(f"round {round_ + 1}/{args.repeat}", file=sys.stderr)
                 for size, designer in designers.items():  # interleaved: the machine drifts
@@ -624,7 +629,12 @@ def main() -> None:
                     for action, run in actions.items():
                         found = samples.setdefault((action, size), [])
                         try:
-                            found.extend(run(designer))
+                            runs.since_last()
+                            taken = run(designer)
+                            found.extend(taken)
+                            if args.cpu and taken:
+                                per = runs.since_last() / len(taken)
+                                cpu.setdefault((action, size), []).append(per)
                         except (NoResult, RuntimeError) as error:  # RuntimeError: not saved
                             print(f"{action}, {size} nodes: {error}", file=sys.stderr)
                             failures[action, size] = failures.get((action, size), 0) + 1
@@ -644,7 +654,57 @@ def main() -> None:
                 previews.setdefault(name, []).append(sample)
         browser.close()
     report(samples, floor_samples, previews, failures, args)
+    if cpu:
+        print("\nscript CPU per action (the app's script thread, time.thread_time; load-free):")
+        for (action, size), times in cpu.items():
+            print(f"  {action:<20}{size:>6}{statistics.median(times):>8.0f} ms")
     shutil.rmtree(root, ignore_errors=True)
+
+
+# --cpu: each script run's CPU time, printed by the app's process (a sitecustomize module
+# on its PYTHONPATH wraps Streamlit's ScriptRunner._run_script) and read from its log. CPU
+# time, not wall time: it does not grow with the machine's load.
+CPU_PROBE = """
+import sys, time
+from streamlit.runtime.scriptrunner import script_runner
+
+_run = script_runner.ScriptRunner._run_script
+
+
+def _timed(self, *args, **kwargs):
+    start = time.thread_time()
+    try:
+        return _run(self, *args, **kwargs)
+    finally:
+        spent = (time.thread_time() - start) * 1000
+        print(f"SCRIPT-CPU-MS {spent:.2f}", file=sys.stderr, flush=True)
+
+
+script_runner.ScriptRunner._run_script = _timed
+"""
+
+
+def cpu_probe(root: Path) -> Path:
+    folder = root / "cpu-probe"
+    folder.mkdir()
+    (folder / "sitecustomize.py").write_text(CPU_PROBE)
+    return folder
+
+
+class ScriptCpu:
+    """The CPU milliseconds of the script runs the app logged since the last call."""
+
+    def __init__(self, log: Path):
+        self.log, self.read = log, log.stat().st_size
+
+    def since_last(self) -> float:
+        with self.log.open("rb") as file:
+            file.seek(self.read)
+            data = file.read()
+        self.read += len(data)
+        text = data.decode(errors="replace")
+        return sum(float(line.split()[-1]) for line in text.splitlines()
+                   if line.startswith("SCRIPT-CPU-MS"))  # fmt: skip
 
 
 def report(samples, floor_samples, previews, failures, args) -> None:
