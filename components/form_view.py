@@ -6,7 +6,9 @@ sections, widgets, shared fields and their overrides), the values as the widgets
 (defaults included: what a form shows is what the design holds) and the problems under each
 field, as computed by Python. The browser decides nothing about validity.
 
-Order, as the Streamlit form had it: the pipeline settings a step takes first (each edits
+A field that means nothing for the step (the Config's `applies`: caching on a step SageMaker
+never caches) is left out unless something is wrong with its value. Order, as the
+Streamlit form had it: the pipeline settings a step takes first (each edits
 the pipeline's value unless overridden for the node), then required fields and fields with a
 problem, then the step's own, then ADVANCED ones (unless something is wrong with them). The
 order follows the problems the panel had before the edit (`order_problems`), so a field does
@@ -62,9 +64,16 @@ def form_view(
 ) -> dict[str, Any]:
     """The form's schema, uiSchema, values and problems (see the module docstring)."""
     schema = dict(shared_class_schema(config_class))  # its properties are replaced below
-    specs = [spec for spec in form_fields(config_class) if spec.name not in exclude]
-    shared = [s for s in shared_specs(config_class, settings) if s.name not in exclude]
     flagged = _flagged(problems if order_problems is None else order_problems)
+    wrong = flagged | _flagged(problems)
+    applies = getattr(config_class, "applies", lambda name: True)
+    specs = [
+        spec
+        for spec in form_fields(config_class)
+        if spec.name not in exclude
+        and (applies(spec.name) or spec.name in wrong)  # shown to fix a wrong value
+    ]
+    shared = [s for s in shared_specs(config_class, settings) if s in specs]
     own = [spec for spec in specs if spec not in shared]
     main, advanced = _sections(own, flagged)
     order = [spec.name for spec in (*shared, *main, *advanced)]

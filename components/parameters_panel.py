@@ -14,6 +14,7 @@ from builders.configs.fields import readable, text_of
 from builders.configs.parameters import bindable_fields
 from builders.designs.design import Design, step_type_of
 from builders.designs.parameter_edits import bound_parameter
+from components.text import counted
 
 
 def bound_fields(design: Design, name: str) -> list[str]:
@@ -29,9 +30,11 @@ def parameters_view(design: Design, name: str) -> dict[str, Any] | None:
     bound = []
     for field in bound_fields(design, name):
         parameter = bound_parameter(design, name, field)
+        others = len(parameter.bindings) - 1
         bound.append(
             {"field": field, "label": readable(field), "parameter": parameter.name,
-             "type": parameter.type, "others": len(parameter.bindings) - 1,
+             "type": parameter.type, "others": others,
+             "shared": f", shared with {counted(others, 'other field')}" if others else "",
              "default": text_of(parameter.default)}
         )  # fmt: skip
     free = [

@@ -79,8 +79,9 @@ def test_every_field_is_drawn_with_its_widget_and_shows_what_the_design_holds(st
     config_class = REGISTRY.get(step_type).config_class
     shown = view(design_of(step_type, {}))
     schema, ui, data = shown["schema"], shown["uiSchema"], shown["formData"]
-    assert sorted(schema["properties"]) == sorted(s.name for s in form_fields(config_class))
-    for spec in form_fields(config_class):
+    applying = [s for s in form_fields(config_class) if config_class.applies(s.name)]
+    assert sorted(schema["properties"]) == sorted(s.name for s in applying)
+    for spec in applying:
         prop = schema["properties"][spec.name]
         if spec.kind == "bool" or spec.default is not None or spec.kind == "model":
             assert widget(prop, ui[spec.name]) == WIDGET[spec.kind], spec.name
@@ -280,14 +281,20 @@ def test_a_problem_with_a_shared_setting_shows_under_it():
     assert shown["uiSchema"]["ui:options"]["settingsOpen"]  # open: something is wrong there
 
 
-def test_a_model_node_does_not_take_pipeline_caching():
+def test_a_model_node_offers_no_caching_unless_its_value_is_wrong():
+    """SageMaker never caches a model step: its form has no caching fields, and the
+    pipeline's caching is not its (issue 19's `applies`); a value it holds anyway (an
+    imported file) is shown, with its problem, so that it can be fixed."""
     design = design_of("XGBoostModel", {}, settings={**BASE, "cache_enabled": True})
     shown = view(design)
+    assert "cache_enabled" not in shown["schema"]["properties"]
     assert "cache_enabled" not in shown["uiSchema"]["ui:options"]["settings"]
-    assert shown["formData"]["cache_enabled"] is False  # its own field, off
-    design = edit(design, field="cache_enabled", value=True)
-    assert values(design) == {"cache_enabled": True} and design.settings["cache_enabled"]
-    assert "does not cache model" in view(design)["errors"]["cache_enabled"]["__errors"][0]
+    design = design_of("XGBoostModel", {"cache_enabled": True}, settings=design.settings)
+    shown = view(design)
+    assert shown["formData"]["cache_enabled"] is True
+    assert "does not cache model" in shown["errors"]["cache_enabled"]["__errors"][0]
+    design = edit(design, field="cache_enabled", value=False)
+    assert values(design) == {"cache_enabled": False} and design.settings["cache_enabled"]
 
 
 def test_excluded_fields_are_not_drawn_and_kept():

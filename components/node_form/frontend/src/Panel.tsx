@@ -102,7 +102,7 @@ function ParametersSection(props: { parameters: Parameters; send: (edit: Edit) =
         <div className="field bound" key={b.field} data-field={`:parameter:${b.field}`}>
           <p className="caption">
             <strong>{b.label}</strong> takes its value from parameter <code>{b.parameter}</code> ({b.type}
-            {b.others ? `, shared with ${b.others} other field(s)` : ""}); a run can set another.
+            {b.shared}); a run can set another.
           </p>
           <div className="row">
             <label className="label" htmlFor={`default-${b.field}`}>

@@ -185,6 +185,11 @@ function isNumber(schema: RJSFSchema): boolean {
 
 // Text and number boxes: the value goes out when committed (see TextBox). A number box
 // sends a number, or null when emptied; a text box sends the text as typed ("" included).
+/** The label a person reads is also the box's accessible name. */
+function named(props: WidgetProps): string {
+  return `${props.label}${props.required ? " *" : ""}`;
+}
+
 function BaseInputTemplate(props: WidgetProps) {
   const { id, value, schema, onChange, disabled, readonly } = props;
   const number = isNumber(schema);
@@ -194,7 +199,14 @@ function BaseInputTemplate(props: WidgetProps) {
     else onChange(text.trim() === "" ? null : Number(text));
   };
   return (
-    <TextBox id={id} value={shown} number={number} onCommit={commit} disabled={disabled || readonly} />
+    <TextBox
+      id={id}
+      aria-label={named(props)}
+      value={shown}
+      number={number}
+      onCommit={commit}
+      disabled={disabled || readonly}
+    />
   );
 }
 
@@ -206,6 +218,7 @@ function TextareaWidget(props: WidgetProps) {
   return (
     <textarea
       id={id}
+      aria-label={named(props)}
       rows={rows}
       disabled={disabled}
       placeholder="One item per line"
@@ -237,6 +250,7 @@ function SelectWidget(props: WidgetProps) {
   return (
     <select
       id={id}
+      aria-label={named(props)}
       value={index < 0 ? "" : String(index)}
       disabled={disabled}
       onChange={(event) => onChange(event.target.value === "" ? null : choices[Number(event.target.value)].value)}

@@ -27,6 +27,7 @@ export interface BoundField {
   parameter: string;
   type: string;
   others: number; // other fields bound to the same parameter
+  shared: string; // ", shared with 2 other fields", or ""
   default: string; // the default as text
 }
 
