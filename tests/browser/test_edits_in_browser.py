@@ -120,17 +120,14 @@ def click_edge(page: Page, source: str, target: str) -> bool:
 
 
 def open_section(page: Page, title: str) -> None:
-    """Switch the form's section `title` (Pipeline settings, Advanced settings) on if off."""
+    """Switch the form's section `title` (Pipeline settings, Advanced settings) on if off.
+    The node panel opens it in the browser, without a run: wait for its fields."""
     switch = page.get_by_role("switch", name=title, exact=True)
     if switch.count() and not switch.is_checked():
-        count = "() => document.querySelectorAll('.st-key-panel [data-testid=stElementContainer]')"
-        before = page.evaluate(f"{count}.length")
         page.get_by_test_id("stMainBlockContainer").get_by_text(title, exact=True).click()
         expect(switch).to_be_checked()
-        if title == "Pipeline settings":  # its fields are drawn under this caption
-            expect(page.get_by_text("Shared by every step", exact=False)).to_be_visible()
-        else:
-            page.wait_for_function(f"({count})().length > {before}")
+        fields = page.locator(f'[data-node-form] [data-section="{title}"] [data-field]')
+        expect(fields.first).to_be_visible()
         settle(page)
 
 
