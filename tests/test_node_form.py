@@ -287,8 +287,11 @@ def test_a_model_node_offers_no_caching_unless_its_value_is_wrong():
     imported file) is shown, with its problem, so that it can be fixed."""
     design = design_of("XGBoostModel", {}, settings={**BASE, "cache_enabled": True})
     shown = view(design)
-    assert "cache_enabled" not in shown["schema"]["properties"]
-    assert "cache_enabled" not in shown["uiSchema"]["ui:options"]["settings"]
+    for caching in ("cache_enabled", "cache_expire_after"):  # neither its own nor shared
+        assert caching not in shown["schema"]["properties"]
+        assert caching not in shown["uiSchema"]["ui:options"]["settings"]
+        assert caching not in shown["uiSchema"]["ui:order"]
+    assert "author" in shown["uiSchema"]["ui:options"]["settings"]  # the rest still shared
     design = design_of("XGBoostModel", {"cache_enabled": True}, settings=design.settings)
     shown = view(design)
     assert shown["formData"]["cache_enabled"] is True
