@@ -274,14 +274,21 @@ def on_canvas(condition: str) -> str:
 
 def visible_nodes(page) -> list[str]:
     """Names of the canvas nodes whose centre is inside the canvas and the window, and not
-    under the minimap or the zoom controls."""
+    under the minimap, the zoom controls, the palette or the page's panel over the canvas."""
     return page.evaluate(
         """(selector) => {
           const frame = document.querySelector(selector);
           const outer = frame.getBoundingClientRect();
           const doc = frame.contentDocument;
-          const covers = [...doc.querySelectorAll(".react-flow__minimap, .react-flow__controls")]
+          const inside = [".react-flow__minimap", ".react-flow__controls", ".fc-palette"]
+          const covers = [...doc.querySelectorAll(inside.join(", "))]
             .map((e) => e.getBoundingClientRect());  // a click there does not reach a node
+          const drawer = document.querySelector('[class*="st-key-drawer"]');
+          if (drawer) {  // the panel, in the page's coordinates: into the frame's
+            const r = drawer.getBoundingClientRect();
+            covers.push({left: r.left - outer.left, right: r.right - outer.left,
+                         top: r.top - outer.top, bottom: r.bottom - outer.top});
+          }
           return [...doc.querySelectorAll(".react-flow__node")].filter((n) => {
             const box = n.getBoundingClientRect();
             const x = box.x + box.width / 2, y = box.y + box.height / 2;
@@ -359,8 +366,9 @@ class Designer:
         self.page.locator(CANVAS).evaluate("(frame) => frame.scrollIntoView({block: 'start'})")
 
     def select(self, node: str) -> None:
-        """Pick `node` in the panel's Node box (for nodes the canvas does not show)."""
-        self.page.get_by_test_id("stSelectbox").filter(has_text="Node").click()
+        """Pick `node` in the toolbar's step picker (for nodes the canvas does not show)."""
+        picker = self.page.locator('[class*="st-key-pick-"]').get_by_test_id("stSelectbox")
+        picker.click()
         self.page.keyboard.type(node)
         self.page.get_by_role("option", name=node, exact=True).click()
         self.page.locator("[data-testid=stMain] h3", has_text=node).wait_for()
@@ -394,13 +402,15 @@ class Designer:
         return finish(self.page, sample).until_saved(self.path)
 
     def add_step(self) -> Sample:
-        """Add a batch transform from the palette: the new node on the canvas."""
+        """Add a batch transform from the palette (inside the canvas): the new node on it."""
         from builders.designs.design import unique_name
 
         new = unique_name(self.design(), "BatchTransform")
-        button = self.page.get_by_role("button", name="Batch transform")
-        button.scroll_into_view_if_needed()
-        sample = timed(self.page, "pointerdown", button.click, on_canvas("true"), {"node": new})
+        frame = self.page.frame_locator(CANVAS)
+        item = frame.locator(".fc-palette-item").filter(has_text="Batch transform")
+        if not item.is_visible():
+            frame.locator(".fc-palette-open").click()
+        sample = timed(self.page, "pointerdown", item.click, on_canvas("true"), {"node": new})
         self.wait_saved(lambda design: new in design.node_names)
         return finish(self.page, sample).until_saved(self.path)
 
@@ -513,7 +523,7 @@ PREVIEW = "Preview and export"
 
 
 def visit(page, title: str, shown: str) -> Sample:
-    link = page.get_by_test_id("stSidebarNav").get_by_role("link", name=title)
+    link = page.get_by_test_id("stTopNavLink").filter(has_text=title)
     return finish(page, timed(page, "pointerdown", link.click, shown))
 
 
