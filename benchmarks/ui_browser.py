@@ -467,6 +467,10 @@ class Designer:
             ]
             if pairs:
                 break
+            close = self.page.locator(".st-key-close_panel").get_by_role("button")
+            if close.count():  # the panel over the canvas hides nodes: closed, as a person would
+                close.click()
+                settle(self.page)
             fit = self.page.frame_locator(CANVAS).locator(".react-flow__controls-fitview")
             fit.click()
             steady(self.page, self.page.frame_locator(CANVAS).locator(".react-flow__node").last)
@@ -485,7 +489,8 @@ def undo(designer: Designer) -> Sample:
     page = designer.page
     edited = designer.design()
     button = page.locator(".st-key-undo").get_by_role("button")
-    button.scroll_into_view_if_needed()
+    if button.is_disabled():  # a reload after a failed action starts the history afresh
+        raise RuntimeError("nothing to undo (the page was reloaded)")
     drawn = f"""() => [...{CANVAS_DOC}.querySelectorAll('.react-flow__node, .react-flow__edge')]
       .map((e) => e.dataset.id || e.dataset.testid).sort().join(",")"""
     before = page.evaluate(drawn)
