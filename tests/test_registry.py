@@ -9,10 +9,7 @@ from typing import Annotated, Any, Literal
 import boto3
 import pytest
 from pydantic import BaseModel, Field
-from sagemaker.workflow.condition_step import ConditionStep
-from sagemaker.workflow.fail_step import FailStep
-from sagemaker.workflow.model_step import ModelStep
-from sagemaker.workflow.steps import ProcessingStep, TrainingStep, TransformStep
+from support import sdk_classes
 
 from builders.cli import main as cli
 from builders.compiling.compile import compile_pipeline
@@ -31,6 +28,9 @@ from builders.registry import REGISTRY, StepType
 from builders.step_types.data_loading.config import DataLoadingConfig
 from builders.step_types.tabular_preprocessing.config import TabularPreprocessingConfig
 
+ConditionStep, FailStep, ModelStep, ProcessingStep, TrainingStep, TransformStep = sdk_classes(
+    "ConditionStep", "FailStep", "ModelStep", "ProcessingStep", "TrainingStep", "TransformStep"
+)
 STEP_TYPES = {
     # step type: (Config class, Builder class, SageMaker step class)
     "DataLoading": ("DataLoadingConfig", "DataLoadingStepBuilder", ProcessingStep),
