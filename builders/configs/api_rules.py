@@ -28,22 +28,22 @@ INSTANCE_TYPE_SHAPES: dict[str, str] = {
 
 
 @functools.cache
-def _shapes() -> dict[str, dict[str, Any]]:
-    """The shapes of the newest SageMaker API version botocore ships.
+def _shapes(service: str = "sagemaker") -> dict[str, dict[str, Any]]:
+    """The shapes of the newest version of an AWS API (SageMaker's) botocore ships.
 
     Read straight from botocore's data folder: importing botocore.loaders costs more than
     parsing the file (~100 ms against ~30), and `validate` must start fast.
     """
     spec = importlib.util.find_spec("botocore")
-    folder = Path(spec.origin).parent / "data" / "sagemaker"
+    folder = Path(spec.origin).parent / "data" / service
     newest = max(path for path in folder.iterdir() if (path / "service-2.json.gz").is_file())
     with gzip.open(newest / "service-2.json.gz") as model:
         return json.load(model)["shapes"]
 
 
-def shape(name: str) -> dict[str, Any]:
-    """A shape of the SageMaker API: {"type", "enum", "pattern", "min", "max", ...}."""
-    return _shapes()[name]
+def shape(name: str, service: str = "sagemaker") -> dict[str, Any]:
+    """A shape of the SageMaker API (or `service`'s): {"type", "enum", "pattern", "min", ...}."""
+    return _shapes(service)[name]
 
 
 def enum(shape_name: str) -> tuple[str, ...]:
@@ -67,9 +67,9 @@ def instance_type_problem(kind: JobKind, value: str) -> str | None:
     )
 
 
-def string_problem(shape_name: str, value: str) -> str | None:
+def string_problem(shape_name: str, value: str, service: str = "sagemaker") -> str | None:
     """Why `value` breaks a string shape's length or pattern, or None when it fits."""
-    rules = shape(shape_name)
+    rules = shape(shape_name, service)
     low, high = rules.get("min", 0), rules.get("max")
     if len(value) < low:
         return f"must have at least {low} character(s)"
@@ -77,7 +77,8 @@ def string_problem(shape_name: str, value: str) -> str | None:
         return f"must have at most {high} characters"
     pattern = _pattern(rules.get("pattern"))
     if pattern is not None and not pattern.fullmatch(value):
-        return f"must match the SageMaker API's pattern {rules['pattern']}"
+        api = "SageMaker" if service == "sagemaker" else service.capitalize()
+        return f"must match the {api} API's pattern {rules['pattern']}"
     return None
 
 

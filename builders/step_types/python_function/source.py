@@ -40,6 +40,8 @@ class Signature:
     required: tuple[str, ...]  # ... of which these have no default
     positional_only_required: tuple[str, ...]
     any_keyword: bool  # **kwargs
+    positional: tuple[str, ...] = ()  # parameters that may be given by position
+    any_positional: bool = False  # *args
 
     def binding_problem(self, given: set[str]) -> tuple[str, str] | None:
         """(name, why) of the first name in `given` it refuses or required one it misses."""
@@ -124,4 +126,6 @@ def _signature(node: ast.FunctionDef | ast.AsyncFunctionDef) -> Signature:
         required=tuple(n for n in [*required_positional, *required_keyword] if n not in posonly),
         positional_only_required=tuple(n for n in required_positional if n in posonly),
         any_keyword=args.kwarg is not None,
+        positional=tuple(a.arg for a in positional),
+        any_positional=args.vararg is not None,
     )
