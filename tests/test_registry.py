@@ -1,4 +1,4 @@
-"""The registry: the ten step types, their metadata, and a new type added by one entry."""
+"""The registry: the built-in step types, their metadata, and a new type added by one entry."""
 
 from __future__ import annotations
 
@@ -11,6 +11,8 @@ import pytest
 from pydantic import BaseModel, Field
 from sagemaker.workflow.condition_step import ConditionStep
 from sagemaker.workflow.fail_step import FailStep
+from sagemaker.workflow.function_step import _FunctionStep
+from sagemaker.workflow.lambda_step import LambdaStep
 from sagemaker.workflow.model_step import ModelStep
 from sagemaker.workflow.steps import ProcessingStep, TrainingStep, TransformStep
 
@@ -40,6 +42,8 @@ STEP_TYPES = {
         ProcessingStep,
     ),
     "ScriptProcessing": ("ScriptProcessingConfig", "ScriptProcessingStepBuilder", ProcessingStep),
+    "PythonFunction": ("PythonFunctionConfig", "PythonFunctionStepBuilder", _FunctionStep),
+    "LambdaCall": ("LambdaCallConfig", "LambdaCallStepBuilder", LambdaStep),
     "XGBoostTraining": ("XGBoostTrainingConfig", "XGBoostTrainingStepBuilder", TrainingStep),
     "PyTorchTraining": ("PyTorchTrainingConfig", "PyTorchTrainingStepBuilder", TrainingStep),
     "XGBoostModel": ("XGBoostModelConfig", "XGBoostModelStepBuilder", ModelStep),

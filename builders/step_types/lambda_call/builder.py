@@ -38,7 +38,7 @@ class LambdaCallStepBuilder(StepBuilderBase):
         self._deployment = self._deploy() if config.deploys else None
         arn = self._deployment.arn if self._deployment else config.function_arn
         event = {
-            **config.inputs,
+            **config.event_values,
             **{port: inputs[port] for port in config.input_ports if inputs.get(port) is not None},
         }
         return LambdaStep(

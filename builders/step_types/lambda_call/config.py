@@ -3,14 +3,15 @@ gets and the outputs it declares."""
 
 from __future__ import annotations
 
-from typing import Annotated, ClassVar, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import AfterValidator, Field, JsonValue, model_validator
+from pydantic import AfterValidator, Field, model_validator
 
 from builders.configs.api_rules import string_problem
 from builders.configs.base import BasePipelineConfig
 from builders.configs.types import ADVANCED, CodeLocation, FieldRuleError, matching
 from builders.graph.ports import PortKind
+from builders.step_types.python_function.config import json_or_text
 from builders.step_types.python_function.source import (
     Signature,
     SourceProblem,
@@ -93,8 +94,11 @@ class LambdaCallConfig(BasePipelineConfig):
         Field(description="The handler in the code folder: file.function."),
     ] = "handler.lambda_handler"
     inputs: Annotated[
-        dict[OutputName, JsonValue],
-        Field(description="Fixed values of the event the function gets (JSON), by key."),
+        dict[OutputName, str],
+        Field(
+            description="Fixed values of the event the function gets, by key: each is read as "
+            'JSON when it is JSON (5, 0.5, true, [1, 2], "text"), else as text.'
+        ),
     ] = {}
     input_ports: Annotated[
         dict[PortName, PortKind],
@@ -152,6 +156,11 @@ class LambdaCallConfig(BasePipelineConfig):
     def answer_types(self) -> dict[str, str]:
         """Every output SageMaker reads from the answer: declared ones and the ports'."""
         return {**self.outputs, **dict.fromkeys(self.output_ports, "String")}
+
+    @property
+    def event_values(self) -> dict[str, Any]:
+        """The fixed inputs as the event holds them."""
+        return {key: json_or_text(value) for key, value in self.inputs.items()}
 
     @property
     def handler_module(self) -> str:

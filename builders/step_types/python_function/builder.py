@@ -46,7 +46,7 @@ class PythonFunctionStepBuilder(StepBuilderBase):
         self._check_function()
         kwargs = {
             "function": Reference(config.module, config.function_name),
-            "arguments": dict(config.arguments),
+            "arguments": config.argument_values,
             "inputs": {port: f"{CHANNELS}/{port}" for port in config.input_ports},
             "outputs": list(config.output_ports),
             "output_prefix": f"{config.pipeline_s3_loc}/runs",

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Annotated, ClassVar, Literal
+import json
+from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import Field, JsonValue, model_validator
+from pydantic import Field, model_validator
 
 from builders.configs.base import BasePipelineConfig
 from builders.configs.types import (
@@ -84,8 +85,11 @@ class PythonFunctionConfig(BasePipelineConfig):
         ),
     ] = None
     arguments: Annotated[
-        dict[ArgumentName, JsonValue],
-        Field(description="Keyword arguments with fixed values (JSON), besides the ports."),
+        dict[ArgumentName, str],
+        Field(
+            description="Keyword arguments with fixed values, besides the ports: each is read "
+            'as JSON when it is JSON (5, 0.5, true, [1, 2], "text"), else as text.'
+        ),
     ] = {}
     input_ports: Annotated[
         dict[PortName, PortKind],
@@ -133,6 +137,11 @@ class PythonFunctionConfig(BasePipelineConfig):
     volume_size: Annotated[
         VolumeSizeGB, ADVANCED, Field(description="Disk size of the instance, in GB.")
     ] = 30
+
+    @property
+    def argument_values(self) -> dict[str, Any]:
+        """The arguments as the function gets them."""
+        return {name: json_or_text(value) for name, value in self.arguments.items()}
 
     @property
     def module(self) -> str:
@@ -202,6 +211,14 @@ class PythonFunctionConfig(BasePipelineConfig):
         if refused:
             name, why = refused
             raise FieldRuleError(_field_of(name, self), f"{why} (line {signature.line})")
+
+
+def json_or_text(value: str) -> Any:
+    """`value` read as JSON when it is JSON, else the text itself."""
+    try:
+        return json.loads(value)
+    except ValueError:
+        return value
 
 
 def _field_of(name: str, config: PythonFunctionConfig) -> str:
