@@ -61,7 +61,9 @@ def model_at(stand_in: BedrockStandIn) -> BedrockModel:
 
 
 # -- proposals and their check --------------------------------------------------------------
-@pytest.mark.parametrize("starter", ["xgboost_end_to_end", "pytorch_model_registration"])
+@pytest.mark.parametrize(
+    "starter", ["xgboost_end_to_end", "pytorch_model_registration", "features_function_and_lambda"]
+)
 def test_the_starters_adjacency_lists_pass_the_check(starter):
     proposal = parse_proposal(load_dag(STARTERS / starter / "dag.json").to_adjacency())
     assert check_proposal(proposal) == []

@@ -377,3 +377,37 @@ def test_a_model_below_the_threshold_fails_the_run_and_is_not_registered(own_san
         assert run.steps[name].state == "skipped", name
     packages = runner.aws.sagemaker.list_model_packages()["ModelPackageSummaryList"]
     assert packages == []
+
+
+@pytest.fixture(scope="module")
+def code_steps_run(sandbox, tmp_path_factory):
+    return deployed_run(
+        "features_function_and_lambda", sandbox, tmp_path_factory.mktemp("code_steps")
+    )
+
+
+def test_the_function_and_lambda_starter_runs(code_steps_run):
+    """The function ran in the SDK's runtime, the Lambda deployed from the code folder
+    answered, and the split read what the Lambda passed on."""
+    runner, compiled, run = code_steps_run
+    assert run.status == "Succeeded", run.failure_reason
+    assert set(run.step_order) == set(compiled.step_names)
+    assert {step.state for step in run.steps.values()} == {"succeeded"}
+    s3 = runner.aws.s3
+    features = run.steps["AddFeatures"].outputs["features"]
+    assert f"/runs/{run.execution_id}/AddFeatures/features" in features
+    rows = csv_rows(get(s3, f"{features}/features.csv"))
+    assert rows[0][-2:] == ["amount_per_transaction", "young_account"] and len(rows) == 401
+    results = json.loads(get(s3, run.steps["AddFeatures"].outputs["results"] + "/results.json"))
+    assert results["Result"]["value"]["rows"] == 400
+    check = run.steps["CheckFeatures"].properties["OutputParameters"]
+    assert check["rows"] == 400 and check["passed"] is True and check["checked"] == features
+    frauds = sum(int(row[1]) for row in rows[1:])
+    assert check["fraud_rate"] == pytest.approx(frauds / 400)
+    processed = run.steps["TabularPreprocessing"].outputs["processed_data"]
+    splits = {
+        name: csv_rows(get(s3, f"{processed}/{name}/{name}_processed_data.csv"))
+        for name in ("train", "val", "test")
+    }
+    assert sum(len(rows) - 1 for rows in splits.values()) == 400
+    assert "amount_per_transaction" in splits["train"][0]

@@ -191,6 +191,10 @@ class PythonFunctionConfig(BasePipelineConfig):
         folder = local_folder(self.source_dir)
         if folder is None:
             return
+        if self.requirements and not (folder / self.requirements).is_file():
+            raise FieldRuleError(
+                "requirements", f"{self.requirements} is not in the code folder {folder}"
+            )
         path = module_file(folder, self.module)
         try:
             signature = find_function(path, self.function_name, "function")
