@@ -325,3 +325,65 @@ def test_the_payload_pickles_are_plain_pickle(compiled):
     assert "STACK_GLOBAL" in ops and b"cloudpickle" not in function
     metadata = next(v for k, v in staged(compiled).items() if k.endswith("/function/metadata.json"))
     assert json.loads(metadata)["sha256_hash"]
+
+
+# -- run by the sandbox ----------------------------------------------------------------------
+RUNS = """
+import json
+
+def summarize(report, limit: int = 3):
+    with open("lookup.json") as handle:  # relative to the code folder, its working folder
+        lookup = json.load(handle)
+    with open(report + "/report.txt", "w") as handle:
+        handle.write(lookup["greeting"] * limit)
+    return {"limit": limit}
+
+def broken(report):
+    raise ValueError("the lookup has no greeting")
+"""
+
+
+@pytest.fixture(scope="module")
+def sandbox():
+    from support import start_moto
+
+    server, url = start_moto()
+    yield url
+    server.stop()
+
+
+def run_function(sandbox, tmp_path, base, function):
+    from builders.deploying.deploy import Target, deploy
+
+    folder = tmp_path / "code"
+    folder.mkdir()
+    (folder / "report.py").write_text(RUNS)
+    (folder / "lookup.json").write_text('{"greeting": "hi "}')
+    config = PythonFunctionConfig(
+        **base,
+        source_dir=str(folder),
+        function=f"report.py:{function}",
+        input_ports={},
+        output_ports={"report": "data metadata"},
+    )
+    compiled = compile_pipeline(PipelineDAG.from_adjacency({"Report": []}), {"Report": config})
+    target = Target("sandbox", "us-east-1", endpoint_url=sandbox, runs=tmp_path / "runs")
+    result = deploy(compiled, target, role_arn=base["role"], start=True)
+    runner = target.runner()
+    return runner, runner.execution(result.execution_arn.rsplit("/", 1)[-1]).wait()
+
+
+def test_the_sandbox_runs_the_function_in_its_workspace(sandbox, base, tmp_path):
+    runner, run = run_function(sandbox, tmp_path, base, "summarize")
+    assert run.status == "Succeeded", run.failure_reason
+    step = run.steps["Report"]
+    bucket, _, key = step.outputs["report"][len("s3://") :].partition("/")
+    text = runner.aws.s3.get_object(Bucket=bucket, Key=f"{key}/report.txt")["Body"].read()
+    assert text == b"hi hi hi "
+    assert step.attempts == 1 and step.job_name.endswith("-Report")
+
+
+def test_a_failing_function_fails_its_step_with_its_error(sandbox, base, tmp_path):
+    _, run = run_function(sandbox, tmp_path, base, "broken")
+    assert run.status == "Failed"
+    assert "ValueError('the lookup has no greeting')" in run.steps["Report"].reason

@@ -72,6 +72,9 @@ class LambdaCallStepBuilder(StepBuilderBase):
                 node=self.node_name,
                 field="source_dir",
             )
+        # Staged too: the zip deploy hands the SDK's helper is on record with the pipeline's
+        # code, and deploy's preflight checks the bucket the helper uploads it to.
+        self.stager.generated({"lambda.zip": code}, config.pipeline_s3_loc)
         name = config.function_name or self._function_name()
         partition, account = re.match(r"arn:([^:]+):iam::(\d{12}):", self.role).groups()
         return LambdaDeployment(

@@ -60,6 +60,7 @@ class LambdaDeployment:
         from builders.compiling.sagemaker_env import quiet_sdk, sdk
 
         sdk()
+        from boto3.exceptions import S3UploadFailedError
         from sagemaker.lambda_helper import Lambda
         from sagemaker.session import Session
 
@@ -86,7 +87,7 @@ class LambdaDeployment:
             )
             try:
                 answer, existed = _upsert(helper)
-            except ValueError as error:  # the helper's way of reporting Lambda's refusal
+            except (ValueError, S3UploadFailedError) as error:  # how the helper reports them
                 raise DeployError(
                     f"Lambda refused the function {self.function_name}: {error}", stage=STAGE
                 ) from None
