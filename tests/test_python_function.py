@@ -387,3 +387,18 @@ def test_a_failing_function_fails_its_step_with_its_error(sandbox, base, tmp_pat
     _, run = run_function(sandbox, tmp_path, base, "broken")
     assert run.status == "Failed"
     assert "ValueError('the lookup has no greeting')" in run.steps["Report"].reason
+
+
+def test_the_instance_type_can_be_a_pipeline_parameter(base, code):
+    from builders.configs.parameters import Binding, PipelineParameter
+
+    dag, configs = design(base, code)
+    parameter = PipelineParameter(
+        name="FunctionInstance",
+        type="String",
+        default="ml.m5.xlarge",
+        bindings=(Binding(node="Features", field="instance_type"),),
+    )
+    compiled = compile_pipeline(dag, configs, parameters=[parameter])
+    resources = step_of(compiled, "Features")["Arguments"]["ResourceConfig"]
+    assert resources["InstanceType"] == {"Get": "Parameters.FunctionInstance"}
