@@ -411,3 +411,15 @@ def test_the_function_and_lambda_starter_runs(code_steps_run):
     }
     assert sum(len(rows) - 1 for rows in splits.values()) == 400
     assert "amount_per_transaction" in splits["train"][0]
+
+
+def test_a_rerun_from_the_lambda_reads_the_functions_earlier_outputs(code_steps_run):
+    """The Lambda reads the function's outputs from its results.json: reused from the first
+    run, the function's step points at that run's features."""
+    runner, _, first = code_steps_run
+    second = runner.rerun_from(first.execution_id, ["CheckFeatures"]).wait()
+    assert second.status == "Succeeded", second.failure_reason
+    assert second.steps["AddFeatures"].state == "cached"
+    checked = second.steps["CheckFeatures"].properties["OutputParameters"]["checked"]
+    assert checked == first.steps["AddFeatures"].outputs["features"]
+    assert first.execution_id in checked and second.execution_id not in checked
