@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from pathlib import Path
 from typing import Any
 
 from builders.compiling.staging import reproducible_zip
@@ -99,7 +100,7 @@ class LambdaCallStepBuilder(StepBuilderBase):
 
     def _check_handler(self) -> None:
         config = self.config
-        folder = local_folder(str(self.stager.base_dir / config.source_dir))
+        folder = local_folder(str(self.stager.base_dir / Path(config.source_dir).expanduser()))
         if folder is None:
             return  # reading the folder says why it cannot be read
         try:

@@ -11,6 +11,7 @@ ones they read.
 from __future__ import annotations
 
 import posixpath
+from pathlib import Path
 from typing import Any
 
 from builders.compiling.steps.step_builder import StepBuilderBase
@@ -110,7 +111,7 @@ class PythonFunctionStepBuilder(StepBuilderBase):
         """The function is there (the config checked it if it found the folder; the folder
         is resolved against the compile's base folder only now)."""
         config = self.config
-        folder = local_folder(str(self.stager.base_dir / config.source_dir))
+        folder = local_folder(str(self.stager.base_dir / Path(config.source_dir).expanduser()))
         if folder is None:
             return  # staging the folder says why it cannot be read
         try:

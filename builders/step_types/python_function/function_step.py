@@ -148,6 +148,7 @@ class Shipment:
     python_version: str
     input_channels: Mapping[str, Any]  # port -> its S3 URI (a pipeline expression)
 
+    @functools.cached_property
     def workspace_zip(self) -> bytes:
         return reproducible_zip(self.workspace, WORKSPACE_FOLDER)
 
@@ -157,7 +158,7 @@ class Shipment:
         for part in (
             serialized.func,
             serialized.args,
-            self.workspace_zip(),
+            self.workspace_zip,
             self.requirements[0].encode(),
             self.requirements[1],
             self.python_version.encode(),
@@ -255,7 +256,7 @@ def _staged_request(request: dict, *, shipment: Shipment, capture: _Capture, bui
     for channel in channels:
         source = channel["DataSource"]["S3DataSource"]
         source["S3Uri"] = moved.get(source["S3Uri"], source["S3Uri"])
-    workspace = stager.generated({"workspace.zip": shipment.workspace_zip()}, shipment.s3_loc)
+    workspace = stager.generated({"workspace.zip": shipment.workspace_zip}, shipment.s3_loc)
     channels.append(_channel(build, workspace))
     channels += [_channel(port, uri) for port, uri in shipment.input_channels.items()]
     arguments = request["AlgorithmSpecification"]["ContainerArguments"]
