@@ -3,14 +3,15 @@
 Any definition step the SDK's `@step` wrote (a training job whose entry point is the SDK's
 job driver) is run here, not only this project's: its channels are downloaded to
 /opt/ml/input/data/<channel> under the job's container root, its workspace is unpacked
-there, and `sandbox/sm_invoke_local.py` runs the SDK's `invoke_function` with the step's
-own container arguments. The function and its arguments come from the sandbox's S3, where
-deploy staged them, and its results go back there (results.json beside the pickle), where
-later steps read them.
+there, and `sandbox/sm_invoke_local.py` runs the SDK's `invoke_function` (the module the
+step's job driver names) with the step's own container arguments. The function and its
+arguments come from the sandbox's S3, where deploy staged them, and its results go back
+there (results.json beside the pickle), where later steps read them.
 """
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +22,8 @@ from builders.localrun.errors import LocalRunError
 from builders.step_types.python_function.function_step import WORKSPACE_FOLDER
 from builders.step_types.python_function.unzip import UnsafeZipError, extract_zip
 
-JOB_DRIVER = "/sagemaker_remote_function_bootstrap/job_driver.sh"
+JOB_DRIVER_NAME = "job_driver.sh"
+JOB_DRIVER = f"/sagemaker_remote_function_bootstrap/{JOB_DRIVER_NAME}"
 LAUNCHER = Path(__file__).parent / "sandbox" / "sm_invoke_local.py"
 DEPENDENCIES = "pre_exec_script_and_dependencies"
 
@@ -51,7 +53,8 @@ def run_function_step(ctx: StepContext) -> StepResult:
         }
     )
     timeout = (args.get("StoppingCondition") or {}).get("MaxRuntimeInSeconds")
-    result = ctx.run([ctx.python, str(LAUNCHER), *arguments], env, timeout)
+    command = [ctx.python, str(LAUNCHER), _runtime(ctx), *arguments]
+    result = ctx.run(command, env, timeout)
     results = args["OutputDataConfig"]["S3OutputPath"]
     properties = {
         **args,
@@ -84,6 +87,18 @@ def _unpack_workspace(ctx: StepContext, build: str) -> None:
     if not all(n.startswith(f"{WORKSPACE_FOLDER}/") for n in names):
         raise StepFailed(f"The workspace.zip of the step has files outside {WORKSPACE_FOLDER}/.")
     ctx.note(f"workspace: {len(names)} file(s) unpacked")
+
+
+def _runtime(ctx: StepContext) -> str:
+    """The package of the SDK's function runtime the job driver runs (`python -m
+    <package>.invoke_function`): sagemaker.remote_function in SDK 2.x, under
+    sagemaker.core in 3.x."""
+    driver = ctx.local(f"/opt/ml/input/data/sagemaker_remote_function_bootstrap/{JOB_DRIVER_NAME}")
+    text = driver.read_text(errors="replace") if driver.is_file() else ""
+    found = re.search(r"python -m ([A-Za-z_][\w.]*)\.invoke_function", text)
+    if not found:
+        raise StepFailed("The step's job driver does not run the SDK's invoke_function.")
+    return found.group(1)
 
 
 def _value_after(words: list[str], option: str) -> str:
