@@ -298,3 +298,72 @@ def test_a_call_by_arn_alone_says_it_cannot_run_here_and_what_to_do(sandbox, bas
     assert run.status == "Failed" and "Cannot run locally" in reason
     assert "clear its function ARN and give the handler in your code folder" in reason
     assert not any(stage == "lambda functions" for stage, _ in said)
+
+
+# -- a condition compares a number the function returns --------------------------------------
+def gated(base, code, compare="ratio"):
+    """Check -> Gate(compare) -> if: Script, else: Stop."""
+    from builders.step_types.condition.config import ConditionConfig
+    from builders.step_types.fail.config import FailConfig
+    from builders.step_types.script_processing.config import ScriptProcessingConfig
+
+    (code / "process.py").write_text("print('ok')\n")
+    dag = PipelineDAG.from_adjacency(
+        {"Check": [], "Gate": ["Check"], "Script": ["Gate"], "Stop": ["Gate"]}
+    )
+    values_ = values(code, outputs={"rows": "Integer", "ratio": "Float", "passed": "Boolean"})
+    classes = {
+        "Check": LambdaCallConfig,
+        "Gate": ConditionConfig,
+        "Script": ScriptProcessingConfig,
+        "Stop": FailConfig,
+    }
+    raw = {
+        "Check": {**base, **values_},
+        "Gate": {
+            **base,
+            "compare": compare,
+            "operator": "<=",
+            "threshold": 0.5,
+            "if_steps": ["Script"],
+        },
+        "Script": {**base, "script_folder": str(code), "input_ports": {}},
+        "Stop": {**base},
+    }
+    return dag, classes, raw
+
+
+def test_a_condition_compares_the_number_it_names(base, code):
+    dag, classes, raw = gated(base, code)
+    assert check_pipeline(dag, classes, raw) == []
+    configs = {node: classes[node](**raw[node]) for node in dag.nodes}
+    (gate,) = [s for s in compile_pipeline(dag, configs).definition["Steps"] if s["Name"] == "Gate"]
+    (condition,) = gate["Arguments"]["Conditions"]
+    assert condition == {
+        "Type": "LessThanOrEqualTo",
+        "LeftValue": {"Get": "Steps.Check.OutputParameters['ratio']"},
+        "RightValue": 0.5,
+    }
+
+
+def test_a_condition_naming_no_number_of_its_parent_says_so(base, code):
+    """The numbers the parent returns are listed (a Boolean is not one)."""
+    dag, classes, raw = gated(base, code, compare="passed")
+    (problem,) = check_pipeline(dag, classes, raw)
+    assert (problem.node, problem.field) == ("Gate", "passed")
+    assert "could come from Check.rows, Check.ratio" in problem.message
+
+
+def test_a_job_cannot_declare_a_value_port(base, code):
+    from builders.graph.validation import validate_config
+    from builders.step_types.script_processing.config import ScriptProcessingConfig
+
+    _, found = validate_config(
+        ScriptProcessingConfig,
+        {**base, "script_folder": str(code), "input_ports": {"n": "value"}},
+        "Script",
+    )
+    assert [(p.field, "is a value" in p.message) for p in found] == [("input_ports", True)]
+    assert (
+        "declare it in outputs" in problems(base, code, output_ports={"n": "value"})["output_ports"]
+    )

@@ -388,11 +388,14 @@ def code_steps_run(sandbox, tmp_path_factory):
 
 def test_the_function_and_lambda_starter_runs(code_steps_run):
     """The function ran in the SDK's runtime, the Lambda deployed from the code folder
-    answered, and the split read what the Lambda passed on."""
+    answered, the gate compared its fraud rate, and the split read what it passed on."""
     runner, compiled, run = code_steps_run
     assert run.status == "Succeeded", run.failure_reason
     assert set(run.step_order) == set(compiled.step_names)
-    assert {step.state for step in run.steps.values()} == {"succeeded"}
+    states = {name: step.state for name, step in run.steps.items()}
+    assert states.pop("TooMuchFraud") == "skipped"
+    assert set(states.values()) == {"succeeded"}
+    assert run.steps["FraudRateGate"].reason == "Outcome: True."
     s3 = runner.aws.s3
     features = run.steps["AddFeatures"].outputs["features"]
     assert f"/runs/{run.execution_id}/AddFeatures/features" in features

@@ -19,6 +19,8 @@ class PortKind(str, Enum):
     PAYLOAD_SAMPLES = "payload samples"
     TRANSFORM_OUTPUT = "batch transform output"
     EVALUATION = "model evaluation"
+    # A number a step returns (a Lambda call's output), not files: a condition compares it.
+    VALUE = "value"
 
 
 @dataclass(frozen=True)

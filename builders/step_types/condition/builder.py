@@ -1,4 +1,5 @@
-"""ConditionStepBuilder: a ConditionStep reading a metric of evaluation.json (JsonGet).
+"""ConditionStepBuilder: a ConditionStep reading a metric of evaluation.json (JsonGet), or
+the value a parent step returns (a Lambda call's output).
 
 The builder leaves the branches empty: they hold the steps of the nodes after this one,
 which the template builds later and puts in (`builders/compiling/branching.py`).
@@ -20,12 +21,15 @@ class ConditionStepBuilder(StepBuilderBase):
         from sagemaker.workflow.condition_step import ConditionStep
         from sagemaker.workflow.functions import JsonGet
 
-        evaluation = inputs["evaluation"]
-        metric = JsonGet(
-            step_name=evaluation.step_name,
-            property_file=evaluation.property_file,
-            json_path=metric_path(self.config.metric),
-        )
+        if self.config.compare:
+            metric = inputs[self.config.compare]
+        else:
+            evaluation = inputs["evaluation"]
+            metric = JsonGet(
+                step_name=evaluation.step_name,
+                property_file=evaluation.property_file,
+                json_path=metric_path(self.config.metric),
+            )
         return ConditionStep(
             name=self.node_name,
             depends_on=dependencies or None,

@@ -26,6 +26,14 @@ class ConditionConfig(BasePipelineConfig):
         Field(description="How the metric compares with the threshold for the gate to pass."),
     ] = ">="
     threshold: Annotated[float, Field(description="Value the metric is compared with.")]
+    compare: Annotated[
+        str | None,
+        Field(
+            pattern=r"^[A-Za-z][A-Za-z0-9_-]{0,63}$",
+            description="Compare this number a parent step returns (a Lambda call's output of "
+            "that name) instead of an evaluation's metric.",
+        ),
+    ] = None
     if_steps: Annotated[
         list[str],
         Field(

@@ -11,17 +11,25 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from builders.step_types import Port, StepType
-from builders.step_types.lambda_call.config import LambdaCallConfig
+from builders.step_types import Port, PortKind, StepType
+from builders.step_types.lambda_call.config import NUMBERS, LambdaCallConfig
 from builders.step_types.script_processing import ports as declared_ports
 
 
 def ports(values: Mapping[str, Any]) -> tuple[tuple[Port, ...], tuple[Port, ...]]:
     """(inputs, outputs) the node declares (none by default), read as ScriptProcessing reads
-    its own; invalid entries are left out here (validation reports them on the field)."""
-    return declared_ports(
+    its own, and a value port per number it declares among its outputs (for a condition);
+    invalid entries are left out here (validation reports them on the field)."""
+    inputs, outputs = declared_ports(
         {field: values.get(field, {}) for field in ("input_ports", "output_ports")}
     )
+    answer = values.get("outputs")
+    numbers = [
+        Port(name, PortKind.VALUE, f"A number in the function's answer ({kind}).")
+        for name, kind in (answer.items() if isinstance(answer, Mapping) else ())
+        if isinstance(name, str) and name.strip() and kind in NUMBERS
+    ]
+    return inputs, (*outputs, *numbers)
 
 
 STEP_TYPE = StepType(

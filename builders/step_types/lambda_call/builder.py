@@ -54,8 +54,9 @@ class LambdaCallStepBuilder(StepBuilderBase):
         )
 
     def output_properties(self, step: Any) -> dict[str, Any]:
-        """Each output port: the S3 URI under its name in the function's answer."""
-        return {port: step.properties.Outputs[port] for port in self.config.output_ports}
+        """Each output port: what is under its name in the function's answer (an S3 URI, or
+        a number a condition compares)."""
+        return {port.name: step.properties.Outputs[port.name] for port in self.step_type.outputs}
 
     def deploy_actions(self) -> list[Any]:
         return [self._deployment] if self._deployment else []

@@ -60,6 +60,7 @@ OutputName = Annotated[
 ]
 # The types of a Lambda step's outputs (sagemaker.workflow.lambda_step.LambdaOutputTypeEnum).
 OutputType = Literal["String", "Integer", "Float", "Boolean"]
+NUMBERS = ("Integer", "Float")  # outputs a condition can compare: value ports
 # Python runtimes Lambda offers (a test checks botocore's Lambda model lists them).
 Runtime = Literal["python3.10", "python3.11", "python3.12", "python3.13"]
 
@@ -104,15 +105,16 @@ class LambdaCallConfig(BasePipelineConfig):
         dict[PortName, PortKind],
         Field(
             max_length=10,
-            description="Inputs from parent steps: the event gets each one's S3 URI under the "
-            "port's name.",
+            description="Inputs from parent steps: the event gets each one's S3 URI (or value) "
+            "under the port's name.",
         ),
     ] = {}
     outputs: Annotated[
         dict[OutputName, OutputType],
         Field(
             max_length=20,
-            description="Keys of the function's answer that later steps read: name -> type.",
+            description="Keys of the function's answer that later steps read: name -> type. "
+            "A number is a value a condition can compare.",
         ),
     ] = {}
     output_ports: Annotated[
@@ -190,6 +192,11 @@ class LambdaCallConfig(BasePipelineConfig):
         both = sorted(set(self.outputs) & set(self.output_ports))
         if both:
             raise FieldRuleError("output_ports", f"'{both[0]}' is an output too")
+        for name, kind in self.output_ports.items():
+            if kind == PortKind.VALUE:
+                raise FieldRuleError(
+                    "output_ports", f"'{name}' is a value: declare it in outputs, as a number"
+                )
         return self
 
 

@@ -29,6 +29,7 @@ from builders.step_types.script_processing.config import (
     DEFAULT_OUTPUTS,
     EnvironmentName,
     PortName,
+    files_only,
 )
 
 FunctionEntry = Annotated[
@@ -171,6 +172,7 @@ class PythonFunctionConfig(BasePipelineConfig):
         return self
 
     def _check_names(self) -> None:
+        files_only(self, "input_ports", "output_ports")
         for field in ("input_ports", "output_ports"):
             for port in getattr(self, field):
                 if port in RESERVED_CHANNELS:

@@ -31,6 +31,16 @@ DEFAULT_INPUTS = {"data": PortKind.TABULAR_DATA.value}
 DEFAULT_OUTPUTS = {"output": PortKind.PROCESSED_DATA.value}
 
 
+def files_only(config: BasePipelineConfig, *fields: str) -> None:
+    """A job reads and writes files: a declared port may not be of the value kind."""
+    for field in fields:
+        for port, kind in getattr(config, field).items():
+            if kind == PortKind.VALUE:
+                raise FieldRuleError(
+                    field, f"'{port}' is a value; a job's ports are files (choose a data kind)"
+                )
+
+
 class ScriptProcessingConfig(BasePipelineConfig):
     """Your script, run as a SageMaker processing job.
 
@@ -88,6 +98,7 @@ class ScriptProcessingConfig(BasePipelineConfig):
 
     @model_validator(mode="after")
     def _check_container(self) -> ScriptProcessingConfig:
+        files_only(self, "input_ports", "output_ports")
         if self.container == "image":
             if not self.image_uri:
                 raise FieldRuleError("image_uri", "is required when the container is 'image'")
