@@ -28,8 +28,8 @@ INSTANCE_TYPE_SHAPES: dict[str, str] = {
 
 
 @functools.cache
-def _shapes(service: str = "sagemaker") -> dict[str, dict[str, Any]]:
-    """The shapes of the newest version of an AWS API (SageMaker's) botocore ships.
+def _model(service: str = "sagemaker") -> dict[str, Any]:
+    """The newest version of an AWS API (SageMaker's) botocore ships: operations and shapes.
 
     Read straight from botocore's data folder: importing botocore.loaders costs more than
     parsing the file (~100 ms against ~30), and `validate` must start fast.
@@ -38,7 +38,16 @@ def _shapes(service: str = "sagemaker") -> dict[str, dict[str, Any]]:
     folder = Path(spec.origin).parent / "data" / service
     newest = max(path for path in folder.iterdir() if (path / "service-2.json.gz").is_file())
     with gzip.open(newest / "service-2.json.gz") as model:
-        return json.load(model)["shapes"]
+        return json.load(model)
+
+
+def _shapes(service: str = "sagemaker") -> dict[str, dict[str, Any]]:
+    return _model(service)["shapes"]
+
+
+def request_shape(operation: str) -> str:
+    """The name of the shape of an operation's request (CreateProcessingJobRequest)."""
+    return _model()["operations"][operation]["input"]["shape"]
 
 
 def shape(name: str, service: str = "sagemaker") -> dict[str, Any]:

@@ -13,6 +13,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from builders.compiling.port_values import s3_location
 from builders.compiling.staging import reproducible_zip
 from builders.compiling.steps.step_builder import StepBuilderBase
 from builders.errors import StepBuildError
@@ -40,7 +41,11 @@ class LambdaCallStepBuilder(StepBuilderBase):
         arn = self._deployment.arn if self._deployment else config.function_arn
         event = {
             **config.event_values,
-            **{port: inputs[port] for port in config.input_ports if inputs.get(port) is not None},
+            **{
+                port: s3_location(inputs[port])
+                for port in config.input_ports
+                if inputs.get(port) is not None
+            },
         }
         return LambdaStep(
             name=self.node_name,

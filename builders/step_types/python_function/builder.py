@@ -14,6 +14,7 @@ import posixpath
 from pathlib import Path
 from typing import Any
 
+from builders.compiling.port_values import s3_location
 from builders.compiling.steps.step_builder import StepBuilderBase
 from builders.errors import StepBuildError
 from builders.step_types.python_function.config import PythonFunctionConfig
@@ -104,7 +105,11 @@ class PythonFunctionStepBuilder(StepBuilderBase):
             workspace={**files, entry: entry_module_source()},
             requirements=requirements,
             python_version=config.python_version,
-            input_channels={port: inputs[port] for port in config.input_ports if port in inputs},
+            input_channels={
+                port: s3_location(inputs[port])
+                for port in config.input_ports
+                if inputs.get(port) is not None
+            },
         )
 
     def _check_function(self) -> None:
