@@ -84,8 +84,9 @@ FUNCTION = '''\
 import pathlib
 
 
-def run(**ports):
-    folders = {name: pathlib.Path(path) for name, path in ports.items()}
+def run(**given):
+    """Ports are folders (absolute paths); anything else is a fixed argument."""
+    folders = {n: pathlib.Path(v) for n, v in given.items() if str(v).startswith("/")}
     outputs = {n: f for n, f in folders.items() if "/function/output/" in f.as_posix()}
     seen = sorted(
         str(p) for n, f in folders.items() if n not in outputs for p in f.rglob("*") if p.is_file()
