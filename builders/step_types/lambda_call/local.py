@@ -48,7 +48,6 @@ def run_lambda(ctx: StepContext) -> StepResult:
     event.write_text(json.dumps(ctx.arguments))
     failure = ctx.local("/opt/ml/output/failure")
     failure.parent.mkdir(parents=True, exist_ok=True)
-    (ctx.root / "tmp").mkdir(exist_ok=True)
     timeout = configuration.get("Timeout", 3)
     env = ctx.job_env(
         {
@@ -58,8 +57,6 @@ def run_lambda(ctx: StepContext) -> StepResult:
             "AWS_LAMBDA_FUNCTION_VERSION": configuration.get("Version", "$LATEST"),
             "LAMBDA_TASK_ROOT": task,
             "_HANDLER": configuration["Handler"],
-            "TMPDIR": ctx.root / "tmp",
-            "HOME": ctx.root / "tmp",
             "SM_LAMBDA_FUNCTION_ARN": arn,
             "SM_LAMBDA_TIMEOUT": timeout,
             "SM_LAMBDA_FAILURE_FILE": failure,

@@ -40,9 +40,16 @@ class Context:
 
 
 def limit(memory_mb: int) -> None:
-    size = (memory_mb + HEADROOM_MB) * 1024 * 1024
-    resource.setrlimit(resource.RLIMIT_AS, (size, size))
-    resource.setrlimit(resource.RLIMIT_FSIZE, (TMP_BYTES, TMP_BYTES))
+    """The function's memory as this process's address space, its /tmp as a file's size
+    (never above a limit the process has already)."""
+    for kind, size in (
+        (resource.RLIMIT_AS, (memory_mb + HEADROOM_MB) * 1024 * 1024),
+        (resource.RLIMIT_FSIZE, TMP_BYTES),
+    ):
+        _, hard = resource.getrlimit(kind)
+        if hard != resource.RLIM_INFINITY:
+            size = min(size, hard)
+        resource.setrlimit(kind, (size, size))
 
 
 def main() -> int:
