@@ -402,3 +402,12 @@ def test_the_instance_type_can_be_a_pipeline_parameter(base, code):
     compiled = compile_pipeline(dag, configs, parameters=[parameter])
     resources = step_of(compiled, "Features")["Arguments"]["ResourceConfig"]
     assert resources["InstanceType"] == {"Get": "Parameters.FunctionInstance"}
+
+
+def test_a_function_file_the_gitignore_leaves_out_is_refused(base, code):
+    (code / ".gitignore").write_text("features.py\n")
+    dag, configs = design(base, code)
+    with pytest.raises(StepBuildError) as caught:
+        compile_pipeline(dag, configs)
+    assert (caught.value.node, caught.value.field) == ("Features", "function")
+    assert "left out of the code folder by its .gitignore" in caught.value.message

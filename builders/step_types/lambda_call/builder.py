@@ -71,6 +71,14 @@ class LambdaCallStepBuilder(StepBuilderBase):
         config = self.config
         self._check_handler()
         files = self.stager.files(config.source_dir, node=self.node_name, field="source_dir")
+        module = config.handler_module.replace(".", "/") + ".py"
+        if module not in files:
+            raise StepBuildError(
+                f"{module} is left out of the code folder by its .gitignore (or is not there): "
+                "Lambda could not import the handler.",
+                node=self.node_name,
+                field="handler",
+            )
         code = reproducible_zip(files)
         if len(code) > MAX_CODE_BYTES:
             raise StepBuildError(

@@ -88,6 +88,14 @@ class PythonFunctionStepBuilder(StepBuilderBase):
                 node=self.node_name,
                 field="source_dir",
             )
+        module = config.function.split(":", 1)[0]
+        if module not in files:
+            raise StepBuildError(
+                f"{module} is left out of the code folder by its .gitignore (or is not there): "
+                "the job could not import it.",
+                node=self.node_name,
+                field="function",
+            )
         requirements = ("", b"")
         if config.requirements:
             if config.requirements not in files:
