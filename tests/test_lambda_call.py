@@ -367,3 +367,8 @@ def test_a_job_cannot_declare_a_value_port(base, code):
     assert (
         "declare it in outputs" in problems(base, code, output_ports={"n": "value"})["output_ports"]
     )
+
+
+def test_a_handler_taking_any_positional_arguments_is_callable(base, code):
+    (code / "checks.py").write_text("def check(*args):\n    return {}\n")
+    assert problems(base, code) == {}

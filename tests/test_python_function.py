@@ -411,3 +411,33 @@ def test_a_function_file_the_gitignore_leaves_out_is_refused(base, code):
         compile_pipeline(dag, configs)
     assert (caught.value.node, caught.value.field) == ("Features", "function")
     assert "left out of the code folder by its .gitignore" in caught.value.message
+
+
+def test_a_function_in_a_package_of_the_code_folder(base, code):
+    (code / "pkg").mkdir()
+    (code / "pkg" / "steps.py").write_text("def run(data, features):\n    return None\n")
+    assert problems(base, code, function="pkg/steps.py:run", arguments={}) == {}
+    found = problems(base, code, function="pkg/steps.py:walk", arguments={})
+    assert "steps.py has no top-level function 'walk' (it defines run)" in found["function"]
+    dag, configs = design(base, code, function="pkg/steps.py:run", arguments={})
+    assert step_of(compile_pipeline(dag, configs), "Features")["Type"] == "Training"
+
+
+def test_a_code_folder_not_found_here_is_left_to_compiling(base, code, tmp_path):
+    """A relative folder is found from the current folder when checking; compiling, which
+    knows the config file's folder, reads it (and says when it is not there)."""
+    assert problems(base, code, source_dir="no/such/folder") == {}
+    assert problems(base, code, source_dir=str(tmp_path / "missing")) == {}
+
+
+def test_an_edited_file_is_read_again(base, code):
+    """Same size, other name: the check sees the edit (it caches by the file's version)."""
+    assert problems(base, code) == {}
+    text = (code / "features.py").read_text()
+    (code / "features.py").write_text(text.replace("def build_features(", "def build_featurez("))
+    assert "no top-level function 'build_features'" in problems(base, code)["function"]
+
+
+def test_a_refusal_names_the_line_of_the_function(base, code):
+    found = problems(base, code, arguments={"speed": "1"})
+    assert "takes no argument named 'speed' (line 4)" in found["arguments"]

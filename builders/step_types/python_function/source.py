@@ -58,9 +58,8 @@ class Signature:
 
 
 def module_file(folder: Path, module: str) -> Path:
-    """The file of `module` ('features', 'pkg.features' or 'pkg/features.py') in `folder`."""
-    relative = module.removesuffix(".py").replace(".", "/") + ".py"
-    return folder / relative
+    """The file of `module` ('features', 'pkg.features') in `folder`."""
+    return folder / (module.replace(".", "/") + ".py")
 
 
 def local_folder(location: str | None) -> Path | None:
