@@ -7,6 +7,7 @@ child is on that child's branch (see builders/graph/branches.py).
 from collections.abc import Mapping
 from typing import Any
 
+from builders.contracts import Contract, ReadsMetric
 from builders.step_types import Port, PortKind, StepType
 from builders.step_types.condition.config import ConditionConfig
 
@@ -19,6 +20,13 @@ def ports(values: Mapping[str, Any]) -> tuple[tuple[Port, ...], tuple[Port, ...]
     if isinstance(name, str) and name.strip():
         return (Port(name, PortKind.VALUE, "The number it compares."),), ()
     return (EVALUATION,), ()
+
+
+def contract(config: ConditionConfig, received) -> Contract:
+    """It compares a metric its evaluation writes (a value it compares is only a number)."""
+    if config.compare:
+        return Contract()
+    return Contract(expects=(ReadsMetric("evaluation", "metric", config.metric),))
 
 
 STEP_TYPE = StepType(
@@ -34,4 +42,5 @@ STEP_TYPE = StepType(
     ports=ports,
     order=66,
     branch_field="if_steps",
+    contract=contract,
 )

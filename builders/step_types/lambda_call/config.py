@@ -10,7 +10,7 @@ from pydantic import AfterValidator, Field, model_validator
 from builders.configs.api_rules import string_problem
 from builders.configs.base import BasePipelineConfig
 from builders.configs.types import ADVANCED, CodeLocation, FieldRuleError, matching
-from builders.graph.ports import PortKind
+from builders.ports import PortKind
 from builders.step_types.python_function.config import json_or_text
 from builders.step_types.python_function.source import (
     Signature,

@@ -17,7 +17,7 @@ from builders.configs.types import (
     VolumeSizeGB,
     matching,
 )
-from builders.graph.ports import PortKind
+from builders.ports import PortKind
 from builders.step_types.python_function.source import (
     SourceProblem,
     find_function,

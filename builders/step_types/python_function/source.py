@@ -15,8 +15,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from builders.designs.fileio import read_bytes_bounded
 from builders.errors import PipelineDesignError
+from builders.fileio import read_bytes_bounded
 
 MAX_SOURCE_BYTES = 1024 * 1024  # a module larger than this is not read when checking
 
