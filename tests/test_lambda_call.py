@@ -17,7 +17,7 @@ from support import start_moto
 
 from builders.compiling.compile import compile_pipeline
 from builders.deploying.deploy import Target, deploy
-from builders.graph.checks import check_pipeline
+from builders.graph.checks import check_and_wire
 from builders.graph.dag import PipelineDAG
 from builders.localrun.definition import parse_definition
 from builders.localrun.runner import executor_of
@@ -77,7 +77,7 @@ def values(code, **extra) -> dict:
 
 def problems(base, code, **extra) -> dict[str | None, str]:
     dag = PipelineDAG.from_adjacency({"Check": []})
-    found = check_pipeline(
+    found, _ = check_and_wire(
         dag, {"Check": LambdaCallConfig}, {"Check": {**base, **values(code, **extra)}}
     )
     return {p.field: p.message for p in found if p.node == "Check"}
@@ -335,7 +335,7 @@ def gated(base, code, compare="ratio"):
 
 def test_a_condition_compares_the_number_it_names(base, code):
     dag, classes, raw = gated(base, code)
-    assert check_pipeline(dag, classes, raw) == []
+    assert check_and_wire(dag, classes, raw)[0] == []
     configs = {node: classes[node](**raw[node]) for node in dag.nodes}
     (gate,) = [s for s in compile_pipeline(dag, configs).definition["Steps"] if s["Name"] == "Gate"]
     (condition,) = gate["Arguments"]["Conditions"]
@@ -349,7 +349,7 @@ def test_a_condition_compares_the_number_it_names(base, code):
 def test_a_condition_naming_no_number_of_its_parent_says_so(base, code):
     """The numbers the parent returns are listed (a Boolean is not one)."""
     dag, classes, raw = gated(base, code, compare="passed")
-    (problem,) = check_pipeline(dag, classes, raw)
+    (problem,) = check_and_wire(dag, classes, raw)[0]
     assert (problem.node, problem.field) == ("Gate", "passed")
     assert "could come from Check.rows, Check.ratio" in problem.message
 

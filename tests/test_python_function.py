@@ -18,7 +18,7 @@ from botocore.validate import ParamValidator
 
 from builders.compiling.compile import compile_pipeline
 from builders.errors import StepBuildError
-from builders.graph.checks import check_pipeline
+from builders.graph.checks import check_and_wire
 from builders.graph.dag import PipelineDAG
 from builders.localrun.definition import parse_definition
 from builders.localrun.runner import executor_of
@@ -88,7 +88,7 @@ def problems(base, code, **extra) -> dict[str | None, str]:
     """The check's problems of the function node, by field."""
     dag = PipelineDAG.from_adjacency({"Features": []})
     classes = {"Features": PythonFunctionConfig}
-    found = check_pipeline(dag, classes, {"Features": {**base, **values(code, **extra)}})
+    found = check_and_wire(dag, classes, {"Features": {**base, **values(code, **extra)}})[0]
     return {p.field: p.message for p in found if p.node == "Features" and p.code != "unconnected"}
 
 
