@@ -19,6 +19,7 @@ class PortKind(str, Enum):
     PAYLOAD_SAMPLES = "payload samples"
     TRANSFORM_OUTPUT = "batch transform output"
     EVALUATION = "model evaluation"
+    ENDPOINT_CONFIG = "endpoint configuration"
 
 
 @dataclass(frozen=True)

@@ -49,6 +49,7 @@ class StepResult:
     properties: dict[str, Any]
     outputs: dict[str, str] = field(default_factory=dict)  # output name -> S3 URI
     job_seconds: float | None = None
+    summary: str = ""  # what the step did, in words, shown with its state (a tuning's trials)
 
 
 @dataclass

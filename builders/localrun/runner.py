@@ -22,6 +22,7 @@ import sys
 import threading
 import traceback
 import weakref
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
@@ -67,6 +68,7 @@ EXECUTORS = {
     "Transform": run_transform,
 }
 CONTROL = ("Condition", "Fail")
+Executor = Callable[[StepContext], StepResult]
 _ID_ALPHABET = string.ascii_lowercase + string.digits
 _live: weakref.WeakSet[Execution] = weakref.WeakSet()  # runs of this process, for exit
 
@@ -354,11 +356,11 @@ class Execution:
         refused = [
             step
             for step in self.spec.steps.values()
-            if step.name in selected and step.type not in EXECUTORS and step.type not in CONTROL
+            if step.name in selected and executor(step.type) is None and step.type not in CONTROL
         ]
         if not refused:
             return False
-        kinds = ", ".join(sorted({*EXECUTORS, *CONTROL}))
+        kinds = ", ".join(sorted({*EXECUTORS, *declared_executors(), *CONTROL}))
         for step in refused:
             self._settle(
                 step.name,
@@ -397,7 +399,7 @@ class Execution:
             self._settle(name, "stopped", "The run was stopped before this step started.")
             return
         record.state, record.started = "running", now()
-        record.attempts = 1 if step.type in EXECUTORS else 0  # saved once with the start
+        record.attempts = 1 if executor(step.type) else 0  # saved once with the start
         store.save_step(self.id, record)
         log_path = store.log_path(self.id, name)
         with open(log_path, "a", encoding="utf-8") as log:
@@ -453,7 +455,7 @@ class Execution:
         record.properties, record.outputs = result.properties, result.outputs
         record.job_seconds = result.job_seconds
         record.job_name = ctx.job_name()
-        record.state = "succeeded"
+        record.state, record.reason = "succeeded", result.summary
 
     def _attempts(self, ctx: StepContext, record: StepRecord) -> StepResult:
         """Run the step, again after a failure its retry policies cover."""
@@ -463,7 +465,7 @@ class Execution:
         while True:
             ctx.note(f"attempt {record.attempts} of {ctx.spec.type} step {ctx.spec.name}")
             try:
-                return EXECUTORS[ctx.spec.type](ctx)
+                return executor(ctx.spec.type)(ctx)
             except (ClientError, BotoCoreError) as error:
                 failure = StepFailed(f"The sandbox refused a request: {error}", failure_kind(error))
             except StepFailed as error:
@@ -507,6 +509,25 @@ class Execution:
         if uri not in self._json_files:
             self._json_files[uri] = s3io.read_json(self.runner.aws.s3, uri)
         return self._json_files[uri]
+
+
+def executor(step_type: str) -> Executor | None:
+    """What runs a definition step of `step_type`: the runner's own executor, or the hook a
+    registered step type declares for it (`StepType.local_runs`); None: it cannot run here."""
+    return EXECUTORS.get(step_type) or declared_executors().get(step_type)
+
+
+def declared_executors() -> dict[str, Executor]:
+    """The kinds of steps registered step types teach the runner (the first one declaring a
+    kind wins), read from the registry each time: a step type may be added at any time."""
+    from builders.registry import REGISTRY
+
+    found: dict[str, Executor] = {}
+    for step_type in REGISTRY:
+        for kind in step_type.local_runs:
+            if kind not in EXECUTORS and kind not in found:
+                found[kind] = step_type.local_run(kind)
+    return found
 
 
 def _check_reusable(spec: PipelineSpec, source: RunRecord, selected: set[str]) -> None:

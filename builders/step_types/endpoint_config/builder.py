@@ -1,0 +1,73 @@
+"""EndpointConfigStepBuilder: the SDK's EndpointConfigStep with one production variant."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from builders.compiling.steps.step_builder import StepBuilderBase
+from builders.step_types.endpoint_config.config import EndpointConfigStepConfig
+
+CAPTURED_CONTENT = {"CsvContentTypes": ["text/csv"], "JsonContentTypes": ["application/json"]}
+
+
+class EndpointConfigStepBuilder(StepBuilderBase):
+    config: EndpointConfigStepConfig
+
+    def build(self, dependencies: list, inputs: dict[str, Any]) -> Any:
+        from sagemaker.workflow.endpoint_step import EndpointConfigStep
+
+        step_args = self.session.create_endpoint_config(
+            name=self.config_name(),
+            production_variants=[self.variant(inputs["model"])],
+            data_capture_config_dict=self.data_capture(),
+        )
+        return EndpointConfigStep(
+            name=self.node_name, step_args=step_args, depends_on=dependencies or None
+        )
+
+    def variant(self, model_name: Any) -> dict[str, Any]:
+        from sagemaker.session import production_variant
+
+        config = self.config
+        if config.serving == "serverless":
+            serverless = {
+                "MemorySizeInMB": config.serverless_memory_mb,
+                "MaxConcurrency": config.serverless_max_concurrency,
+            }
+            return production_variant(
+                model_name,
+                variant_name=config.variant_name,
+                serverless_inference_config=serverless,
+            )
+        return production_variant(
+            model_name,
+            config.instance_type,
+            config.initial_instance_count,
+            variant_name=config.variant_name,
+        )
+
+    def data_capture(self) -> dict[str, Any] | None:
+        config = self.config
+        if not config.data_capture:
+            return None
+        return {
+            "EnableCapture": True,
+            "InitialSamplingPercentage": config.data_capture_percentage,
+            "DestinationS3Uri": config.effective_data_capture_s3_uri,
+            "CaptureOptions": [{"CaptureMode": "Input"}, {"CaptureMode": "Output"}],
+            "CaptureContentTypeHeader": CAPTURED_CONTENT,
+        }
+
+    def config_name(self) -> Any:
+        """`<pipeline>-<node>-<execution id>`: each run makes a configuration of its own
+        (SageMaker refuses a name that exists), which the endpoint step switches to."""
+        prefix = re.sub(r"[^A-Za-z0-9]+", "-", f"{self.config.pipeline_name}-{self.node_name}")
+        prefix = prefix.strip("-")[:50].rstrip("-") or "endpoint-config"
+        from sagemaker.workflow.execution_variables import ExecutionVariables
+        from sagemaker.workflow.functions import Join
+
+        return Join(on="-", values=[prefix, ExecutionVariables.PIPELINE_EXECUTION_ID])
+
+    def output_properties(self, step: Any) -> dict[str, Any]:
+        return {"endpoint_config": step.properties.EndpointConfigName}

@@ -1,0 +1,30 @@
+"""XGBoostTuning: hyperparameter tuning of the XGBoost training; later steps get the best model.
+
+Its trials run the XGBoost training's job (the same staged script). The sandbox runs them
+one after another (`local.py`, declared in `local_runs`): SageMaker's runner has no tuning.
+"""
+
+from pathlib import Path
+
+import builders.step_types.xgboost_training as xgboost_training
+from builders.graph.ports import TRAINING_DATA_IN, Port, PortKind
+from builders.step_types import StepType
+from builders.step_types.xgboost_tuning.config import XGBoostTuningConfig
+
+BEST_MODEL_OUT = Port("model_artifacts", PortKind.MODEL_ARTIFACTS, "The best trial's model.tar.gz.")
+LOCAL_RUNS = {"Tuning": "builders.step_types.xgboost_tuning.local:run_tuning"}
+
+STEP_TYPE = StepType(
+    name="XGBoostTuning",
+    display_name="XGBoost tuning",
+    category="Training",
+    description="Tunes XGBoost's hyperparameters: trains with values from ranges you set, "
+    "keeps the model with the best validation metric.",
+    config_class=XGBoostTuningConfig,
+    builder="builders.step_types.xgboost_tuning.builder:XGBoostTuningStepBuilder",
+    inputs=(TRAINING_DATA_IN,),
+    outputs=(BEST_MODEL_OUT,),
+    order=35,
+    job=Path(xgboost_training.__file__).parent / "job",
+    local_runs=LOCAL_RUNS,
+)
