@@ -57,6 +57,9 @@ class XGBoostTuningConfig(TuningSettings, XGBoostTrainingConfig):
         ),
     ]
 
+    def declared_metrics(self) -> list[str]:
+        return [item["Name"] for item in metric_definitions()]
+
     @model_validator(mode="after")
     def _check_metric(self) -> XGBoostTuningConfig:
         objective = self.hyperparameters.objective

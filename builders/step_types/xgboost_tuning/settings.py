@@ -86,8 +86,18 @@ class TuningSettings(BaseModel):
     def effective_objective_type(self) -> str:
         return self.objective_type or metric_goal(self.objective_metric) or "Maximize"
 
+    def declared_metrics(self) -> list[str]:
+        """The metrics the training declares (its MetricDefinitions' names)."""
+        raise NotImplementedError
+
     @model_validator(mode="after")
     def _check_search(self) -> TuningSettings:
+        declared = self.declared_metrics()
+        if self.objective_metric not in declared:
+            raise FieldRuleError(
+                "objective_metric",
+                f"is not a metric the training declares: choose {', '.join(declared)}",
+            )
         chosen = searched(self.hyperparameter_search)
         if not chosen:
             raise FieldRuleError(

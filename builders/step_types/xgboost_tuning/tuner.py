@@ -100,14 +100,18 @@ def _tuning_step_class() -> type:
 
     class Tuning(TuningStep):
         """The SDK's TuningStep without the dated job name its estimator adds to the static
-        hyperparameters (its TrainingStep drops it too): the same design compiles to the
-        same definition."""
+        hyperparameters (its TrainingStep drops it too: the same design compiles to the same
+        definition), and without the null job count it writes for a grid search (SageMaker
+        counts the grid's jobs itself; null is no number)."""
 
         @property
         def arguments(self) -> dict[str, Any]:
             request = super().arguments
             static = request.get("TrainingJobDefinition", {}).get("StaticHyperParameters", {})
             static.pop("sagemaker_job_name", None)
+            limits = request.get("HyperParameterTuningJobConfig", {}).get("ResourceLimits", {})
+            for name in [name for name, value in limits.items() if value is None]:
+                del limits[name]
             return request
 
     return Tuning
