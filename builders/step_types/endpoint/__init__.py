@@ -9,7 +9,7 @@ from builders.step_types.endpoint.config import EndpointStepConfig
 
 STEP_TYPE = StepType(
     name="Endpoint",
-    display_name="Endpoint",
+    display_name="Deploy to endpoint",
     category="Inference",
     description="Deploys a model to a real-time endpoint: creates it, or updates it to the "
     "new endpoint configuration; the sandbox sends it the payload's sample requests.",

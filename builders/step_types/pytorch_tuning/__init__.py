@@ -11,7 +11,7 @@ from builders.step_types.xgboost_tuning import BEST_MODEL_OUT, LOCAL_RUNS
 
 STEP_TYPE = StepType(
     name="PyTorchTuning",
-    display_name="PyTorch tuning",
+    display_name="Tune PyTorch",
     category="Training",
     description="Tunes your PyTorch training's hyperparameters: trains with values from "
     "ranges you set, keeps the model with the best validation metric.",

@@ -16,7 +16,7 @@ LOCAL_RUNS = {"Tuning": "builders.step_types.xgboost_tuning.local:run_tuning"}
 
 STEP_TYPE = StepType(
     name="XGBoostTuning",
-    display_name="XGBoost tuning",
+    display_name="Tune XGBoost",
     category="Training",
     description="Tunes XGBoost's hyperparameters: trains with values from ranges you set, "
     "keeps the model with the best validation metric.",
