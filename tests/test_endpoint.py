@@ -81,7 +81,8 @@ CONFIG, ENDPOINT = EndpointConfigStepConfig, EndpointStepConfig
     ("cls", "values", "field", "words"),
     [
         (CONFIG, {"serving": "serverless", "data_capture": True}, "data_capture", "serverless"),
-        (CONFIG, {"serverless_memory_mb": 1000}, "serverless_memory_mb", "one of"),
+        (CONFIG, {"serverless_memory_mb": 3000}, "serverless_memory_mb", "whole number of GB"),
+        (CONFIG, {"serverless_memory_mb": 7168}, "serverless_memory_mb", "at most 6144"),
         (CONFIG, {"serverless_max_concurrency": 201}, "serverless_max_concurrency", "at most"),
         (CONFIG, {"variant_name": "all traffic"}, "variant_name", "letters, digits and hyphens"),
         (CONFIG, {"instance_type": "ml.m5.lage"}, "instance_type", "did you mean ml.m5.large"),
@@ -99,7 +100,7 @@ def test_what_sagemaker_refuses_is_refused_naming_the_field(cls, values, field, 
 def test_the_form_offers_instances_or_serverless():
     specs = {spec.name: spec for spec in form_fields(EndpointConfigStepConfig)}
     assert specs["serving"].options == ("instances", "serverless")
-    assert specs["serverless_memory_mb"].options == (1024, 2048, 3072, 4096, 5120, 6144)
+    assert (specs["serverless_memory_mb"].ge, specs["serverless_memory_mb"].le) == (1024, 6144)
     assert specs["data_capture"].kind == "bool" and specs["data_capture_s3_uri"].advanced
     assert specs["instance_type"].parameter and specs["initial_instance_count"].parameter
 

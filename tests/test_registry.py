@@ -10,9 +10,9 @@ import boto3
 import pytest
 from pydantic import BaseModel, Field
 from sagemaker.workflow.condition_step import ConditionStep
+from sagemaker.workflow.endpoint_step import EndpointConfigStep, EndpointStep
 from sagemaker.workflow.fail_step import FailStep
 from sagemaker.workflow.model_step import ModelStep
-from sagemaker.workflow.endpoint_step import EndpointConfigStep, EndpointStep
 from sagemaker.workflow.steps import ProcessingStep, TrainingStep, TransformStep, TuningStep
 
 from builders.cli import main as cli

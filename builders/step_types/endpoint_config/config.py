@@ -52,8 +52,13 @@ class EndpointConfigStepConfig(BasePipelineConfig):
         Field(description="Instances the endpoint starts with (serving on instances)."),
     ] = 1
     serverless_memory_mb: Annotated[
-        Literal[1024, 2048, 3072, 4096, 5120, 6144],
-        Field(description="Memory of each serverless worker, in MB (serverless)."),
+        int,
+        Field(
+            ge=1024,
+            le=6144,
+            description="Memory of each serverless worker, in MB: 1024, 2048, ... 6144 "
+            "(serverless).",
+        ),
     ] = 2048
     serverless_max_concurrency: Annotated[
         int,
@@ -91,6 +96,13 @@ class EndpointConfigStepConfig(BasePipelineConfig):
                 "cannot be on for this step: SageMaker does not cache endpoint steps (each "
                 "run makes a new endpoint configuration). Turn caching off for this node."
             )
+        return value
+
+    @field_validator("serverless_memory_mb")
+    @classmethod
+    def _whole_gigabytes(cls, value: int) -> int:
+        if value % 1024:
+            raise ValueError("must be a whole number of GB: 1024, 2048, 3072, 4096, 5120 or 6144")
         return value
 
     @model_validator(mode="after")
