@@ -8,6 +8,7 @@ import io
 import json
 import socket
 import tarfile
+import time
 
 import pytest
 from api_shapes import request_problems
@@ -132,6 +133,9 @@ def input_fn(body, content_type):
 def predict_fn(rows, weights):
     if any(13.0 in row for row in rows):
         raise ValueError("unlucky row")
+    if any(7.0 in row for row in rows):
+        import time
+        time.sleep(50)  # a model that hangs
     return [sum(w * v for w, v in zip(weights, row)) for row in rows]
 def output_fn(scores, accept):
     if accept == "application/json":
@@ -181,6 +185,7 @@ def runner(sandbox, tmp_path):
     manifest = {"response_types": ["application/json"], "content_types": ["text/csv"]}
     put(Bucket=BUCKET, Key="samples/Fraud.manifest.json", Body=json.dumps(manifest).encode())
     put(Bucket=BUCKET, Key="unlucky/Fraud.tar.gz", Body=archive({"payload_sample.csv": "13,1"}))
+    put(Bucket=BUCKET, Key="hangs/Fraud.tar.gz", Body=archive({"payload_sample.csv": "7,1"}))
     return runner
 
 
@@ -308,3 +313,24 @@ def test_inference_code_that_cannot_load_the_model_fails_the_step(runner):
     reason = run.steps["Live"].reason
     assert reason.startswith("The model server did not serve the model")
     assert "No module named 'nothing_here'" in reason
+
+
+def test_stopping_the_run_ends_the_model_server_at_once(runner):
+    execution = runner.start(serving_pipeline(payload="hangs"), pipeline_name="hangs")
+    deadline = time.monotonic() + 120
+    while "model server listening" not in runner.store.log_tail(execution.id, "Live", 50):
+        assert time.monotonic() < deadline and execution.running, "the model did not serve"
+        time.sleep(0.1)
+    started = time.monotonic()
+    execution.stop()
+    run = execution.wait(timeout=30)
+    assert run.status == "Stopped" and run.steps["Live"].state == "stopped"
+    assert time.monotonic() - started < 15  # not the 50 s the model hangs
+    port_file = runner.store.step_folder(run.execution_id, "Live") / "model_server.port"
+    with (
+        pytest.raises(OSError),
+        socket.create_connection(
+            ("127.0.0.1", json.loads(port_file.read_text())["port"]), timeout=2
+        ),
+    ):
+        pass

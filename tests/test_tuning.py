@@ -16,6 +16,7 @@ from localrun_support import BUCKET, REGION, build
 from support import BASE, HYPERPARAMETERS, start_moto
 
 from builders.compiling.compile import compile_pipeline
+from builders.compiling.run_policies import apply_run_policies
 from builders.compiling.sagemaker_env import offline_build
 from builders.compiling.staging import CodeStager
 from builders.configs.fields import form_fields
@@ -245,14 +246,18 @@ def test_tuning_compiles_to_the_sdks_tuning_step_and_the_model_reads_the_best_tr
         "config",
     }
     model_data = steps["Model-CreateModel"]["Arguments"]["PrimaryContainer"]["ModelDataUrl"]
-    values = model_data["Std:Join"]["Values"]
-    assert values[1:] == [
-        {"Get": "Execution.PipelineExecutionId"},
-        "Tune",
-        "model_artifacts",
-        {"Get": "Steps.Tune.TrainingJobSummaries[0].TrainingJobName"},
-        "output/model.tar.gz",
-    ]
+    # The best trial's model, read from the tuning step alone (its output path included,
+    # so a cached step's earlier trials are found too).
+    assert model_data == {
+        "Std:Join": {
+            "On": "/",
+            "Values": [
+                {"Get": "Steps.Tune.TrainingJobDefinition.OutputDataConfig.S3OutputPath"},
+                {"Get": "Steps.Tune.TrainingJobSummaries[0].TrainingJobName"},
+                "output/model.tar.gz",
+            ],
+        }
+    }
     assert request_problems(tune) == []
     assert tuning_design(max_jobs=6, max_parallel_jobs=3, random_seed=11).definition_json == (
         compiled.definition_json
@@ -407,6 +412,7 @@ def tuning_pipeline(runner, **change) -> str:
             config, node_name="Tune", stager=stager, sagemaker_session=sdk.session
         )
         tune = builder.create_step(training_data=f"s3://{BUCKET}/tune-data")
+        apply_run_policies(tune, config)  # as the template does: caching, retries
         best = builder.output_properties(tune)["model_artifacts"]
         model = Model(
             image_uri="123456789012.dkr.ecr.us-east-1.amazonaws.com/serve:latest",
@@ -518,3 +524,20 @@ def test_a_pytorch_tuning_step_is_what_sagemaker_accepts():
     assert {m["Name"] for m in algorithm["MetricDefinitions"]} == set(config.metric_definitions)
     limits = request["Arguments"]["HyperParameterTuningJobConfig"]["ResourceLimits"]
     assert limits == {"MaxNumberOfTrainingJobs": 3, "MaxParallelTrainingJobs": 2}
+
+
+def test_a_cached_tuning_step_returns_the_earlier_runs_best_model(runner):
+    """SageMaker caches tuning steps by the search and the trials' training (not their
+    output path, which holds the run's execution id)."""
+    search = grid(lr=[0.001, 0.003])
+    change = {"cache_enabled": True, "strategy": "Grid", "hyperparameter_search": search}
+    definition = tuning_pipeline(runner, **change)
+    first = runner.run(definition, pipeline_name="tune-cached")
+    second = runner.run(definition, pipeline_name="tune-cached")
+    assert first.status == second.status == "Succeeded", second.failure_reason
+    tune = second.steps["Tune"]
+    assert tune.state == "cached" and tune.source_execution == first.execution_id
+    best = second.steps["Best-CreateModel"].properties["PrimaryContainer"]["ModelDataUrl"]
+    assert f"/runs/{first.execution_id}/Tune/" in best  # the earlier run's best model
+    other = tuning_pipeline(runner, **{**change, "hyperparameter_search": grid(lr=[0.01])})
+    assert runner.run(other, pipeline_name="tune-cached").steps["Tune"].state == "succeeded"

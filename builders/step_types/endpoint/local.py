@@ -227,8 +227,14 @@ def _served(ctx: StepContext, spec_path: Path, env: dict[str, str]) -> Iterator[
         except StepFailed as error:
             failure.append(error)
 
+    def follow_the_run() -> None:  # a stopped run ends the server at once
+        while not stop.wait(0.1):
+            if ctx.stop.is_set():
+                stop.set()
+
     thread = threading.Thread(target=serve, name=f"endpoint-{ctx.spec.name}", daemon=True)
     thread.start()
+    threading.Thread(target=follow_the_run, daemon=True).start()
     port_file = Path(json.loads(spec_path.read_text())["port_file"])
     try:
         yield _wait_for_port(ctx, port_file, thread, failure)

@@ -11,7 +11,6 @@ import functools
 from typing import Any
 
 from builders.compiling.sagemaker_env import estimator_construction
-from builders.compiling.steps.step_builder import in_run_folder
 from builders.step_types.xgboost_tuning.search import RANGE, searched
 from builders.step_types.xgboost_tuning.settings import TuningSettings
 
@@ -62,14 +61,13 @@ class TuningStepBuilderMixin:
         )
 
     def output_properties(self, step: Any) -> dict[str, Any]:
-        # What `step.get_top_model_s3_uri(0, ...)` gives, with the run's execution id in the
-        # output path: the best trial's model.tar.gz (TrainingJobSummaries is best first).
-        best = step.properties.TrainingJobSummaries[0].TrainingJobName
-        model = in_run_folder(
-            self.config.pipeline_s3_loc + "/runs",
-            self.node_name,
-            MODEL_PORT,
-            best,
+        # The best trial's model.tar.gz: what `step.get_top_model_s3_uri(0, ...)` names, with
+        # the output path read from the step too, so a cached step (an earlier run's trials,
+        # under that run's execution id) still points at its own best model.
+        properties = step.properties
+        model = self.joined(
+            properties.TrainingJobDefinition.OutputDataConfig.S3OutputPath,
+            properties.TrainingJobSummaries[0].TrainingJobName,
             "output/model.tar.gz",
         )
         return {MODEL_PORT: model}
