@@ -60,14 +60,21 @@ class EndpointConfigStepBuilder(StepBuilderBase):
         }
 
     def config_name(self) -> Any:
-        """`<pipeline>-<node>-<execution id>`: each run makes a configuration of its own
-        (SageMaker refuses a name that exists), which the endpoint step switches to."""
-        prefix = re.sub(r"[^A-Za-z0-9]+", "-", f"{self.config.pipeline_name}-{self.node_name}")
-        prefix = prefix.strip("-")[:50].rstrip("-") or "endpoint-config"
+        """`<pipeline>-<node>-<execution id>` in SageMaker's 63 characters (the pipeline's
+        name cut first): each run makes a configuration of its own (SageMaker refuses a name
+        that exists), which the endpoint step switches to."""
         from sagemaker.workflow.execution_variables import ExecutionVariables
         from sagemaker.workflow.functions import Join
 
+        node = _name_part(self.node_name)[:24] or "config"
+        pipeline = _name_part(self.config.pipeline_name)[: 49 - len(node)].rstrip("-")
+        prefix = f"{pipeline}-{node}" if pipeline else node
         return Join(on="-", values=[prefix, ExecutionVariables.PIPELINE_EXECUTION_ID])
 
     def output_properties(self, step: Any) -> dict[str, Any]:
         return {"endpoint_config": step.properties.EndpointConfigName}
+
+
+def _name_part(text: str) -> str:
+    """Letters, digits and single hyphens, as SageMaker's resource names take them."""
+    return re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-")
