@@ -22,7 +22,6 @@ import sys
 import threading
 import traceback
 import weakref
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
@@ -68,7 +67,6 @@ EXECUTORS = {
     "Transform": run_transform,
 }
 CONTROL = ("Condition", "Fail")
-Executor = Callable[[StepContext], StepResult]
 _ID_ALPHABET = string.ascii_lowercase + string.digits
 _live: weakref.WeakSet[Execution] = weakref.WeakSet()  # runs of this process, for exit
 
@@ -218,6 +216,7 @@ class Execution:
         self._cache: CacheIndex | None = None
         self._json_files: dict[str, Any] = {}
         self._source: RunRecord | None = None
+        self._executors: dict[str, Any] = {}
 
     @property
     def id(self) -> str:
@@ -356,11 +355,11 @@ class Execution:
         refused = [
             step
             for step in self.spec.steps.values()
-            if step.name in selected and executor(step.type) is None and step.type not in CONTROL
+            if step.name in selected and step.type not in CONTROL and self._executor(step) is None
         ]
         if not refused:
             return False
-        kinds = ", ".join(sorted({*EXECUTORS, *declared_executors(), *CONTROL}))
+        kinds = ", ".join(sorted({*EXECUTORS, *CONTROL}))
         for step in refused:
             self._settle(
                 step.name,
@@ -399,7 +398,7 @@ class Execution:
             self._settle(name, "stopped", "The run was stopped before this step started.")
             return
         record.state, record.started = "running", now()
-        record.attempts = 1 if executor(step.type) else 0  # saved once with the start
+        record.attempts = 0 if step.type in CONTROL else 1  # saved once with the start
         store.save_step(self.id, record)
         log_path = store.log_path(self.id, name)
         with open(log_path, "a", encoding="utf-8") as log:
@@ -455,7 +454,7 @@ class Execution:
         record.properties, record.outputs = result.properties, result.outputs
         record.job_seconds = result.job_seconds
         record.job_name = ctx.job_name()
-        record.state, record.reason = "succeeded", result.summary
+        record.state, record.reason = "succeeded", result.summary  # what it did, in words
 
     def _attempts(self, ctx: StepContext, record: StepRecord) -> StepResult:
         """Run the step, again after a failure its retry policies cover."""
@@ -465,7 +464,7 @@ class Execution:
         while True:
             ctx.note(f"attempt {record.attempts} of {ctx.spec.type} step {ctx.spec.name}")
             try:
-                return executor(ctx.spec.type)(ctx)
+                return self._executor(ctx.spec)(ctx)
             except (ClientError, BotoCoreError) as error:
                 failure = StepFailed(f"The sandbox refused a request: {error}", failure_kind(error))
             except StepFailed as error:
@@ -497,6 +496,11 @@ class Execution:
             return True
         return False
 
+    def _executor(self, step: StepSpec) -> Any:
+        if step.name not in self._executors:
+            self._executors[step.name] = executor_of(step)
+        return self._executors[step.name]
+
     def _models(self) -> dict[str, dict[str, Any]]:
         return {
             record.properties["ModelName"]: record.properties
@@ -511,23 +515,16 @@ class Execution:
         return self._json_files[uri]
 
 
-def executor(step_type: str) -> Executor | None:
-    """What runs a definition step of `step_type`: the runner's own executor, or the hook a
-    registered step type declares for it (`StepType.local_runs`); None: it cannot run here."""
-    return EXECUTORS.get(step_type) or declared_executors().get(step_type)
-
-
-def declared_executors() -> dict[str, Executor]:
-    """The kinds of steps registered step types teach the runner (the first one declaring a
-    kind wins), read from the registry each time: a step type may be added at any time."""
+def executor_of(step: StepSpec) -> Any:
+    """What runs `step`: a step type's own (its `local_run` hook claims the steps it compiles
+    to), else the runner's for that kind of step; None when nothing here can run it."""
     from builders.registry import REGISTRY
 
-    found: dict[str, Executor] = {}
     for step_type in REGISTRY:
-        for kind in step_type.local_runs:
-            if kind not in EXECUTORS and kind not in found:
-                found[kind] = step_type.local_run(kind)
-    return found
+        executor = step_type.local_executor(step)
+        if executor is not None:
+            return executor
+    return EXECUTORS.get(step.type)
 
 
 def _check_reusable(spec: PipelineSpec, source: RunRecord, selected: set[str]) -> None:

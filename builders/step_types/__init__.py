@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -39,12 +39,6 @@ class StepType:
     loaded on first use: builders import the SageMaker SDK, which the registry's readers
     (the app's pages among them) must not pay for. `job` is the folder of the job script
     the builder stages when the config names no code of its own.
-
-    `local_runs` teaches the sandbox a kind of SageMaker step its runner does not run
-    itself: the definition's step `Type` ("Tuning", "Endpoint") -> a "module:function" path
-    (or the function) that takes the step's `StepContext` and returns its `StepResult`
-    (builders/localrun/context.py). The runner reads only the definition, so the hook is
-    found by that type, whichever step type compiled it.
     """
 
     name: str
@@ -65,7 +59,10 @@ class StepType:
     # A condition's field naming the children on its "if" branch (the rest are "else"). Its
     # edges order its children and carry no data, so any step may follow it.
     branch_field: str | None = None
-    local_runs: Mapping[str, str | Any] = field(default_factory=dict, hash=False)
+    # (a step of a definition) -> the function that runs it in the local sandbox, or None:
+    # for the steps this type compiles to that the runner has no executor of its own for
+    # (a Lambda step), or runs otherwise (the SDK's function step is a training job).
+    local_run: str | Any | None = None
 
     def builder_class(self) -> type:
         return _load(self.builder)
@@ -73,10 +70,9 @@ class StepType:
     def preview_hook(self) -> Any:
         return None if self.preview is None else _load(self.preview)
 
-    def local_run(self, step_type: str) -> Any:
-        """The function that runs a definition step of `step_type` locally, or None."""
-        target = self.local_runs.get(step_type)
-        return None if target is None else _load(target)
+    def local_executor(self, step: Any) -> Any:
+        """The sandbox's executor of definition step `step`, if this type runs it."""
+        return None if self.local_run is None else _load(self.local_run)(step)
 
     def bound(self, values: Mapping[str, Any]) -> StepType:
         """This step type with the ports a node's values declare (itself without a hook)."""

@@ -1,7 +1,7 @@
 """Endpoint: creates the endpoint, or switches it to this run's endpoint configuration.
 
 The sandbox serves the model on 127.0.0.1 and sends it the Payload's sample requests
-(`local.py`, declared in `local_runs`).
+(`local.py`, the `local_run` hook).
 """
 
 from builders.step_types import Port, PortKind, StepType
@@ -26,5 +26,5 @@ STEP_TYPE = StepType(
         ),
     ),
     order=74,
-    local_runs={"Endpoint": "builders.step_types.endpoint.local:run_endpoint"},
+    local_run="builders.step_types.endpoint.local:executor_for",
 )

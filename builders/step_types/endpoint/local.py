@@ -1,6 +1,6 @@
 """The sandbox's Endpoint step: the model served on 127.0.0.1 and asked the sample requests.
 
-    StepType(..., local_runs={"Endpoint": "builders.step_types.endpoint.local:run_endpoint"})
+    StepType(..., local_run="builders.step_types.endpoint.local:executor_for")
 
 The endpoint is created in the sandbox's SageMaker (or switched to the run's configuration
 when it exists, as UpdateEndpoint does). Its variant's model is unpacked and served by
@@ -33,6 +33,7 @@ from typing import Any
 
 from builders.localrun import s3io
 from builders.localrun.context import StepContext, StepFailed, StepResult, StepStopped, unsupported
+from builders.localrun.definition import StepSpec
 from builders.localrun.models import _call, _plain
 from builders.localrun.transform import SERVE, _inference_code, _model_container, _unpack_model
 from builders.step_types.endpoint.builder import SAMPLE_PAYLOAD_TAG
@@ -334,3 +335,8 @@ def _summary(name, action, program, samples: list[Sample], answers: list[Answer]
             f"in {answer.milliseconds:g} ms: {body}"
         )
     return "\n".join(lines)
+
+
+def executor_for(step: StepSpec) -> Any:
+    """The step type's `local_run` hook: this module runs the definition's Endpoint steps."""
+    return run_endpoint if step.type == "Endpoint" else None

@@ -1,6 +1,6 @@
 """EndpointConfig: the production variant an endpoint serves a model with.
 
-The sandbox creates it in its SageMaker (`local.py`, declared in `local_runs`).
+The sandbox creates it in its SageMaker (`local.py`, the `local_run` hook).
 """
 
 from builders.step_types import Port, PortKind, StepType
@@ -23,5 +23,5 @@ STEP_TYPE = StepType(
         ),
     ),
     order=72,
-    local_runs={"EndpointConfig": "builders.step_types.endpoint_config.local:run_endpoint_config"},
+    local_run="builders.step_types.endpoint_config.local:executor_for",
 )

@@ -3,7 +3,10 @@ which refuses a model no step created (as SageMaker does)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from builders.localrun.context import StepContext, StepResult
+from builders.localrun.definition import StepSpec
 from builders.localrun.models import _call, _plain
 
 
@@ -15,3 +18,8 @@ def run_endpoint_config(ctx: StepContext) -> StepResult:
     described.pop("ResponseMetadata", None)
     ctx.note(f"created endpoint configuration {name} ({response['EndpointConfigArn']})")
     return StepResult({**args, **_plain(described)}, {"endpoint_config": name})
+
+
+def executor_for(step: StepSpec) -> Any:
+    """The step type's `local_run` hook: this module runs the definition's EndpointConfig steps."""
+    return run_endpoint_config if step.type == "EndpointConfig" else None

@@ -7,7 +7,7 @@ sandbox's trials); the trials run your training script.
 from builders.graph.ports import TRAINING_DATA_IN
 from builders.step_types import StepType
 from builders.step_types.pytorch_tuning.config import PyTorchTuningConfig
-from builders.step_types.xgboost_tuning import BEST_MODEL_OUT, LOCAL_RUNS
+from builders.step_types.xgboost_tuning import BEST_MODEL_OUT, LOCAL_RUN
 
 STEP_TYPE = StepType(
     name="PyTorchTuning",
@@ -20,5 +20,5 @@ STEP_TYPE = StepType(
     inputs=(TRAINING_DATA_IN,),
     outputs=(BEST_MODEL_OUT,),
     order=45,
-    local_runs=LOCAL_RUNS,
+    local_run=LOCAL_RUN,
 )

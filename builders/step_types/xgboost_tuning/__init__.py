@@ -1,7 +1,7 @@
 """XGBoostTuning: hyperparameter tuning of the XGBoost training; later steps get the best model.
 
 Its trials run the XGBoost training's job (the same staged script). The sandbox runs them
-one after another (`local.py`, declared in `local_runs`): SageMaker's runner has no tuning.
+one after another (`local.py`, the `local_run` hook): SageMaker's runner has no tuning.
 """
 
 from pathlib import Path
@@ -12,7 +12,7 @@ from builders.step_types import StepType
 from builders.step_types.xgboost_tuning.config import XGBoostTuningConfig
 
 BEST_MODEL_OUT = Port("model_artifacts", PortKind.MODEL_ARTIFACTS, "The best trial's model.tar.gz.")
-LOCAL_RUNS = {"Tuning": "builders.step_types.xgboost_tuning.local:run_tuning"}
+LOCAL_RUN = "builders.step_types.xgboost_tuning.local:executor_for"  # Tuning steps
 
 STEP_TYPE = StepType(
     name="XGBoostTuning",
@@ -26,5 +26,5 @@ STEP_TYPE = StepType(
     outputs=(BEST_MODEL_OUT,),
     order=35,
     job=Path(xgboost_training.__file__).parent / "job",
-    local_runs=LOCAL_RUNS,
+    local_run=LOCAL_RUN,
 )

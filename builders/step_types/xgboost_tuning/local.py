@@ -1,8 +1,9 @@
 """The sandbox's tuning job: trials run for real, one after another, the best one kept.
 
-    StepType(..., local_runs={"Tuning": "builders.step_types.xgboost_tuning.local:run_tuning"})
+    StepType(..., local_run="builders.step_types.xgboost_tuning.local:executor_for")
 
-The local runner calls `run_tuning` for a definition's Tuning step. It draws each trial's
+The local runner asks each step type's `local_run` hook for a step's executor: this one
+runs a definition's Tuning steps with `run_tuning`. It draws each trial's
 hyperparameters from the ParameterRanges (Random; Bayesian runs as Random here; Grid runs
 every combination in order), runs the trial as the runner runs a Training step (its own
 folder, log and job name `<tuning job>-<nnn>-<hash>`, within the job's own time limit),
@@ -27,6 +28,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from builders.localrun.context import StepContext, StepFailed, StepResult, unsupported
+from builders.localrun.definition import StepSpec
 from builders.localrun.jobs import remove_inputs, run_training
 from builders.localrun.store import now
 
@@ -367,3 +369,8 @@ def _plan(name: str, strategy: str, config: dict, metric: str, goal: str) -> str
 
 def _deadline(seconds: Any) -> float | None:
     return None if seconds is None else time.monotonic() + float(seconds)
+
+
+def executor_for(step: StepSpec) -> Any:
+    """The step type's `local_run` hook: this module runs the definition's Tuning steps."""
+    return run_tuning if step.type == "Tuning" else None
