@@ -9,7 +9,9 @@
 
 Bad input ends with a readable message naming the node and field, and exit code 1. What the
 command prints is its own: the SDK's and botocore's log lines are off while it runs.
-`validate` never imports the SageMaker SDK, so it starts in a fraction of a second.
+`validate` runs every check: those of the designer's badges first, which need no SageMaker
+SDK (a design that fails them is reported in a fraction of a second), then, as `compile` and
+`deploy` do, it compiles the design and checks its steps against SageMaker's request shapes.
 """
 
 from __future__ import annotations
@@ -151,6 +153,7 @@ def _validate(args: argparse.Namespace) -> int:
     problems = _problems(args)
     if problems:
         return _report(problems)
+    _compiled(args, checked=True)  # SageMaker's request shapes: raises with every problem
     print(f"Valid: {args.config} and {args.dag} describe a complete pipeline.")
     return 0
 
@@ -178,14 +181,15 @@ def _start_values(args: argparse.Namespace) -> dict[str, str]:
     return start_values(parameters_of(document), given, classes, values)
 
 
-def _compiled(args: argparse.Namespace):
-    """(CompiledPipeline, configs) of --dag and --config; every problem raised at once."""
+def _compiled(args: argparse.Namespace, *, checked: bool = False):
+    """(CompiledPipeline, configs) of --dag and --config; every problem raised at once
+    (`checked`: the designer's checks passed already)."""
     from builders.compiling.compile import compile_pipeline
     from builders.designs.config_io import WHAT, configs_from_document, parameters_of
     from builders.designs.fileio import read_json
     from builders.graph.dag import load_dag
 
-    problems = _problems(args)
+    problems = [] if checked else _problems(args)
     if problems:
         raise ConfigValidationError(problems)
     document = read_json(args.config, WHAT)
@@ -195,7 +199,7 @@ def _compiled(args: argparse.Namespace):
         compiled = compile_pipeline(
             load_dag(args.dag),
             configs,
-            name=args.name,
+            name=getattr(args, "name", None),
             base_dir=base_dir,
             parameters=parameters_of(document),
         )

@@ -69,7 +69,9 @@ def run_chip(status: NodeStatus) -> dict:
     sign, color = RUN_LOOK.get(status.state, ("?", ""))
     text = f"{sign} {status.state}"
     elapsed = None
-    if status.state == "running" and status.started:
+    if status.outcome:  # a condition: its metric against the threshold, and the branch
+        text = f"{sign} {status.outcome}"
+    elif status.state == "running" and status.started:
         started = datetime.fromisoformat(status.started)
         elapsed = max(0.0, (datetime.now(timezone.utc) - started).total_seconds())
     elif status.duration is not None:

@@ -1,10 +1,11 @@
 """The last run of the open design's pipeline, on the designer: each node's run state and
 duration on the canvas, and in the node panel the node's reason, outputs and log tail.
 
-Which run: the newest sandbox run of the design's pipeline (read from the run store under
-the workspace, so runs the CLI started and runs from before an app restart count), or the
-AWS execution the Deploy page started for the design in this session (`remember_execution`),
-whichever started last. The states stay after the run and after edits of the design: the
+Which run: the newest sandbox run of the design (its pipeline's runs that carry the design's
+id, read from the run store under the workspace, so runs from before an app restart count;
+another design with the same pipeline name has runs of its own), or the AWS execution the
+Deploy page started for the design in this session (`remember_execution`), whichever started
+last. The states stay after the run and after edits of the design: the
 bar above the canvas says they are the last run's, and "Show last run" hides them.
 
 Refreshing while a run goes, without disturbing the user: a fragment reads the run every
@@ -45,7 +46,7 @@ REFRESH = 1.0  # seconds between reads of a sandbox run that is going
 AWS_REFRESH = 5.0  # ... of an AWS execution (each read is two API calls)
 LOG_LINES = 30
 SHOW = "run_overlay_show"  # the "Show last run" toggle
-_EXECUTIONS = "run_overlay_executions"  # design name -> the AWS execution started for it
+_EXECUTIONS = "run_overlay_executions"  # design id -> the AWS execution started for it
 _READ = "run_overlay_read"  # execution ARN -> (when read, LastRun): AWS is read sparingly
 UNKNOWN = "Unknown"  # the status of an execution that could not be read
 
@@ -81,11 +82,15 @@ class AwsExecution:
     started: str  # ISO 8601, when the deploy started it
 
 
-def remember_execution(design_name: str, target: Target, execution_arn: str) -> None:
+def remember_execution(design: Design, target: Target, execution_arn: str) -> None:
     """Show this AWS execution on the design's canvas (the Deploy page just started it)."""
-    st.session_state.setdefault(_EXECUTIONS, {})[design_name] = AwsExecution(
+    st.session_state.setdefault(_EXECUTIONS, {})[_key(design)] = AwsExecution(
         target, execution_arn, now()
     )
+
+
+def _key(design: Design) -> str:
+    return design.id or design.name
 
 
 def pipeline_name(design: Design) -> str | None:
@@ -107,7 +112,7 @@ def _sandbox_run(design: Design) -> LastRun | None:
     if name is None:
         return None
     try:
-        run, nodes = latest_node_states(name, design.node_names, runs_folder())
+        run, nodes = latest_node_states(name, design.node_names, runs_folder(), design.id)
     except LocalRunError:
         return None  # a broken run folder: the Deploy page says what is wrong with it
     if run is None:
@@ -123,7 +128,7 @@ def _sandbox_run(design: Design) -> LastRun | None:
 
 
 def _aws_run(design: Design) -> LastRun | None:
-    execution = st.session_state.get(_EXECUTIONS, {}).get(design.name)
+    execution = st.session_state.get(_EXECUTIONS, {}).get(_key(design))
     if execution is None:
         return None
     read = st.session_state.setdefault(_READ, {})
@@ -239,6 +244,8 @@ def _shortened(text: str, limit: int = 160) -> str:
 
 
 def _node_title(status: NodeStatus) -> str:
+    if status.outcome:  # a condition: 'Last run: AUC 0.935 >= 0.75: if branch'
+        return f"Last run: {status.outcome}"
     took = f" · {duration_text(status.duration)}" if status.duration is not None else ""
     return f"Last run: {status.state}{took}"
 

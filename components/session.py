@@ -21,7 +21,13 @@ from dataclasses import replace
 
 import streamlit as st
 
-from builders.designs.design import Design, DesignReport, complete_settings, validate_design
+from builders.designs.design import (
+    Design,
+    DesignReport,
+    complete_settings,
+    validate_design,
+    with_identity,
+)
 from builders.designs.history import History
 from builders.designs.merge import Merge, merge_designs
 from builders.designs.workspace import NewerDesign, Workspace
@@ -257,12 +263,14 @@ def _adopt(design: Design) -> None:
     stored at once, so what the forms show is what the file holds."""
     st.session_state[DESIGN] = design
     _synced(design)
-    commit(complete_settings(design), record=False)
+    commit(with_identity(complete_settings(design)), record=False)
 
 
 def create_design(design: Design) -> None:
     """Save a new design (created, imported or proposed) and switch to it; a name already
-    used raises PipelineDesignError and changes nothing."""
+    used raises PipelineDesignError and changes nothing. It is a new design: its runs are
+    its own, even when it was made from another one."""
+    design = with_identity(design, fresh=True)
     workspace().create(design)
     _switch(design)
     _synced(design)

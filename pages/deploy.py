@@ -174,6 +174,7 @@ def run_deploy(
                 progress=lambda stage, message: status.write(f"**{stage}**: {md(message)}"),
                 timeout=timeout,
                 config_document=config_document(design) if kind == "sandbox" else None,
+                design_id=design.id,
             )
         except DeployError as error:
             status.update(label=f"Deploy failed at {error.stage}", state="error", expanded=False)
@@ -184,7 +185,7 @@ def run_deploy(
     if result.execution_arn and target.kind == "sandbox":
         choose_run(result.execution_arn.rsplit("/", 1)[-1])
     elif result.execution_arn:
-        remember_execution(design.name, target, result.execution_arn)  # for the canvas
+        remember_execution(design, target, result.execution_arn)  # for the canvas
     st.session_state[DEPLOYMENT] = Deployment(design.name, target, result)
 
 
@@ -325,7 +326,7 @@ def rerun_control(target: Target, pipeline_name: str, rows: list[dict], steps: l
             st.error(md(error.message))
             return
     st.session_state[RERUN] = arn
-    remember_execution(session.current().name, target, arn)  # the canvas shows it
+    remember_execution(session.current(), target, arn)  # the canvas shows it
     session.notice("success", f"Execution {arn} started: {step} and the steps after it.")
     st.rerun()
 

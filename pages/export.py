@@ -6,6 +6,7 @@ import streamlit as st
 
 from builders.configs.fields import text_of
 from builders.designs.design import (
+    DesignReport,
     config_document,
     dag_document,
     design_from_documents,
@@ -68,7 +69,20 @@ def show_parameters(design) -> None:
     st.dataframe(rows, hide_index=True, width="stretch")
 
 
-def show_downloads(design, report) -> None:
+def full_report(design, report):
+    """The report with what compiling found (SageMaker's request shapes, the SDK's own
+    refusals), and the compiled pipeline or None: 'complete and valid' means it compiles
+    and SageMaker's API would take it."""
+    if not report.valid:
+        return report, None
+    pipeline = session.compiled(design)
+    if isinstance(pipeline, PipelineDesignError):
+        found = DesignReport(problems=(*report.problems, *pipeline.problems), wires=report.wires)
+        return found, None
+    return report, pipeline
+
+
+def show_downloads(design, report, pipeline) -> None:
     stem = file_stem(design.name)
     config_json = json.dumps(config_document(design), indent=2)
     dag_json = json.dumps(dag_document(design), indent=2)
@@ -77,10 +91,7 @@ def show_downloads(design, report) -> None:
         "Download config JSON", config_json, f"{stem}.config.json", "application/json"
     )
     middle.download_button("Download DAG JSON", dag_json, f"{stem}.dag.json", "application/json")
-    pipeline = session.compiled(design) if report.valid else None
-    if isinstance(pipeline, PipelineDesignError):
-        right.error(md(str(pipeline)))
-    elif pipeline is not None:
+    if pipeline is not None:
         definition = json.dumps(pipeline.definition, indent=2)
         right.download_button(
             "Download pipeline JSON", definition, f"{stem}.pipeline.json", "application/json"
@@ -91,7 +102,7 @@ def show_downloads(design, report) -> None:
         st.code(config_json, language="json")
     with st.expander("DAG JSON"):
         st.code(dag_json, language="json")
-    if pipeline is not None and not isinstance(pipeline, PipelineDesignError):
+    if pipeline is not None:
         with st.expander(f"Pipeline definition JSON ({len(pipeline.step_names)} steps)"):
             st.code(json.dumps(pipeline.definition, indent=2), language="json")
 
@@ -131,10 +142,10 @@ design = session.current()
 if design is None:
     st.info("No design is open: import one below, or create one on the Designs page.")
 else:
-    report = session.report(design)
+    report, pipeline = full_report(design, session.report(design))
     show_report(report)
     show_wiring(report)
     show_parameters(design)
     st.subheader("Export")
-    show_downloads(design, report)
+    show_downloads(design, report, pipeline)
 import_files()

@@ -240,7 +240,8 @@ def test_answering_every_question_completes_a_design(starter):
         for part in question.path.split("."):
             value = value[part]
         design = answer(design, question, value)
-    assert design_questions(design) == []
+    # What is left: the starter's bucket and role are examples, asked for as such.
+    assert {q.key for q in design_questions(design)} == {"settings:bucket", "settings:role"}
 
 
 def _optional_only(model: type[BaseModel], values: dict) -> dict:
@@ -326,3 +327,67 @@ def test_a_malformed_free_text_reading_is_an_error(bedrock):
     bedrock.replay("plan_malformed")
     with pytest.raises(AssistantError):
         extract_values(model_at(bedrock), design_questions(new_design("d")), "bucket x")
+
+
+# -- what the goal states, and what a starter only suggests (issue 17) --------------------------
+GATED = "register it only if the AUC is at least 0.8, otherwise fail"
+
+
+def test_the_offline_planner_keeps_the_gate_the_goal_states():
+    result = plan(GATED)
+    assert result.ok, result.problems
+    design = proposal_design(result.proposal, "gated")
+    by_type = {node.step_type: node for node in design.nodes}
+    assert {"ModelRegistration", "Condition", "Fail"} <= set(by_type)
+    gate = by_type["Condition"]
+    values = effective_values(design, gate)
+    assert (values["metric"], values["operator"], values["threshold"]) == ("auc", ">=", 0.8)
+    fail = by_type["Fail"].name
+    assert (gate.name, fail) in design.edges and fail not in values["if_steps"]
+    assert validate_design(design).valid, validate_design(design).problems
+
+
+@pytest.mark.parametrize(
+    ("goal", "expected"),
+    [
+        ("fail the run when the F1 is below 0.6", ("f1", ">=", 0.6)),
+        ("register the model when the rmse is at most 12.5", ("rmse", "<=", 12.5)),
+        ("gate on accuracy above 0.9", ("accuracy", ">", 0.9)),
+    ],
+)
+def test_the_gate_reads_the_metric_comparison_and_number_of_the_goal(goal, expected):
+    from builders.assistant.goal_values import gate_values
+
+    metric, operator, threshold = expected
+    assert gate_values(goal) == {"metric": metric, "operator": operator, "threshold": threshold}
+
+
+def test_a_starters_bucket_and_role_are_asked_for_as_placeholders():
+    """The questions said 'nothing required is missing' while the bucket and the role held
+    the starter's example values."""
+    design = design_from_starter("xgboost_end_to_end", "fraud")
+    questions = {q.key: q for q in design_questions(design)}
+    assert set(questions) == {"settings:bucket", "settings:role"}
+    assert "my-ml-bucket is an example value from a starter" in questions["settings:bucket"].text
+    design = answer(design, questions["settings:bucket"], "acme-ml-data")
+    design = answer(
+        design, questions["settings:role"], "arn:aws:iam::210987654321:role/PipelineRole"
+    )
+    assert design_questions(design) == []
+
+
+def test_a_composed_plan_gates_what_follows_the_condition():
+    """No starter has PyTorch training and a gate: the composed plan puts the condition
+    before the registration chain and the Fail step on its else branch."""
+    from builders.graph.branches import branch_problems, unconditional
+
+    result = plan("train a pytorch model and register it only if the AUC is at least 0.8, "
+                  "otherwise fail")  # fmt: skip
+    assert result.ok and result.proposal.starter is None
+    design = proposal_design(result.proposal, "torch-gated")
+    (gate,) = [n for n in design.nodes if n.step_type == "Condition"]
+    assert gate.values["threshold"] == 0.8 and gate.values["if_steps"] == ["Packaging"]
+    dag = design.dag()
+    assert set(dag.children(gate.name)) == {"Packaging", "Fail"}
+    ifs = {gate.name: gate.values["if_steps"]}
+    assert branch_problems(dag, ifs) == [] and unconditional(dag, ifs, ["Fail"]) == []

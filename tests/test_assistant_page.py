@@ -102,8 +102,17 @@ def test_skip_a_question(space):
     assert "Bucket for the pipeline" in texts(at)
 
 
-def test_a_complete_design_has_no_questions(space):
+def test_a_complete_design_has_no_questions_but_its_placeholders(space):
+    """A starter's bucket and role are examples: asked for before 'nothing is missing'."""
     at = create_from_starter(app(), "fraud").switch_page(ASSISTANT).run()
+    assert "Nothing required is missing" not in texts(at)
+    assert "my-ml-bucket is an example value from a starter" in texts(at)
+    for key, value in (
+        ("bucket", "acme-ml-data"),
+        ("role", "arn:aws:iam::210987654321:role/PipelineRole"),
+    ):
+        at.text_input(key=f"answer:settings:{key}").input(value)
+        button(at, "Answer").click().run()
     assert "Nothing required is missing" in texts(at)
 
 

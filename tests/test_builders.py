@@ -199,7 +199,8 @@ def test_xgboost_model_is_one_create_model_step(base):
     assert container["ModelDataUrl"] == ARTIFACTS
     assert "sagemaker-xgboost:1.7-1" in container["Image"]
     outputs = builder.output_properties(step)
-    assert outputs["model"].expr == {"Get": "Steps.Model-CreateModel.ModelName"}
+    assert outputs["model"].name.expr == {"Get": "Steps.Model-CreateModel.ModelName"}
+    assert outputs["model"].s3_location is outputs["model_artifacts"]  # what a script reads
     assert outputs["model_artifacts"].expr == {
         "Get": "Steps.Model-CreateModel.PrimaryContainer.ModelDataUrl"
     }

@@ -299,11 +299,13 @@ def test_the_output_stays_ours_once_the_sdk_is_imported(tmp_path, design):
     assert bad.stdout == "" and "INFO" not in bad.stderr
 
 
-def test_validate_starts_without_the_sagemaker_sdk():
-    """`validate` stays quick to start: only compiling and deploying import the SDK."""
+def test_validate_reports_a_design_that_fails_a_check_without_the_sagemaker_sdk(design):
+    """`validate` answers quickly for a design the designer's checks refuse: the SDK is
+    imported only to compile a design that passes them."""
+    edit_config(design, lambda c: c["specific"]["Payload"].update(expected_tps=0))
     script = (
         "import sys\nfrom builders.cli import main\n"
-        f"code = main(['validate', *{files(XGB)!r}])\n"
+        f"code = main(['validate', *{files(design)!r}])\n"
         "print(code, sorted(m for m in sys.modules if m.split('.')[0] == 'sagemaker'))"
     )
     run = subprocess.run(
@@ -313,4 +315,19 @@ def test_validate_starts_without_the_sagemaker_sdk():
         env={**os.environ, "PYTHONPATH": str(REPO)},
         timeout=120,
     )
-    assert run.stdout.split("\n")[-2] == "0 []", run.stdout + run.stderr
+    assert run.stdout.split("\n")[-2] == "1 []", run.stdout + run.stderr
+
+
+def test_validate_checks_sagemakers_request_shapes(design, capsys):
+    """101 environment entries passed `validate`; SageMaker takes 100 (issue 17)."""
+
+    def many_variables(configuration):
+        configuration["specific"]["DataLoadingTraining"]["processing_script_arguments"] = [
+            "x" * 300
+        ]
+
+    edit_config(design, many_variables)
+    assert main(["validate", *files(design)]) == 1
+    err = capsys.readouterr().err
+    assert "DataLoadingTraining.processing_script_arguments.0: SageMaker would refuse" in err
+    assert "at most 256 characters in AppSpecification.ContainerArguments[0]" in err

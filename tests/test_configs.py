@@ -1213,3 +1213,14 @@ def test_problem_location_and_text():
     assert Problem("m", "N").location == "N"
     assert Problem("m", field="f").location == "f"
     assert str(Problem("design-wide")) == "design-wide"
+
+
+def test_a_cleared_required_field_is_required_not_the_wrong_type(base):
+    """Packaging's source_dir cleared in the form read 'must be text' (issue 17)."""
+    from builders.step_types.packaging.config import PackagingConfig
+
+    config, found = validate_config(PackagingConfig, {**base, "source_dir": None})
+    assert config is None
+    assert [(p.field, p.message, p.code) for p in found] == [
+        ("source_dir", "is required", "missing")
+    ]

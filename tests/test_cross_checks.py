@@ -109,3 +109,32 @@ def test_compiling_raises_the_same_problems(document):
         compile_pipeline(load_dag(XGB / "dag.json"), configs_from_document(document))
     assert raised.value.node == "Payload"
     assert raised.value.field == "source_model_inference_content_types"
+
+
+# -- where an evaluation's inference code comes from (issue 17) --------------------------------
+def with_evaluation(document: dict, model_from: str) -> PipelineDAG:
+    """The starter with a ModelEvaluation of the model `model_from` gives, on the test split,
+    and no inference_source_dir of its own."""
+    document["metadata"]["config_types"]["Evaluation"] = "ModelEvaluationConfig"
+    document["configuration"]["specific"]["Evaluation"] = {"label_name": "is_fraud"}
+    adjacency = json.loads((XGB / "dag.json").read_text())
+    adjacency["Evaluation"] = [model_from, "TabularPreprocessing"]
+    return PipelineDAG.from_adjacency(adjacency)
+
+
+@pytest.mark.parametrize("model_from", ["Packaging", "XGBoostModel"])
+def test_an_evaluation_of_a_packaged_model_finds_its_code_in_the_archive(document, model_from):
+    assert problems(document, with_evaluation(document, model_from)) == {}
+
+
+def test_an_evaluation_of_the_raw_training_output_needs_its_inference_code(document):
+    """It read ready; the run failed after training: 'No inference code inference.py'."""
+    dag = with_evaluation(document, "XGBoostTraining")
+    message = problems(document, dag)[("Evaluation", "inference_source_dir")]
+    assert "'XGBoostTraining' gives model artifacts without inference code" in message
+    assert "set inference_source_dir" in message and "(Packaging)" in message
+    classes, values = node_values(document)
+    (problem,) = [p for p in check_pipeline(dag, classes, values) if p.node == "Evaluation"]
+    assert problem.code == "missing"
+    specific(document, "Evaluation")["inference_source_dir"] = "inference"
+    assert problems(document, dag) == {}

@@ -11,8 +11,8 @@ import tarfile
 import time
 
 import pytest
-from api_shapes import request_problems
 from localrun_support import BUCKET, REGION, build
+from request_shapes import definition_problems
 from support import BASE, start_moto
 
 from builders.compiling.sagemaker_env import offline_build
@@ -26,6 +26,12 @@ from builders.step_types.endpoint_config.config import EndpointConfigStepConfig
 
 SETTINGS = {**BASE, "bucket": BUCKET}
 EXECUTION_ID = {"Get": "Execution.PipelineExecutionId"}
+
+
+def request_problems(step: dict) -> list[str]:
+    """Why SageMaker's request shapes (botocore's model, read by the tests' own checker)
+    refuse this definition step."""
+    return definition_problems({"Steps": [step]})
 
 
 def request_of(node: str, config, **inputs) -> dict:
@@ -243,6 +249,7 @@ def test_the_endpoint_serves_the_model_and_answers_the_sample_requests(runner):
     ]  # the manifest's response type asked for JSON
     assert {a["accept"] for a in answers} == {"application/json"}
     assert live.reason.startswith("Endpoint ml-team-fraud-us-east-1 created; served on 127.0.0.1")
+    assert live.outcome == "created; 2 sample(s) answered"
     assert "payload_sample.csv (text/csv -> application/json): 200 in" in live.reason
     # The sandbox's SageMaker has the endpoint on this run's configuration.
     sagemaker = runner.aws.sagemaker

@@ -212,3 +212,29 @@ def test_a_cycle_or_an_unknown_step_is_refused_with_its_names():
         parse_definition(json.dumps({"Steps": steps}))
     with pytest.raises(DefinitionError, match="not a SageMaker step name"):
         parse_definition({"Steps": [{"Name": "../x", "Type": "Processing"}]})
+
+
+def test_a_conditions_outcome_in_words_names_the_metric_and_the_threshold():
+    from builders.localrun.expressions import condition_outcome
+
+    report = {
+        "PropertyFile": {"Get": "Steps.Eval.PropertyFiles.Report"},
+        "Path": "metrics.f1.value",
+    }
+    scope = Scope(
+        parameters={"Threshold": 0.75},
+        files={"Eval/Report": {"metrics": {"f1": {"value": 0.8123456}}}},
+    )
+    metric = {"Std:JsonGet": report}
+    at_least = {"Type": "GreaterThanOrEqualTo", "LeftValue": metric, "RightValue": 0.75}
+    assert condition_outcome([at_least], scope) == (True, "F1 0.8123 >= 0.75: if branch")
+    higher = {**at_least, "RightValue": {"Get": "Parameters.Threshold"}, "Type": "GreaterThan"}
+    assert condition_outcome([higher, {**at_least, "RightValue": 0.9}], scope) == (
+        False,
+        "F1 0.8123 > 0.75 and F1 0.8123 < 0.9: else branch",
+    )
+    differs = {
+        "Type": "Not",
+        "Expression": {"Type": "Equals", "LeftValue": metric, "RightValue": 1},
+    }
+    assert condition_outcome([differs], scope) == (True, "F1 0.8123 != 1: if branch")

@@ -3,6 +3,7 @@ given a spec, the model's own inference code, and input files."""
 
 from __future__ import annotations
 
+import csv
 import gzip
 import json
 import subprocess
@@ -91,3 +92,33 @@ def test_json_records_join_under_sagemaker_output_and_gzip_is_read(tmp_path):
 def test_a_model_error_names_the_file_and_fails(tmp_path):
     with pytest.raises(AssertionError, match=r"Scoring in\.csv failed: could not convert"):
         serve(tmp_path, b"a,b\n")
+
+
+def test_csv_input_joined_with_json_predictions_is_a_csv_line_each(tmp_path):
+    """SageMaker accepts joining CSV input with an Accept of application/json: each input row
+    is followed by its prediction; the run refused it (issue 17)."""
+    out = serve(
+        tmp_path,
+        ROWS,
+        input_filter="$[1:]",
+        join_source="Input",
+        accept="application/json",
+        output_filter="$[0,3]",
+    )
+    lines = out.splitlines()
+    assert len(lines) == 3
+    first = next(csv.reader([lines[0]]))
+    assert first[0] == "a" and json.loads(first[1]) == {"score": 21.0, "requests": 1}
+
+
+def test_json_input_joined_with_csv_predictions_keeps_them_as_text(tmp_path):
+    data = b'{"id": 1, "x": [1, 1]}\n'
+    out = serve(
+        tmp_path,
+        data,
+        name="in.jsonl",
+        content_type="application/json",
+        accept="text/csv",
+        join_source="Input",
+    )
+    assert json.loads(out) == {"id": 1, "x": [1, 1], "SageMakerOutput": "11.0,1"}

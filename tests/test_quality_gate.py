@@ -269,6 +269,56 @@ def test_a_condition_inside_another_conditions_branch_is_refused(document, adjac
 
 
 @pytest.mark.parametrize(
+    ("if_steps", "message"),
+    [
+        ([], "No step is on the 'if' branch of this condition"),
+        (["Packaging", "FailBelowThreshold"], "Every step after this condition is on its 'if'"),
+    ],
+)
+def test_a_condition_with_all_its_children_on_one_branch_is_refused(
+    document, adjacency, if_steps, message
+):
+    """An empty "If steps" made every child an else step and read ready: registration ran
+    only when the gate failed (issue 17)."""
+    specific(document, "QualityGate")["if_steps"] = if_steps
+    assert message in problems(document, adjacency)[("QualityGate", "if_steps")]
+    with pytest.raises(ConfigValidationError, match=message):
+        compiled(document, adjacency)
+
+
+def test_a_condition_nothing_follows_is_refused(document, adjacency):
+    for node in ("Packaging", "Payload", "ModelRegistration", "FailBelowThreshold"):
+        del adjacency[node], document["configuration"]["specific"][node]
+        del document["metadata"]["config_types"][node]
+    specific(document, "QualityGate")["if_steps"] = []
+    assert (
+        "Nothing follows this condition"
+        in problems(document, adjacency)[("QualityGate", "if_steps")]
+    )
+
+
+@pytest.mark.parametrize(
+    "parents", [[], ["ModelEvaluation"], ["XGBoostTraining"]], ids=["alone", "eval", "train"]
+)
+def test_a_fail_step_that_would_always_run_is_refused(document, adjacency, parents):
+    """A Fail step with no parent compiled to a top-level Fail: every run stopped at once."""
+    adjacency["FailBelowThreshold"] = parents
+    specific(document, "QualityGate")["if_steps"] = ["Packaging"]
+    found = problems(document, adjacency)
+    assert "every run would end here" in found[("FailBelowThreshold", None)]
+    with pytest.raises(ConfigValidationError, match="every run would end here"):
+        compiled(document, adjacency)
+
+
+def test_a_fail_step_after_another_step_on_a_branch_compiles(document, adjacency):
+    """A Fail step may follow any step; on the else branch it waits for that step too."""
+    adjacency["FailBelowThreshold"] = ["QualityGate", "ModelEvaluation"]
+    assert problems(document, adjacency) == {}
+    fail = steps(compiled(document, adjacency))["FailBelowThreshold"]
+    assert fail["DependsOn"] == ["ModelEvaluation"]
+
+
+@pytest.mark.parametrize(
     ("change", "message"),
     [
         ({"QualityGate": {"metric": "rmse"}}, "writes auc, accuracy, f1, not rmse"),
@@ -285,11 +335,13 @@ def test_the_gate_compares_a_metric_the_evaluation_writes(document, adjacency, c
 
 
 # -- designer ---------------------------------------------------------------------------------
-def test_any_step_may_follow_a_condition_and_fail_only_a_condition():
+def test_any_step_may_follow_a_condition_and_a_fail_step_may_follow_any_step():
+    """SageMaker lets a Fail step follow any step; nothing follows a Fail step (issue 17)."""
     design = design_from_starter("xgboost_quality_gate", "gate")
     assert connection_problem(design, "QualityGate", "Payload") is None  # carries no data
-    refused = connection_problem(design, "XGBoostTraining", "FailBelowThreshold")
-    assert "cannot use anything 'XGBoostTraining'" in refused
+    assert connection_problem(design, "XGBoostTraining", "FailBelowThreshold") is None
+    refused = connection_problem(design, "FailBelowThreshold", "Payload")
+    assert "ends the run" in refused
 
 
 def test_the_canvas_labels_the_branches_and_the_evaluation():
@@ -328,3 +380,13 @@ def test_the_evaluation_scores_with_the_code_the_model_is_served_with(document, 
     specific(document, "ModelEvaluation")["inference_source_dir"] = "other_inference"
     message = problems(document, adjacency)[("ModelEvaluation", "inference_source_dir")]
     assert "scores with the inference code in other_inference, but 'Packaging' serves" in message
+
+
+def test_renaming_a_step_on_the_if_branch_keeps_it_there():
+    """The generator's renames: a condition's if_steps kept the old name, and the gate read
+    'not connected after this condition' with nothing on its 'if' branch."""
+    from builders.designs.design import rename_node
+
+    design = rename_node(design_from_starter("xgboost_quality_gate", "g"), "Packaging", "Pack")
+    assert design.node("QualityGate").values["if_steps"] == ["Pack"]
+    assert validate_design(design).valid, validate_design(design).problems

@@ -16,8 +16,9 @@ from test_deploy_page import (  # noqa: F401
 )
 
 from builders.designs.design import add_node, set_node_values
+from builders.localrun import RunRecord, RunStore
 from builders.starters import design_from_starter
-from components.run_overlay import SHOW
+from components.run_overlay import SHOW, pipeline_name
 
 DESIGNER, DEPLOY = "pages/designer.py", "pages/deploy.py"
 FAILING = 'print("checking the model")\nraise ValueError("column amount has text in row 7")\n'
@@ -111,4 +112,68 @@ def test_an_aws_execution_without_step_states_says_why(space, aws):  # noqa: F81
     (note,) = [line for line in said.splitlines() if "could not be listed" in line]
     assert note.startswith("The steps could not be listed: ")
     assert "Traceback" not in said
+    assert set(chips(at).values()) == {""}
+
+
+# -- runs recorded in the store: whose they are, and what a condition decided (issue 17) --------
+def recorded_run(space, design, steps: dict[str, tuple[str, str]]) -> RunRecord:
+    """A finished sandbox run of `design` in the workspace's run store, as a deploy from its
+    Deploy page records it: {step: (state, outcome)}."""
+    from builders.localrun.store import StepRecord, now
+
+    name = pipeline_name(design)
+    run = RunRecord(
+        execution_id=f"run{len(RunStore(space.root / 'runs').runs()):09d}",
+        pipeline_name=name,
+        execution_arn=f"arn:aws:sagemaker:us-east-1:123456789012:pipeline/{name}/execution/x",
+        status="Succeeded",
+        ended=now(),
+        design=design.id,
+        step_order=list(steps),
+        steps={
+            step: StepRecord(step, "Processing", state, reason=outcome, outcome=outcome)
+            for step, (state, outcome) in steps.items()
+        },
+    )
+    store = RunStore(space.root / "runs")
+    store.create(run, {})
+    store.release(run.execution_id)
+    return run
+
+
+def opened(space, design):
+    """The designer with `design` opened as the app opens a saved design."""
+    from app_support import app
+
+    space.save(design)
+    space.set_current(design.name)
+    return app().switch_page(DESIGNER).run()
+
+
+def test_a_conditions_chip_and_panel_show_the_metric_against_the_threshold(space):
+    at = opened(space, design_from_starter("xgboost_quality_gate", "gate"))
+    design = at.session_state["design"]
+    assert design.id  # opening gives a design without one its identity, once
+    outcome = "AUC 0.935 >= 0.75: if branch"
+    recorded_run(space, design, {"QualityGate": ("succeeded", outcome)})
+    at = canvas_edit(at.run(), selected="QualityGate")
+    assert chips(at)["QualityGate"] == f"✓ {outcome}"
+    assert section(at) == f"Last run: {outcome}"
+
+
+def test_runs_belong_to_the_design_not_to_its_pipeline_name(space):
+    """An imported or assistant-made design with the same pipeline name showed the run chips
+    of another design."""
+    at = opened(space, design_from_starter("xgboost_quality_gate", "gate"))
+    first = at.session_state["design"]
+    recorded_run(space, first, {"QualityGate": ("succeeded", "AUC 0.9 >= 0.75: if branch")})
+    assert chips(at.run())["QualityGate"].startswith("✓ AUC 0.9")
+
+    twin = design_from_starter("xgboost_quality_gate", "gate twin")  # the same pipeline name
+    assert pipeline_name(twin) == pipeline_name(first)
+    at.session_state["design"] = None
+    space.create(twin)
+    at = opened(space, space.load("gate twin"))
+    second = at.session_state["design"]
+    assert second.id and second.id != first.id
     assert set(chips(at).values()) == {""}

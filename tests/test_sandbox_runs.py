@@ -126,3 +126,37 @@ def test_a_failing_script_fails_its_step_and_stops_what_depends_on_it(space, tmp
     assert "ValueError: column 'amount' has text in row 7" in by_node["TabularPreprocessing"].reason
     assert by_node["XGBoostModel"].state == "skipped"
     assert by_node["DataLoadingCalibration"].state == "succeeded"
+
+
+def test_the_sandbox_describes_a_failed_run_as_the_run_store_knows_it(space):
+    """moto answered DescribePipelineExecution with Succeeded and no reason for a run that
+    failed (issue 17): the sandbox answers with the run's status and reason."""
+    from localrun_support import BUCKET, ROLE, build, upload_scripts
+
+    from builders.compiling.compile import CompiledPipeline
+    from builders.deploying.deploy import deploy
+
+    url = sandbox().endpoint_url
+    client = {
+        "endpoint_url": url,
+        "region_name": "us-east-1",
+        "aws_access_key_id": "sandbox",
+        "aws_secret_access_key": "sandbox",
+    }
+    upload_scripts(boto3.client("s3", **client))
+    definition = build(lambda sdk: [sdk.step("Broken", "fail")])
+    compiled = CompiledPipeline("describe-a-failure", definition, (), ())
+    target = Target("sandbox", "us-east-1", endpoint_url=url, runs=space.root / "runs")
+    arn = deploy(compiled, target, role_arn=ROLE, start=True).execution_arn
+    run = target.runner().execution(arn.rsplit("/", 1)[-1]).wait()
+    assert run.status == "Failed" and BUCKET
+
+    sagemaker = boto3.client("sagemaker", **client)
+    described = sagemaker.describe_pipeline_execution(PipelineExecutionArn=arn)
+    assert described["PipelineExecutionStatus"] == "Failed"
+    assert described["FailureReason"] == run.failure_reason
+    assert "ValueError: column 'amount' has text in row 7" in described["FailureReason"]
+    (summary,) = sagemaker.list_pipeline_executions(PipelineName="describe-a-failure")[
+        "PipelineExecutionSummaries"
+    ]
+    assert summary["PipelineExecutionStatus"] == "Failed"

@@ -152,3 +152,55 @@ def test_the_step_type_is_registered_from_its_folder_alone():
     step_type = REGISTRY.get("ScriptProcessing")
     assert step_type.config_class is ScriptProcessingConfig
     assert step_type.builder_class().__name__ == "ScriptProcessingStepBuilder"
+
+
+def _reader_of_every_kind(starter: str, script_folder) -> tuple[PipelineDAG, dict, dict]:
+    """The starter with a ScriptProcessing node per output (kind) of its nodes, reading it:
+    (dag, configs, {reader: (producer, kind)})."""
+    from builders.designs.config_io import configs_from_document
+    from builders.designs.fileio import read_json
+    from builders.starters import FOLDER
+
+    document = read_json(FOLDER / starter / "config.json", "starter")
+    adjacency = read_json(FOLDER / starter / "dag.json", "starter")
+    configs = configs_from_document(document)
+    base = {k: getattr(next(iter(configs.values())), k) for k in ("author", "bucket", "role")}
+    base |= {"service_name": next(iter(configs.values())).service_name}
+    readers = {}
+    for node, config in list(configs.items()):
+        for port in REGISTRY.for_config(config).outputs:
+            name = f"Read-{node}-{port.name}"[:50]
+            values = _values(script_folder, input_ports={"given": port.kind.value})
+            configs[name] = ScriptProcessingConfig(**base, **values)
+            adjacency[name] = [node]
+            readers[name] = (node, port)
+    for config in configs.values():
+        if hasattr(config, "source_dir") and config.source_dir == "inference":
+            config.source_dir = str(FOLDER / starter / "inference")
+        if getattr(config, "inference_source_dir", None) == "inference":
+            config.inference_source_dir = str(FOLDER / starter / "inference")
+    return PipelineDAG.from_adjacency(adjacency), configs, readers
+
+
+def test_every_port_kind_a_step_produces_feeds_a_script_input(script_folder):
+    """A script input of kind "model evaluation" fed by ModelEvaluation crashed compile:
+    'EvaluationOutput' object has no attribute 'decode' (issue 17). Each reads files: an
+    evaluation its report's folder, a SageMaker model its model.tar.gz."""
+    produced = {p.kind for t in REGISTRY for p in t.outputs if t.name != "FeatureFilter"}
+    covered = set()
+    for starter in ("xgboost_quality_gate", "xgboost_end_to_end"):
+        dag, configs, readers = _reader_of_every_kind(starter, script_folder)
+        steps = {}
+        pending = list(compile_pipeline(dag, configs).definition["Steps"])
+        while pending:
+            step = pending.pop()
+            steps[step["Name"]] = step
+            pending += step["Arguments"].get("IfSteps", []) + step["Arguments"].get("ElseSteps", [])
+        for reader, (producer, port) in readers.items():
+            inputs = {
+                i["InputName"]: i["S3Input"] for i in steps[reader]["Arguments"]["ProcessingInputs"]
+            }
+            source = str(inputs["given"]["S3Uri"])
+            assert "ModelName" not in source and producer in source, (reader, source)
+            covered.add(port.kind)
+    assert covered == produced

@@ -11,8 +11,9 @@ their required inputs need and connected by port kind.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
+from builders.assistant.goal_values import gate_values
 from builders.assistant.models import LanguageModel, assistant, json_in, user
 from builders.assistant.topology import Proposal, check_proposal, parse_proposal
 from builders.errors import PipelineDesignError, Problem
@@ -47,6 +48,21 @@ def plan(
     if model is None:
         return plan_offline(goal, registry)
     return plan_with_model(goal, model, registry, max_attempts)
+
+
+def with_goal_values(result: Plan, goal: str, registry: StepRegistry = REGISTRY) -> Plan:
+    """The plan, its proposal carrying the values the goal states (a gate's metric,
+    comparison and threshold) for the nodes they belong to."""
+    proposal = result.proposal
+    gate = gate_values(goal, registry)
+    if proposal is None or not gate:
+        return result
+    values = dict(proposal.values)
+    for node, step_type in proposal.step_types.items():
+        if step_type in registry and registry.get(step_type).branch_field:
+            values[node] = {**values.get(node, {}), **gate}
+    result.proposal = replace(proposal, values=values)
+    return result
 
 
 # -- with a language model -------------------------------------------------------------------
@@ -92,7 +108,7 @@ def plan_with_model(
         except PipelineDesignError as error:
             proposal, problems = None, error.problems
         if proposal is not None and not problems:
-            return Plan(proposal, "model", attempts=result.attempts)
+            return with_goal_values(Plan(proposal, "model", attempts=result.attempts), goal)
         result.proposal, result.problems = proposal, problems
         result.attempts.append("; ".join(str(p) for p in problems))
         messages += [assistant(answer), user(_feedback(problems))]
@@ -143,14 +159,20 @@ def match_step_types(goal: str, registry: StepRegistry = REGISTRY) -> dict[str, 
         scores[step_type.name] = 2 * len(goal_words & strong) + len(goal_words & described)
     best: dict[tuple, str] = {}
     for name, score in scores.items():
-        outputs = _outputs(registry.get(name))
-        if outputs not in best or score > scores[best[outputs]]:
-            best[outputs] = name
+        role = _role(registry.get(name))
+        if role not in best or score > scores[best[role]]:
+            best[role] = name
     return {name: scores[name] for name in best.values()}
 
 
-def _outputs(step_type: StepType) -> tuple[str, ...]:
-    return tuple(sorted(p.kind.value for p in step_type.outputs))
+def _role(step_type: StepType) -> tuple:
+    """What a step type takes and makes: step types of one role are alternatives (XGBoost
+    or PyTorch training); two that make nothing (a registration, a Fail step) are not."""
+    return (
+        tuple(sorted(p.kind.value for p in step_type.inputs)),
+        tuple(sorted(p.kind.value for p in step_type.outputs)),
+        step_type.ends_run,
+    )
 
 
 def _generic_words(registry: StepRegistry) -> set[str]:
@@ -159,7 +181,7 @@ def _generic_words(registry: StepRegistry) -> set[str]:
     seen: dict[str, set[tuple]] = {}
     for step_type in registry:
         for word in words(step_type.name) | words(step_type.display_name):
-            seen.setdefault(word, set()).add(_outputs(step_type))
+            seen.setdefault(word, set()).add(_role(step_type))
     frameworks = {word for name in registry.framework_names() for word in words(name)}
     return frameworks | {word for word, groups in seen.items() if len(groups) > 1}
 
@@ -178,8 +200,13 @@ def plan_offline(goal: str, registry: StepRegistry = REGISTRY) -> Plan:
                 )
             ],
         )
+    if gate_values(goal, registry):  # a gate the goal states: a condition decides
+        gates = [t.name for t in registry if t.branch_field]
+        if gates and not set(gates) & set(wanted):
+            wanted[gates[0]] = 1
     proposal = _from_starter(goal, wanted, registry) or _composed(wanted, registry)
-    return Plan(proposal, "offline", check_proposal(proposal, registry))
+    plan = Plan(proposal, "offline", check_proposal(proposal, registry))
+    return with_goal_values(plan, goal, registry)
 
 
 def _from_starter(goal: str, wanted: dict[str, int], registry: StepRegistry) -> Proposal | None:
@@ -243,12 +270,28 @@ def _composed(wanted: dict[str, int], registry: StepRegistry) -> Proposal:
             source = _nearest_producer(node, port.kind, dag, types, registry)
             if source and source not in dag[node]:
                 dag[node].append(source)
+    _gated(dag, types, registry)
     return Proposal(
         dag,
         types,
         reason=f"Built from the steps the goal asks for ({', '.join(wanted)}), with a "
         "producer for every input they need.",
     )  # fmt: skip
+
+
+def _gated(dag: dict[str, list[str]], types: dict[str, str], registry: StepRegistry) -> None:
+    """With a condition, the steps after it in the catalog's order start its branches: each
+    one whose parents all come before the condition follows it too (a Fail step, which
+    follows nothing else, included)."""
+    order = list(dag)
+    conditions = [n for n in order if registry.get(types[n]).branch_field]
+    if not conditions:
+        return
+    condition = conditions[0]
+    after = order[order.index(condition) + 1 :]
+    for node in after:
+        if all(parent not in after for parent in dag[node]):
+            dag[node].append(condition)
 
 
 def _produces(step_type: StepType, kind) -> bool:

@@ -113,6 +113,7 @@ def design_questions(
         return _every_question(design, node, registry)
     settings_problems = validate_config(BasePipelineConfig, design.settings)[1]
     questions = _questions(BasePipelineConfig, design.settings, settings_problems, None)
+    questions += _placeholder_questions(design.settings, {q.path for q in questions})
     asked = {q.path.split(".")[0] for q in questions}
     report = validate_design(design, registry)
     for each in design.nodes:
@@ -127,6 +128,28 @@ def design_questions(
         config_class = registry.get(each.step_type).config_class
         questions += _questions(config_class, values, problems, each.name)
     return list({q.key: q for q in questions}.values())
+
+
+def _placeholder_questions(settings: Mapping[str, Any], asked: set[str]) -> list[Question]:
+    """A question per setting of the user's AWS account (bucket, role) that still holds the
+    example value a starter ships: valid, but not the user's."""
+    from builders.starters import placeholders
+
+    specs = {spec.name: spec for spec in form_fields(BasePipelineConfig)}
+    return [
+        Question(
+            None,
+            name,
+            specs[name],
+            question_text(
+                specs[name],
+                None,
+                f"{settings[name]} is an example value from a starter, not one of your account's",
+            ),
+        )
+        for name, examples in placeholders().items()
+        if name not in asked and settings.get(name) in examples
+    ]
 
 
 def _head(path: str) -> str:

@@ -8,10 +8,17 @@ explicit type: the longest registered type name it starts with is its type.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
-from builders.designs.design import Design, add_node, move_nodes, new_design, unique_name
+from builders.designs.design import (
+    Design,
+    add_node,
+    move_nodes,
+    new_design,
+    set_node_values,
+    unique_name,
+)
 from builders.errors import CycleError, PipelineDesignError, Problem
 from builders.graph.checks import node_name_errors
 from builders.graph.dag import PipelineDAG
@@ -28,6 +35,7 @@ class Proposal:
     step_types: dict[str, str]
     starter: str | None = None  # the starter design it follows, whose values come with it
     reason: str = ""  # why the planner chose these steps
+    values: dict[str, dict[str, Any]] = field(default_factory=dict)  # node -> what the goal says
 
     @property
     def edges(self) -> list[tuple[str, str]]:
@@ -93,7 +101,7 @@ def check_proposal(proposal: Proposal, registry: StepRegistry = REGISTRY) -> lis
     return [p for error in errors for p in error.problems]
 
 
-def proposal_design(proposal: Proposal, name: str) -> Design:
+def proposal_design(proposal: Proposal, name: str, registry: StepRegistry = REGISTRY) -> Design:
     """A new design of the proposal, laid out left to right; a starter's values come along."""
     design = new_design(name)
     if proposal.starter:
@@ -107,7 +115,28 @@ def proposal_design(proposal: Proposal, name: str) -> Design:
             }
         )
     design = _add(design, proposal, [n for n in proposal.dag if n not in design.node_names])
+    for node, values in proposal.values.items():
+        if node in design.node_names:
+            design = set_node_values(design, node, {**design.node(node).values, **values})
+    design = _branches_kept(design, registry)
     return move_nodes(design, tidy_positions(design.dag()))
+
+
+def _branches_kept(design: Design, registry: StepRegistry) -> Design:
+    """Each condition's "if" steps among its children: a starter's, less the steps the
+    proposal left out; when none is left, every child that does not end the run (the
+    proposal's Fail steps are its "else" branch)."""
+    dag = design.dag()
+    for node in design.nodes:
+        field_name = registry.get(node.step_type).branch_field
+        if field_name is None:
+            continue
+        children = dag.children(node.name)
+        chosen = [c for c in node.values.get(field_name) or [] if c in children]
+        if not chosen:
+            chosen = [c for c in children if not registry.get(design.node(c).step_type).ends_run]
+        design = set_node_values(design, node.name, {**node.values, field_name: chosen})
+    return design
 
 
 def merge_proposal(design: Design, proposal: Proposal) -> tuple[Design, dict[str, str]]:

@@ -11,9 +11,11 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from builders.compiling.api_requests import request_problems
 from builders.compiling.staging import StagedObject
 from builders.compiling.template import PipelineBuilderTemplate
 from builders.configs.parameters import PipelineParameter
+from builders.errors import ConfigValidationError
 from builders.graph.dag import PipelineDAG
 from builders.graph.wiring import Wire
 from builders.registry import REGISTRY, StepRegistry
@@ -56,14 +58,20 @@ def compile_pipeline(
     parameters: Sequence[PipelineParameter] = (),
 ) -> CompiledPipeline:
     """Build the pipeline and its definition JSON without any network access; fields bound
-    to `parameters` read {"Get": "Parameters.<name>"} in the definition."""
+    to `parameters` read {"Get": "Parameters.<name>"} in the definition. A definition whose
+    steps SageMaker's API would refuse (its request shapes, api_requests) raises
+    ConfigValidationError naming each node and field."""
     template = PipelineBuilderTemplate(
         dag, config_map, registry=registry, base_dir=base_dir, parameters=parameters
     )
     definition = template.definition(name)
-    return CompiledPipeline(
+    compiled = CompiledPipeline(
         name=name or template.pipeline_name,
         definition_json=definition,
         staged_objects=tuple(template.staged_objects),
         wires=tuple(template.wires),
     )
+    problems = request_problems(compiled.definition, config_map)
+    if problems:
+        raise ConfigValidationError(problems)
+    return compiled

@@ -28,8 +28,8 @@ INSTANCE_TYPE_SHAPES: dict[str, str] = {
 
 
 @functools.cache
-def _shapes() -> dict[str, dict[str, Any]]:
-    """The shapes of the newest SageMaker API version botocore ships.
+def _model() -> dict[str, Any]:
+    """The newest SageMaker API version botocore ships: its operations and shapes.
 
     Read straight from botocore's data folder: importing botocore.loaders costs more than
     parsing the file (~100 ms against ~30), and `validate` must start fast.
@@ -38,7 +38,16 @@ def _shapes() -> dict[str, dict[str, Any]]:
     folder = Path(spec.origin).parent / "data" / "sagemaker"
     newest = max(path for path in folder.iterdir() if (path / "service-2.json.gz").is_file())
     with gzip.open(newest / "service-2.json.gz") as model:
-        return json.load(model)["shapes"]
+        return json.load(model)
+
+
+def _shapes() -> dict[str, dict[str, Any]]:
+    return _model()["shapes"]
+
+
+def request_shape(operation: str) -> str:
+    """The name of the shape of an operation's request (CreateProcessingJobRequest)."""
+    return _model()["operations"][operation]["input"]["shape"]
 
 
 def shape(name: str) -> dict[str, Any]:

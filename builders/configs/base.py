@@ -8,6 +8,7 @@ from typing import Annotated, ClassVar, Literal
 from pydantic import BaseModel, ConfigDict, Field, computed_field, field_validator
 
 from builders.configs.types import (
+    ACCOUNT,
     ADVANCED,
     PARAMETER,
     AwsRegion,
@@ -57,10 +58,12 @@ class BasePipelineConfig(BaseModel):
     ]
     bucket: Annotated[
         BucketName,
+        ACCOUNT,
         Field(description="S3 bucket where the pipeline keeps its code, data and models."),
     ]
     role: Annotated[
         RoleArn,
+        ACCOUNT,
         Field(description="IAM role that SageMaker assumes to run the pipeline's jobs."),
     ]
     region: Annotated[AwsRegion, Field(description="AWS region where the pipeline runs.")] = (

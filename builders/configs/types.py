@@ -35,6 +35,8 @@ class FieldRole:
     `PARAMETER`: may be bound to a pipeline parameter: the builder hands its value to the SDK,
     which writes it into the definition, so a run can change it. Other fields are needed as
     concrete values when compiling (names, code and settings files, image lookups).
+    `ACCOUNT`: names something of the user's AWS account (a bucket, a role): the value a
+    starter ships is an example to replace, which the assistant asks for.
     """
 
     name: str
@@ -43,6 +45,7 @@ class FieldRole:
 LOCAL_PATH = FieldRole("local path")
 ADVANCED = FieldRole("advanced")
 PARAMETER = FieldRole("pipeline parameter")
+ACCOUNT = FieldRole("of the AWS account")
 
 
 @dataclass(frozen=True)

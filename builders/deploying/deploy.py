@@ -211,10 +211,12 @@ def deploy(
     progress: Progress | None = None,
     timeout: float = DEFAULT_TIMEOUT,
     config_document: dict[str, Any] | None = None,
+    design_id: str = "",
 ) -> DeployResult:
     """Deploy `compiled` to `target` within `timeout` seconds; raises DeployError naming the
     stage that failed. In the sandbox, `config_document` (the design's) places the sample data
-    of the starter it comes from, and a started execution runs locally."""
+    of the starter it comes from, and a started execution runs locally, as a run of the
+    design `design_id`."""
     say = progress or (lambda stage, message: None)
     deadline = Deadline(timeout)
 
@@ -248,7 +250,7 @@ def deploy(
             lambda: _start(compiled.name, parameters, clients["sagemaker"], say),
         )
         if target.kind == "sandbox":
-            _run_locally(compiled, target, result.execution_arn, parameters, say)
+            _run_locally(compiled, target, result.execution_arn, parameters, say, design_id)
     return result
 
 
@@ -415,7 +417,9 @@ def _seed(config_document: dict[str, Any], s3: Any, say: Progress) -> None:
     say("sample data", f"{len(written)} sample file(s) placed ({starters}).")
 
 
-def _run_locally(compiled, target: Target, arn: str, parameters, say: Progress) -> None:
+def _run_locally(
+    compiled, target: Target, arn: str, parameters, say: Progress, design_id: str = ""
+) -> None:
     from builders.localrun import LocalRunError
 
     try:
@@ -424,6 +428,7 @@ def _run_locally(compiled, target: Target, arn: str, parameters, say: Progress) 
             pipeline_name=compiled.name,
             parameters=parameters,
             execution_arn=arn,
+            design=design_id,
         )
     except LocalRunError as error:
         raise DeployError(f"The local run did not start: {error.message}", stage="start") from None

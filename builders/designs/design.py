@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import uuid
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -25,7 +26,7 @@ from builders.graph.dag import PipelineDAG
 from builders.graph.layout import ROW_HEIGHT, tidy_positions
 from builders.graph.parameter_checks import check_with_parameters, parameter_problems
 from builders.graph.validation import validate_config
-from builders.graph.wiring import Wire, may_follow
+from builders.graph.wiring import Wire, ends_run, may_follow
 from builders.registry import REGISTRY, StepRegistry, StepType
 
 DESIGN_FORMAT = "sagemaker-pipeline-design/1"
@@ -52,6 +53,9 @@ class Design(BaseModel):
     model_config = ConfigDict(frozen=True)
     format: str = DESIGN_FORMAT
     name: str
+    # Which design this is, whatever its name or pipeline name: its runs carry it. Given when
+    # the design is created in the workspace, or first opened ('' before: see with_identity).
+    id: str = ""
     settings: dict[str, Any] = Field(default_factory=dict)
     nodes: tuple[DesignNode, ...] = ()
     edges: tuple[tuple[str, str], ...] = ()
@@ -124,6 +128,14 @@ def complete_settings(design: Design) -> Design:
     return design.model_copy(update={"settings": {**design.settings, **missing}})
 
 
+def with_identity(design: Design, *, fresh: bool = False) -> Design:
+    """The design with an id of its own: kept if it has one (unless `fresh`, for a new
+    design made from another), else a new random one."""
+    if design.id and not fresh:
+        return design
+    return design.model_copy(update={"id": uuid.uuid4().hex[:16]})
+
+
 def new_design(name: str, settings: dict[str, Any] | None = None) -> Design:
     return complete_settings(Design(name=name, settings=dict(settings or {})))
 
@@ -194,12 +206,23 @@ def rename_node(design: Design, old: str, new: str) -> Design:
     return design.model_copy(
         update={
             "nodes": tuple(
-                n.model_copy(update={"name": new}) if n.name == old else n for n in design.nodes
+                _branches_renamed(n, old, new).model_copy(update={"name": renamed(n.name)})
+                for n in design.nodes
             ),
             "edges": tuple((renamed(s), renamed(t)) for s, t in design.edges),
             "parameters": _rebound(design, lambda b: Binding(node=renamed(b.node), field=b.field)),
         }
     )
+
+
+def _branches_renamed(node: DesignNode, old: str, new: str) -> DesignNode:
+    """A condition naming `old` on its "if" branch names `new` instead."""
+    field = REGISTRY.get(node.step_type).branch_field if node.step_type in REGISTRY else None
+    chosen = node.values.get(field) if field else None
+    if not isinstance(chosen, list) or old not in chosen:
+        return node
+    values = {**node.values, field: [new if name == old else name for name in chosen]}
+    return node.model_copy(update={"values": values})
 
 
 def connection_problem(
@@ -215,6 +238,8 @@ def connection_problem(
         )
     producer = step_type_of(design.node(source), registry)
     consumer = step_type_of(design.node(target), registry)
+    if producer.ends_run:
+        return ends_run(source, producer.display_name)
     if not may_follow(producer, consumer):
         produced = ", ".join(p.kind.value for p in producer.outputs) or "nothing"
         accepted = ", ".join(p.kind.value for p in consumer.inputs) or "no inputs"

@@ -26,7 +26,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from builders.designs.design import Design
+from builders.designs.design import Design, with_identity
 from builders.designs.fileio import (
     clean_leftovers,
     read_bytes_bounded,
@@ -170,6 +170,7 @@ class Workspace:
     def duplicate(self, design: str | Path, new: str) -> Design:
         with self._locked():
             copy = read_design(self._file(design)).model_copy(update={"name": normal_name(new)})
+            copy = with_identity(copy, fresh=True)  # a design of its own: no runs yet
             self.check_new_name(copy.name)
             write_json_atomic(self.path(copy.name), copy.model_dump(mode="json"))
         return copy

@@ -67,6 +67,7 @@ def branch_problems(dag: PipelineDAG, conditions: Mapping[str, Collection[str]])
     owner: dict[str, str] = {}  # branch node -> its condition
     for condition, if_steps in conditions.items():
         problems += _not_children(dag, condition, if_steps)
+        problems += _one_branch(dag, condition, if_steps)
         branches = branches_of(dag, condition, if_steps)
         before = _ancestors(dag, condition)
         for node in branches.if_nodes + branches.else_nodes:
@@ -78,6 +79,54 @@ def branch_problems(dag: PipelineDAG, conditions: Mapping[str, Collection[str]])
         for nodes in (branches.if_nodes, branches.else_nodes):
             problems += _outside_parents(dag, condition, nodes, before)
     return problems
+
+
+def unconditional(
+    dag: PipelineDAG, conditions: Mapping[str, Collection[str]], ending: Collection[str]
+) -> list[Problem]:
+    """A step that ends the run (Fail) on no condition's branch: every run would end there."""
+    on_branches: set[str] = set()
+    for condition, if_steps in conditions.items():
+        branches = branches_of(dag, condition, if_steps)
+        on_branches.update(branches.if_nodes, branches.else_nodes)
+    return [
+        Problem(
+            "This step ends the run as failed, and no condition decides whether it runs: "
+            "every run would end here. Connect it after a condition (on the branch that runs "
+            "when the condition does not hold), or after a step on such a branch.",
+            node=node,
+        )
+        for node in ending
+        if node in dag and node not in on_branches
+    ]
+
+
+def _one_branch(dag: PipelineDAG, condition: str, if_steps: Collection[str]) -> list[Problem]:
+    """A condition decides between two branches: it needs a step on each."""
+    children = dag.children(condition)
+    chosen = [c for c in children if c in set(if_steps)]
+    others = [c for c in children if c not in set(if_steps)]
+    if not children:
+        message = (
+            "Nothing follows this condition: connect the steps that run when it holds (its "
+            "'if' branch) and those that run when it does not (its 'else' branch, such as a "
+            "Fail step)."
+        )
+    elif not chosen:
+        message = (
+            f"No step is on the 'if' branch of this condition: {_names(others)} would run only "
+            "when it does not hold. Choose in if_steps the steps that run when it holds."
+        )
+    elif not others:
+        message = (
+            f"Every step after this condition is on its 'if' branch ({_names(chosen)}): when "
+            "it does not hold nothing would run, and the run would end as Succeeded. Connect "
+            "a step for the 'else' branch (a Fail step says why the run stopped), or take one "
+            "off if_steps."
+        )
+    else:
+        return []
+    return [Problem(message, node=condition, field="if_steps")]
 
 
 def _not_children(dag: PipelineDAG, condition: str, if_steps: Collection[str]) -> list[Problem]:

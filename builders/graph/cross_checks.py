@@ -15,7 +15,7 @@ from pydantic import BaseModel
 
 from builders.configs.types import VariableType
 from builders.errors import Problem
-from builders.graph.branches import branch_problems, conditions_of
+from builders.graph.branches import branch_problems, conditions_of, unconditional
 from builders.graph.dag import PipelineDAG
 from builders.graph.wiring import Wire
 from builders.scripts.features import feature_columns
@@ -40,7 +40,9 @@ def cross_node_problems(
         *design.serving_code(),
         *design.gate_metrics(),
         *design.evaluation_code(),
-        *branch_problems(dag, conditions_of(design.configs)),
+        *design.needs(),
+        *branch_problems(dag, conditions := conditions_of(design.configs)),
+        *unconditional(dag, conditions, design.ending()),
     ]
 
 
@@ -51,9 +53,39 @@ class _Design:
         self.dag, self.configs, self.wires = dag, configs, wires
         self._producers = {(w.consumer, w.consumer_port): w.producer for w in wires}
         self._trainings: dict[str, frozenset[str]] = {}
+        self._wires = {(w.consumer, w.consumer_port): w for w in wires}
+        self._types: dict[str, Any] = {}
 
     def of_type(self, config_class: type) -> list[tuple[str, Any]]:
         return [(n, c) for n, c in self.configs.items() if isinstance(c, config_class)]
+
+    def ending(self) -> list[str]:
+        """The nodes whose step type ends the run (Fail)."""
+        return [node for node in self.configs if self.step_type(node).ends_run]
+
+    def step_type(self, node: str) -> Any:
+        """The node's step type, with the ports its values declare."""
+        from builders.registry import REGISTRY  # the registry imports step types' configs
+
+        if node not in self._types:
+            config = self.configs[node]
+            step_type = REGISTRY.for_config(config, node=node)
+            if step_type.ports is not None:  # ports its values declare (ScriptProcessing)
+                step_type = step_type.bound(config.model_dump(warnings=False))
+            self._types[node] = step_type
+        return self._types[node]
+
+    def carried(self, wire: Wire) -> frozenset[str] | None:
+        """The facts the data along `wire` carries; None when unknown (a config field's
+        value, or a producer whose config is not valid yet)."""
+        if wire.producer is None or wire.producer not in self.configs:
+            return None
+        port = self.step_type(wire.producer).output(wire.producer_port)
+        if port.passes is None:
+            return port.carries
+        upstream = self._wires.get((wire.producer, port.passes))
+        passed = self.carried(upstream) if upstream else None
+        return None if passed is None else port.carries | passed
 
     def producer(self, consumer: str, port: str) -> str | None:
         return self._producers.get((consumer, port))
@@ -165,6 +197,22 @@ class _Design:
                     )
         return problems
 
+    def needs(self) -> list[Problem]:
+        """An input gets what its step needs (inference code in a model archive) from the
+        step that feeds it, or from the config field that supplies it instead."""
+        problems = []
+        for wire in self.wires:
+            if wire.consumer not in self.configs:
+                continue
+            port = self.step_type(wire.consumer).input(wire.consumer_port)
+            need = port.needs
+            if need is None or (need.field and getattr(self.configs[wire.consumer], need.field)):
+                continue
+            facts = self.carried(wire)
+            if facts is not None and need.fact not in facts:
+                problems.append(_unmet(wire, port, need))
+        return problems
+
     def _problem_type(self, evaluation: str | None) -> str | None:
         """The evaluation's problem type: its own, or its XGBoost training's objective's."""
         config = self.configs.get(evaluation) if evaluation else None
@@ -226,6 +274,26 @@ def _features(node: str, payload: PayloadConfig, training: str, trained: Any) ->
             code="conflict",
         )
     ]
+
+
+def _unmet(wire: Wire, port: Any, need: Any) -> Problem:
+    from builders.registry import REGISTRY
+
+    adding = [
+        t.name
+        for t in REGISTRY
+        if any(out.kind is port.kind and need.fact in out.carries for out in t.outputs)
+    ]
+    remedies = [f"set {need.field} to supply it"] if need.field else []
+    if adding:
+        remedies.append(f"feed {port.name} from a step that adds it ({', '.join(adding)})")
+    return Problem(
+        f"'{wire.producer}' gives {port.kind.value} without {need.fact}, which this step needs: "
+        f"{' or '.join(remedies) or 'connect a step that gives it'}.",
+        node=wire.consumer,
+        field=need.field or port.name,
+        code="missing",
+    )
 
 
 def _no_code_in(node: str, source: str) -> Problem:

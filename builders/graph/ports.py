@@ -22,13 +22,26 @@ class PortKind(str, Enum):
     EVALUATION = "model evaluation"
 
 
+# Facts what flows along a connection may carry beyond its kind, that checks compare.
+INFERENCE_CODE = "inference code"  # a model archive with the code that serves it, under code/
+
+
+@dataclass(frozen=True)
+class Need:
+    """What an input's data must carry (`fact`), unless the node's `field` supplies it."""
+
+    fact: str
+    field: str | None = None
+
+
 @dataclass(frozen=True)
 class Port:
     """One input or output of a step type.
 
     `config_field` names the config field that supplies an input when no parent produces it
     (for example a PyTorchModel's `model_data`); such an input is unresolved only when both are
-    missing.
+    missing. An output declares the facts its data `carries`, or that it `passes` on what an
+    input of the step received; an input what it `needs` (graph/cross_checks.py compares).
     """
 
     name: str
@@ -36,6 +49,9 @@ class Port:
     description: str
     required: bool = True
     config_field: str | None = None
+    carries: frozenset[str] = frozenset()
+    passes: str | None = None
+    needs: Need | None = None
 
     @property
     def label(self) -> str:
@@ -55,5 +71,10 @@ MODEL_ARTIFACTS_IN = Port(
 )
 MODEL_OUTPUTS = (
     Port("model", PortKind.MODEL, "Name of the SageMaker model."),
-    Port("model_artifacts", PortKind.MODEL_ARTIFACTS, "S3 URI of the model's model.tar.gz."),
+    Port(
+        "model_artifacts",
+        PortKind.MODEL_ARTIFACTS,
+        "S3 URI of the model's model.tar.gz.",
+        passes="model_artifacts",
+    ),
 )

@@ -88,7 +88,17 @@ def validate_config(
     try:
         return config_class.model_validate(dict(values)), []
     except ValidationError as error:
-        return None, problems_from(error, node)
+        return None, [_as_required(p, config_class, values) for p in problems_from(error, node)]
+
+
+def _as_required(problem: Problem, config_class: type[BaseModel], values: Mapping[str, Any]):
+    """A required field holding None (a cleared form field) is missing, whatever rule its
+    type has for a value: 'is required', not 'must be text'."""
+    info = config_class.model_fields.get(problem.field or "")
+    cleared = problem.field in values and values[problem.field] is None
+    if info is None or not info.is_required() or not cleared or problem.code == "missing":
+        return problem
+    return Problem(_MESSAGES["missing"], problem.node, problem.field, "missing")
 
 
 def build_config(

@@ -76,14 +76,27 @@ def accepted_ports(producer: StepType, consumer: StepType) -> list[tuple[Port, P
 
 
 def may_follow(producer: StepType, consumer: StepType) -> bool:
-    """Whether an edge producer -> consumer may exist: it carries data, or it is a branch of a
-    condition (which orders its children whatever they read)."""
-    return producer.branch_field is not None or bool(accepted_ports(producer, consumer))
+    """Whether an edge producer -> consumer may exist: it carries data, it is a branch of a
+    condition (which orders its children whatever they read), or it leads to a step that
+    ends the run (which reads nothing and may follow any step). Nothing follows such a step."""
+    if producer.ends_run:
+        return False
+    return (
+        producer.branch_field is not None
+        or consumer.ends_run
+        or bool(accepted_ports(producer, consumer))
+    )
+
+
+def ends_run(source: str, step_type: str) -> str:
+    return f"'{source}' ({step_type}) ends the run: no step can follow it. Remove this connection."
 
 
 def incompatible_edge(
     source: str, target: str, step_types: Mapping[str, StepType]
 ) -> IncompatibleEdgeError:
+    if step_types[source].ends_run:
+        return IncompatibleEdgeError(ends_run(source, step_types[source].name), node=target)
     produced = ", ".join(p.kind.value for p in step_types[source].outputs) or "nothing"
     accepted = ", ".join(p.kind.value for p in step_types[target].inputs) or "no inputs"
     return IncompatibleEdgeError(

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from builders.localrun.definition import StepSpec
+from builders.localrun.failure_text import meaningful_line
 from builders.localrun.process import ProcessResult, run_process
 from builders.scripts.container_paths import ROOT_ENV
 
@@ -50,6 +51,7 @@ class StepResult:
     outputs: dict[str, str] = field(default_factory=dict)  # output name -> S3 URI
     job_seconds: float | None = None
     summary: str = ""  # what the step did, in words, shown with its state (a tuning's trials)
+    outcome: str = ""  # the same in a few words, on the node's chip: "best val:auc 0.95"
 
 
 @dataclass
@@ -157,9 +159,10 @@ class StepContext:
     def _failure(self, result: ProcessResult) -> str:
         failure_file = self.local("/opt/ml/output/failure")  # SageMaker's own convention
         if failure_file.is_file():
-            detail = failure_file.read_text(errors="replace")[-900:].strip()
+            detail = meaningful_line(failure_file.read_text(errors="replace")[-4096:])
         else:
-            detail = result.stderr_tail[-900:] or "(the job wrote nothing to stderr)"
+            detail = meaningful_line(result.stderr_tail)
+        detail = detail or "(no error message: the step's log has all the job wrote)"
         how = (
             f"was killed by signal {-result.returncode}"
             if result.returncode < 0

@@ -218,3 +218,59 @@ def _comparable(value: Any) -> Any:
         return float(value)
     except ValueError:
         return value
+
+
+# -- a condition's outcome in words -------------------------------------------------------------
+_SYMBOLS = {
+    "Equals": ("==", "!="),
+    "GreaterThan": (">", "<="),
+    "GreaterThanOrEqualTo": (">=", "<"),
+    "LessThan": ("<", ">="),
+    "LessThanOrEqualTo": ("<=", ">"),
+}
+
+
+def condition_outcome(conditions: list[dict], scope: Scope) -> tuple[bool, str]:
+    """Whether all `conditions` hold, and in words: 'AUC 0.935 >= 0.75: if branch' (each
+    comparison with the operator that is true of its values)."""
+    parts, holds = [], True
+    for condition in conditions:
+        held = condition_holds(condition, scope)
+        holds = holds and held
+        parts.append(_in_words(condition, scope, held))
+    return holds, f"{' and '.join(parts)}: {'if' if holds else 'else'} branch"
+
+
+def _in_words(condition: dict, scope: Scope, held: bool) -> str:
+    kind = condition.get("Type")
+    inner = condition.get("Condition") or condition.get("Expression")
+    if kind == "Not" and isinstance(inner, dict) and inner.get("Type") in _SYMBOLS:
+        condition, held = inner, not held
+        kind = inner["Type"]
+    if kind not in _SYMBOLS:
+        return f"{kind} {'holds' if held else 'does not hold'}"
+    left, right = condition.get("LeftValue"), condition.get("RightValue")
+    symbol = _SYMBOLS[kind][0 if held else 1]
+    shown = " ".join(
+        filter(None, [_label(left), _number(resolve(left, scope)), symbol])
+    )  # the right side's value only: "AUC 0.91 >= 0.8"
+    return f"{shown} {_number(resolve(right, scope))}"
+
+
+def _label(value: Any) -> str:
+    """What a compared value is: a metric of a JSON file ('AUC'), a parameter's name."""
+    if isinstance(value, dict) and isinstance(value.get("Std:JsonGet"), dict):
+        path = str(value["Std:JsonGet"].get("Path", "")).removeprefix("$.").split(".")
+        parts = [p for p in path if p not in ("metrics", "value")] or path
+        name = parts[-1]
+        return name.upper() if len(name) <= 4 else name
+    if isinstance(value, dict) and str(value.get("Get", "")).startswith("Parameters."):
+        return value["Get"].split(".", 1)[1]
+    return ""
+
+
+def _number(value: Any) -> str:
+    value = _comparable(value)
+    if isinstance(value, float):
+        return f"{round(value, 4):g}"
+    return to_text(value)

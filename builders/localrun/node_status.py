@@ -39,6 +39,7 @@ class NodeStatus:
     steps: tuple[str, ...]  # the pipeline steps it stands for
     execution_id: str = ""
     started: str | None = None  # ISO 8601, when its first step started; None before
+    outcome: str = ""  # a condition's result in words: 'AUC 0.935 >= 0.75: if branch'
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,7 @@ class _Step:
     duration: float | None
     reason: str
     started: str | None = None
+    outcome: str = ""
 
 
 def node_of(step_name: str, nodes: Iterable[str]) -> str | None:
@@ -66,7 +68,7 @@ def node_of(step_name: str, nodes: Iterable[str]) -> str | None:
 def node_states(run: RunRecord, nodes: Iterable[str]) -> dict[str, NodeStatus]:
     """Each node's state in a local run (nodes with no step in it are left out)."""
     steps = [
-        _Step(s.name, s.state, s.duration, s.reason, s.started)
+        _Step(s.name, s.state, s.duration, s.reason, s.started, s.outcome)
         for name in run.step_order
         if (s := run.steps.get(name)) is not None
     ]
@@ -90,13 +92,16 @@ def node_states_of_rows(rows: Iterable[dict], nodes: Iterable[str]) -> dict[str,
 
 
 def latest_node_states(
-    pipeline_name: str, nodes: Iterable[str], runs: str | Path | None = None
+    pipeline_name: str,
+    nodes: Iterable[str],
+    runs: str | Path | None = None,
+    design: str | None = None,
 ) -> tuple[RunRecord | None, dict[str, NodeStatus]]:
-    """(the pipeline's newest sandbox run, its node states); (None, {}) before any run.
-    `runs`: the run store's folder (default: the workspace's)."""
+    """(the pipeline's newest sandbox run, of `design` when given, and its node states);
+    (None, {}) before any run. `runs`: the run store's folder (default: the workspace's)."""
     from builders.localrun.sandbox_runs import runs_folder
 
-    run = RunStore(runs or runs_folder()).newest(pipeline_name)
+    run = RunStore(runs or runs_folder()).newest(pipeline_name, design)
     return (run, node_states(run, nodes)) if run else (None, {})
 
 
@@ -123,6 +128,7 @@ def _one(steps: list[_Step], execution_id: str) -> NodeStatus:
         steps=tuple(step.name for step in steps),
         execution_id=execution_id,
         started=min(started, default=None),
+        outcome=next((step.outcome for step in steps if step.outcome), ""),
     )
 
 

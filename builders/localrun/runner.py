@@ -39,7 +39,7 @@ from builders.localrun.context import (
 )
 from builders.localrun.definition import PipelineSpec, StepSpec, parameter_values, parse_definition
 from builders.localrun.errors import LocalRunError, RunInProgressError
-from builders.localrun.expressions import condition_holds, resolve, to_text
+from builders.localrun.expressions import condition_outcome, resolve, to_text
 from builders.localrun.jobs import remove_inputs, run_processing, run_training
 from builders.localrun.models import run_create_model, run_register_model
 from builders.localrun.retry import retry_delay
@@ -126,11 +126,13 @@ class LocalRunner:
         parameters: dict[str, Any] | None = None,
         execution_arn: str | None = None,
         selective: Selective | None = None,
+        design: str = "",
     ) -> Execution:
         """Start a run in the background; the run store has it before this returns.
 
         `execution_arn` names the run as the sandbox's StartPipelineExecution did (its last
-        part is the execution id); without it the run gets an id of its own.
+        part is the execution id); without it the run gets an id of its own. `design` is the
+        id of the design it runs (the designer shows a design's runs only).
         """
         spec = parse_definition(definition)
         values = parameter_values(spec, parameters)
@@ -143,6 +145,7 @@ class LocalRunner:
             execution_id=execution_id,
             pipeline_name=pipeline_name,
             execution_arn=arn,
+            design=design,
             parameters=values,
             step_order=spec.order,
             source_execution=selective.source if selective else None,
@@ -191,6 +194,7 @@ class LocalRunner:
             pipeline_name=source.pipeline_name,
             parameters=source.parameters if parameters is None else parameters,
             selective=Selective(source_execution, frozenset(selected)),
+            design=source.design,
         )
 
     def execution(self, execution_id: str) -> Execution | None:
@@ -425,9 +429,9 @@ class Execution:
     def _outcome(self, step: StepSpec, record: StepRecord, log, log_path) -> None:
         scope = RunScope(self, step)
         if step.type == "Condition":
-            holds = all(condition_holds(c, scope) for c in step.arguments.get("Conditions") or [])
+            holds, words = condition_outcome(step.arguments.get("Conditions") or [], scope)
             record.properties = {"Outcome": str(holds)}
-            record.state, record.reason = "succeeded", f"Outcome: {holds}."
+            record.state, record.reason, record.outcome = "succeeded", words, words
             return
         if step.type == "Fail":
             message = to_text(resolve(step.arguments.get("ErrorMessage", ""), scope))
@@ -455,6 +459,7 @@ class Execution:
         record.job_seconds = result.job_seconds
         record.job_name = ctx.job_name()
         record.state, record.reason = "succeeded", result.summary  # what it did, in words
+        record.outcome = result.outcome
 
     def _attempts(self, ctx: StepContext, record: StepRecord) -> StepResult:
         """Run the step, again after a failure its retry policies cover."""

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from builders.designs.workspace import default_root
+from builders.errors import PipelineDesignError
 from builders.localrun.runner import LocalRunner
 from builders.localrun.store import RunRecord, RunStore, StepRecord
 
@@ -32,6 +33,18 @@ def sandbox_runner(endpoint_url: str, region: str, folder: str | Path) -> LocalR
         if key not in _runners:
             _runners[key] = LocalRunner(RunStore(key[2]), endpoint_url=endpoint_url, region=region)
         return _runners[key]
+
+
+def run_of(execution_id: str) -> RunRecord | None:
+    """The run of that id in the store of one of this process's runners, or None."""
+    with _lock:
+        stores = [runner.store for runner in _runners.values()]
+    for store in stores:
+        try:
+            return store.load(execution_id)
+        except PipelineDesignError:
+            continue
+    return None
 
 
 def step_row(step: StepRecord) -> dict[str, Any]:

@@ -148,44 +148,68 @@ def _index(value, text):
 
 
 class Records:
-    """One input file's records, filtered, and their outputs joined back, per the spec."""
+    """One input file's records, filtered, and their outputs joined back, per the spec.
+
+    Joined output has the input's format: a CSV row followed by its prediction's fields (a
+    prediction that is not CSV as one field, its text), or a JSON object with the prediction
+    under SageMakerOutput (an input that is not an object under SageMakerInput), as
+    SageMaker's DataProcessing documents it.
+    """
 
     def __init__(self, spec):
-        self.csv = spec["content_type"].split(";")[0].strip() == CSV
+        self.csv = _is_csv(spec["content_type"])
+        self.accept_csv = _is_csv(spec["accept"])
         self.input_filter = spec.get("input_filter")
         self.join = spec.get("join_source") == "Input"
         self.output_filter = spec.get("output_filter")
-        if self.join and (spec["accept"] == CSV) != self.csv:
-            raise ValueError("Joining the input needs the same content type for input and Accept.")
 
     def parse(self, record):
         return _csv_rows(record)[0] if self.csv else json.loads(record)
 
-    def render(self, value):
-        if self.csv:
+    def render(self, value, as_csv):
+        if as_csv:
             return _csv_line(value) if isinstance(value, list) else str(value)
         return json.dumps(value)
 
     def request(self, record):
         if not self.input_filter:
             return record
-        return self.render(select(self.parse(record), self.input_filter))
+        return self.render(select(self.parse(record), self.input_filter), self.csv)
 
     def result(self, record, output):
         if not (self.join or self.output_filter):
             return output
-        value = self.parse(output) if self.csv else json.loads(output)
+        value = self._prediction(output)
         if self.join:
             original = self.parse(record)
             if self.csv:
-                value = original + (value if isinstance(value, list) else [value])
+                value = original + (value if isinstance(value, list) else [_text(value)])
             elif isinstance(original, dict):
                 value = {**original, "SageMakerOutput": value}
             else:
-                raise ValueError("Joining JSON input needs one JSON object per record.")
+                value = {"SageMakerInput": original, "SageMakerOutput": value}
         if self.output_filter:
             value = select(value, self.output_filter)
-        return self.render(value)
+        return self.render(value, self.csv if self.join else self.accept_csv)
+
+    def _prediction(self, output):
+        """A prediction as joining and filtering read it: a CSV row's fields, a JSON value;
+        joined to JSON input, a CSV prediction stays text."""
+        if self.accept_csv:
+            rows = _csv_rows(output)
+            return (rows[0] if rows else []) if self.csv or not self.join else output
+        try:
+            return json.loads(output)
+        except ValueError:
+            return output
+
+
+def _is_csv(content_type):
+    return content_type.split(";")[0].strip() == CSV
+
+
+def _text(value):
+    return value if isinstance(value, str) else json.dumps(value)
 
 
 def read_records(path, spec):

@@ -54,6 +54,7 @@ class StepRecord:
     job_seconds: float | None = None  # of which the job's own process took
     attempts: int = 0
     reason: str = ""  # why it failed, was skipped or came from the cache
+    outcome: str = ""  # a condition's result in words: 'AUC 0.935 >= 0.75: if branch'
     outputs: dict[str, str] = field(default_factory=dict)  # output name -> S3 URI
     properties: dict[str, Any] = field(default_factory=dict)  # what `Get` reads from the step
     job_name: str | None = None
@@ -72,6 +73,7 @@ class RunRecord:
     pipeline_name: str
     execution_arn: str
     status: str = EXECUTING
+    design: str = ""  # the id of the design whose deploy started it ('' for none: the CLI)
     failure_reason: str = ""
     started: str = field(default_factory=now)
     ended: str | None = None
@@ -181,9 +183,9 @@ class RunStore:
                     found.append(run)
         return sorted(found, key=lambda run: run.started, reverse=True)
 
-    def newest(self, pipeline_name: str) -> RunRecord | None:
-        """The pipeline's newest run, or None; reads only the runs' headers but that one's
-        steps (the canvas asks every second while a run goes)."""
+    def newest(self, pipeline_name: str, design: str | None = None) -> RunRecord | None:
+        """The pipeline's newest run (of `design`, when given), or None; reads only the runs'
+        headers but that one's steps (the canvas asks every second while a run goes)."""
         newest: tuple[str, str] | None = None
         for folder in self.folder.iterdir() if self.folder.is_dir() else []:
             try:
@@ -191,6 +193,8 @@ class RunStore:
             except (PipelineDesignError, OSError):
                 continue  # not a run, or one someone broke: it must not hide the others
             if not isinstance(head, dict) or head.get("pipeline_name") != pipeline_name:
+                continue
+            if design is not None and head.get("design", "") != design:
                 continue
             if isinstance(started := head.get("started"), str):
                 newest = max(newest or (started, folder.name), (started, folder.name))

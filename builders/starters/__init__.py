@@ -3,8 +3,12 @@
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
+from typing import Any
 
+from builders.configs.base import BasePipelineConfig
+from builders.configs.types import ACCOUNT
 from builders.designs.design import Design, design_from_documents
 from builders.designs.fileio import read_json
 
@@ -24,6 +28,23 @@ def design_from_starter(starter: str, name: str) -> Design:
         read_json(folder / "dag.json", "starter DAG"),
         base_dir=folder,
     )
+
+
+@functools.cache
+def placeholders() -> dict[str, frozenset[Any]]:
+    """Setting -> the values the starters ship for it, for the settings of the user's AWS
+    account (marked ACCOUNT: a bucket, a role): examples, not the user's own."""
+    account = [
+        name for name, info in BasePipelineConfig.model_fields.items() if ACCOUNT in info.metadata
+    ]
+    found: dict[str, set[Any]] = {name: set() for name in account}
+    for starter in starter_names():
+        shared = read_json(FOLDER / starter / "config.json", "starter config")
+        shared = shared.get("configuration", {}).get("shared", {})
+        for name in account:
+            if isinstance(shared.get(name), str):
+                found[name].add(shared[name])
+    return {name: frozenset(values) for name, values in found.items()}
 
 
 def starter_about(starter: str) -> str:

@@ -59,6 +59,9 @@ class StepType:
     # A condition's field naming the children on its "if" branch (the rest are "else"). Its
     # edges order its children and carry no data, so any step may follow it.
     branch_field: str | None = None
+    # A step that ends the run (Fail): it reads nothing, so it may follow any step; nothing
+    # follows it; and it must be on a condition's branch, or every run would end there.
+    ends_run: bool = False
     # (a step of a definition) -> the function that runs it in the local sandbox, or None:
     # for the steps this type compiles to that the runner has no executor of its own for
     # (a Lambda step), or runs otherwise (the SDK's function step is a training job).

@@ -7,6 +7,7 @@ from typing import Any
 from sagemaker.model import Model
 from sagemaker.workflow.model_step import ModelStep
 
+from builders.compiling.port_values import ModelOutput
 from builders.compiling.steps.step_builder import StepBuilderBase
 from builders.configs.model_base import ModelConfigBase
 from builders.errors import StepBuildError
@@ -28,9 +29,10 @@ def single_model_step(name: str, step_args: Any, dependencies: list) -> ModelSte
 
 
 def model_outputs(step: ModelStep) -> dict[str, Any]:
+    model_data = step.properties.PrimaryContainer.ModelDataUrl
     return {
-        "model": step.properties.ModelName,
-        "model_artifacts": step.properties.PrimaryContainer.ModelDataUrl,
+        "model": ModelOutput(step.properties.ModelName, model_data),
+        "model_artifacts": model_data,
     }
 
 

@@ -7,6 +7,7 @@ from typing import Any, ClassVar
 from sagemaker.processing import ProcessingInput, ProcessingOutput, Processor
 from sagemaker.workflow.steps import ProcessingStep
 
+from builders.compiling.port_values import s3_location
 from builders.compiling.steps.step_builder import StepBuilderBase
 from builders.configs.base import ProcessingStepConfigBase
 
@@ -109,7 +110,10 @@ class ProcessingStepBuilder(StepBuilderBase):
 
 
 def processing_input(name: str, source: Any, folder: str | None = None) -> ProcessingInput:
-    """A ProcessingInput downloaded to /opt/ml/processing/input/<folder or name>."""
+    """A ProcessingInput downloaded to /opt/ml/processing/input/<folder or name>; `source`
+    is an S3 location or a port value that names one (port_values)."""
     return ProcessingInput(
-        input_name=name, source=source, destination=f"{CONTAINER}/input/{folder or name}"
+        input_name=name,
+        source=s3_location(source),
+        destination=f"{CONTAINER}/input/{folder or name}",
     )

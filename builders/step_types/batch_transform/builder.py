@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from builders.compiling.port_values import model_name
 from builders.compiling.steps.step_builder import StepBuilderBase
 from builders.step_types.batch_transform.config import BatchTransformConfig
 
@@ -17,7 +18,7 @@ class BatchTransformStepBuilder(StepBuilderBase):
 
         config = self.config
         transformer = Transformer(
-            model_name=inputs["model"],
+            model_name=model_name(inputs["model"]),
             instance_type=config.transform_instance_type,
             instance_count=config.transform_instance_count,
             output_path=self.output_uri("transform_output"),

@@ -109,6 +109,7 @@ def run_endpoint(ctx: StepContext) -> StepResult:
         {**args, **described},
         {"endpoint": name},
         summary=_summary(name, action, program, samples, answers),
+        outcome=f"{action}; {len(answers)} sample(s) answered" if samples else action,
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from builders.compiling.port_values import model_name
 from builders.compiling.steps.step_builder import StepBuilderBase
 from builders.step_types.endpoint_config.config import EndpointConfigStepConfig
 
@@ -19,7 +20,7 @@ class EndpointConfigStepBuilder(StepBuilderBase):
 
         step_args = self.session.create_endpoint_config(
             name=self.config_name(),
-            production_variants=[self.variant(inputs["model"])],
+            production_variants=[self.variant(model_name(inputs["model"]))],
             data_capture_config_dict=self.data_capture(),
         )
         return EndpointConfigStep(

@@ -12,4 +12,5 @@ STEP_TYPE = StepType(
     config_class=FailConfig,
     builder="builders.step_types.fail.builder:FailStepBuilder",
     order=67,
+    ends_run=True,
 )

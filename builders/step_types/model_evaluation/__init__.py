@@ -2,6 +2,7 @@
 
 from pathlib import Path
 
+from builders.graph.ports import INFERENCE_CODE, Need
 from builders.step_types import Port, PortKind, StepType
 from builders.step_types.model_evaluation.config import ModelEvaluationConfig
 
@@ -14,7 +15,13 @@ STEP_TYPE = StepType(
     config_class=ModelEvaluationConfig,
     builder="builders.step_types.model_evaluation.builder:ModelEvaluationStepBuilder",
     inputs=(
-        Port("model_artifacts", PortKind.MODEL_ARTIFACTS, "The model.tar.gz to score."),
+        Port(
+            "model_artifacts",
+            PortKind.MODEL_ARTIFACTS,
+            "The model.tar.gz to score; its inference code comes from the archive's code/ "
+            "folder (a packaged model) or from inference_source_dir.",
+            needs=Need(INFERENCE_CODE, "inference_source_dir"),
+        ),
         Port("data", PortKind.PROCESSED_DATA, "Folder with the test/ split."),
     ),
     outputs=(Port("evaluation", PortKind.EVALUATION, "evaluation.json with the model's metrics."),),

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from builders.compiling.port_values import Located
 from builders.compiling.steps.processing import ProcessingStepBuilder, processing_input
 from builders.step_types.model_evaluation.config import ModelEvaluationConfig
 from builders.step_types.model_evaluation.job.scoring import REPORT_FILE
@@ -14,13 +15,19 @@ PROPERTY_FILE = "EvaluationReport"
 
 
 @dataclass(frozen=True)
-class EvaluationOutput:
+class EvaluationOutput(Located):
     """What the `evaluation` port carries: the step and property file a condition reads
-    (JsonGet), and the report's S3 URI a registration records as model metrics."""
+    (JsonGet), the report's S3 URI a registration records as model metrics, and the folder
+    holding the report, which a script reading the port gets."""
 
     step_name: str
     property_file: Any  # sagemaker.workflow.properties.PropertyFile
     report_uri: Any  # a pipeline expression
+    folder: Any  # a pipeline expression
+
+    @property
+    def s3_location(self) -> Any:
+        return self.folder
 
 
 class ModelEvaluationStepBuilder(ProcessingStepBuilder):
@@ -75,6 +82,6 @@ class ModelEvaluationStepBuilder(ProcessingStepBuilder):
         folder = super().output_properties(step)["evaluation"]
         return {
             "evaluation": EvaluationOutput(
-                self.node_name, step.property_files[0], self.joined(folder, REPORT_FILE)
+                self.node_name, step.property_files[0], self.joined(folder, REPORT_FILE), folder
             )
         }

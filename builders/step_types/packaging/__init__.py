@@ -5,6 +5,7 @@
 
 from pathlib import Path
 
+from builders.graph.ports import INFERENCE_CODE
 from builders.step_types import Port, PortKind, StepType
 from builders.step_types.packaging.config import PackageStepConfig, PackagingConfig
 
@@ -17,12 +18,18 @@ STEP_TYPE = StepType(
     builder="builders.step_types.packaging.builder:PackagingStepBuilder",
     inputs=(Port("model_artifacts", PortKind.MODEL_ARTIFACTS, "The model.tar.gz to package."),),
     outputs=(
-        Port("packaged_model", PortKind.PACKAGED_MODEL, "S3 URI of the packaged model."),
+        Port(
+            "packaged_model",
+            PortKind.PACKAGED_MODEL,
+            "S3 URI of the packaged model.",
+            carries=frozenset({INFERENCE_CODE}),
+        ),
         Port(
             "model_artifacts",
             PortKind.MODEL_ARTIFACTS,
             "The same archive, for a model step that serves it with its inference "
             "code: batch transform then scores as the registered model does.",
+            carries=frozenset({INFERENCE_CODE}),
         ),
     ),
     order=80,

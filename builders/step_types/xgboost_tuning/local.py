@@ -99,6 +99,7 @@ def run_tuning(ctx: StepContext) -> StepResult:
         {"model": best.model or ""},
         sum(trial.seconds or 0.0 for trial in trials),
         summary=_summary(strategy, metric, goal, trials, best),
+        outcome=f"best {metric} {best.value:.4g} of {len(trials)} trials",
     )
 
 
