@@ -62,6 +62,7 @@ def processing_values(tmp_path, script: str) -> dict:
         "processing_source_dir": str(code),
         "processing_entry_point": script,
         "processing_script_arguments": ["--verbose", "2"],
+        "max_runtime_seconds": 1234,
     }
 
 
@@ -70,6 +71,7 @@ def check_processing_job(request: dict, stager, script: str) -> None:
     args = request["Arguments"]
     cluster = args["ProcessingResources"]["ClusterConfig"]
     assert cluster == {"InstanceCount": 3, "InstanceType": "ml.c5.9xlarge", "VolumeSizeInGB": 77}
+    assert args["StoppingCondition"] == {"MaxRuntimeInSeconds": 1234}
     app = args["AppSpecification"]
     assert "sagemaker-scikit-learn:1.0-1" in app["ImageUri"]
     assert app["ContainerEntrypoint"] == ["python3", f"/opt/ml/processing/input/code/{script}"]

@@ -42,6 +42,7 @@ def _values(script_folder, **extra):
         "instance_type": "ml.m5.2xlarge",
         "instance_count": 2,
         "volume_size": 50,
+        "max_runtime_seconds": 3600,
         **extra,
     }
 
@@ -64,6 +65,7 @@ def test_every_field_reaches_the_processing_job(base, script_folder):
     resources = job["ProcessingResources"]["ClusterConfig"]
     assert (resources["InstanceType"], resources["InstanceCount"]) == ("ml.m5.2xlarge", 2)
     assert resources["VolumeSizeInGB"] == 50
+    assert job["StoppingCondition"] == {"MaxRuntimeInSeconds": 3600}
     inputs = {i["InputName"]: i["S3Input"] for i in job["ProcessingInputs"]}
     assert set(inputs) == {"code", "raw"}
     assert inputs["raw"]["LocalPath"] == "/opt/ml/processing/input/raw"

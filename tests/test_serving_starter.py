@@ -31,13 +31,17 @@ def starter_run(tmp_path_factory):
         compiled = compile_pipeline(dag, configs, base_dir=base_dir)
         folder = tmp_path_factory.mktemp("serving")
         target = Target("sandbox", "us-east-1", endpoint_url=url, runs=folder / "runs")
+        said = []
         result = deploy(
             compiled,
             target,
             role_arn=ROLE,
             start=True,
             config_document=json.loads((base_dir / "config.json").read_text()),
+            progress=lambda stage, message: said.append((stage, message)),
         )
+        # Its sample data, and no other starter's: their data nodes are named apart.
+        assert ("sample data", f"1 sample file(s) placed ({STARTER}).") in said
         runner = target.runner()
         run = runner.execution(result.execution_arn.rsplit("/", 1)[-1]).wait()
         yield runner, list(dag.nodes), run

@@ -18,6 +18,7 @@ from builders.configs.types import (
     IsoDuration,
     Name,
     ProcessingInstanceType,
+    ProcessingMaxRuntime,
     RetryFailure,
     RoleArn,
     ScriptName,
@@ -228,6 +229,7 @@ class ProcessingStepConfigBase(BasePipelineConfig):
     processing_script_arguments: Annotated[
         list[str], ADVANCED, Field(description="Extra command-line arguments passed to the script.")
     ] = []
+    max_runtime_seconds: Annotated[ProcessingMaxRuntime, ADVANCED] = None
 
     @computed_field(description="The instance type the processing job uses.")
     @property

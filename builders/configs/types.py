@@ -157,6 +157,18 @@ RetryFailure = Literal[STEP_FAILURES + JOB_FAILURES]  # type: ignore[valid-type]
 
 InstanceCount = Annotated[int, Field(ge=1, le=100)]  # SageMaker's per-job limit
 VolumeSizeGB = Annotated[int, Field(ge=1, le=16384)]  # an EBS volume's limit
+# A processing job's StoppingCondition.MaxRuntimeInSeconds: the bounds of botocore's
+# ProcessingMaxRuntimeInSeconds shape (a test keeps them equal). None: no StoppingCondition,
+# and SageMaker (like the sandbox) stops the job after 24 hours, the SDK's documented default.
+ProcessingMaxRuntime = Annotated[
+    int | None,
+    Field(
+        ge=1,
+        le=777600,
+        description="Stop the job after this many seconds (empty: 24 hours, SageMaker's "
+        "default; at most 9 days).",
+    ),
+]
 
 
 def _api_rule(problem_of: Callable[[str], str | None]) -> AfterValidator:

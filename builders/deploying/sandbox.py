@@ -76,7 +76,10 @@ class _QuietMotoServer:
             def log(self, type: str, message: str, *args) -> None:
                 pass  # werkzeug's request lines; errors reach the client as responses
 
-        app = _RunStatus(DomainDispatcherApplication(create_backend_app))
+        from builders.deploying.sandbox_s3 import StreamingObjects
+
+        # Large S3 bodies in bounded chunks: moto alone holds whole objects in memory.
+        app = _RunStatus(StreamingObjects(DomainDispatcherApplication(create_backend_app)))
         self._server = make_server("127.0.0.1", port, app, True, request_handler=QuietHandler)
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
         self._thread.start()

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import re
+import shutil
 import sys
 import threading
 from dataclasses import dataclass, field
@@ -14,9 +16,15 @@ from typing import IO, Any
 from builders.localrun.definition import StepSpec
 from builders.localrun.failure_text import meaningful_line
 from builders.localrun.process import ProcessResult, run_process
+from builders.scripts.archives import UnsafeArchiveError, extract_all
 from builders.scripts.container_paths import ROOT_ENV
 
 CONTAINER_PREFIX = "/opt/ml/"
+# A job without a StoppingCondition: SageMaker stops a training job after a day, and the SDK
+# documents the same default for processing jobs; a transform job gets the same bound here.
+DEFAULT_MAX_RUNTIME = 24 * 60 * 60
+SYSTEM_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+KEPT_VARIABLES = ("LD_LIBRARY_PATH",)  # a Python built with shared libraries may need it
 # Failure kinds that SageMaker's retry policies name (ExceptionType), as they arise locally.
 SERVICE_FAULT, THROTTLING = "Step.SERVICE_FAULT", "Step.THROTTLING"
 JOB_INTERNAL_ERROR = "SageMaker.JOB_INTERNAL_ERROR"
@@ -38,6 +46,67 @@ class StepFailed(Exception):
 
 class StepStopped(Exception):
     """The run was stopped while the step ran."""
+
+
+class StepLog:
+    """A step's log, which a full disk cannot break: after a write fails, lines are dropped
+    (the job's last errors are still kept for its failure reason) and `error` says why."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.error: OSError | None = None
+        self._file: IO[str] | None = None
+        try:
+            self._file = open(path, "a", encoding="utf-8")  # noqa: SIM115 - closed in close()
+        except OSError as error:
+            self.error = error
+
+    def write(self, text: str) -> None:
+        self._call(lambda file: file.write(text))
+
+    def flush(self) -> None:
+        self._call(lambda file: file.flush())
+
+    def close(self) -> None:
+        if self._file is not None:
+            file, self._file = self._file, None
+            try:
+                file.close()
+            except OSError as error:
+                self.error = self.error or error
+
+    def _call(self, action) -> None:
+        if self._file is None or self.error is not None:
+            return
+        try:
+            action(self._file)
+        except OSError as error:
+            self.error = error
+
+    def __enter__(self) -> StepLog:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.close()
+
+
+NO_SPACE = "No space left on device"
+_DISK_FULL_ERRNOS = (errno.ENOSPC, errno.EDQUOT)
+_NEARLY_FULL_BYTES = 1024 * 1024  # a failed job on a disk with less than this left ran out
+
+
+def disk_full(error: BaseException) -> bool:
+    return isinstance(error, OSError) and error.errno in _DISK_FULL_ERRNOS
+
+
+def no_space(step: str, folder: Path, error: BaseException | str = "") -> StepFailed:
+    """The failure of a step that filled the disk of the run folder (its partial output is
+    removed: see the runner)."""
+    detail = f" ({error})" if error else ""
+    return StepFailed(
+        f"{NO_SPACE}: step {step} ran out of disk space in {folder}{detail}. Its partial "
+        "output was removed. Free some space there (delete old runs, for one) and run it again."
+    )
 
 
 def unsupported(what: str) -> StepFailed:
@@ -73,7 +142,7 @@ class StepContext:
     execution_id: str
     pipeline_name: str
     folder: Path  # the step's folder in the run store
-    log: IO[str]
+    log: IO[str] | StepLog
     log_path: Path
     aws: AwsEnvironment
     stop: threading.Event
@@ -92,9 +161,23 @@ class StepContext:
         return self.root / container_path.lstrip("/")
 
     def note(self, message: str) -> None:
-        """A line from the runner in the step's log."""
+        """A line from the runner in the step's log (a StepLog: a full disk does not raise)."""
         self.log.write(f"[local run] {message}\n")
         self.log.flush()
+
+    def unpack(self, uri: str, folder: Path) -> None:
+        """Download the archive at `uri` and unpack it into `folder`; a member that would land
+        outside the folder (or is not plain data) fails the step, naming the archive."""
+        from builders.localrun import s3io
+
+        archive = self.folder / uri.rsplit("/", 1)[-1]
+        s3io.download_file(self.aws.s3, uri, archive)
+        try:
+            extract_all(archive, folder, label=uri)
+        except UnsafeArchiveError as error:
+            raise StepFailed(str(error)) from None
+        finally:
+            archive.unlink(missing_ok=True)
 
     def arn(self, kind: str, name: str) -> str:
         return f"arn:aws:sagemaker:{self.aws.region}:{self.aws.account}:{kind}/{name}"
@@ -103,16 +186,22 @@ class StepContext:
         return job_name(self.execution_id, self.spec.name)
 
     def job_env(self, extra: dict[str, str] | None = None) -> dict[str, str]:
-        """The job's environment: this machine's, without AWS settings of its own (a job's
-        boto3 talks to the sandbox, never to the user's AWS account), plus the job's own."""
-        env = {key: value for key, value in os.environ.items() if not key.startswith("AWS_")}
-        python_dir = str(Path(self.python).parent)
+        """The job's environment, as SageMaker gives one to a container: the image's usual
+        variables, the sandbox's endpoint, region and credentials, then the job's own
+        (`extra`: the definition's Environment, the toolkit's SM_* variables). Nothing of the
+        user's shell: its variables may hold secrets, and a job may print its environment.
+        Of this machine's, only what its Python needs to start (LD_LIBRARY_PATH, if set)."""
+        env = {name: os.environ[name] for name in KEPT_VARIABLES if name in os.environ}
         env.update(
             {
-                ROOT_ENV: str(self.root),
-                "PATH": python_dir + os.pathsep + env.get("PATH", ""),  # `python3` is ours
+                "PATH": str(Path(self.python).parent) + os.pathsep + SYSTEM_PATH,  # python3
+                "HOME": str(self.home),
+                "TMPDIR": str(self.tmp),
+                "LANG": "C.UTF-8",
+                "LC_ALL": "C.UTF-8",
                 "PYTHONUNBUFFERED": "1",
                 "PYTHONDONTWRITEBYTECODE": "1",
+                ROOT_ENV: str(self.root),
                 "AWS_ENDPOINT_URL": self.aws.endpoint_url,
                 "AWS_ACCESS_KEY_ID": self.aws.credentials["aws_access_key_id"],
                 "AWS_SECRET_ACCESS_KEY": self.aws.credentials["aws_secret_access_key"],
@@ -123,6 +212,16 @@ class StepContext:
         )
         env.update({key: str(value) for key, value in (extra or {}).items()})
         return env
+
+    @property
+    def home(self) -> Path:
+        """The job's home folder (a container's is /root): in the step's folder."""
+        return self.folder / "home"
+
+    @property
+    def tmp(self) -> Path:
+        """The job's temporary folder, emptied when the job ends."""
+        return self.folder / "tmp"
 
     def command(self, words: list[Any]) -> list[str]:
         """A container command for this machine: `python3` is this Python, /opt/ml paths
@@ -140,21 +239,53 @@ class StepContext:
     def run(
         self, command: list[str], env: dict[str, str], timeout: float | None = None
     ) -> ProcessResult:
-        """Run the job's process; a failure becomes StepFailed with the job's last errors."""
+        """Run the job's process; a failure becomes StepFailed with the job's last errors.
+        A job without a time limit gets SageMaker's default one."""
+        timeout = timeout or DEFAULT_MAX_RUNTIME
         self.note(f"$ {' '.join(command)}")
-        self.root.mkdir(parents=True, exist_ok=True)
-        result = run_process(
-            command, env=env, cwd=self.root, log=self.log, stop=self.stop, timeout=timeout
-        )
-        self.note(f"exit code {result.returncode} after {result.seconds:.2f} s")
+        for folder in (self.root, self.home, self.tmp):
+            folder.mkdir(parents=True, exist_ok=True)
+        try:
+            result = run_process(
+                command,
+                env=env,
+                cwd=self.root,
+                log=self.log,
+                stop=self.stop,
+                report=self.folder / "supervisor.json",
+                timeout=timeout,
+            )
+        finally:
+            shutil.rmtree(self.tmp, ignore_errors=True)
+        self._note_result(result)
         if result.stopped:
             raise StepStopped
         if result.timed_out:
             raise StepFailed(f"The job ran over its limit of {timeout:g} s and was stopped.")
         if result.returncode:
+            if self._out_of_space(result):
+                raise no_space(self.spec.name, self.folder.parents[2], result.stderr_tail[-200:])
             kind = JOB_INTERNAL_ERROR if result.killed_by_signal else None
             raise StepFailed(self._failure(result), kind)
         return result
+
+    def _out_of_space(self, result: ProcessResult) -> bool:
+        """Whether a failed job ran out of disk space (it may say so, or only fail)."""
+        log_error = result.log_error or getattr(self.log, "error", None)
+        if disk_full(log_error) or NO_SPACE in result.stderr_tail:
+            return True
+        try:
+            return shutil.disk_usage(self.folder).free < _NEARLY_FULL_BYTES
+        except OSError:
+            return False
+
+    def _note_result(self, result: ProcessResult) -> None:
+        self.note(f"exit code {result.returncode} after {result.seconds:.2f} s")
+        if result.leftovers:
+            names = ", ".join(f"{name} ({pid})" for pid, name in result.leftovers)
+            self.note(f"stopped {len(result.leftovers)} process(es) the job left running: {names}")
+        if result.supervisor_lost:
+            self.note("the job's supervising process was killed; the job was ended with it")
 
     def _failure(self, result: ProcessResult) -> str:
         failure_file = self.local("/opt/ml/output/failure")  # SageMaker's own convention

@@ -171,11 +171,7 @@ def _download_code(ctx: StepContext, submit_directory: Any, code: Path) -> None:
         raise unsupported("its script is inside the training image")
     uri = str(submit_directory)
     if uri.endswith(".tar.gz"):
-        archive = ctx.folder / "sourcedir.tar.gz"
-        s3io.download_file(ctx.aws.s3, uri, archive)
-        with tarfile.open(archive) as tar:
-            tar.extractall(code, filter="data")
-        archive.unlink()
+        ctx.unpack(uri, code)
     else:
         s3io.download(ctx.aws.s3, uri, code)
     if (code / "requirements.txt").is_file():
@@ -285,3 +281,10 @@ def remove_inputs(root: Path) -> None:
     inputs = ("processing/input", "input/data", "code", "transform/input")
     for folder in (f"opt/ml/{name}" for name in inputs):
         shutil.rmtree(root / folder, ignore_errors=True)
+
+
+def remove_job_folders(step_folder: Path) -> None:
+    """Drop everything a failed job left on disk (its container, home and temporary
+    folders); its log and state stay."""
+    for name in ("container", "home", "tmp"):
+        shutil.rmtree(step_folder / name, ignore_errors=True)

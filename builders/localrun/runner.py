@@ -30,17 +30,26 @@ from urllib.parse import urlparse
 from builders.localrun import s3io
 from builders.localrun.cache import CacheIndex, cache_key
 from builders.localrun.context import (
+    NO_SPACE,
     AwsEnvironment,
     StepContext,
     StepFailed,
+    StepLog,
     StepResult,
     StepStopped,
+    disk_full,
     failure_kind,
+    no_space,
 )
 from builders.localrun.definition import PipelineSpec, StepSpec, parameter_values, parse_definition
 from builders.localrun.errors import LocalRunError, RunInProgressError
 from builders.localrun.expressions import condition_outcome, resolve, to_text
-from builders.localrun.jobs import remove_inputs, run_processing, run_training
+from builders.localrun.jobs import (
+    remove_inputs,
+    remove_job_folders,
+    run_processing,
+    run_training,
+)
 from builders.localrun.models import run_create_model, run_register_model
 from builders.localrun.retry import retry_delay
 from builders.localrun.scope import RunScope
@@ -117,6 +126,7 @@ class LocalRunner:
             credentials=credentials,
         )
         self._executions: dict[str, Execution] = {}
+        store.end_orphans()  # jobs of runs whose runner was killed, if any escaped it
 
     def start(
         self,
@@ -221,6 +231,7 @@ class Execution:
         self._json_files: dict[str, Any] = {}
         self._source: RunRecord | None = None
         self._executors: dict[str, Any] = {}
+        self._unsaved: set[str] = set()  # steps a full disk kept from being recorded
 
     @property
     def id(self) -> str:
@@ -254,11 +265,38 @@ class Execution:
             self._finish()
         except Exception as error:  # the run must end with a reason, whatever happened
             self.run.status, self.run.ended = FAILED, now()
-            self.run.failure_reason = f"The local runner failed: {type(error).__name__}: {error}"
-            traceback.print_exc()
-            store.save_run(self.run)
+            reason = f"{type(error).__name__}: {error}"
+            if disk_full(error):
+                self.run.failure_reason = f"{NO_SPACE} for the run's records: {reason}"
+            else:
+                self.run.failure_reason = f"The local runner failed: {reason}"
+                traceback.print_exc()
+            self._save_run()
         finally:
             store.release(self.id)
+
+    def _save_run(self) -> None:
+        """Record the run (and the steps a full disk kept from being recorded)."""
+        store = self.runner.store
+        try:
+            for name in sorted(self._unsaved):
+                store.save_step(self.id, self.run.steps[name])
+            self._unsaved.clear()
+            store.save_run(self.run)
+        except OSError as error:
+            print(
+                f"The local runner could not record run {self.id} in {store.folder}: {error}",
+                file=sys.stderr,
+            )
+
+    def _save_step(self, record: StepRecord) -> None:
+        """Record a step; a full disk only delays it (retried when the run ends)."""
+        try:
+            self.runner.store.save_step(self.id, record)
+        except OSError:
+            self._unsaved.add(record.name)
+        else:
+            self._unsaved.discard(record.name)
 
     def _schedule(self) -> None:
         """Start each step once its upstream steps are settled; at most `max_parallel` run.
@@ -330,7 +368,7 @@ class Execution:
         record.state, record.reason = state, reason
         for key, value in values.items():
             setattr(record, key, value)
-        self.runner.store.save_step(self.id, record)
+        self._save_step(record)
         return "done"
 
     def _reuse(self, name: str) -> str:
@@ -392,7 +430,7 @@ class Execution:
         else:
             self.run.status = SUCCEEDED
         self.run.ended = now()
-        self.runner.store.save_run(self.run)
+        self._save_run()
 
     # -- one step -----------------------------------------------------------------------
     def _execute(self, name: str) -> None:
@@ -403,9 +441,9 @@ class Execution:
             return
         record.state, record.started = "running", now()
         record.attempts = 0 if step.type in CONTROL else 1  # saved once with the start
-        store.save_step(self.id, record)
+        self._save_step(record)
         log_path = store.log_path(self.id, name)
-        with open(log_path, "a", encoding="utf-8") as log:
+        with StepLog(log_path) as log:
             try:
                 self._outcome(step, record, log, log_path)
             except StepStopped:
@@ -415,16 +453,21 @@ class Execution:
             except LocalRunError as error:
                 record.state, record.reason = "failed", str(error)[-1024:]
             except Exception as error:
-                log.write(traceback.format_exc())
-                record.state = "failed"
-                record.reason = f"The local runner failed on this step: {error!r}"[-1024:]
+                if disk_full(error):
+                    failure = no_space(name, store.folder, error)
+                else:
+                    log.write(traceback.format_exc())
+                    failure = StepFailed(f"The local runner failed on this step: {error!r}")
+                record.state, record.reason = "failed", failure.reason[-1024:]
+            if record.state == "failed" and record.reason.startswith(NO_SPACE):
+                remove_job_folders(store.step_folder(self.id, name))  # the partial output
             if record.state == "failed":
                 log.write(f"[local run] failed: {record.reason}\n")
         record.ended = now()
         record.duration = seconds_between(record.started, record.ended)
         if record.state == "succeeded" and step.type in ("Processing", "Training", "Transform"):
             remove_inputs(store.step_folder(self.id, name) / "container")
-        store.save_step(self.id, record)
+        self._save_step(record)
 
     def _outcome(self, step: StepSpec, record: StepRecord, log, log_path) -> None:
         scope = RunScope(self, step)
@@ -482,7 +525,7 @@ class Execution:
                 raise StepStopped
             shutil.rmtree(ctx.root, ignore_errors=True)  # a new attempt, a new container
             record.attempts += 1
-            self.runner.store.save_step(self.id, record)
+            self._save_step(record)
 
     def _from_cache(self, step: StepSpec, record: StepRecord, key: str, log) -> bool:
         """Take an earlier run's result for the step when caching allows; False to run it."""
@@ -559,11 +602,18 @@ def _client(service: str, endpoint_url: str, region: str, credentials: dict[str,
     import boto3
     from botocore.config import Config
 
+    # Checksums only where the API requires them: a checksum botocore adds makes it send
+    # the body in signed chunks, which the sandbox cannot stream (deploying/sandbox_s3.py).
+    checksums = {
+        "request_checksum_calculation": "when_required",
+        "response_checksum_validation": "when_required",
+    }
     config = Config(
         retries={"max_attempts": 3, "mode": "standard"},
         connect_timeout=5,
         read_timeout=120,
         max_pool_connections=32,
+        **{name: value for name, value in checksums.items() if name in Config.OPTION_DEFAULTS},
     )
     session = boto3.Session(region_name=region, **credentials)
     return session.client(service, endpoint_url=endpoint_url, config=config)

@@ -8,13 +8,14 @@ share the prefix's text (`data2/...` for `data`) are left out: they are another 
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 from typing import Any
 
 from builders.localrun.errors import LocalRunError
 
-MULTIPART_BYTES = 64 * 1024 * 1024
+# S3's limit of one PutObject; a larger file goes in parts (which moto holds in memory).
+SINGLE_PUT_BYTES = 5 * 1024**3
+CHUNK_BYTES = 1024 * 1024
 
 
 def split_uri(uri: str) -> tuple[str, str]:
@@ -93,17 +94,23 @@ def upload_file(s3: Any, path: Path, uri: str) -> None:
     _put(s3, path, *split_uri(uri))
 
 
-# Plain GetObject and PutObject: boto3's managed transfers start a thread pool per file,
-# which cost more than the small files of a pipeline; large files still go in parts.
+# Plain GetObject and PutObject, their bodies streamed from and to files in bounded chunks
+# (the sandbox streams large bodies too: deploying/sandbox_s3.py). boto3's managed transfers
+# would start a thread pool per file and, for large files, a multipart upload, which moto
+# assembles in memory.
 def _get(s3: Any, bucket: str, key: str, path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     body = s3.get_object(Bucket=bucket, Key=key)["Body"]
-    with open(path, "wb") as handle:
-        shutil.copyfileobj(body, handle, 1024 * 1024)
+    try:
+        with open(path, "wb") as handle:
+            for chunk in body.iter_chunks(CHUNK_BYTES):
+                handle.write(chunk)
+    finally:
+        body.close()
 
 
 def _put(s3: Any, path: Path, bucket: str, key: str) -> None:
-    if path.stat().st_size > MULTIPART_BYTES:
+    if path.stat().st_size > SINGLE_PUT_BYTES:
         s3.upload_file(str(path), bucket, key)
         return
     with open(path, "rb") as handle:

@@ -13,6 +13,7 @@ restart, kill -9) is recognised on the next read and marked as interrupted.
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import os
 import shutil
@@ -24,11 +25,14 @@ from typing import Any
 from builders.designs.fileio import read_json, write_json_atomic
 from builders.errors import PipelineDesignError
 from builders.localrun.errors import LocalRunError, RunInProgressError, RunNotFoundError
+from builders.localrun.leftovers import end_processes_under, processes_under
 
 STEP_STATES = ("waiting", "running", "succeeded", "failed", "cached", "skipped", "stopped")
 DONE_OK = frozenset({"succeeded", "cached"})  # a step whose properties later steps may read
 EXECUTING, SUCCEEDED, FAILED, STOPPED = "Executing", "Succeeded", "Failed", "Stopped"
 INTERRUPTED = "The run was interrupted: the process running it ended (an app restart?)."
+JOBS_ENDED_WITH_IT = "Its jobs ended with it."  # their supervisors' parent-death signal
+JOBS_ENDED_NOW = "{} of its job processes were still running; they were ended now."
 
 
 def now() -> str:
@@ -152,8 +156,24 @@ class RunStore:
         return self.step_folder(execution_id, step) / "log.txt"
 
     def load(self, execution_id: str) -> RunRecord:
-        """The run as last written; a run whose process died is marked interrupted first."""
+        """The run as last written; a run whose process died is marked interrupted first.
+        Raises only LocalRunError (and its kinds): whatever is wrong with the files, a page
+        or the CLI shows a message."""
         folder = self.run_folder(execution_id)
+        try:
+            run = self._read(execution_id, folder)
+        except PipelineDesignError:
+            raise
+        except (OSError, TypeError, ValueError, AttributeError) as error:
+            raise LocalRunError(
+                f"The run {execution_id} in {self.folder} cannot be read ({error}). If it "
+                "stays so, delete its folder."
+            ) from None
+        if run.status == EXECUTING and not self._owned(execution_id):
+            self._mark_interrupted(run)
+        return run
+
+    def _read(self, execution_id: str, folder: Path) -> RunRecord:
         if not (folder / "run.json").is_file():
             raise RunNotFoundError(f"There is no run {execution_id} in {self.folder}.")
         data = read_json(folder / "run.json", "run record")
@@ -162,10 +182,7 @@ class RunStore:
             path = self.step_folder(execution_id, name) / "state.json"
             if path.is_file():
                 steps[name] = StepRecord.from_json(read_json(path, "step record"))
-        run = RunRecord.from_json(data, steps)
-        if run.status == EXECUTING and not self._owned(execution_id):
-            self._mark_interrupted(run)
-        return run
+        return RunRecord.from_json(data, steps)
 
     def definition(self, execution_id: str) -> dict[str, Any]:
         return read_json(self.run_folder(execution_id) / "definition.json", "run definition")
@@ -173,21 +190,21 @@ class RunStore:
     def runs(self, pipeline_name: str | None = None) -> list[RunRecord]:
         """The runs (of one pipeline, or all), newest first; unreadable folders are left out."""
         found = []
-        for folder in self.folder.iterdir() if self.folder.is_dir() else []:
+        for folder in self._folders():
             if (folder / "run.json").is_file():
                 try:
                     run = self.load(folder.name)
-                except (PipelineDesignError, OSError, TypeError, ValueError):
+                except PipelineDesignError:
                     continue  # a folder someone broke must not hide the other runs
                 if pipeline_name in (None, run.pipeline_name):
                     found.append(run)
-        return sorted(found, key=lambda run: run.started, reverse=True)
+        return sorted(found, key=lambda run: str(run.started), reverse=True)
 
     def newest(self, pipeline_name: str, design: str | None = None) -> RunRecord | None:
         """The pipeline's newest run (of `design`, when given), or None; reads only the runs'
         headers but that one's steps (the canvas asks every second while a run goes)."""
         newest: tuple[str, str] | None = None
-        for folder in self.folder.iterdir() if self.folder.is_dir() else []:
+        for folder in self._folders():
             try:
                 head = read_json(folder / "run.json", "run record")
             except (PipelineDesignError, OSError):
@@ -200,14 +217,23 @@ class RunStore:
                 newest = max(newest or (started, folder.name), (started, folder.name))
         return self.load(newest[1]) if newest else None
 
+    def _folders(self) -> list[Path]:
+        try:
+            return list(self.folder.iterdir()) if self.folder.is_dir() else []
+        except OSError as error:
+            raise LocalRunError(f"The runs in {self.folder} cannot be listed: {error}.") from None
+
     def log_tail(self, execution_id: str, step: str, lines: int = 40) -> str:
         """The last `lines` lines of a step's log ('' before the step starts)."""
         path = self.log_path(execution_id, step)
-        if not path.is_file():
-            return ""
-        with open(path, "rb") as handle:
-            handle.seek(max(0, path.stat().st_size - 64 * 1024))
-            text = handle.read().decode("utf-8", errors="replace")
+        try:
+            if not path.is_file():
+                return ""
+            with open(path, "rb") as handle:
+                handle.seek(max(0, path.stat().st_size - 64 * 1024))
+                text = handle.read().decode("utf-8", errors="replace")
+        except OSError as error:
+            raise LocalRunError(f"The log of step {step} cannot be read: {error}.") from None
         return "\n".join(text.splitlines()[-lines:])
 
     # -- deleting ---------------------------------------------------------------------------
@@ -215,7 +241,10 @@ class RunStore:
         """Delete a finished run: its records, logs and local job folders (not its S3 data)."""
         if not self.load(execution_id).finished:
             raise RunInProgressError(f"Run {execution_id} is still going: stop it first.")
-        shutil.rmtree(self.run_folder(execution_id))
+        try:
+            shutil.rmtree(self.run_folder(execution_id))
+        except OSError as error:
+            raise LocalRunError(f"Run {execution_id} cannot be deleted: {error}.") from None
 
     def prune(self, pipeline_name: str, keep: int) -> list[str]:
         """Delete the pipeline's finished runs but the newest `keep`; returns the ids deleted."""
@@ -223,6 +252,21 @@ class RunStore:
         for run in old:
             self.delete(run.execution_id)
         return [run.execution_id for run in old]
+
+    def end_orphans(self) -> list[str]:
+        """End the job processes of runs that no live process runs any more (their supervisor
+        was killed with their runner), marking those runs interrupted; returns their ids.
+        The runner calls it when it starts."""
+        ids = set()
+        for root in processes_under(self.folder).values():
+            parts = root.relative_to(self.folder).parts
+            if parts and parts[0].replace("-", "").isalnum() and not self._owned(parts[0]):
+                ids.add(parts[0])
+        for execution_id in sorted(ids):
+            with contextlib.suppress(LocalRunError):
+                self.load(execution_id)  # marks a run that was going interrupted, saying so
+            end_processes_under(self.run_folder(execution_id))
+        return sorted(ids)
 
     def _owned(self, execution_id: str) -> bool:
         """Whether a live process (this one or another) holds the run's lock."""
@@ -232,6 +276,8 @@ class RunStore:
             fd = os.open(self.run_folder(execution_id) / ".lock", os.O_RDWR)
         except FileNotFoundError:
             return False
+        except OSError:
+            return True  # cannot tell: never mark a run interrupted on a guess
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -241,12 +287,20 @@ class RunStore:
         return False
 
     def _mark_interrupted(self, run: RunRecord) -> None:
+        """Record the run as interrupted, and say whether its jobs ended with its process or
+        had to be ended now (found by their container folders under the run's)."""
+        ended_now = end_processes_under(self.run_folder(run.execution_id))
+        jobs = JOBS_ENDED_NOW.format(len(ended_now)) if ended_now else JOBS_ENDED_WITH_IT
         ended = now()
-        for step in run.steps.values():
-            if step.state in ("waiting", "running"):
-                step.state, step.reason = "stopped", INTERRUPTED
-                step.ended = ended if step.started else None
-                step.duration = seconds_between(step.started, step.ended)
+        unfinished = [s for s in run.steps.values() if s.state in ("waiting", "running")]
+        for step in unfinished:
+            step.state, step.reason = "stopped", INTERRUPTED
+            step.ended = ended if step.started else None
+            step.duration = seconds_between(step.started, step.ended)
+        run.status, run.failure_reason, run.ended = FAILED, f"{INTERRUPTED} {jobs}", ended
+        try:
+            for step in unfinished:
                 self.save_step(run.execution_id, step)
-        run.status, run.failure_reason, run.ended = FAILED, INTERRUPTED, ended
-        self.save_run(run)
+            self.save_run(run)
+        except OSError:
+            pass  # a full disk: the run reads as interrupted all the same, next time too

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import json
-import tarfile
 from pathlib import Path
 from typing import Any
 
@@ -70,11 +69,7 @@ def _model_container(ctx: StepContext, model_name: Any) -> dict[str, Any]:
 def _unpack_model(ctx: StepContext, uri: str | None, model_dir: Path) -> None:
     if not uri:
         raise unsupported("its model has no ModelDataUrl")
-    archive = ctx.folder / "model.tar.gz"
-    s3io.download_file(ctx.aws.s3, uri, archive)
-    with tarfile.open(archive) as tar:
-        tar.extractall(model_dir, filter="data")
-    archive.unlink()
+    ctx.unpack(uri, model_dir)
     ctx.note(f"model from {uri}")
 
 
@@ -85,17 +80,13 @@ def _inference_code(ctx: StepContext, container: dict, model_dir: Path) -> tuple
     submit = env.get("SAGEMAKER_SUBMIT_DIRECTORY") or "/opt/ml/model/code"
     if str(submit).startswith("s3://"):
         code = ctx.local("/opt/ml/code")
-        archive = ctx.folder / "sourcedir.tar.gz"
-        s3io.download_file(ctx.aws.s3, submit, archive)
-        with tarfile.open(archive) as tar:
-            tar.extractall(code, filter="data")
+        ctx.unpack(submit, code)
     else:
         code = ctx.local(submit)
     if not program and (code / "inference.py").is_file() and "xgboost" not in _image(container):
         program = "inference.py"  # the PyTorch, TensorFlow and MXNet containers' default
     if not program and "xgboost" not in _image(container):
         raise unsupported(
-            ctx.spec,
             f"its model has no inference code (SAGEMAKER_PROGRAM) and the image "
             f"{_image(container)} has no default handler the local run knows",
         )

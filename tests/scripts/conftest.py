@@ -41,19 +41,30 @@ class Container:
         target.write_text(text, encoding="utf-8")
         return target
 
-    def run_script(self, name: str, code_dir: Path | None = None) -> subprocess.CompletedProcess:
-        """Run `<name>.py` as a container does: the staged scripts folder, no package."""
+    def stage_scripts(self, code_dir: Path | None = None) -> Path:
+        """The job runtime and the job scripts side by side in `code_dir`, as staged."""
         code_dir = code_dir or self.path("processing", "input", "code")
         code_dir.mkdir(parents=True, exist_ok=True)
         for path in SCRIPTS:
             if path.name != "__init__.py":
                 shutil.copy(path, code_dir / path.name)
+        return code_dir
+
+    def env(self) -> dict:
         env = dict(os.environ, SM_PIPELINE_CONTAINER_ROOT=str(self.root))
         env.pop("PYTHONPATH", None)
+        return env
+
+    def run_script(
+        self, name: str, code_dir: Path | None = None, prelude: list[str] = ()
+    ) -> subprocess.CompletedProcess:
+        """Run `<name>.py` as a container does: the staged scripts folder, no package.
+        `prelude`: Python arguments before the script (`-c`, code that runs it)."""
+        code_dir = self.stage_scripts(code_dir)
         return subprocess.run(
-            [sys.executable, str(code_dir / f"{name}.py")],
+            [sys.executable, *prelude, str(code_dir / f"{name}.py")],
             cwd=str(self.root),
-            env=env,
+            env=self.env(),
             capture_output=True,
             text=True,
             timeout=120,

@@ -12,7 +12,7 @@ BUILDERS = Path(__file__).resolve().parents[2] / "builders"
 # The job runtime (builders/scripts) and each step type's job script (step_types/*/job).
 SCRIPTS = sorted([*(BUILDERS / "scripts").glob("*.py"), *BUILDERS.glob("step_types/*/job/*.py")])
 # Modules the job scripts share, and the evaluation job's scoring module beside it.
-HELPERS = {"container_paths", "features", "metrics", "scoring"}
+HELPERS = {"archives", "container_paths", "features", "metrics", "scoring"}
 JOB_SCRIPTS = [path for path in SCRIPTS if path.stem not in {"__init__", *HELPERS}]
 LIBRARIES = {"pandas", "numpy", "sklearn"}
 EXTRA_LIBRARIES = {"xgboost_train": {"xgboost"}}

@@ -70,6 +70,7 @@ class ProcessingStepBuilder(StepBuilderBase):
             instance_count=config.processing_instance_count,
             instance_type=config.effective_instance_type,
             volume_size_in_gb=config.processing_volume_size,
+            max_runtime_in_seconds=config.max_runtime_seconds,
             sagemaker_session=self.session,
             base_job_name=self.base_job_name,
         )

@@ -27,6 +27,7 @@ class ScriptProcessingStepBuilder(StepBuilderBase):
             instance_count=config.instance_count,
             instance_type=config.instance_type,
             volume_size_in_gb=config.volume_size,
+            max_runtime_in_seconds=config.max_runtime_seconds,
             env=dict(config.environment) or None,
             sagemaker_session=self.session,
             base_job_name=self.base_job_name,

@@ -14,6 +14,7 @@ from builders.configs.types import (
     FieldRuleError,
     InstanceCount,
     ProcessingInstanceType,
+    ProcessingMaxRuntime,
     ScriptName,
     VolumeSizeGB,
     matching,
@@ -85,6 +86,7 @@ class ScriptProcessingConfig(BasePipelineConfig):
     volume_size: Annotated[
         VolumeSizeGB, ADVANCED, Field(description="Disk size of each instance, in GB.")
     ] = 30
+    max_runtime_seconds: Annotated[ProcessingMaxRuntime, ADVANCED] = None
 
     @model_validator(mode="after")
     def _check_container(self) -> ScriptProcessingConfig:

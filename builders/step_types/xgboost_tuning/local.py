@@ -27,7 +27,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from builders.localrun.context import StepContext, StepFailed, StepResult, unsupported
+from builders.localrun.context import (
+    StepContext,
+    StepFailed,
+    StepLog,
+    StepResult,
+    unsupported,
+)
 from builders.localrun.definition import StepSpec
 from builders.localrun.jobs import remove_inputs, run_training
 from builders.localrun.store import now
@@ -191,9 +197,10 @@ def _run_trial(
     folder = ctx.folder / "trials" / f"{number:03d}"
     folder.mkdir(parents=True, exist_ok=True)
     log_path = folder / "log.txt"
+    log_path.unlink(missing_ok=True)  # a retried tuning step runs its trials afresh
     started = now()
     ctx.note(f"trial {number} ({job}): {_values_text(chosen)}")
-    with open(log_path, "w", encoding="utf-8") as log:
+    with StepLog(log_path) as log:  # a full disk drops lines, never fails the trial's record
         fields = {field.name: getattr(ctx, field.name) for field in dataclasses.fields(ctx)}
         fields.update(folder=folder, log=log, log_path=log_path)
         fields["arguments"] = _training_arguments(definition, chosen)

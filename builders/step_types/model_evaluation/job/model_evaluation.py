@@ -18,7 +18,6 @@ from __future__ import annotations
 import importlib.util
 import json
 import sys
-import tarfile
 import tempfile
 from pathlib import Path
 
@@ -26,11 +25,13 @@ import pandas as pd
 
 try:  # imported as builders.step_types.model_evaluation.job.model_evaluation
     from builders.scripts import container_paths as paths
+    from builders.scripts.archives import extract_all
     from builders.scripts.features import value_key
     from builders.step_types.model_evaluation.job import scoring
 except ImportError:  # run as a script inside the SageMaker container
     import container_paths as paths
     import scoring
+    from archives import extract_all
     from features import value_key
 
 FEATURES_FILE = Path("metadata") / "model_features.json"
@@ -43,8 +44,9 @@ def unpack_model(folder: Path, target: Path) -> Path:
             f"Expected one model.tar.gz in {folder}, found {len(archives)}. Connect the "
             "training (or packaging) step's model artifacts to the evaluation."
         )
-    with tarfile.open(archives[0]) as tar:
-        tar.extractall(target)  # our own training's archive: Python 3.8 has no filter=
+    # The model may come from anywhere (a third-party model_data): nothing of it may land
+    # outside `target`, on Pythons with or without tarfile's data filter.
+    extract_all(archives[0], target)
     return target
 
 

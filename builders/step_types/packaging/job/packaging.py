@@ -17,8 +17,10 @@ from pathlib import Path
 
 try:  # imported as builders.step_types.packaging.job.packaging
     from builders.scripts import container_paths as paths
+    from builders.scripts.archives import MemberCheck
 except ImportError:  # run as a script inside the SageMaker container
     import container_paths as paths
+    from archives import MemberCheck
 
 ARCHIVE_NAME = "model.tar.gz"
 CODE_FOLDER = "code"
@@ -42,52 +44,25 @@ def walk_files(folder: Path) -> list[Path]:
     return sorted(found)
 
 
-def safe_name(name: str, archive: Path) -> str:
-    """A member path made relative ("./a" -> "a"); rejects absolute paths and "..".
-
-    An archive member like "../../etc/x" would be written outside the target folder
-    wherever the packaged model is unpacked.
-    """
-    posix = name.replace("\\", "/")
-    parts = [part for part in posix.split("/") if part not in ("", ".")]
-    if posix.startswith("/") or ".." in parts or (parts and ":" in parts[0]):
-        raise ValueError(
-            f"{archive} has an unsafe member path '{name}' (absolute or with '..'). "
-            "Rebuild the model archive with paths relative to its root."
-        )
-    return "/".join(parts)
-
-
-def _check_link(member: tarfile.TarInfo, name: str, archive: Path) -> None:
-    """Reject links that point outside the archive."""
-    target = member.linkname.replace("\\", "/")
-    base = "" if member.islnk() else posixpath.dirname(name)  # hard links are root-relative
-    resolved = posixpath.normpath(posixpath.join(base, target))
-    if target.startswith("/") or resolved == ".." or resolved.startswith("../"):
-        raise ValueError(
-            f"{archive} has a link '{member.name}' -> '{member.linkname}' that points outside "
-            "the archive. Replace the link with the file it points to."
-        )
-
-
 def copy_archive(source: Path, output: tarfile.TarFile, skip: set, seen: set) -> int:
-    """Copy the members of a model archive into `output`; return the number of files."""
+    """Copy the members of a model archive into `output`; return the number of files.
+
+    A member that would land outside the folder the package is unpacked to (an absolute or
+    `..` path, a link out of it) or that is not plain data refuses the whole archive: the
+    package is unpacked wherever the model is served or evaluated.
+    """
     count = 0
+    check = MemberCheck(source.name)
     with tarfile.open(str(source), "r:*") as archive:
         for member in archive:
-            name = safe_name(member.name, source)
+            name = check(member)
             if not name or name in seen:
                 continue
             if name in skip:
                 print(f"{name} from {source.name} is replaced by the inference code")
                 continue
-            if not (member.isfile() or member.isdir() or member.issym() or member.islnk()):
-                print(f"Skipping special file {member.name} in {source.name}")
-                continue
-            if member.issym() or member.islnk():
-                _check_link(member, name, source)
-                if member.islnk():
-                    member.linkname = safe_name(member.linkname, source)
+            if member.islnk():
+                member.linkname = posixpath.normpath(member.linkname.replace("\\", "/"))
             member.name = name
             fileobj = archive.extractfile(member) if member.isfile() else None
             output.addfile(member, fileobj)
