@@ -18,7 +18,9 @@ from __future__ import annotations
 
 import argparse
 import errno
+import json
 import logging
+import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, nullcontext
@@ -68,7 +70,9 @@ def _parser() -> argparse.ArgumentParser:
 
     compile_ = commands.add_parser("compile", help="write the SageMaker pipeline definition")
     _design_arguments(compile_)
-    compile_.add_argument("--out", type=Path, required=True, help="pipeline definition to write")
+    compile_.add_argument(
+        "--out", type=Path, required=True, help="pipeline definition to write (- for stdout)"
+    )
     compile_.add_argument("--name", help="pipeline name (default: derived from the configs)")
     compile_.set_defaults(run=_compile)
 
@@ -195,6 +199,7 @@ def _compiled(args: argparse.Namespace, *, checked: bool = False):
     document = read_json(args.config, WHAT)
     configs = configs_from_document(document)
     base_dir = args.config.resolve().parent  # local paths are relative to the config file
+    _code_outside_noted(document, base_dir)
     with _tuned_gc(args.tune_gc):
         compiled = compile_pipeline(
             load_dag(args.dag),
@@ -204,6 +209,21 @@ def _compiled(args: argparse.Namespace, *, checked: bool = False):
             parameters=parameters_of(document),
         )
     return compiled, configs
+
+
+def _code_outside_noted(document, base_dir: Path) -> None:
+    """Say which code folders lie outside the config's folder, the workspace and the built-in
+    starters, before anything is staged (an imported config may name any folder)."""
+    from builders.designs.code_folders import outside
+    from builders.designs.config_io import node_values
+    from builders.designs.workspace import default_root
+    from builders.starters import FOLDER as STARTERS
+
+    classes, values = node_values(document)
+    roots = [base_dir, default_root()]
+    nodes = {node: (classes[node], values[node]) for node in classes}
+    for location in outside(nodes, base_dir, [*roots, STARTERS]):
+        print(f"Note: {location.describe(roots)}", file=sys.stderr)
 
 
 def _tuned_gc(tune: bool):
@@ -235,7 +255,7 @@ _WRITE_FAILURES = {
     errno.EDQUOT: "the disk quota is used up",
     errno.EFBIG: "the file would exceed the file-size limit of this process (ulimit -f)",
     errno.EACCES: "permission denied",
-    errno.EPERM: "it is not a regular file, or this is not permitted",
+    errno.EPERM: "it is not a regular file, or this is not permitted (--out - writes to stdout)",
     errno.EROFS: "the file system is read-only",
     errno.ENAMETOOLONG: "the path is too long",
     errno.ENOTDIR: "a part of the path is a file, not a folder",
@@ -245,13 +265,42 @@ _WRITE_FAILURES = {
 def _compile(args: argparse.Namespace) -> int:
     from builders.designs.fileio import write_json_atomic
 
+    to_stdout = str(args.out) == "-"
+    if not to_stdout:
+        _not_an_input(args.out, {"--config": args.config, "--dag": args.dag})
     compiled, _ = _compiled(args)
-    _write(args.out, "pipeline definition", write_json_atomic, args.out, compiled.definition)
-    print(
-        f"Wrote {args.out}: pipeline {compiled.name}, {len(compiled.step_names)} steps, "
+    summary = (
+        f"pipeline {compiled.name}, {len(compiled.step_names)} steps, "
         f"{len(compiled.staged_objects)} local files to upload at deploy."
     )
+    if to_stdout:  # the definition alone on stdout, for a pipe; the summary on stderr
+        sys.stdout.write(json.dumps(compiled.definition, indent=2, ensure_ascii=False) + "\n")
+        print(f"Wrote the definition to stdout: {summary}", file=sys.stderr)
+        return 0
+    _write(args.out, "pipeline definition", write_json_atomic, args.out, compiled.definition)
+    print(f"Wrote {args.out}: {summary}")
     return 0
+
+
+def _not_an_input(out: Path, inputs: dict[str, Path]) -> None:
+    """Refuse an --out that is one of the files read (the config would become a definition)."""
+    for option, path in inputs.items():
+        if _same_file(out, path):
+            raise ConfigValidationError(
+                [
+                    Problem(
+                        f"--out {out} is the {option} file: writing there would replace it. "
+                        "Give another --out path."
+                    )
+                ]
+            )
+
+
+def _same_file(one: Path, other: Path) -> bool:
+    try:
+        return os.path.samefile(one, other)
+    except OSError:  # one of them does not exist (yet)
+        return os.path.realpath(one) == os.path.realpath(other)
 
 
 def _payload(args: argparse.Namespace) -> int:
@@ -267,6 +316,7 @@ def _payload(args: argparse.Namespace) -> int:
         return _report(
             [Problem(f"'{args.node}' {what}; Payload nodes: {payload_nodes or 'none'}.")]
         )
+    _not_an_input(args.out, {"--config": args.config})
     archive, manifest = _write(args.out, "payload archive", write_payload_archive, config, args.out)
     print(f"Wrote {archive} and, beside it, {manifest.name}. Samples:")
     for content_type, body in preview_payloads(config).items():
@@ -276,6 +326,7 @@ def _payload(args: argparse.Namespace) -> int:
 
 
 def _deploy(args: argparse.Namespace) -> int:
+    from builders.deploying.deadline import Deadline
     from builders.deploying.deploy import DEFAULT_TIMEOUT, Target, deploy, execution_status
     from builders.deploying.sandbox import stop_sandbox
     from builders.designs.fileio import read_json
@@ -292,8 +343,9 @@ def _deploy(args: argparse.Namespace) -> int:
     if local and args.start and not args.wait:
         print("The sandbox stops with this command: waiting for the run to end.")
     print(f"Deploying {compiled.name} to the {target.label}")
+    deadline = Deadline(args.timeout or DEFAULT_TIMEOUT)  # reading the diff counts too
     try:
-        if not _changes_confirmed(compiled, target, args.yes, args.timeout or DEFAULT_TIMEOUT):
+        if not _changes_confirmed(compiled, target, args.yes, deadline):
             return EXIT_PROBLEMS
         result = deploy(
             compiled,
@@ -304,7 +356,7 @@ def _deploy(args: argparse.Namespace) -> int:
             start=args.start or args.wait,
             parameters=parameters,
             progress=lambda stage, message: print(f"  [{stage}] {message}", flush=True),
-            timeout=args.timeout or DEFAULT_TIMEOUT,
+            deadline=deadline,
             config_document=read_json(args.config, "config") if local else None,
         )
         print(f"Pipeline ARN: {result.pipeline_arn}")
@@ -322,13 +374,13 @@ def _deploy(args: argparse.Namespace) -> int:
             stop_sandbox()
 
 
-def _changes_confirmed(compiled, target, yes: bool, timeout: float) -> bool:
+def _changes_confirmed(compiled, target, yes: bool, deadline) -> bool:
     """Print what the deploy changes in an existing pipeline; go on when the user agrees."""
     from builders.deploying.definition_diff import diff_definitions
     from builders.deploying.deploy import deployed_definition
 
     print(f"  [preflight] Reading the deployed pipeline from {target.endpoint}...", flush=True)
-    deployed = deployed_definition(target, compiled.name, timeout)
+    deployed = deployed_definition(target, compiled.name, deadline=deadline)
     if deployed is None:
         return True  # a new pipeline
     diff = diff_definitions(deployed, compiled.definition_json)
@@ -338,7 +390,8 @@ def _changes_confirmed(compiled, target, yes: bool, timeout: float) -> bool:
     if diff.empty or yes:
         return True
     if sys.stdin.isatty():
-        return input("Deploy these changes? [y/N] ").strip().lower() in ("y", "yes")
+        with deadline.paused():  # the user's reading time is not the network's
+            return input("Deploy these changes? [y/N] ").strip().lower() in ("y", "yes")
     print(
         f"Not deployed: this would change the pipeline {compiled.name}, and there is no "
         "terminal to confirm it. Check the changes above and run again with --yes.",

@@ -5,6 +5,7 @@ import json
 import streamlit as st
 
 from builders.configs.fields import text_of
+from builders.designs.code_folders import design_outside
 from builders.designs.design import (
     DesignReport,
     config_document,
@@ -14,6 +15,7 @@ from builders.designs.design import (
 from builders.designs.fileio import parse_json
 from builders.designs.workspace import file_stem
 from builders.errors import PipelineDesignError
+from builders.starters import FOLDER as STARTERS
 from components import session
 from components.text import md
 
@@ -132,6 +134,9 @@ def import_files() -> None:
         return
     design = session.current()
     session.notice("success", f"Imported '{design.name}' with {len(design.nodes)} steps.")
+    roots = [session.workspace().root]
+    for location in design_outside(design, [*roots, STARTERS]):  # before anything is staged
+        session.notice("warning", location.describe(roots))
     st.switch_page("pages/designer.py")
 
 

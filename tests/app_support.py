@@ -32,8 +32,9 @@ def raw_texts(at: AppTest) -> str:
 
 
 def plain(markdown: str) -> str:
-    """What a person reads of a markdown text: its escapes removed."""
-    return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", markdown)
+    """What a person reads of a markdown text: its escapes and word joiners (invisible, they
+    keep a URL in a name from becoming a link) removed."""
+    return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", markdown).replace("\u2060", "")
 
 
 def texts(at: AppTest) -> str:

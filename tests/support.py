@@ -109,7 +109,10 @@ class _ProxyHandler(http.server.BaseHTTPRequestHandler):
 
 class FaultyServer:
     """A TCP server on 127.0.0.1 that misbehaves: "reset" closes each connection with a TCP
-    reset, "hang" accepts and never answers, "html" answers HTTP 200 with a web page."""
+    reset, "hang" accepts and never answers, "html" answers HTTP 200 with a web page,
+    "trickle" sends the headers and then one byte of the body every 2 s, "drip" sends the
+    status line and headers one byte a second, "half-open" sends half the headers and then
+    nothing, with the connection open, "endless" sends a chunked body that never ends."""
 
     PAGE = b"<html><body><h1>Welcome to the hotel Wi-Fi</h1></body></html>"
 
@@ -118,6 +121,7 @@ class FaultyServer:
         self.listener = socket.create_server(("127.0.0.1", 0))
         self.url = f"http://127.0.0.1:{self.listener.getsockname()[1]}"
         self.held: list[socket.socket] = []
+        self.closed = threading.Event()
         threading.Thread(target=self._serve, daemon=True).start()
 
     def _serve(self) -> None:
@@ -132,7 +136,9 @@ class FaultyServer:
             elif self.behaviour == "hang":
                 self.held.append(connection)
             else:
-                threading.Thread(target=self._page, args=(connection,), daemon=True).start()
+                self.held.append(connection)
+                answer = self._page if self.behaviour == "html" else self._misbehave
+                threading.Thread(target=answer, args=(connection,), daemon=True).start()
 
     def _page(self, connection: socket.socket) -> None:
         with connection:
@@ -144,7 +150,36 @@ class FaultyServer:
                 + self.PAGE
             )
 
+    HEADERS = b"HTTP/1.1 200 OK\r\nContent-Type: text/xml\r\nContent-Length: 100000\r\n\r\n"
+
+    def _misbehave(self, connection: socket.socket) -> None:
+        """Answer each request as `behaviour` says, until the client goes or close()."""
+        try:
+            connection.recv(65536)
+            if self.behaviour == "trickle":
+                connection.sendall(self.HEADERS)
+                self._slowly(connection, b"<" * 100000, 2.0)
+            elif self.behaviour == "drip":
+                self._slowly(connection, self.HEADERS, 1.0)
+            elif self.behaviour == "half-open":
+                connection.sendall(self.HEADERS[:30])
+                self.closed.wait()
+            else:  # endless: 1.6 MB/s, enough to never end and little enough for memory
+                connection.sendall(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n")
+                chunk = b"4000\r\n" + b"<a>" * 5461 + b"<\r\n"
+                while not self.closed.wait(0.01):
+                    connection.sendall(chunk)
+        except OSError:
+            return  # the client went away
+
+    def _slowly(self, connection: socket.socket, data: bytes, interval: float) -> None:
+        for byte in data:
+            if self.closed.wait(interval):
+                return
+            connection.sendall(bytes([byte]))
+
     def close(self) -> None:
+        self.closed.set()
         self.listener.close()
         for connection in self.held:
             connection.close()

@@ -126,6 +126,8 @@ def sdk_conditions():
         ("0.85", "prod", 0.8, [True, False, True]),  # numbers written as text still compare
         (0.99, "nightly", 0.97, [True, True, True]),
         (0.99, "dev", 0.97, [True, True, False]),
+        (0.8, "dev", 0.8, [True, True, True]),  # at the boundary: >= holds, and
+        ("0.8", "dev", 0.95, [False, True, False]),  # < does not (0.95 < 0.95)
     ],
 )
 def test_sdk_conditions_evaluate_like_sagemaker(auc, stage, threshold, expected):

@@ -175,3 +175,20 @@ def test_positions_merge_by_node(base):
 def test_empty_designs_merge(base):
     empty = new_design("d")
     assert merge_designs(empty, add_node(empty, "Payload"), empty).design.node_names == ["Payload"]
+
+
+@pytest.mark.parametrize("change", ["added", "removed"])
+def test_a_connection_changed_there_counts_as_a_change_of_its_nodes(base, change):
+    """Deleting a node here while the other tab added or removed one of its connections is
+    a conflict: that change would otherwise vanish unsaid."""
+    with_node = add_node(base, "BatchTransform")
+    if change == "added":
+        start, theirs = with_node, connect(with_node, "XGBoostModel", "BatchTransform-2")
+    else:
+        start = connect(with_node, "XGBoostModel", "BatchTransform-2")
+        theirs = disconnect(start, "XGBoostModel", "BatchTransform-2")
+    mine = remove_nodes(start, ["BatchTransform-2"])
+    merged = merge_designs(start, mine, theirs)
+    (conflict,) = merged.conflicts
+    assert "'BatchTransform-2' was deleted here and changed in the other tab" in conflict.message
+    assert "BatchTransform-2" in merged.design.node_names  # theirs preferred: kept

@@ -9,8 +9,9 @@ What is staged is what the user plainly meant to ship, and never more than that:
 - a folder's files minus its `.gitignore` exclusions (every .gitignore in the folder, read
   with pathspec: git's own rules, negations and folder patterns included, which a
   hand-written matcher gets subtly wrong), caches and .git;
-- never a credential or key (builders/compiling/secret_files.py): `/`, the home folder, ~/.aws and
-  the like, files named like keys or holding an AWS access key are refused, saying why;
+- never a credential or key (builders/compiling/secret_files.py): `/`, the home folder,
+  system folders, ~/.aws and the like, files named like keys, links that leave the folder
+  and files a secret scanner flags are refused, saying why;
 - sizes are checked before anything is read (a 4 GiB file is refused unread), special
   files (devices, pipes) are refused, and every read is bounded.
 """
@@ -31,7 +32,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from builders.compiling.secret_files import content_problem, folder_problem, name_problem
+from builders.compiling.secret_files import (
+    content_problem,
+    folder_problem,
+    link_problem,
+    name_problem,
+)
 from builders.designs.fileio import read_bytes_bounded
 from builders.errors import PipelineDesignError, StepBuildError
 
@@ -94,6 +100,9 @@ class CodeStager:
             return prefix + "/", name
         path = self._local(location, node, field, want_dir=False)
         where = _Where(path.parent, node, field)
+        problem = folder_problem(path.parent)
+        if problem:
+            raise where.error(f"The folder of {path} {problem}.", "Keep the script elsewhere.")
         size = where.checked_file(path.name, path).st_size
         if size > MAX_STAGED_BYTES:
             raise where.error(f"The file {path} is {_megabytes(size)}", _TOO_BIG)
@@ -184,6 +193,10 @@ _TOO_BIG = (
     "its .gitignore, or upload it to S3 yourself and give its s3:// URI."
 )
 _LEAVE_OUT = "Remove it, or list it in the folder's .gitignore to leave it out."
+_NO_SECRET = (
+    f"{_LEAVE_OUT} If it is no secret, end that line with the comment "
+    "`pragma: allowlist secret` (detect-secrets' mark)."
+)
 
 
 @dataclass(frozen=True)
@@ -199,7 +212,9 @@ class _Where:
 
     def checked_file(self, relative: str, path: Path) -> os.stat_result:
         """The stat of a file that may be staged, checked by name and kind before reading."""
-        problem = name_problem(relative)
+        problem = name_problem(relative) or (
+            link_problem(path, self.folder) if path.is_symlink() else None
+        )
         if problem:
             raise self.error(f"{path} {problem}: it is never uploaded.", _LEAVE_OUT)
         try:
@@ -220,9 +235,9 @@ class _Where:
             raise self.error(
                 f"{path} changed or vanished while it was staged.", "Try again."
             ) from None
-        problem = content_problem(content)
+        problem = content_problem(content, relative)
         if problem:
-            raise self.error(f"{path} {problem}: it is never uploaded.", _LEAVE_OUT)
+            raise self.error(f"{path} {problem}: it is never uploaded.", _NO_SECRET)
         return content
 
 

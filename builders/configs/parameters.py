@@ -71,7 +71,8 @@ def binding_refusal(config_class: type[BaseModel], field: str) -> str | None:
     return (
         f"{readable(field)} cannot be a pipeline parameter: the pipeline needs its value when "
         "it is compiled (names, code and settings files, image lookups). Parameters can set "
-        "instance types and counts, the input data location and the approval status."
+        "instance types and counts, the input data location, the approval status and a "
+        "quality gate's threshold."
     )
 
 

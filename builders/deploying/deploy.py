@@ -9,22 +9,22 @@ In the local sandbox a started execution really runs: the local runner (builders
 executes every step against the sandbox's S3, and the status comes from its run store.
 
 A deploy never hangs: every call has connect and read timeouts and a few attempts, and the
-whole deploy a deadline (`timeout`, checked before every attempt), so an endpoint that never
-answers costs at most the deadline plus one read timeout.
+whole deploy a deadline (`timeout`, builders.deploying.deadline) that also ends a read in
+flight, so an endpoint that never answers, or answers a byte at a time, costs the deadline.
 """
 
 from __future__ import annotations
 
 import os
 import re
-import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
 from builders.compiling.compile import CompiledPipeline
 from builders.configs.types import ROLE_ARN_PATTERN
+from builders.deploying.deadline import Deadline, not_aws
 from builders.deploying.sandbox import SANDBOX_CREDENTIALS, sandbox
 from builders.errors import DeployError
 
@@ -36,57 +36,6 @@ DEFAULT_TIMEOUT = 180.0  # seconds for a whole deploy
 STATUS_TIMEOUT = 5.0  # seconds for reading executions: pages refresh with it
 CONNECT_TIMEOUT, READ_TIMEOUT = 5.0, 20.0  # per attempt
 ATTEMPTS = {"aws": 3, "sandbox": 2}  # throttling and dropped connections: standard backoff
-_WEB_PAGE = (b"<!doctype html", b"<html")
-
-
-@dataclass
-class Deadline:
-    """When a deploy (or a status read) gives up; checked before every attempt of every call."""
-
-    seconds: float
-    stage: str = "preflight"
-    started: float = field(default_factory=time.monotonic)
-    last_failure: str | None = None  # of the last attempt that failed, for the message
-
-    def remaining(self) -> float:
-        return self.seconds - (time.monotonic() - self.started)
-
-    def watch(self, client: Any, where: str) -> Any:
-        """Make every attempt of `client`'s calls check this deadline first, and refuse an
-        answer that is a web page (a proxy's or a portal's) before botocore parses it."""
-
-        def check(**_: Any) -> None:
-            if self.remaining() <= 0:
-                failure = (
-                    f" The last attempt failed: {self.last_failure}." if self.last_failure else ""
-                )
-                raise DeployError(
-                    f"Gave up after {self.seconds:.0f} s during '{self.stage}', waiting on "
-                    f"{where}.{failure} Check the network, VPN or proxy and AWS_ENDPOINT_URL, "
-                    "or allow more time (--timeout).",
-                    stage=self.stage,
-                )
-
-        def note(caught_exception: Exception | None = None, **_: Any) -> None:
-            if caught_exception is not None:
-                self.last_failure = str(caught_exception)
-
-        def not_a_page(response_dict: dict, **_: Any) -> None:
-            # A success that is a web page; errors are ClientErrors already. The content type
-            # says little: moto sends text/html with its XML.
-            body = response_dict.get("body")
-            success = response_dict.get("status_code", 500) < 300
-            if (
-                success
-                and isinstance(body, bytes)
-                and body[:512].lstrip().lower().startswith(_WEB_PAGE)
-            ):
-                raise DeployError(_not_aws(self.stage, where), stage=self.stage)
-
-        client.meta.events.register("request-created", check)
-        client.meta.events.register("needs-retry", note)
-        client.meta.events.register("before-parse", not_a_page)
-        return client
 
 
 @dataclass(frozen=True)
@@ -212,13 +161,14 @@ def deploy(
     timeout: float = DEFAULT_TIMEOUT,
     config_document: dict[str, Any] | None = None,
     design_id: str = "",
+    deadline: Deadline | None = None,
 ) -> DeployResult:
-    """Deploy `compiled` to `target` within `timeout` seconds; raises DeployError naming the
-    stage that failed. In the sandbox, `config_document` (the design's) places the sample data
-    of the starter it comes from, and a started execution runs locally, as a run of the
-    design `design_id`."""
+    """Deploy `compiled` to `target` within `timeout` seconds (or the `deadline` of a larger
+    whole); raises DeployError naming the stage that failed. In the sandbox,
+    `config_document` (the design's) places the sample data of the starter it comes from, and
+    a started execution runs locally, as a run of the design `design_id`."""
     say = progress or (lambda stage, message: None)
-    deadline = Deadline(timeout)
+    deadline = deadline or Deadline(timeout)
 
     def make_clients() -> dict[str, Any]:
         session = target.session()
@@ -261,31 +211,29 @@ def _stage(stage: str, target: Target, deadline: Deadline, action: Callable[[], 
 
     deadline.stage = stage
     try:
-        return action()
-    except DeployError:
-        raise
-    except (ClientError, BotoCoreError) as error:
-        raise DeployError(explain(error, stage, target), stage=stage) from None
-    except ResponseParserError:
-        raise DeployError(_not_aws(stage, target.endpoint), stage=stage) from None
-    except ValueError as error:  # botocore: "Invalid endpoint: not a url"
-        raise DeployError(
+        with deadline.enforced():
+            return action()
+    except (ClientError, BotoCoreError, ResponseParserError, ValueError) as error:
+        if deadline.expired:  # the deadline shut the connection down: that is the failure
+            raise deadline.error(deadline.where or target.endpoint) from None
+        raise DeployError(_failure(error, stage, target), stage=stage) from None
+
+
+def _failure(error: Exception, stage: str, target: Target) -> str:
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    if isinstance(error, ClientError | BotoCoreError):
+        return explain(error, stage, target)
+    if isinstance(error, ValueError):  # botocore: "Invalid endpoint: not a url"
+        return (
             f"The endpoint {target.endpoint} cannot be used ({error}). Set AWS_ENDPOINT_URL "
-            "(or the profile's endpoint_url) to a URL such as https://host:port, or unset it.",
-            stage=stage,
-        ) from None
-
-
-def _not_aws(stage: str, where: str) -> str:
-    return (
-        f"{where} answered during '{stage}' with something that is not an AWS "
-        "response (an HTML page?). A proxy, a captive portal or a wrong AWS_ENDPOINT_URL is "
-        "in the way: check them, then deploy again."
-    )
+            "(or the profile's endpoint_url) to a URL such as https://host:port, or unset it."
+        )
+    return not_aws(stage, target.endpoint)  # ResponseParserError
 
 
 def _answer(response: Any, key: str, operation: str) -> Any:
-    """`response[key]`; an answer without it did not come from AWS (see _not_aws)."""
+    """`response[key]`; an answer without it did not come from AWS (see not_aws)."""
     from botocore.parsers import ResponseParserError
 
     if not isinstance(response, dict) or key not in response:
@@ -529,7 +477,10 @@ def _recent(target: Target, pipeline_name: str, limit: int, deadline: Deadline) 
 
 
 def deployed_definition(
-    target: Target, pipeline_name: str, timeout: float = STATUS_TIMEOUT
+    target: Target,
+    pipeline_name: str,
+    timeout: float = STATUS_TIMEOUT,
+    deadline: Deadline | None = None,
 ) -> dict[str, Any] | None:
     """The definition deployed under `pipeline_name`, or None when there is no such pipeline
     (what a deploy would change is diffed against it: builders.deploying.definition_diff)."""
@@ -547,7 +498,7 @@ def deployed_definition(
             raise
         return json.loads(_answer(described, "PipelineDefinition", "DescribePipeline"))
 
-    deadline = Deadline(timeout, stage="preflight")
+    deadline = deadline or Deadline(timeout)
     return _stage("preflight", target, deadline, read)
 
 

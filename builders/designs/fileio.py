@@ -36,12 +36,16 @@ def write_bytes_atomic(path: str | os.PathLike, data: bytes) -> Path:
     """Write `data` to a temporary file beside `path`, then rename it over `path`.
 
     Refuses to replace anything but a regular file: renaming over /dev/full or a folder
-    would destroy it. Raises OSError (a folder, no permission, a full disk) for the caller
-    to explain.
+    would destroy it. A path that is (or passes through) a symbolic link is written through:
+    the file the link leads to is replaced, never the link (`/dev/stdout` once became a
+    regular file in /dev). Raises OSError (a folder, no permission, a full disk) for the
+    caller to explain. Returns the path given.
     """
-    path = Path(path)
-    if str(path) in ("", "."):
-        raise IsADirectoryError(21, "an empty path names no file", str(path))
+    given = Path(path)
+    if str(given) in ("", "."):
+        raise IsADirectoryError(21, "an empty path names no file", str(given))
+    _check_replaceable(given)  # what the path leads to, links followed
+    path = Path(os.path.realpath(given))
     _check_replaceable(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=TMP_SUFFIX)
@@ -55,7 +59,7 @@ def write_bytes_atomic(path: str | os.PathLike, data: bytes) -> Path:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
-    return path
+    return given
 
 
 def _check_replaceable(path: Path) -> None:

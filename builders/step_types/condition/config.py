@@ -7,6 +7,7 @@ from typing import Annotated, ClassVar, Literal
 from pydantic import Field
 
 from builders.configs.base import BasePipelineConfig
+from builders.configs.types import PARAMETER
 from builders.step_types.model_evaluation.job.scoring import METRICS
 
 Metric = Literal[METRICS]  # type: ignore[valid-type]
@@ -25,7 +26,9 @@ class ConditionConfig(BasePipelineConfig):
         Literal[OPERATORS],  # type: ignore[valid-type]
         Field(description="How the metric compares with the threshold for the gate to pass."),
     ] = ">="
-    threshold: Annotated[float, Field(description="Value the metric is compared with.")]
+    threshold: Annotated[
+        float, PARAMETER, Field(description="Value the metric is compared with.")
+    ]  # a run can move the gate: the SDK's own quality-gate example binds it (ParameterFloat)
     if_steps: Annotated[
         list[str],
         Field(
