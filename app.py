@@ -33,6 +33,7 @@ class WarmUp:
         self.last_run = time.monotonic()
 
     def _run(self) -> None:
+        from builders.compiling.gc_tuning import freeze_loaded
         from builders.compiling.sagemaker_env import sdk
         from builders.designs.design import compile_design
         from builders.starters import design_from_starter
@@ -44,6 +45,9 @@ class WarmUp:
             compile_design(design_from_starter("xgboost_end_to_end", "warm-up"))
         except PipelineDesignError:  # the user's own compile will say what is wrong
             logging.getLogger(__name__).debug("warm-up compile failed", exc_info=True)
+        # What the SDK loaded lives as long as the process: out of every later collection,
+        # and out of the one at exit (seconds, with its models loaded, after SIGTERM).
+        freeze_loaded()
 
 
 @st.cache_resource(show_spinner=False)  # one per server process
@@ -66,9 +70,11 @@ pages = [
     st.Page("pages/deploy.py", title="Deploy", icon=":material/rocket_launch:"),
     st.Page("pages/designs.py", title="Designs", icon=":material/folder_open:"),
 ]
-navigation = st.navigation(pages)
+# At the top: the header band holds the pages, and the designer's canvas gets the width.
+navigation = st.navigation(pages, position="top")
 design = session.current()
-st.sidebar.caption(f"Design: **{md(design.name)}**" if design else "No design open")
+if navigation.title != "Designer":  # the designer's toolbar names the design
+    st.caption(f"Design: **{md(design.name)}**" if design else "No design open")
 
 try:
     navigation.run()

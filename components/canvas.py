@@ -16,10 +16,17 @@ from datetime import datetime, timezone
 
 from builders.designs.design import Design, DesignReport, step_type_of
 from builders.localrun.node_status import NodeStatus
-from builders.registry import REGISTRY
-from components.flow_canvas import CanvasEdge, CanvasNode, canvas_events, flow_canvas
+from builders.registry import REGISTRY, StepRegistry
+from components.flow_canvas import (
+    CanvasEdge,
+    CanvasNode,
+    PaletteItem,
+    canvas_events,
+    flow_canvas,
+)
 
 CANVAS_KEY = "canvas"
+BRANCHES = ("if", "else")  # a condition's handles, in the order drawn
 _COLORS = {"ready": "#2e7d32", "incomplete": "#ef6c00", "invalid": "#c62828"}
 # A run state's chip: its sign and colour (white text on it).
 RUN_LOOK = {
@@ -37,13 +44,29 @@ RUN_LOOK = {
 class CanvasEdit:
     """What the user did on the canvas since the last run."""
 
-    added_edges: list[tuple[str, str]] = field(default_factory=list)
+    added_edges: list[tuple[str, str, str | None]] = field(default_factory=list)  # branch
     removed_edges: list[tuple[str, str]] = field(default_factory=list)
     removed_nodes: list[str] = field(default_factory=list)
     moved: dict[str, tuple[float, float]] = field(default_factory=dict)
-    clicked: bool = False  # the selection changed to the two below (both None: nothing)
+    clicked: bool = False  # the selection changed to the three below (all empty: nothing)
     selected: str | None = None
     selected_edge: tuple[str, str] | None = None
+    selected_nodes: tuple[str, ...] = ()  # several nodes
+    added: list[tuple[str, tuple[float, float] | None]] = field(default_factory=list)
+    copied: list[str] | None = None
+    pasted: list[tuple[float, float]] = field(default_factory=list)
+    duplicated: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Applied:
+    """A canvas edit applied: the design, why a connection was refused, the nodes to select
+    (new steps or copies; None: the selection stays) and what Copy keeps."""
+
+    design: Design
+    refusals: list[str]
+    select: list[str] | None
+    clipboard: Design | None
 
 
 def node_status(report: DesignReport, name: str) -> tuple[str, str]:
@@ -104,6 +127,7 @@ def canvas_nodes(
                 has_output=step_type is None
                 or bool(step_type.outputs)
                 or step_type.branch_field is not None,
+                branches=BRANCHES if step_type and step_type.branch_field else (),
                 **(run_chip(runs[node.name]) if node.name in runs else {}),
             )
         )
@@ -115,26 +139,28 @@ def edge_id(source: str, target: str) -> str:
 
 
 def canvas_edges(design: Design, report: DesignReport) -> list[CanvasEdge]:
-    """The connections, labelled with the input ports they feed."""
+    """The connections: a condition's leave its "if" or "else" handle, labelled so; the
+    others say on hover which input ports they feed (no label: the gaps between layers are
+    narrow, and the connection's panel says it too)."""
     ports: dict[tuple[str, str], list[str]] = {}
     for wire in report.wires:
         if wire.producer is not None:
             ports.setdefault((wire.producer, wire.consumer), []).append(wire.consumer_port)
     edges = []
     for source, target in design.edges:
-        label = ", ".join(ports.get((source, target), []))
-        fed = f"feeds {label}" if label else "feeds nothing yet"
-        branch = _branch(design, source, target)
+        fed = ", ".join(ports.get((source, target), []))
+        fed = f"feeds {fed}" if fed else "feeds nothing yet"
+        branch = _branch(design, source, target) or ""
         if branch:
-            label = branch
             fed = f"runs when the condition {'holds' if branch == 'if' else 'does not hold'}"
         edges.append(
             CanvasEdge(
                 id=edge_id(source, target),
                 source=source,
                 target=target,
-                label=label,
+                label=branch,
                 title=f"{source} → {target}: {fed}",
+                source_handle=branch,
             )
         )
     return edges
@@ -161,21 +187,46 @@ def read_edit(design: Design) -> CanvasEdit | None:
     edges = {edge_id(*edge): edge for edge in design.edges}
     edit = CanvasEdit()
     for event in events:
+        known = [n for n in event.nodes if n in names]
         if event.kind == "node_click" and event.node in names:
             edit.clicked, edit.selected, edit.selected_edge = True, event.node, None
+            edit.selected_nodes = ()
+        elif event.kind == "select" and known:
+            edit.clicked, edit.selected, edit.selected_edge = True, None, None
+            edit.selected_nodes = tuple(known)
         elif event.kind == "edge_click" and event.edge in edges:
             edit.clicked, edit.selected, edit.selected_edge = True, None, edges[event.edge]
+            edit.selected_nodes = ()
         elif event.kind == "pane_click":
             edit.clicked, edit.selected, edit.selected_edge = True, None, None
+            edit.selected_nodes = ()
         elif event.kind == "connect" and {event.source, event.target} <= names:
-            edit.added_edges.append((event.source, event.target))
+            branch = event.source_handle if event.source_handle in BRANCHES else None
+            edit.added_edges.append((event.source, event.target, branch))
         elif event.kind == "move":
             edit.moved.update({n: xy for n, xy in event.positions.items() if n in names})
-        elif event.kind == "delete" and event.node in names:
-            edit.removed_nodes.append(event.node)
+        elif event.kind == "delete" and (event.node in names or known):
+            edit.removed_nodes += [event.node] if event.node in names else known
         elif event.kind == "delete" and event.edge in edges:
             edit.removed_edges.append(edges[event.edge])
+        elif event.kind == "add" and event.step_type:
+            edit.added.append((event.step_type, event.position))
+        elif event.kind == "copy" and known:
+            edit.copied = known
+        elif event.kind == "paste" and event.position is not None:
+            edit.pasted.append(event.position)
+        elif event.kind == "duplicate" and known:
+            edit.duplicated = known
     return edit
+
+
+def palette_items(registry: StepRegistry = REGISTRY) -> list[PaletteItem]:
+    """The registered step types, by category, as the canvas's palette offers them."""
+    return [
+        PaletteItem(step_type.name, step_type.display_name, category, step_type.description)
+        for category, step_types in registry.by_category().items()
+        for step_type in step_types
+    ]
 
 
 def design_canvas(
@@ -184,27 +235,41 @@ def design_canvas(
     selected: str | None,
     selected_edge: tuple[str, str] | None = None,
     *,
+    selected_nodes: tuple[str, ...] = (),
     fit_token: str | int | None = None,
-    height: int = 620,
+    height: int | None = 620,
     runs: Mapping[str, NodeStatus] | None = None,
+    inset_right: int = 0,
 ) -> None:
-    """Draw the design with its selection (and each node's state in `runs`, the last run);
-    the view is fitted again when `fit_token` changes (another design opened, the layout
-    tidied)."""
+    """Draw the design with its selection (and each node's state in `runs`, the last run)
+    and the palette; the view is kept per design, and fitted again when `fit_token`
+    changes (another design opened, the layout tidied)."""
     flow_canvas(
         key=CANVAS_KEY,
         nodes=canvas_nodes(design, report, runs),
         edges=canvas_edges(design, report),
         selected_node=selected,
         selected_edge=edge_id(*selected_edge) if selected_edge else None,
+        selected_nodes=selected_nodes,
         height=height,
         fit_token=fit_token,
+        min_zoom=0.5,
+        view_key=design.name,
+        palette=palette_items(),
+        inset_right=inset_right,
     )
 
 
-def apply_edit(design: Design, edit: CanvasEdit) -> tuple[Design, list[str]]:
-    """The design with the canvas edit applied, and why any new connection was refused."""
+def apply_edit(
+    design: Design,
+    edit: CanvasEdit,
+    selected: str | None = None,
+    clipboard: Design | None = None,
+) -> Applied:
+    """The canvas edit applied to the design (`selected`: the node selected before it, which
+    a new step follows; `clipboard`: what was copied last)."""
     from builders.designs.design import connect, disconnect, move_nodes, remove_nodes
+    from builders.designs.placing import add_step, clip, paste
     from builders.errors import PipelineDesignError
 
     refusals = []
@@ -213,9 +278,26 @@ def apply_edit(design: Design, edit: CanvasEdit) -> tuple[Design, list[str]]:
         if (source, target) in design.edges:
             design = disconnect(design, source, target)
     design = remove_nodes(design, [n for n in edit.removed_nodes if n in design.node_names])
-    for source, target in edit.added_edges:
+    for source, target, branch in edit.added_edges:
         try:
-            design = connect(design, source, target)
+            design = connect(design, source, target, branch=branch)
         except PipelineDesignError as error:
             refusals.append(f"Connection {source} → {target} refused: {error.message}")
-    return design, refusals
+    select = None
+    if edit.clicked:
+        selected = edit.selected
+    for step_type, position in edit.added:
+        if step_type not in REGISTRY:
+            refusals.append(f"There is no step type {step_type!r} to add.")
+            continue
+        after = selected if selected in design.node_names else None
+        design, name = add_step(design, step_type, selected=after, position=position)
+        selected, select = name, [name]
+    if edit.copied:
+        clipboard = clip(design, edit.copied)
+    for position in edit.pasted:
+        if clipboard is not None:
+            design, select = paste(design, clipboard, position)
+    if edit.duplicated:
+        design, select = paste(design, clip(design, edit.duplicated))
+    return Applied(design, refusals, select, clipboard)

@@ -49,6 +49,7 @@ from builders.configs.fields import (
     to_raw,
 )
 from builders.errors import Problem
+from components.text import label as plain_label
 from components.text import md
 
 _UNCHANGED = object()  # the widget still shows the value it was given
@@ -129,7 +130,13 @@ def _fields(
     """Every field of `config_class` (pipeline settings first), then its derived values.
     `settings`, when given, is updated in place with edits of shared fields."""
     result = dict(values)
-    specs = [spec for spec in form_fields(config_class) if prefix + spec.name not in exclude]
+    applies = getattr(config_class, "applies", lambda name: True)
+    specs = [
+        spec
+        for spec in form_fields(config_class)
+        if prefix + spec.name not in exclude
+        and (applies(spec.name) or spec.name in _flagged(form))  # shown to fix a wrong value
+    ]
     shared = [spec for spec in specs if settings is not None and _takes_shared(config_class, spec)]
     if shared:
         _pipeline_settings(form, shared, values, settings, result)
@@ -275,7 +282,7 @@ def _widget(
 
 def _readonly(wkey: str, label: str, text: str, description: str | None) -> None:
     st.session_state[wkey] = text  # always the live value: it is computed, not typed
-    st.text_input(md(label), key=wkey, disabled=True, help=_help(description))
+    st.text_input(plain_label(label), key=wkey, disabled=True, help=_help(description))
 
 
 def _help(description: str | None, extra: str = "") -> str | None:
@@ -286,7 +293,7 @@ def _help(description: str | None, extra: str = "") -> str | None:
 def _input(form: _Form, spec: FieldSpec, path: str, raw: Any, note: str) -> Any:
     """The field's widget; returns its new raw value or _UNCHANGED."""
     star = " *" if spec.required else ""
-    label = md(f"{spec.label}{note}{star}")
+    label = plain_label(f"{spec.label}{note}{star}")  # a label is also the accessible name
     wkey = form.key_of(path)
     if spec.kind == "model" and fits(spec, raw):
         return _nested(form, spec, path, raw, label)

@@ -13,7 +13,8 @@ from builders.deploying.deploy import Target
 from builders.deploying.sandbox import sandbox_running
 from builders.localrun import STEP_STATES, LocalRunError, RunRecord, RunStore
 from builders.localrun.sandbox_runs import step_rows
-from components.text import md
+from components.canvas import duration_text
+from components.text import counted, label, md
 
 REFRESH = 1.0  # seconds between reads of a run that is going
 KEEP = 5  # runs "Delete older runs" keeps
@@ -65,12 +66,10 @@ def _run_panel(store: RunStore, region: str, execution_id: str, refreshing: bool
     st.caption(_counts(run))
     if run.failure_reason:
         st.error(md(run.failure_reason), icon=":material/error:")
-    rows = [{key: row[key] for key in ("step", "status", "duration")} for row in step_rows(run)]
     st.dataframe(
-        rows,
+        [_step_row(row) for row in step_rows(run)],
         hide_index=True,
         width="stretch",
-        column_config={"duration": st.column_config.NumberColumn("duration (s)")},
         key=f"steps:{execution_id}",
     )
     _step_details(store, run)
@@ -82,6 +81,17 @@ def _run_panel(store: RunStore, region: str, execution_id: str, refreshing: bool
         st.toast("Stopping: running jobs are ended, waiting steps do not start.")
     if run.finished:
         _rerun_from(runner, run)
+
+
+def _step_row(row: dict) -> dict:
+    """A step's row as read: its time as the canvas says it, a dash while it has none (it
+    waits, or was skipped), never a bare None."""
+    took = row["duration"]
+    return {
+        "step": row["step"],
+        "status": row["status"],
+        "duration": "—" if took is None else duration_text(took),
+    }
 
 
 def _counts(run: RunRecord) -> str:
@@ -107,7 +117,7 @@ def _step_details(store: RunStore, run: RunRecord) -> None:
         show = st.error if step.state == "failed" else st.caption
         show(md(step.reason))
     for output, uri in step.outputs.items():
-        st.text_input(md(f"Output {output}"), uri, disabled=True, key=f"out:{name}:{output}")
+        st.text_input(label(f"Output {output}"), uri, disabled=True, key=f"out:{name}:{output}")
     log = store.log_tail(run.execution_id, name, LOG_LINES)
     st.code(log or "(no log yet)", language=None)
 
@@ -148,5 +158,5 @@ def _housekeeping(store: RunStore, pipeline_name: str, shown: RunRecord) -> None
         st.rerun()
     if right.button(f"Delete older runs (keep {KEEP})", key="prune_runs"):
         deleted = store.prune(pipeline_name, KEEP)
-        st.toast(f"{len(deleted)} run(s) deleted.")
+        st.toast(f"{counted(len(deleted), 'run')} deleted.")
         st.rerun()

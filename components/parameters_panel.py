@@ -21,7 +21,7 @@ from builders.designs.parameter_edits import (
     unbind_field,
 )
 from builders.errors import PipelineDesignError
-from components.text import md
+from components.text import counted, md
 
 
 def bound_fields(design: Design, name: str) -> list[str]:
@@ -46,7 +46,7 @@ def parameters_panel(design: Design, name: str, epoch: int) -> Design:
 def _bound(design: Design, name: str, field: str, key: str) -> Design:
     parameter = bound_parameter(design, name, field)
     others = len(parameter.bindings) - 1
-    shared = f", shared with {others} other field(s)" if others else ""
+    shared = f", shared with {counted(others, 'other field')}" if others else ""
     st.caption(
         f"**{md(readable(field))}** takes its value from parameter "
         f"`{md(parameter.name)}` ({parameter.type}{shared}); a run can set another."

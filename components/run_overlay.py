@@ -40,7 +40,7 @@ from builders.localrun.node_status import (
 from builders.localrun.sandbox_runs import runs_folder
 from builders.localrun.store import now
 from components.canvas import duration_text
-from components.text import md, without_html_page
+from components.text import label, md, without_html_page
 
 REFRESH = 1.0  # seconds between reads of a sandbox run that is going
 AWS_REFRESH = 5.0  # ... of an AWS execution (each read is two API calls)
@@ -270,7 +270,7 @@ def _node_details(run: LastRun, node: str, shown: NodeStatus) -> None:
     for step in steps:
         for output, uri in step.outputs.items():
             st.text_input(
-                md(f"Output {output}"),
+                label(f"Output {output}"),
                 uri,
                 disabled=True,
                 key=f"run_output:{record.execution_id}:{step.name}:{output}",

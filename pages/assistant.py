@@ -26,7 +26,7 @@ from builders.configs.fields import text_of
 from builders.configs.types import AwsRegion
 from builders.errors import PipelineDesignError
 from components import aws, session
-from components.text import md
+from components.text import counted, md
 
 PLAN, PENDING, SKIPPED = "assistant_plan", "assistant_pending", "assistant_skipped"
 REGIONS = list(AwsRegion.__args__)
@@ -131,8 +131,8 @@ def _accepted(design, message: str) -> None:
     st.session_state.pop(PLAN, None)
     missing = len(design_questions(design))
     if missing:
-        message += f" {missing} value(s) to give (required ones, or a starter's examples): "
-        message += "fill them in the node forms, "
+        message += f" {counted(missing, 'value')} to give (required ones, or a starter's "
+        message += "examples): fill them in the node forms, "
         message += "or let the Assistant ask for them."
     session.notice("success", message)
     st.switch_page("pages/designer.py")
@@ -154,7 +154,8 @@ def questions_and_answers(model: BedrockModel | None) -> None:
         return
     waiting = [q for q in questions if q.key not in skipped] or questions
     skipped &= {q.key for q in questions}
-    st.caption(f"{len(questions)} value(s) to give: required ones, and a starter's examples.")
+    given = counted(len(questions), "value")
+    st.caption(f"{given} to give: required ones, and a starter's examples.")
     pending = st.session_state.get(PENDING)
     # What a free-text answer may fill: any field in scope (only the model reads free text).
     fillable = design_questions(design, node, every=True) if model or pending else []

@@ -29,7 +29,7 @@ from builders.graph.validation import validate_config
 from components import aws, session
 from components.local_runs import choose_run, show_runs
 from components.run_overlay import remember_execution
-from components.text import md, without_html_page
+from components.text import counted, label, md, without_html_page
 
 DEPLOYMENT = "deployment"  # the last deploy's Deployment
 ENDED = "ended_executions"  # execution ARN -> its final status
@@ -129,7 +129,7 @@ def parameter_values(definition: dict) -> dict[str, str]:
         name = parameter["Name"]
         default = parameter.get("DefaultValue", "")
         values[name] = st.text_input(
-            md(f"{name} ({parameter.get('Type', 'String')})"), str(default), key=f"param:{name}"
+            label(f"{name} ({parameter.get('Type', 'String')})"), str(default), key=f"param:{name}"
         )
     return values
 
@@ -219,7 +219,7 @@ def show_deployment(deployment: Deployment) -> None:
     verb = "created" if result.created else "updated"
     st.success(
         f"Pipeline **{md(result.pipeline_name)}** {verb} on the {md(deployment.target.label)} "
-        f"as {md(result.identity)}. Code: {result.uploaded} file(s) uploaded, "
+        f"as {md(result.identity)}. Code: {counted(result.uploaded, 'file')} uploaded, "
         f"{result.skipped} already there."
     )
     st.text_input("Pipeline ARN", result.pipeline_arn, disabled=True)
@@ -342,7 +342,8 @@ def deploy_page() -> None:
     report = session.report(design)
     if not report.valid:
         st.warning(
-            f"The design has {len(report.problems)} problem(s) to fix before it can be deployed: "
+            f"The design has {counted(len(report.problems), 'problem')} to fix before it can be "
+            "deployed: "
             "see Preview and export for the list, node by node."
         )
         st.page_link("pages/export.py", label="Preview and export", icon=":material/ios_share:")
@@ -379,7 +380,8 @@ def deploy_page() -> None:
         show_failure(outcome)
     elif outcome is not None and outcome.design == design.name:
         show_deployment(outcome)
-    show_recent(kind, settings.region, profile, pipeline)
+    if kind == "sandbox" or aws.has_credentials(profile):  # else the warning above says why
+        show_recent(kind, settings.region, profile, pipeline)
 
 
 deploy_page()

@@ -1,31 +1,36 @@
-"""Designer: palette, toolbar, the canvas and beside it the panel of the selected node or
-connection.
+"""Designer: the canvas across the window (its palette at its left), a toolbar above it,
+and over its right side the panel of the selected node, connection or nodes.
 
-One run per action: the canvas's events and the palette are read, and the toolbar's buttons
-act (callbacks), before anything is drawn, so the canvas and the panel show the result in
-the same run (a click opens its node's panel at once). An edit made in the panel is taken
-while the panel is drawn; what depends on it is drawn after it (the panel's badge and
-messages, the canvas, the toolbar's undo), so it too is shown by the run that takes it.
-Only a rename or a deletion in the panel, which changes the selection, runs it again.
+One run per action: the canvas's events are read, and the toolbar's buttons act
+(callbacks), before anything is drawn, so the canvas and the panel show the result in the
+same run (a click opens its node's panel at once; a step added from the palette is drawn,
+selected and in sight). An edit made in the panel is taken while the panel is drawn; what
+depends on it is drawn after it (the panel's badge and messages, the canvas, the toolbar's
+undo), so it too is shown by the run that takes it. Only a rename or a deletion in the
+panel, which changes the selection, runs it again.
 
-The title, toolbar, canvas and panel are one fragment (`workbench`): their events run only
-it, and the palette in the sidebar is not sent again. Adding from the palette runs the page.
+Everything here is one fragment (`workbench`): a canvas event, a panel edit or a toolbar
+button runs only it.
 """
+
+import hashlib
 
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from builders.designs.design import add_node, move_nodes
-from builders.graph.layout import new_node_position, tidy_positions
+from builders.designs.design import move_nodes, remove_nodes
+from builders.designs.placing import clip, paste
+from builders.graph.layout import tidy_positions
 from components import session
 from components.canvas import apply_edit, design_canvas, read_edit
 from components.node_panel import connection_panel, node_panel
-from components.palette import palette
 from components.run_overlay import run_overlay
 from components.text import md
 
-CANVAS_HEIGHT = 620
+PANEL_WIDTH = 440  # pixels: the panel covers the canvas's right side by this much
 _FITS = "designer_fits"  # the view is fitted again when this count changes (Tidy layout)
+_SEVERAL = "designer_selected_nodes"  # the nodes selected together (two or more)
+_CLIPBOARD = "designer_clipboard"  # what Copy kept: a Design of the copied steps
 
 design = session.current()
 if design is None:
@@ -35,9 +40,32 @@ if design is None:
     st.stop()
 
 
-def select(node: str | None = None, edge: tuple[str, str] | None = None) -> None:
-    st.session_state[session.SELECTED] = node
-    st.session_state[session.SELECTED_EDGE] = edge
+def layout_css(dark: bool) -> str:
+    """The page uses the window: narrow margins, the canvas down to the window's bottom
+    (its frame sizes itself), and the panel over the canvas's right side (`stage`)."""
+    background = "#0e1117" if dark else "#ffffff"
+    return f"""<style>
+    [data-testid="stMainBlockContainer"] {{
+      padding: 4.25rem 0.75rem 0 0.75rem; max-width: none;
+    }}
+    .st-key-stage {{ position: relative; gap: 0; }}
+    .st-key-stage iframe {{ display: block; }}
+    [class*="st-key-drawer"] {{
+      position: absolute; top: 0; right: 0; bottom: 0; z-index: 5;
+      width: {PANEL_WIDTH}px; max-width: 70%; box-sizing: border-box;
+      overflow-y: auto; padding: 0.5rem 1rem 1rem;
+      background: {background}; border-left: 1px solid rgba(128, 128, 128, 0.3);
+      box-shadow: -4px 0 12px rgba(0, 0, 0, 0.08);
+    }}
+    </style>"""
+
+
+def select(node: str | None = None, edge=None, nodes=()) -> None:
+    """The selection: a node, a connection, or several nodes (`nodes`, two or more)."""
+    several = list(nodes) if len(nodes) > 1 else []
+    st.session_state[session.SELECTED] = node if not several else None
+    st.session_state[session.SELECTED_EDGE] = edge if not several else None
+    st.session_state[_SEVERAL] = several
 
 
 def take_canvas_edit() -> None:
@@ -46,17 +74,26 @@ def take_canvas_edit() -> None:
     edit = read_edit(design)
     if edit is None:
         return
-    edited, refusals = apply_edit(design, edit)
-    for refusal in refusals:
+    applied = apply_edit(
+        design,
+        edit,
+        selected=st.session_state.get(session.SELECTED),
+        clipboard=st.session_state.get(_CLIPBOARD),
+    )
+    for refusal in applied.refusals:
         session.notice("warning", refusal)
-    if edit.clicked:
-        select(edit.selected, edit.selected_edge)
-    session.commit(edited)
+    st.session_state[_CLIPBOARD] = applied.clipboard
+    if applied.select is not None:  # new steps or copies: selected, the panel on them
+        names = applied.select
+        select(names[0] if len(names) == 1 else None, nodes=names)
+    elif edit.clicked:
+        select(edit.selected, edit.selected_edge, edit.selected_nodes)
+    session.commit(applied.design)
 
 
 def acting(action):
-    """A toolbar button's callback. Callbacks run before the page: the canvas's events the
-    user made before the click are applied first (a drop, then Undo, undoes the drop)."""
+    """A button's callback. Callbacks run before the page: the canvas's events the user
+    made before the click are applied first (a drop, then Undo, undoes the drop)."""
 
     def act() -> None:
         take_canvas_edit()
@@ -71,9 +108,23 @@ def tidy() -> None:
     st.session_state[_FITS] = st.session_state.get(_FITS, 0) + 1
 
 
-def toolbar(design) -> None:
+def duplicate(names: list[str]) -> None:
+    design = session.current()
+    kept = [name for name in names if name in design.node_names]
+    copied, new = paste(design, clip(design, kept))
+    session.commit(copied)
+    select(new[0] if len(new) == 1 else None, nodes=new)
+
+
+def delete(names: list[str]) -> None:
+    session.commit(remove_nodes(session.current(), names))
+    select()
+
+
+def toolbar(design, place) -> None:
+    """Undo, redo, Tidy layout: drawn after the panel, so undo is offered for its edit."""
     history = session.history(design.name)
-    undo, redo, tidy_up = st.columns([2, 3, 3])
+    undo, redo, tidy_up = place
     steps = ((undo, "undo", "Ctrl+Z", session.undo, history.can_undo),
              (redo, "redo", "Ctrl+Shift+Z", session.redo, history.can_redo))  # fmt: skip
     for column, name, keys, action, possible in steps:
@@ -98,22 +149,13 @@ def toolbar(design) -> None:
     )
 
 
-with st.sidebar:
-    added = palette()
-if added:
-    after = st.session_state.get(session.SELECTED)
-    after = after if after in design.node_names else None
-    position = new_node_position(design, added, after=after)
-    design = add_node(design, added, position=position)
-    select(design.nodes[-1].name)
-    session.commit(design)
-    design = session.current()
+st.html(layout_css(st.context.theme.type == "dark"))
 
 
 @st.fragment
 def workbench() -> None:
-    """Title, toolbar, canvas and panel: all that a canvas event, a panel edit or the
-    toolbar changes. A fragment, so such a run draws only this, not the palette."""
+    """Toolbar, canvas and panel: all that a canvas event, a panel edit or the toolbar
+    changes. A fragment, so such a run draws only this."""
     take_canvas_edit()
     design = session.current()
     selected = st.session_state.get(session.SELECTED)
@@ -122,48 +164,82 @@ def workbench() -> None:
     selected_edge = st.session_state.get(session.SELECTED_EDGE)
     if selected_edge not in design.edges:
         selected_edge = None
-    select(selected, selected_edge)  # a deleted or undone selection is none
+    several = [n for n in st.session_state.get(_SEVERAL, []) if n in design.node_names]
+    select(selected, selected_edge, several)  # a deleted or undone selection is none
 
-    head, tools = st.columns([3, 2], vertical_alignment="bottom")
-    head.title(md(design.name))
+    name, summary, pick, *buttons = st.columns(
+        [1.8, 2.2, 2.0, 0.85, 1.15, 1.3], vertical_alignment="center"
+    )
+    name.markdown(f"#### {md(design.name)}")
+    with pick:
+        picker(design, selected)
     notices = st.container()  # filled at the end: this run's notices (a merge, a refusal) too
-    canvas_column, panel = st.columns([3, 2], gap="medium")
-    with canvas_column:
-        overlay = run_overlay(design)  # the last run's bar; its states go to canvas and panel
-    with panel:
-        design = panel_of(design, selected, selected_edge, overlay)
-    with tools:  # after the panel: undo is offered for an edit made in it
-        toolbar(design)
-    with canvas_column:
-        canvas_of(design, st.session_state.get(session.SELECTED), selected_edge, overlay)
+    overlay = run_overlay(design)  # the last run's bar; its states go to canvas and panel
+    with st.container(key="stage"):
+        canvas_place = st.container()
+        shown = selected or selected_edge or len(several) > 1
+        if shown:
+            design = panel_of(design, selected, selected_edge, several, overlay)
+    toolbar(design, buttons)  # after the panel: undo is offered for an edit made in it
+    with canvas_place:
+        canvas_of(design, selected_edge, overlay, inset=PANEL_WIDTH if shown else 0)
+    summary.caption(status_line(design))
     session.show_notices("designer", notices)
     session.refresh()  # after this run's edits: takes up what another tab saved meanwhile
 
 
-def panel_of(design, selected, selected_edge, overlay):
-    """The node picker and the panel of the selection; returns the design with its edit."""
-    if design.nodes:
-        options = design.node_names
-        choice = st.selectbox(
-            "Node",
-            options,
-            index=options.index(selected) if selected else None,
-            placeholder="Click a node or a connection on the canvas, or pick a node here",
-            key=f"pick:{session.epoch()}:{selected}",  # follows a click on the canvas
-        )
-        if choice != selected:
-            select(choice)
-            rerun()
+def picker(design, selected) -> None:
+    """A step chosen by name (the keyboard's way to a node): selected as by a click."""
+    if not design.nodes:
+        return
+    options = design.node_names
+    choice = st.selectbox(
+        "Step",
+        options,
+        index=options.index(selected) if selected else None,
+        placeholder="Go to a step",
+        key=f"pick:{session.epoch()}:{selected}",  # follows a click on the canvas
+        label_visibility="collapsed",
+    )
+    if choice != selected:
+        select(choice)
+        rerun()
+
+
+def _drawer_key(*selection) -> str:
+    """A key per selection: the panel of another selection is a new element, which opens
+    at its top (the browser would keep the scroll of the same one)."""
+    digest = hashlib.sha256(repr((session.epoch(), selection)).encode()).hexdigest()[:12]
+    return f"drawer_{digest}"
+
+
+def panel_of(design, selected, selected_edge, several, overlay):
+    """The panel over the canvas's right side; returns the design with its edit."""
     edited = design
-    # The panel scrolls on its own: the canvas stays in view while a long form is edited.
-    with st.container(height=CANVAS_HEIGHT, border=False, key="panel"):
-        if selected:
+    drawer = st.container(key=_drawer_key(selected, selected_edge, tuple(several)))
+    with drawer, st.container(key="panel"):
+        actions, close = st.columns([3, 1], vertical_alignment="center")
+        close.button(
+            "",
+            icon=":material/close:",
+            key="close_panel",
+            help="Close the panel (Escape on the canvas)",
+            on_click=acting(select),
+        )
+        if len(several) > 1:
+            several_panel(design, several, actions)
+        elif selected:
+            actions.button(
+                "Duplicate",
+                icon=":material/content_copy:",
+                key=f"duplicate:{selected}",
+                help="Add a copy of this step with its values (Ctrl+D on the canvas)",
+                on_click=acting(lambda: duplicate([selected])),
+            )
             overlay.node_section(selected)
             edited = node_panel(design, session.report, selected, session.epoch())
         elif selected_edge:
             edited = connection_panel(design, session.report(design), selected_edge)
-        elif design.nodes:
-            st.caption("Click a step on the canvas to see and edit its settings here.")
     if edited == design:
         return design
     reselect = (selected and selected not in edited.node_names) or (
@@ -179,21 +255,57 @@ def panel_of(design, selected, selected_edge, overlay):
     return edited
 
 
-def canvas_of(design, selected, selected_edge, overlay) -> None:
-    report = session.report(design)
+def several_panel(design, names: list[str], place) -> None:
+    """Several steps selected: they move together on the canvas; here they are duplicated
+    or deleted together (one undo each)."""
+    place.markdown(f"**{len(names)} steps selected**")
+    st.caption(md(", ".join(names)))
+    duplicated, deleted = st.columns(2)
+    duplicated.button(
+        "Duplicate",
+        icon=":material/content_copy:",
+        key="duplicate_several",
+        help="Add copies of these steps with their values and connections (Ctrl+D)",
+        on_click=acting(lambda: duplicate(names)),
+        width="stretch",
+    )
+    deleted.button(
+        "Delete",
+        icon=":material/delete:",
+        key="delete_several",
+        help="Remove these steps (Delete on the canvas)",
+        on_click=acting(lambda: delete(names)),
+        width="stretch",
+    )
+    st.caption("Shift+click a step to add it to the selection or take it out.")
+
+
+def canvas_of(design, selected_edge, overlay, inset: int) -> None:
     if not design.nodes:
-        st.info("Add a step from the palette to start.")
+        st.info("Add a step from the palette to start: click it, or drag it onto the canvas.")
     design_canvas(
         design,
-        report,
-        selected,
+        session.report(design),
+        st.session_state.get(session.SELECTED),
         selected_edge,
+        selected_nodes=tuple(st.session_state.get(_SEVERAL, [])),
         fit_token=f"{session.epoch()}:{st.session_state.get(_FITS, 0)}",
-        height=CANVAS_HEIGHT,
+        height=None,
         runs=overlay.states,
+        inset_right=inset,
     )
+
+
+def status_line(design) -> str:
+    """'8 of 9 steps ready · 12 connections'."""
+    report = session.report(design)
     ready = sum(1 for n in design.node_names if not report.for_node(n))
-    st.caption(f"{ready} of {len(design.nodes)} steps ready · {len(design.edges)} connections")
+    steps = len(design.nodes)
+    connections = len(design.edges)
+    return (
+        f"{ready} of {steps} step{'s' if steps != 1 else ''} ready · "
+        f"{connections} connection{'s' if connections != 1 else ''}"
+    )
 
 
 def rerun() -> None:

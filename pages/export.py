@@ -17,7 +17,7 @@ from builders.designs.workspace import file_stem
 from builders.errors import PipelineDesignError
 from builders.starters import FOLDER as STARTERS
 from components import session
-from components.text import md
+from components.text import counted, md
 
 
 def show_report(report) -> None:
@@ -28,7 +28,9 @@ def show_report(report) -> None:
     if report.valid:
         st.info("The design is valid; worth a look:")
     else:
-        st.warning(f"{len(report.problems)} problem(s) to fix before the pipeline can be built:")
+        st.warning(
+            f"{counted(len(report.problems), 'problem')} to fix before the pipeline can be built:"
+        )
     st.dataframe(
         [
             {"node": p.node or "(design)", "field": p.field or "", "problem": p.message}
@@ -113,7 +115,8 @@ def import_files() -> None:
     st.subheader("Import")
     st.caption(
         "A config JSON written by this tool (or by merge_and_save_configs), with or without "
-        "its DAG JSON. It becomes a new design; the open design stays as it is."
+        "its DAG JSON. It becomes a new design, which opens; the design open now is kept "
+        "as it is, under its name on the Designs page."
     )
     with st.form("import", clear_on_submit=False):
         config_file = st.file_uploader("Config JSON", type=["json"], key="import_config")

@@ -67,6 +67,12 @@ def canvas_edit(at: AppTest, *, add_edges=(), selected=None, moves=None, events=
     return at.run()
 
 
+def add_step(at: AppTest, step_type: str, position=None) -> AppTest:
+    """Run the page after the user clicked `step_type` in the canvas's palette (or dropped
+    it at `position`)."""
+    return canvas_edit(at, events=[CanvasEvent("add", step_type=step_type, position=position)])
+
+
 def open_sections(at: AppTest) -> AppTest:
     """Switch on the open form's sections (Pipeline settings, Advanced settings): their
     fields are drawn only then."""

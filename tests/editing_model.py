@@ -126,6 +126,24 @@ class Model:
             return False
         return not self._reaches(target, source)
 
+    def feeder(self, step_type: str, selected: str | None) -> str | None:
+        """The step a new `step_type` step is connected from: the selected one if it
+        produces something the new one takes (after a condition: a step that takes
+        nothing), else the right-most step that does, when it alone is right-most."""
+
+        def feeds(name: str) -> bool:
+            source_type = self.node(name)["step_type"]
+            if source_type == "Condition":
+                return not consumers(step_type)
+            return bool(producers(source_type) & consumers(step_type))
+
+        if selected is not None:
+            return selected if selected in self.names and feeds(selected) else None
+        candidates = [name for name in self.names if feeds(name)]
+        right = max((self.node(name)["ui"]["x"] for name in candidates), default=None)
+        last = [name for name in candidates if self.node(name)["ui"]["x"] == right]
+        return last[0] if len(last) == 1 else None
+
     def _reaches(self, start: str, goal: str) -> bool:
         stack, seen = [start], set()
         while stack:
@@ -159,9 +177,14 @@ class Model:
         return True
 
     # -- edits --------------------------------------------------------------------------
-    def add(self, name: str, step_type: str, ui: dict[str, float]) -> None:
+    def add(
+        self, name: str, step_type: str, ui: dict[str, float], after: str | None = None
+    ) -> None:
+        """A new step, connected from `after` (the step it follows, see `feeder`)."""
         assert all(node["ui"] != ui for node in self.file["nodes"]), f"{name} covers a node"
         self.file["nodes"].append({"name": name, "step_type": step_type, "values": {}, "ui": ui})
+        if after is not None:
+            self.file["edges"].append([after, name])
 
     def connect(self, source: str, target: str) -> bool:
         allowed = self.connectable(source, target)

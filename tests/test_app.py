@@ -13,6 +13,7 @@ import sys
 
 from app_support import (
     APP,
+    add_step,
     app,
     as_recreated_by_the_browser,
     button,
@@ -62,14 +63,14 @@ def test_create_from_a_starter_and_see_the_canvas(space):
     assert not at.exception
     design = design_of(at)
     assert design.name == "fraud" and len(design.nodes) == 9
-    assert at.title[0].value.endswith("fraud")
+    assert "#### fraud" in [m.value for m in at.markdown]  # the toolbar names the design
     assert "9 of 9 steps ready" in texts(at)
     assert space.load("fraud") == design  # saved at once
 
 
 def test_add_from_the_palette_connect_and_refuse_a_cycle(space):
     at = create_from_starter(app(), "fraud")
-    at.button(key="palette:BatchTransform").click().run()
+    add_step(at, "BatchTransform")
     design = design_of(at)
     assert design.node_names[-1] == "BatchTransform-2"
     assert at.session_state["selected_node"] == "BatchTransform-2"
@@ -124,7 +125,7 @@ def test_a_click_on_the_empty_canvas_closes_the_panel(space):
 
 def test_fill_a_form_and_see_validation_turn_green(space):
     at = create_from_starter(app(), "fraud")
-    at.button(key="palette:Payload").click().run()
+    add_step(at, "Payload")
     assert "9 of 10 steps ready" in texts(at)
     assert "is required" in texts(at)
     epoch = at.session_state["design_epoch"]
@@ -197,17 +198,17 @@ def test_export_offers_pipeline_json_only_when_valid(space):
     assert "The design is complete and valid" in texts(at)
 
     at.switch_page("pages/designer.py").run()
-    at.button(key="palette:Payload").click().run()
+    add_step(at, "Payload")
     at.switch_page("pages/export.py").run()
     labels = [b.label for b in at.get("download_button")]
     assert "Download pipeline JSON" not in labels
     assert "offered once the design is valid" in texts(at)
-    assert "problem(s) to fix" in texts(at)
+    assert "3 problems to fix" in texts(at)  # counted in words, not "problem(s)"
 
 
 def test_a_refresh_reopens_the_design(space):
     at = create_from_starter(app(), "fraud")
-    at.button(key="palette:Payload").click().run()
+    add_step(at, "Payload")
     again = app()  # a new session: a browser refresh or a server restart
     assert design_of(again) == design_of(at)
 

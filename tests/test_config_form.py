@@ -178,10 +178,15 @@ def hyperparameters() -> dict:
 
 
 def check_widgets(at: AppTest, config_class: type[BaseModel], prefix: str = "") -> None:
-    """One widget per field, of the field's kind; required ones starred; help = description."""
+    """One widget per field that applies to the step, of the field's kind; required ones
+    starred; help = description; the label as written (it is also the accessible name)."""
     drawn = widgets(at)
+    applies = getattr(config_class, "applies", lambda name: True)
     for spec in form_fields(config_class):
         path = prefix + spec.name
+        if not applies(spec.name):
+            assert f"{KEY}:{path}" not in drawn, path  # caching, for a step never cached
+            continue
         if spec.kind == "model":
             check_widgets(at, spec.model, f"{path}.")
             continue
@@ -190,7 +195,8 @@ def check_widgets(at: AppTest, config_class: type[BaseModel], prefix: str = "") 
         if kind == "data_editor":
             continue  # labelled by a markdown line above it
         info = config_class.model_fields[spec.name]
-        assert plain(widget.label).endswith(" *") == info.is_required(), path
+        assert widget.label.endswith(" *") == info.is_required(), path
+        assert "\\" not in widget.label, path
         assert widget.help == md(info.description) or widget.help.startswith(
             md(info.description)
         ), path
@@ -679,14 +685,16 @@ def test_values_and_messages_are_shown_as_text_never_html():
     assert not at.get("html")
 
 
-def test_a_model_node_does_not_take_pipeline_caching_and_says_why_it_cannot_cache():
+def test_a_model_node_offers_no_caching_and_says_why_a_stored_one_cannot_be():
     settings = {**BASE, "cache_enabled": True}
     at = form(XGBoostModelConfig, {}, settings=settings, validate=True)
-    assert not at.toggle(f"{KEY}:cache_enabled").value  # its own field, off
-    assert f"{KEY}:cache_enabled:override" not in widgets(at)
-    at.toggle(f"{KEY}:cache_enabled").set_value(True).run()
-    assert result(at) == {"cache_enabled": True} and settings_of(at) == settings
+    assert not [key for key in widgets(at) if ":cache_" in key]  # SageMaker never caches it
+    assert result(at) == {} and settings_of(at) == settings
+    at = form(XGBoostModelConfig, {"cache_enabled": True}, settings=settings, validate=True)
+    assert at.toggle(f"{KEY}:cache_enabled").value  # an imported value, shown to be fixed
     assert "does not cache model" in plain(errors_under(at, f"{KEY}:cache_enabled")[0])
+    at.toggle(f"{KEY}:cache_enabled").set_value(False).run()
+    assert result(at) == {"cache_enabled": False}
 
 
 def test_a_field_with_a_problem_is_drawn_from_a_closed_section_with_the_required_first():

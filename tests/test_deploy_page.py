@@ -102,7 +102,7 @@ def test_a_fresh_machine_deploys_to_the_sandbox_and_runs_every_step(space):
         "ModelRegistration-RegisterModel": "succeeded",
     }
     at.selectbox(key=f"step_detail:{execution}").set_value("Packaging").run()
-    output = next(t.value for t in at.text_input if plain(t.label) == "Output packaged_model")
+    output = next(t.value for t in at.text_input if t.label == "Output packaged_model")
     assert output.startswith("s3://my-ml-bucket/") and execution in output
     assert "[local run] attempt 1 of Processing step Packaging" in at.code[-1].value
     assert space.load("fraud") == before  # a deploy never changes the design
@@ -120,6 +120,9 @@ def test_rerun_from_a_step_and_delete_runs(space):
     states = step_table(at)
     assert states["Payload"] == states["ModelRegistration-RegisterModel"] == "succeeded"
     assert states["Packaging"] == states["PyTorchModel-CreateModel"] == "cached"
+    table = next(d.value for d in at.dataframe if "step" in d.value.columns)
+    took = dict(zip(table["step"], table["duration"], strict=True))
+    assert took["Packaging"] == "—" and took["Payload"].endswith(" s")  # never a bare None
     at.button(key="delete_run").click().run()
     assert [run.execution_id for run in RunStore(space.root / "runs").runs()] == [first]
     assert at.selectbox(key="sandbox_run").value == first
@@ -127,11 +130,11 @@ def test_rerun_from_a_step_and_delete_runs(space):
 
 def test_a_second_deploy_updates_and_uploads_nothing(space):
     at = press_deploy(deploy_page(space))
-    assert "created" in success(at) and "0 file(s) uploaded" not in success(at)
+    assert "created" in success(at) and "0 files uploaded" not in success(at)
     finished_run(at, space)
     press_deploy(at)
     assert "updated" in success(at)
-    assert "0 file(s) uploaded" in success(at)
+    assert "0 files uploaded" in success(at)
     assert len(at.selectbox(key="sandbox_run").options) == 2  # two runs listed
 
 
@@ -170,7 +173,7 @@ def test_changes_to_a_deployed_pipeline_are_shown_and_deployed_once_confirmed(sp
 
 def test_an_incomplete_design_cannot_be_deployed(space):
     at = open_on(DEPLOY, add_node(new_design("draft"), "Payload"), space)
-    assert "problem(s) to fix before it can be deployed" in texts(at)
+    assert "7 problems to fix before it can be deployed" in texts(at)
     assert not [b for b in at.button if b.key == "deploy"]
 
 
@@ -184,6 +187,7 @@ def test_aws_without_credentials_says_what_to_do_and_keeps_the_design(space):
     before = space.load("fraud")
     at.radio(key="target").set_value("AWS").run()
     assert "No AWS credentials found" in texts(at)
+    assert texts(at).count("credentials") == 1  # said once, not again under the executions
     press_deploy(at)
     assert "Deploy failed at preflight" in [s.label for s in at.status]
     assert "credentials" in at.error[0].value.lower()
@@ -258,7 +262,7 @@ def test_an_unknown_region_is_a_message_not_a_deploy(space):
     design = design.model_copy(update={"settings": {**design.settings, "region": "mars-1"}})
     at = open_on(DEPLOY, design, space)
     assert not at.exception
-    assert "problem(s) to fix" in texts(at) or "not an AWS region" in texts(at)
+    assert "to fix before it can be deployed" in texts(at) or "not an AWS region" in texts(at)
     assert not [b for b in at.button if b.key == "deploy"]
 
 

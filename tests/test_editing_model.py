@@ -27,6 +27,7 @@ from collections import Counter
 
 import pytest
 from app_support import (
+    add_step,
     app,
     button,
     canvas_edit,
@@ -99,12 +100,16 @@ class Tab:
 # -- actions ---------------------------------------------------------------------------------
 def add(tab: Tab, model: Model, rng: random.Random, view: set[str] | None = None) -> str:
     step_type = rng.choice(REGISTRY.names())
-    tab.at.button(key=f"palette:{step_type}").click().run()
+    # It follows a step of the design as this tab shows it (another tab's saves since are
+    # taken up when the run ends).
+    shown_before = Model(tab.design.model_dump(mode="json"))
+    after = shown_before.feeder(step_type, tab.at.session_state["selected_node"])
+    add_step(tab.at, step_type)
     taken = set(model.names) | (view or set())
     first = Model.free_name(step_type, view if view is not None else set(model.names))
     name = first if first not in model.names else Model.free_name(step_type, taken | {first})
     ui = next(n["ui"] for n in tab.saved()["nodes"] if n["name"] == name)
-    model.add(name, step_type, ui)
+    model.add(name, step_type, ui, after)
     return f"add {step_type} as {name}"
 
 
@@ -321,7 +326,11 @@ def check(tab: Tab, model: Model, step: str, history: bool = False) -> None:
     drawn = sorted((e["source"], e["target"]) for e in canvas["edges"])
     assert drawn == sorted(model.edges), step
     ready = {n["id"] for n in canvas["nodes"] if n["status"] == "● ready"}
-    caption = f"{len(ready)} of {len(model.names)} steps ready · {len(model.edges)} connections"
+    steps, edges = len(model.names), len(model.edges)
+    caption = (
+        f"{len(ready)} of {steps} step{'s' * (steps != 1)} ready · "
+        f"{edges} connection{'s' * (edges != 1)}"
+    )
     assert caption in texts(tab.at), (step, caption)
     report = validate_design(Design.model_validate(model.expected()))
     for name in model.names:

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from builders.graph.layout import NODE_HEIGHT, NODE_WIDTH
 from components.flow_canvas import DIST
 
 FRONTEND = DIST.parent
@@ -93,13 +94,16 @@ def test_injected_events_are_returned_once_and_the_arguments_are_as_documented()
     assert args["nodes"][0] == {
         "id": "A", "x": 0, "y": 0, "title": "A", "subtitle": "", "status": "ready",
         "color": "green", "has_input": False, "has_output": True,
-        "run": "", "run_color": "", "run_title": "", "run_elapsed": None,
+        "run": "", "run_color": "", "run_title": "", "run_elapsed": None, "branches": [],
     }  # fmt: skip
     assert args["edges"] == [
-        {"id": "A->B", "source": "A", "target": "B", "label": "data", "title": ""}
-    ]
+        {"id": "A->B", "source": "A", "target": "B", "label": "data", "title": "",
+         "source_handle": ""}
+    ]  # fmt: skip
     assert args["selected"] is None and args["fit_token"] == 3 and args["ack"] == 0
-    assert (args["node_width"], args["node_height"]) == (190.0, 120.0)
+    assert (args["node_width"], args["node_height"]) == (NODE_WIDTH, NODE_HEIGHT)
+    assert args["height"] == 560 and args["view_key"] is None
+    assert args["palette"] == [] and args["inset_right"] == 0
 
     # flow_canvas returns what the user did since the last run, once.
     at.session_state[event_key("canvas")] = CanvasEvent("node_click", node="B")
@@ -117,3 +121,23 @@ def test_injected_events_are_returned_once_and_the_arguments_are_as_documented()
     at.run()
     assert at.session_state.log[-1] == (["move", "pane_click"], [])
     assert canvas_args(at)["selected"] == {"node": "B"}
+
+
+def test_the_events_the_canvas_sends_are_read_with_all_their_fields():
+    """The value the frontend sends (src/types.ts's Event), as Streamlit hands it over."""
+    from components.flow_canvas import _parse
+
+    sent = [
+        {"kind": "select", "nodes": ["A", "B"], "seq": 1},
+        {"kind": "connect", "source": "G", "target": "F", "source_handle": "else", "seq": 2},
+        {"kind": "add", "step_type": "Payload", "position": [12.5, -3], "seq": 3},
+        {"kind": "add", "step_type": "Payload", "seq": 4},
+        {"kind": "paste", "position": [1, 2], "seq": 5},
+        {"kind": "delete", "nodes": ["A", "B"], "seq": 6},
+    ]
+    read = [_parse(raw) for raw in sent]
+    assert read[0].nodes == ("A", "B")
+    assert (read[1].source, read[1].target, read[1].source_handle) == ("G", "F", "else")
+    assert (read[2].step_type, read[2].position) == ("Payload", (12.5, -3.0))
+    assert read[3].position is None and read[4].position == (1.0, 2.0)
+    assert read[5].kind == "delete" and read[5].nodes == ("A", "B")

@@ -13,6 +13,7 @@ from builders.graph.layout import (
     COLUMN_WIDTH,
     NODE_HEIGHT,
     NODE_WIDTH,
+    curve_span,
     edge_points,
     hidden_edges,
     new_node_position,
@@ -117,6 +118,24 @@ def test_an_edge_behind_a_node_is_found():
     assert hidden_edges(positions, [("a", "b")]) == [("a", "b", "c")]
     positions["c"] = (COLUMN_WIDTH, NODE_HEIGHT + 1)
     assert hidden_edges(positions, [("a", "b")]) == []
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_the_span_of_a_curve_is_what_its_points_cover(seed):
+    """curve_span (closed form) against densely sampled points of the same curve."""
+    rng = random.Random(seed)
+    for _ in range(200):
+        source = (rng.uniform(0, 500), rng.uniform(-300, 300))
+        target = (source[0] + rng.uniform(200, 900), rng.uniform(-300, 300))
+        left = rng.uniform(source[0], target[0] + NODE_WIDTH)
+        right = left + rng.uniform(10, 200)
+        ys = [y for x, y in edge_points(source, target, 4000) if left < x < right]
+        span = curve_span(source, target, left, right)
+        if not ys:
+            continue
+        assert span is not None
+        assert span[0] <= min(ys) + 1e-6 and max(ys) - 1e-6 <= span[1]
+        assert span[1] - span[0] <= max(ys) - min(ys) + 2  # no wider than the points show
 
 
 def test_edges_run_from_the_right_handle_to_the_left_handle():

@@ -255,6 +255,7 @@ def test_a_rerun_from_a_step_reuses_the_earlier_results_for_the_rest(runner):
     assert states(rerun) == {"First": "cached", "Second": "succeeded", "Uncached": "cached"}
     assert rerun.steps["First"].outputs == first_run.steps["First"].outputs
     assert "not selected" in rerun.steps["First"].reason
+    assert rerun.steps["First"].reason.startswith("Cached from run")  # its state's word
     second = rerun.steps["Second"].outputs["data"]
     assert rerun.execution_id in second
     assert read_text(runner.aws.s3, second + "/lines.txt") == "first\nsecond\n"
@@ -325,7 +326,10 @@ def test_independent_steps_run_side_by_side_within_the_limit(runner, sandbox_url
 
 def test_stopping_a_run_ends_its_running_job(runner):
     definition = build(
-        lambda sdk: [sdk.step("Long", "sleep", ["60"]), sdk.step("Next", "copy", ["n"])]
+        lambda sdk: [
+            sdk.step("Long", "sleep", ["60"]),
+            sdk.step("Next", "copy", ["n"], depends_on=["Long"]),
+        ]
     )
     execution = runner.start(definition, pipeline_name="stop")
     deadline = time.monotonic() + 30
@@ -337,6 +341,8 @@ def test_stopping_a_run_ends_its_running_job(runner):
     assert run.status == "Stopped"
     assert run.steps["Long"].state == "stopped"
     assert run.steps["Long"].duration < 30
+    # A step that never started is not counted as stopped: it was skipped.
+    assert run.steps["Next"].state == "skipped" and "stopped before" in run.steps["Next"].reason
 
 
 TRAIN_SCRIPT = """

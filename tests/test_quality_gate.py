@@ -352,9 +352,16 @@ def test_the_canvas_labels_the_branches_and_the_evaluation():
     assert edges[("QualityGate", "Packaging")].label == "if"
     assert "runs when the condition holds" in edges[("QualityGate", "Packaging")].title
     assert edges[("QualityGate", "FailBelowThreshold")].label == "else"
-    assert edges[("ModelEvaluation", "QualityGate")].label == "evaluation"
-    assert edges[("ModelEvaluation", "ModelRegistration")].label == "evaluation"
+    assert [
+        edges[("QualityGate", t)].source_handle for t in ("Packaging", "FailBelowThreshold")
+    ] == [
+        "if",
+        "else",
+    ]  # each leaves its branch's handle
+    assert edges[("ModelEvaluation", "QualityGate")].title.endswith("feeds evaluation")
+    assert edges[("ModelEvaluation", "ModelRegistration")].title.endswith("feeds evaluation")
     nodes = {n.id: n for n in canvas_nodes(design, report)}
+    assert nodes["QualityGate"].branches == ("if", "else")
     assert nodes["QualityGate"].has_output and nodes["FailBelowThreshold"].has_input
     assert not nodes["DataLoading"].has_input
 

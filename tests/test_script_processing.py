@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import pytest
 
 from builders.compiling.compile import compile_pipeline
@@ -154,6 +156,21 @@ def test_the_step_type_is_registered_from_its_folder_alone():
     step_type = REGISTRY.get("ScriptProcessing")
     assert step_type.config_class is ScriptProcessingConfig
     assert step_type.builder_class().__name__ == "ScriptProcessingStepBuilder"
+
+
+def test_the_default_ports_serialize_without_a_warning(base, script_folder):
+    """The server log repeated PydanticSerializationUnexpectedValue for the default ports
+    (plain strings where the field holds PortKind)."""
+    values = {
+        k: v for k, v in _values(script_folder).items() if k not in ("input_ports", "output_ports")
+    }
+    config = ScriptProcessingConfig.model_validate({**base, **values})
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        dumped = config.model_dump(mode="json")
+        config.model_dump()
+    assert dumped["input_ports"] == {"data": "tabular data"}
+    assert dumped["output_ports"] == {"output": "processed data"}
 
 
 def _reader_of_every_kind(starter: str, script_folder) -> tuple[PipelineDAG, dict, dict]:

@@ -19,7 +19,16 @@ from pathlib import Path
 
 import pytest
 import tomllib
-from app_support import app, button, canvas_edit, create_from_starter, design_of, plain, texts
+from app_support import (
+    add_step,
+    app,
+    button,
+    canvas_edit,
+    create_from_starter,
+    design_of,
+    plain,
+    texts,
+)
 from support import BASE, REPO
 
 from builders.assistant.planner import catalog, plan_offline
@@ -145,7 +154,7 @@ def test_the_cli_finds_it_through_its_entry_point(installed, site, tmp_path):
 
 def test_the_designer_shows_it_in_the_palette_and_its_form(installed, space):
     at = create_from_starter(app(), "filtered")
-    at.button(key="palette:FeatureFilter").click().run()
+    add_step(at, "FeatureFilter")
     added = [n for n in design_of(at).nodes if n.step_type == "FeatureFilter"]
     assert len(added) == 1
     canvas_edit(at, selected=added[0].name)

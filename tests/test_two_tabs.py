@@ -4,7 +4,7 @@ thing changed differently keeps the other tab's version and offers to re-apply (
 
 from __future__ import annotations
 
-from app_support import app, button, canvas_edit, create_from_starter, design_of, texts
+from app_support import add_step, app, button, canvas_edit, create_from_starter, design_of, texts
 from streamlit.testing.v1 import AppTest
 
 DESIGNER, SETTINGS = "pages/designer.py", "pages/settings.py"
@@ -27,8 +27,8 @@ def settings_key(at: AppTest, field: str) -> str:
 
 def test_nodes_added_in_two_tabs_are_both_kept(space):
     first, second = two_tabs(space)
-    first.button(key="palette:Payload").click().run()
-    second.button(key="palette:Payload").click().run()  # this tab has not seen the first one's
+    add_step(first, "Payload")
+    add_step(second, "Payload")  # this tab has not seen the first one's
     names = space.load("fraud").node_names
     assert {"Payload-2", "Payload-3"} <= set(names) and len(names) == 11
     assert design_of(second).node_names == names
@@ -80,7 +80,7 @@ def test_a_connection_removed_in_one_tab_and_a_node_added_in_the_other(space):
     first, second = two_tabs(space)
     canvas_edit(first, selected="Packaging->XGBoostModel")
     button(first, "Remove connection").click().run()
-    second.button(key="palette:BatchTransform").click().run()
+    add_step(second, "BatchTransform")
     saved = space.load("fraud")
     assert ("Packaging", "XGBoostModel") not in saved.edges
     assert "BatchTransform-2" in saved.node_names
@@ -91,7 +91,7 @@ def test_a_design_deleted_in_another_tab_is_saved_again_on_the_next_change(space
     first.switch_page("pages/designs.py").run()
     first.button(key="delete:fraud.design.json").click().run()
     assert not space.exists("fraud")
-    second.button(key="palette:Payload").click().run()
+    add_step(second, "Payload")
     assert "Payload-2" in space.load("fraud").node_names
     assert "deleted or renamed in another tab" in texts(second)
 
@@ -100,13 +100,13 @@ def test_undo_takes_back_only_this_tabs_change(space):
     """Undo goes through the revision-checked save: another tab's change, taken up (the
     first case) or merged by the undo's own save (the second), stays."""
     first, second = two_tabs(space)
-    first.button(key="palette:Payload").click().run()
-    second.button(key="palette:BatchTransform").click().run()  # merged with the first's
+    add_step(first, "Payload")
+    add_step(second, "BatchTransform")  # merged with the first's
     first.run()  # takes up the second tab's save
     first.button(key="undo").click().run()
     names = space.load("fraud").node_names
     assert "Payload-2" not in names and "BatchTransform-2" in names
-    second.button(key="palette:Packaging").click().run()  # the first tab has not seen it
+    add_step(second, "Packaging")  # the first tab has not seen it
     first.button(key="redo").click().run()
     names = space.load("fraud").node_names
     assert {"Payload-2", "BatchTransform-2", "Packaging-2"} <= set(names)

@@ -4,7 +4,9 @@ A compile keeps thousands of objects alive until it ends; with the SDK and botoc
 loaded, every full collection during it rescans them all (measured: 200 nodes took up to 30x
 the time of 10 with collections, 20x without). A process that compiles once and exits can
 freeze what is loaded and pause collections; a long-lived, multi-threaded server (the app)
-must not, so the library never calls these itself.
+must not pause them, but freezes once what its warm-up loaded (modules and models that live
+as long as it does: the collection at exit took seconds after SIGTERM, see
+benchmarks/shutdown.py). The library never calls these itself.
 """
 
 from __future__ import annotations

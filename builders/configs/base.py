@@ -152,6 +152,12 @@ class BasePipelineConfig(BaseModel):
         return value
 
     @classmethod
+    def applies(cls, field: str) -> bool:
+        """Whether `field` means something for this step, so that a form offers it: the
+        caching fields only for steps SageMaker caches."""
+        return cls.CACHED_BY_SAGEMAKER or field not in ("cache_enabled", "cache_expire_after")
+
+    @classmethod
     def takes_shared(cls, field: str) -> bool:
         """Whether this config takes `field` from the pipeline settings or a shared value."""
         return field in cls.model_fields and (cls.CACHED_BY_SAGEMAKER or field != "cache_enabled")

@@ -527,8 +527,8 @@ def explain(error: Exception, stage: str, target: Target) -> str:
 
     if isinstance(error, boto.NoCredentialsError):
         return (
-            "No AWS credentials were found (environment, ~/.aws files, SSO). Run `aws configure` "
-            "or `aws sso login`, pick a profile, or deploy to the local sandbox."
+            "No AWS credentials were found (environment, ~/.aws files, SSO). Run 'aws configure' "
+            "or 'aws sso login', pick a profile, or deploy to the local sandbox."
         )
     if isinstance(error, boto.ProfileNotFound):
         return f"The AWS profile '{target.profile}' does not exist. Pick another profile."
@@ -536,8 +536,8 @@ def explain(error: Exception, stage: str, target: Target) -> str:
         error, boto.TokenRetrievalError | boto.SSOTokenLoadError | boto.UnauthorizedSSOTokenError
     ):
         return (
-            f"Your SSO session has expired or is missing: run `aws sso login"
-            f"{' --profile ' + target.profile if target.profile else ''}` and deploy again."
+            f"Your SSO session has expired or is missing: run 'aws sso login"
+            f"{' --profile ' + target.profile if target.profile else ''}' and deploy again."
         )
     if isinstance(error, boto.ConnectionError | boto.HTTPClientError):
         if target.kind == "sandbox":
@@ -576,8 +576,8 @@ def _explain_client_error(error: Any, stage: str, target: Target) -> str:
     operation = getattr(error, "operation_name", "the request")
     if code in _EXPIRED:
         return (
-            f"Your AWS credentials are expired or invalid ({code}). Refresh them (`aws sso "
-            "login`, or new access keys) and deploy again."
+            f"Your AWS credentials are expired or invalid ({code}). Refresh them ('aws sso "
+            "login', or new access keys) and deploy again."
         )
     if code in _DENIED:
         return (

@@ -251,14 +251,28 @@ def connection_problem(
     return None
 
 
-def connect(design: Design, source: str, target: str, registry=REGISTRY) -> Design:
-    """Add the edge, or raise PipelineDesignError saying why it is refused."""
-    if (source, target) in design.edges:
+def connect(
+    design: Design, source: str, target: str, registry=REGISTRY, branch: str | None = None
+) -> Design:
+    """Add the edge, or raise PipelineDesignError saying why it is refused. From a condition,
+    `branch` ("if" or "else", the handle it leaves from) puts the target on that branch:
+    the condition's branch field lists its "if" children (an existing edge changes branch)."""
+    if (source, target) not in design.edges:
+        problem = connection_problem(design, source, target, registry)
+        if problem:
+            raise PipelineDesignError(problem, node=target)
+        design = design.model_copy(update={"edges": (*design.edges, (source, target))})
+    field = step_type_of(design.node(source), registry).branch_field
+    if field is None or branch not in ("if", "else"):
         return design
-    problem = connection_problem(design, source, target, registry)
-    if problem:
-        raise PipelineDesignError(problem, node=target)
-    return design.model_copy(update={"edges": (*design.edges, (source, target))})
+    chosen = design.node(source).values.get(field)
+    chosen = [c for c in chosen if c != target] if isinstance(chosen, list) else []
+    if branch == "if":
+        chosen.append(target)
+    values = {**design.node(source).values, field: chosen}
+    return (
+        design if values == design.node(source).values else set_node_values(design, source, values)
+    )
 
 
 def disconnect(design: Design, source: str, target: str) -> Design:

@@ -1,8 +1,12 @@
 """Where nodes go on the canvas: a tidy layered layout, and a free spot for one new node.
 
 Coordinates are the canvas's: a node's (x, y) is its top-left corner in pixels at zoom 1.
-Boxes are NODE_WIDTH x NODE_HEIGHT: components/canvas.py draws nodes 190 px wide, and a node
-whose name wraps onto two lines is 118 px high in Chromium (98 px on one line).
+Boxes are NODE_WIDTH x NODE_HEIGHT, the size the canvas draws them (components/flow_canvas:
+a name and a run chip on two lines each, the type and the status fit). Boxes and gaps are
+compact so that a real pipeline fits a laptop's window at a readable zoom: an 8-layer design
+is 1508 px wide, which a 1366 px window shows at zoom 0.86 (node text 11 px and more). Edges
+between layers carry no port labels (hover and the connection's panel tell them); the
+layer gap leaves room for a short branch label ("if", "else").
 
 React Flow draws an edge as a cubic Bezier curve from the source's right handle to the
 target's left handle with both control points at the horizontal middle; `edge_points`
@@ -12,7 +16,9 @@ The tidy layout is the classic layered (Sugiyama) one: layers by longest path, l
 split by placeholders that keep a lane free in every layer they cross, orders within layers
 by barycentre sweeps (fewer crossings), then y by least-squares alignment with neighbours
 under the no-overlap constraint (pool-adjacent-violators), and a last pass that moves nodes
-off the few curves that still cross them.
+off the few curves that still cross them. Where a steep curve (a long edge between far apart
+rows) still runs behind a node, the gaps beside that node's layer grow, which flattens the
+curve there: pipelines keep the compact gaps, dense graphs of long edges get wider ones.
 """
 
 from __future__ import annotations
@@ -28,15 +34,16 @@ from builders.graph.dag import PipelineDAG
 if TYPE_CHECKING:
     from builders.designs.design import Design
 
-NODE_WIDTH = 190.0
-NODE_HEIGHT = 120.0
-LAYER_GAP = 130.0  # room for an edge's label between two layers
+NODE_WIDTH = 150.0
+NODE_HEIGHT = 124.0
+LAYER_GAP = 44.0  # room for a branch label between two layers
 NODE_GAP = 40.0
 LANE = 30.0  # the height a long edge reserves where it crosses a layer
 COLUMN_WIDTH = NODE_WIDTH + LAYER_GAP
 ROW_HEIGHT = NODE_HEIGHT + NODE_GAP
 _SWEEPS = 8
 _REPAIRS = 50
+_WIDENINGS = 4  # times the gaps beside a layer grow when an edge still runs behind a node
 
 Point = tuple[float, float]
 Box = tuple[float, float, float, float]  # x, y, width, height
@@ -70,6 +77,39 @@ def edge_points(source: Point, target: Point, samples: int = 48) -> list[Point]:
     return points
 
 
+def curve_span(
+    source: Point, target: Point, left: float, right: float
+) -> tuple[float, float] | None:
+    """The y range the edge from the node at `source` to the node at `target` covers
+    between x = left and x = right, as drawn (None: it does not get there).
+
+    With ends (sx, sy) and (tx, ty) and both control points at the middle x, the curve is
+    x = sx + (tx - sx) g(t), y = sy + (ty - sy) h(t) with g(t) = t^3 - 1.5 t^2 + 1.5 t and
+    h(t) = 3 t^2 - 2 t^3, both increasing: the range is given by the t at `left` and `right`.
+    """
+    sx, sy = source[0] + NODE_WIDTH, source[1] + NODE_HEIGHT / 2
+    tx, ty = target[0], target[1] + NODE_HEIGHT / 2
+    if tx == sx:
+        return (min(sy, ty), max(sy, ty)) if left < sx < right else None
+    low, high = sorted(((left - sx) / (tx - sx), (right - sx) / (tx - sx)))
+    if high <= 0 or low >= 1:
+        return None
+    ys = [sy + (ty - sy) * _h(_g_inverse(min(max(u, 0.0), 1.0))) for u in (low, high)]
+    return min(ys), max(ys)
+
+
+def _h(t: float) -> float:
+    return 3 * t**2 - 2 * t**3
+
+
+def _g_inverse(u: float) -> float:
+    """t with g(t) = u (Newton's method: g' >= 0.75 everywhere)."""
+    t = u
+    for _ in range(8):
+        t -= (t**3 - 1.5 * t**2 + 1.5 * t - u) / (3 * t**2 - 3 * t + 1.5)
+    return t
+
+
 def hidden_edges(
     positions: Mapping[str, Point], edges: Iterable[tuple[str, str]]
 ) -> list[tuple[str, str, str]]:
@@ -87,11 +127,9 @@ def hidden_edges(
             and low < p[1] + NODE_HEIGHT
             and p[1] < high
         ]  # the curve stays within its ends' x and y ranges
-        if not near:
-            continue
-        points = edge_points(positions[source], positions[target])
         for name, (x, y, w, h) in near:
-            if any(x < px < x + w and y < py < y + h for px, py in points):
+            span = curve_span(positions[source], positions[target], x, x + w)
+            if span is not None and span[0] < y + h and y < span[1]:
                 found.append((source, target, name))
     return found
 
@@ -114,8 +152,23 @@ def tidy_positions(dag: PipelineDAG) -> dict[str, Point]:
     order = _order(dag, layer, lanes)
     heights = {item: NODE_HEIGHT if item in layer else LANE for column in order for item in column}
     y = _align(order, chains, heights)
-    positions = {node: (layer[node] * COLUMN_WIDTH, y[node]) for node in dag.nodes}
-    positions = _clear_edges(positions, dag, order, layer)
+    gaps = [LAYER_GAP] * max(len(order) - 1, 0)
+    best: tuple[int, dict[str, Point]] | None = None
+    for _ in range(_WIDENINGS):
+        lefts = [index * NODE_WIDTH + sum(gaps[:index]) for index in range(len(order))]
+        positions = {node: (lefts[layer[node]], y[node]) for node in dag.nodes}
+        positions = _clear_edges(positions, dag, order, layer, lefts)
+        hidden = hidden_edges(positions, dag.edges)
+        if best is not None and len(hidden) >= best[0]:
+            break  # widening does not help (a dense graph of long edges): the best so far
+        best = len(hidden), positions
+        if not hidden:
+            break
+        for index in {layer[node] for _, _, node in hidden}:  # flatter curves through it
+            for gap in (index - 1, index):
+                if 0 <= gap < len(gaps):
+                    gaps[gap] += LAYER_GAP
+    positions = best[1] if best is not None else {}
     top = min((p[1] for p in positions.values()), default=0.0)
     return {node: (x, round(y - top, 1)) for node, (x, y) in positions.items()}
 
@@ -263,17 +316,20 @@ def _no_overlap(
     return [value + offset for value, offset in zip(z, offsets, strict=True)]
 
 
-def _clear_edges(positions, dag, order, layer) -> dict[str, Point]:
+def _clear_edges(positions, dag, order, layer, lefts) -> dict[str, Point]:
     """Move nodes down, in order, out of the bands that edges' curves really sweep through
     their layers, until no edge runs behind a node (moving a node bends its own edges, hence
     the repeats). Pipelines (few inputs per step, mostly from recent steps) settle in a few
     passes; a dense graph of long edges may keep a few after _REPAIRS passes."""
     positions = dict(positions)
+    known: dict = {}  # a band depends only on its edge's ends: most stay put between passes
     for _ in range(_REPAIRS):
         if not hidden_edges(positions, dag.edges):
             break
         for column in order:
-            bands = sorted(_band(positions, lane) for lane in column if lane not in layer)
+            bands = sorted(
+                _band(positions, lane, lefts, known) for lane in column if lane not in layer
+            )
             cursor = -math.inf
             for node in (item for item in column if item in layer) if bands else ():
                 x, y = positions[node]
@@ -297,16 +353,14 @@ def _off_bands(y: float, cursor: float, bands: list[tuple[float, float]]) -> flo
     return y
 
 
-def _band(positions, lane) -> tuple[float, float]:
+def _band(positions, lane, lefts, known: dict) -> tuple[float, float]:
     """The y range the curve of a lane's edge covers in the lane's layer (gaps included)."""
     _, source, target, index = lane
-    left = index * COLUMN_WIDTH - NODE_GAP
-    band = [
-        y
-        for x, y in edge_points(positions[source], positions[target], 96)
-        if left < x < left + NODE_WIDTH + 2 * NODE_GAP
-    ]
-    return min(band), max(band)
+    left = lefts[index] - NODE_GAP
+    ends = positions[source], positions[target], left
+    if ends not in known:
+        known[ends] = curve_span(ends[0], ends[1], left, left + NODE_WIDTH + 2 * NODE_GAP)
+    return known[ends]
 
 
 # -- one new node -----------------------------------------------------------------------------

@@ -76,6 +76,7 @@ EXECUTORS = {
     "Transform": run_transform,
 }
 CONTROL = ("Condition", "Fail")
+NOT_STARTED = "Not run: the run was stopped before this step started."
 _ID_ALPHABET = string.ascii_lowercase + string.digits
 _live: weakref.WeakSet[Execution] = weakref.WeakSet()  # runs of this process, for exit
 
@@ -339,8 +340,8 @@ class Execution:
     def _decide(self, name: str) -> str:
         """'run', 'wait', or 'done' (the step's state is settled without running it)."""
         step, steps = self.spec.steps[name], self.run.steps
-        if self.stopping.is_set():
-            return self._settle(name, "stopped", "The run was stopped before this step started.")
+        if self.stopping.is_set():  # never started: skipped, as SageMaker lists it
+            return self._settle(name, "skipped", NOT_STARTED)
         for upstream in step.upstream:
             state = steps[upstream].state
             if state in ("failed", "stopped"):
@@ -384,7 +385,7 @@ class Execution:
         return self._settle(
             name,
             "cached",
-            f"Reused from run {self._source.execution_id} (not selected for this re-run).",
+            f"Cached from run {self._source.execution_id} (not selected for this re-run).",
             properties=earlier.properties,
             outputs=earlier.outputs,
             job_name=earlier.job_name,
@@ -436,8 +437,8 @@ class Execution:
     def _execute(self, name: str) -> None:
         step, record = self.spec.steps[name], self.run.steps[name]
         store = self.runner.store
-        if self.stopping.is_set():  # stopped while it waited for a free slot
-            self._settle(name, "stopped", "The run was stopped before this step started.")
+        if self.stopping.is_set():  # stopped while it waited for a free slot: never started
+            self._settle(name, "skipped", NOT_STARTED)
             return
         record.state, record.started = "running", now()
         record.attempts = 0 if step.type in CONTROL else 1  # saved once with the start

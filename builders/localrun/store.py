@@ -293,8 +293,9 @@ class RunStore:
         jobs = JOBS_ENDED_NOW.format(len(ended_now)) if ended_now else JOBS_ENDED_WITH_IT
         ended = now()
         unfinished = [s for s in run.steps.values() if s.state in ("waiting", "running")]
-        for step in unfinished:
-            step.state, step.reason = "stopped", INTERRUPTED
+        for step in unfinished:  # a step never started is skipped, not stopped
+            step.state = "stopped" if step.state == "running" else "skipped"
+            step.reason = INTERRUPTED
             step.ended = ended if step.started else None
             step.duration = seconds_between(step.started, step.ended)
         run.status, run.failure_reason, run.ended = FAILED, f"{INTERRUPTED} {jobs}", ended

@@ -34,7 +34,7 @@ def test_deploy_a_starter_to_the_sandbox_and_see_every_step_succeed(page: Page, 
     page.get_by_role("button", name="Deploy").click()
     settle(page)
     expect(
-        page.get_by_text(re.compile(r"updated on the local sandbox.*0 file\(s\) uploaded"))
+        page.get_by_text(re.compile(r"updated on the local sandbox.*0 files uploaded"))
     ).to_be_visible()
     page.get_by_role("button", name="Stop the run").click()
     expect(page.get_by_text(re.compile(r"Run \w+: Stopped"))).to_be_visible(timeout=RUN)

@@ -13,15 +13,19 @@ CANVAS = f'iframe[title="{IFRAME_TITLE}"]'
 
 
 def settle(page: Page) -> None:
-    """Wait until Streamlit has finished running the script (and has run it at least once)."""
+    """Wait until Streamlit has finished running the script (and has run it at least once)
+    and has drawn what it sent (an element whose code is loaded on first use shows a
+    skeleton for a moment after the run)."""
     page.wait_for_timeout(300)
     app = page.get_by_test_id("stApp")
     expect(app).to_have_attribute("data-test-script-state", "notRunning", timeout=60_000)
     expect(page.get_by_test_id("stStatusWidget")).to_have_count(0, timeout=60_000)
+    expect(page.get_by_test_id("stSkeleton")).to_have_count(0, timeout=60_000)
 
 
 def go_to(page: Page, title: str) -> None:
-    page.get_by_test_id("stSidebarNav").get_by_role("link", name=title).click()
+    """Open a page from the navigation in the header band."""
+    page.get_by_test_id("stTopNavLink").filter(has_text=title).click()
     settle(page)
 
 
@@ -41,6 +45,18 @@ def canvas(page: Page):
     return frame
 
 
+def add_from_palette(page: Page, label: str) -> None:
+    """Click `label` in the canvas's palette (opened first if closed; it stays open)."""
+    frame = page.frame_locator(CANVAS)
+    item = frame.locator(".fc-palette-item").filter(has_text=re.compile(f"^{re.escape(label)}$"))
+    opener = frame.locator(".fc-palette-open")
+    expect(item.or_(opener)).to_be_visible(timeout=30_000)
+    if not item.is_visible():
+        opener.click()
+    item.click()
+    settle(page)
+
+
 def steady_box(page: Page, locator) -> dict:
     """The element's box once the canvas has stopped moving (it fits the view on changes)."""
     box = locator.bounding_box()
@@ -54,8 +70,14 @@ def steady_box(page: Page, locator) -> dict:
 
 
 def drag_edge(page: Page, source: str, target: str) -> None:
-    """Press on the source node's output handle and release on the target's input handle."""
+    """Press on the source node's output handle and release on the target's input handle
+    (the panel over the canvas closed first, as a person closes it to see both steps)."""
     frame = canvas(page)
+    close = page.locator(".st-key-close_panel").get_by_role("button")
+    if close.count():
+        close.click()
+        expect(page.locator('[class*="st-key-drawer"]')).to_have_count(0)
+        settle(page)
     page.locator(CANVAS).scroll_into_view_if_needed()
     start = frame.locator(f'.react-flow__node[data-id="{source}"] .react-flow__handle.source')
     end = frame.locator(f'.react-flow__node[data-id="{target}"] .react-flow__handle.target')
@@ -76,9 +98,10 @@ def test_design_in_the_browser(page: Page, server, artifacts):
     page.screenshot(path=artifacts / "02-designs-created.png", full_page=True)
 
     # Add a second batch transform and connect the model to it by dragging.
-    page.get_by_role("button", name="Batch transform").click()
-    settle(page)
+    add_from_palette(page, "Batch transform")
     expect(frame.locator(".react-flow__node")).to_have_count(10)
+    # Two steps equally last make what it takes: no connection is guessed.
+    expect(frame.locator(".react-flow__edge")).to_have_count(9)
     drag_edge(page, "XGBoostModel", "BatchTransform-2")
     expect(frame.locator(".react-flow__edge")).to_have_count(10)
     drag_edge(page, "DataLoadingCalibration", "BatchTransform-2")
@@ -92,8 +115,7 @@ def test_design_in_the_browser(page: Page, server, artifacts):
     expect(frame.locator(".react-flow__edge")).to_have_count(11)
 
     # Add a Payload node and fill its required objective.
-    page.get_by_role("button", name="Payload samples").click()
-    settle(page)
+    add_from_palette(page, "Payload samples")
     objective = page.get_by_role("textbox", name=re.compile(r"Model registration objective.*\*"))
     objective.fill("FraudDetection")
     objective.press("Enter")

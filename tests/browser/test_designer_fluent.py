@@ -7,7 +7,7 @@ import json
 import time
 
 from playwright.sync_api import Page, expect
-from test_designer import CANVAS, canvas, drag_edge, settle, steady_box
+from test_designer import CANVAS, add_from_palette, canvas, drag_edge, settle, steady_box
 from test_edits_in_browser import click_edge, click_node, create, open_section
 from test_layout_in_browser import GEOMETRY, _overlap
 
@@ -54,19 +54,23 @@ def test_the_first_screen_starts_a_design_in_place(page: Page, server, artifacts
     assert len(saved(server, "fraud")["nodes"]) == 9
 
 
-def test_the_panel_is_beside_the_canvas_with_the_status_on_top(page: Page, server, artifacts):
+def test_the_panel_is_over_the_canvas_with_the_status_on_top(page: Page, server, artifacts):
     settle(page)
     create(page, "fraud", "xgboost_end_to_end")
-    page.get_by_role("button", name="Payload samples").click()  # incomplete: problems
-    settle(page)
+    add_from_palette(page, "Payload samples")  # incomplete: problems
     frame = page.locator(CANVAS).bounding_box()
     heading = page.get_by_role("heading", name="Payload-2")
     expect(heading).to_be_visible()
     status = page.get_by_text("problems to fill in").first
     expect(status).to_be_visible()
+    drawer = page.locator('[class*="st-key-drawer"]').bounding_box()
+    assert abs(drawer["x"] + drawer["width"] - (frame["x"] + frame["width"])) < 2
+    assert abs(drawer["y"] - frame["y"]) < 2  # over its right side, top to bottom
+    assert abs(drawer["height"] - frame["height"]) < 2
+    assert drawer["width"] < frame["width"] / 2
     for shown in (heading.bounding_box(), status.bounding_box()):
-        assert shown["x"] > frame["x"] + frame["width"]  # beside the canvas, to its right
-        assert frame["y"] - 120 < shown["y"] < frame["y"] + frame["height"]  # in its band
+        assert drawer["x"] < shown["x"] < drawer["x"] + drawer["width"]
+        assert frame["y"] < shown["y"] < frame["y"] + frame["height"]
     required = page.get_by_role("textbox", name="Model registration objective")
     advanced = page.get_by_role("switch", name="Advanced settings")
     assert required.bounding_box()["y"] < advanced.bounding_box()["y"]  # required first
@@ -90,12 +94,13 @@ def test_tidy_layout_leaves_no_node_on_another(page: Page, server, artifacts):
     nodes = ["Payload", "XGBoostModel", "BatchTransform"]
     target = steady_box(page, frame.locator('.react-flow__node[data-id="Packaging"]'))
     for name in nodes:  # pile three nodes onto Packaging
+        before = places(saved(server, "fraud"))[name]
         box = steady_box(page, frame.locator(f'.react-flow__node[data-id="{name}"]'))
         page.mouse.move(box["x"] + 20, box["y"] + 10)
         page.mouse.down()
         page.mouse.move(target["x"] + 24, target["y"] + 14, steps=10)
         page.mouse.up()
-        wait_saved(server, lambda design, name=name: places(design)[name]["x"] < 1100)
+        wait_saved(server, lambda design, name=name, at=before: places(design)[name] != at)
         settle(page)
     piled = page.evaluate(GEOMETRY, CANVAS)["nodes"]
     assert any(_overlap(a, b) for a in piled for b in piled if a is not b)
@@ -136,7 +141,7 @@ def test_undo_and_redo_each_kind_of_change(page: Page, server):
     frame = canvas(page)
 
     def add():
-        page.get_by_role("button", name="Batch transform").click()
+        add_from_palette(page, "Batch transform")
 
     def connect():
         drag_edge(page, "XGBoostModel", "BatchTransform-2")
@@ -207,7 +212,7 @@ def test_ctrl_z_in_a_text_box_is_the_boxs_own(page: Page, server):
     settle(page)
     create(page, "fraud", "xgboost_end_to_end")
     created = saved(server, "fraud")
-    page.get_by_role("button", name="Batch transform").click()  # something to undo
+    add_from_palette(page, "Batch transform")  # something to undo
     wait_saved(server, lambda design: design != created)
     settle(page)
     before = saved(server, "fraud")
@@ -228,7 +233,7 @@ def test_ctrl_z_works_with_the_canvas_focused(page: Page, server):
     settle(page)
     create(page, "fraud", "xgboost_end_to_end")
     before = saved(server, "fraud")
-    page.get_by_role("button", name="Batch transform").click()
+    add_from_palette(page, "Batch transform")
     wait_saved(server, lambda design: design != before)
     settle(page)
     click_node(page, "Packaging")  # the canvas's frame has the keyboard now

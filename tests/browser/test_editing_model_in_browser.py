@@ -18,7 +18,7 @@ import re
 import pytest
 from editing_model import Model, editable, is_setting, value_for
 from playwright.sync_api import Page, expect
-from test_designer import CANVAS, canvas, drag_edge, settle
+from test_designer import CANVAS, add_from_palette, canvas, drag_edge, settle
 from test_edits_in_browser import click_edge, click_node, create, open_section
 
 from builders.designs.design import Design, validate_design
@@ -32,6 +32,11 @@ MAX_NODES = 11
 class Browser:
     def __init__(self, page: Page, server, name: str):
         self.page, self.server, self.name = page, server, name
+
+    def selected(self) -> str | None:
+        """The node the canvas shows selected (a new step follows it), if one alone is."""
+        chosen = canvas(self.page).locator(".react-flow__node.selected")
+        return chosen.first.get_attribute("data-id") if chosen.count() == 1 else None
 
     def saved(self) -> dict:
         return json.loads((self.server.workspace / f"{self.name}.design.json").read_text())
@@ -59,6 +64,12 @@ class Browser:
 
 
 def fit_view(page: Page) -> None:
+    """The whole design in sight: the panel over the canvas closed, the view fitted."""
+    close = page.locator(".st-key-close_panel").get_by_role("button")
+    if close.count():
+        close.click()
+        expect(page.locator('[class*="st-key-drawer"]')).to_have_count(0)
+        settle(page)
     page.locator(CANVAS).evaluate("e => e.scrollIntoView({block: 'center'})")
     page.locator(CANVAS).hover(position={"x": 200, "y": 4})  # no button's tooltip on it
     canvas(page).locator(".react-flow__controls-fitview").click()
@@ -68,10 +79,11 @@ def fit_view(page: Page) -> None:
 # -- actions ---------------------------------------------------------------------------------
 def add(b: Browser, model: Model, rng) -> str:
     step_type = rng.choice(["Payload", "BatchTransform", "XGBoostModel", "Packaging"])
-    b.page.get_by_role("button", name=REGISTRY.get(step_type).display_name, exact=True).click()
-    settle(b.page)
+    after = model.feeder(step_type, b.selected())
+    add_from_palette(b.page, REGISTRY.get(step_type).display_name)
     name = Model.free_name(step_type, set(model.names))
-    model.add(name, step_type, next(n["ui"] for n in b.saved()["nodes"] if n["name"] == name))
+    ui = next(n["ui"] for n in b.saved()["nodes"] if n["name"] == name)
+    model.add(name, step_type, ui, after)
     return f"add {name}"
 
 
@@ -228,6 +240,17 @@ def _canvas_shows(b: Browser, nodes: list[str], edges: list[str]) -> tuple[list,
     return sorted(shown), sorted(ids)
 
 
+def _saved_as(b: Browser, expected: dict) -> dict:
+    """The saved file once it is the expected one, or after 10 s (on a loaded machine the
+    run that saves an edit may start after the page looked idle)."""
+    for _ in range(50):
+        saved = b.saved()
+        if saved == expected:
+            break
+        b.page.wait_for_timeout(200)
+    return saved
+
+
 def _difference(saved: dict, expected: dict) -> str:
     """What the file holds that the model does not expect, item by item."""
     lines = [f"settings: file {saved['settings']} model {expected['settings']}"]
@@ -241,7 +264,8 @@ def _difference(saved: dict, expected: dict) -> str:
 
 
 def check(b: Browser, model: Model, step: str) -> None:
-    expected, saved = model.expected(), b.saved()
+    expected = model.expected()
+    saved = _saved_as(b, expected)
     assert saved == expected, f"{step}\n{_difference(saved, expected)}"
     for name, held in (("undo", model.past), ("redo", model.future)):
         button = b.page.locator(f".st-key-{name}").get_by_role("button")
@@ -251,7 +275,11 @@ def check(b: Browser, model: Model, step: str) -> None:
     assert _canvas_shows(b, nodes, edges) == (nodes, edges), step
     report = validate_design(Design.model_validate(expected))
     ready = [n for n in model.names if not report.for_node(n)]
-    caption = f"{len(ready)} of {len(model.names)} steps ready · {len(model.edges)} connections"
+    steps, links = len(model.names), len(model.edges)
+    caption = (
+        f"{len(ready)} of {steps} step{'s' * (steps != 1)} ready · "
+        f"{links} connection{'s' * (links != 1)}"
+    )
     expect(b.page.get_by_text(caption)).to_be_visible()
     for name in model.names:
         badge = frame.locator(f'.react-flow__node[data-id="{name}"]')

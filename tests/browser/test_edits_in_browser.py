@@ -8,7 +8,7 @@ import re
 import time
 
 from playwright.sync_api import Page, expect
-from test_designer import CANVAS, canvas, go_to, settle
+from test_designer import CANVAS, canvas, go_to, settle, steady_box
 
 
 def saved(server, name: str) -> dict:
@@ -38,10 +38,36 @@ def create(page: Page, name: str, starter: str) -> None:
 
 
 def click_node(page: Page, node: str) -> None:
-    """Click the node; wait for its panel (the click's run may start a moment later)."""
-    canvas(page).locator(f'.react-flow__node[data-id="{node}"]').click()
+    """Click the node where it shows; wait for its panel (the click's run may start a moment
+    later). A node the panel over the canvas hides, or the view has moved out of sight to
+    show another, is clicked after closing the panel, as a person would (the view fits
+    the design again)."""
+    target = canvas(page).locator(f'.react-flow__node[data-id="{node}"]')
+    if not _clear_in_view(page, target):
+        page.locator(".st-key-close_panel").get_by_role("button").click()
+        expect(page.locator('[class*="st-key-drawer"]')).to_have_count(0)
+        page.wait_for_function(
+            "([s, n]) => { const d = document.querySelector(s).contentDocument;"
+            " const b = d.querySelector(`.react-flow__node[data-id='${n}']`)"
+            ".getBoundingClientRect(); const p = d.querySelector('.react-flow')"
+            ".getBoundingClientRect(); return b.left >= p.left && b.right <= p.right; }",
+            arg=[CANVAS, node],
+        )
+    box = steady_box(page, target)
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
     expect(page.get_by_role("heading", name=node, exact=True)).to_be_visible(timeout=30_000)
     settle(page)
+
+
+def _clear_in_view(page: Page, target) -> bool:
+    """Whether the node is wholly in the canvas's pane and not under the page's panel."""
+    box = steady_box(page, target)
+    frame = page.locator(CANVAS).bounding_box()
+    right = frame["x"] + frame["width"]
+    drawer = page.locator('[class*="st-key-drawer"]')
+    if drawer.count():
+        right = drawer.bounding_box()["x"]
+    return frame["x"] <= box["x"] and box["x"] + box["width"] <= right
 
 
 def click_edge(page: Page, source: str, target: str) -> bool:
@@ -63,8 +89,16 @@ def click_edge(page: Page, source: str, target: str) -> bool:
             const near = others.flatMap(p => along(p, 60));
             const m = mine.getScreenCTM();
             const screen = at => ({x: at.x * m.a + m.e, y: at.y * m.d + m.f});
-            const boxes = [...document.querySelectorAll(".react-flow__node, .react-flow__controls")]
+            const boxes = [...document.querySelectorAll(
+                ".react-flow__node, .react-flow__controls, .react-flow__panel, .fc-palette")]
                 .map(n => n.getBoundingClientRect());  // nodes with their handles, the controls
+            const frame = window.frameElement.getBoundingClientRect();
+            const drawer = window.parent.document.querySelector('[class*="st-key-drawer"]');
+            if (drawer) {  // the page's panel over the canvas's right side
+                const r = drawer.getBoundingClientRect();
+                boxes.push({left: r.left - frame.left, right: r.right - frame.left,
+                            top: r.top - frame.top, bottom: r.bottom - frame.top});
+            }
             const covered = p => boxes.some(b => p.x > b.left - 14 && p.x < b.right + 14
                                                  && p.y > b.top - 14 && p.y < b.bottom + 14);
             let best = null, room = -1;
@@ -89,8 +123,14 @@ def open_section(page: Page, title: str) -> None:
     """Switch the form's section `title` (Pipeline settings, Advanced settings) on if off."""
     switch = page.get_by_role("switch", name=title, exact=True)
     if switch.count() and not switch.is_checked():
+        count = "() => document.querySelectorAll('.st-key-panel [data-testid=stElementContainer]')"
+        before = page.evaluate(f"{count}.length")
         page.get_by_test_id("stMainBlockContainer").get_by_text(title, exact=True).click()
         expect(switch).to_be_checked()
+        if title == "Pipeline settings":  # its fields are drawn under this caption
+            expect(page.get_by_text("Shared by every step", exact=False)).to_be_visible()
+        else:
+            page.wait_for_function(f"({count})().length > {before}")
         settle(page)
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from playwright.sync_api import Page, expect
-from test_designer import canvas, go_to, settle
+from test_designer import add_from_palette, canvas, go_to, settle
 
 from builders.starters import FOLDER
 
@@ -48,8 +48,7 @@ def test_markup_in_a_node_name_is_shown_as_text(page: Page, server):
     page.get_by_label("Name").fill("xss")
     page.get_by_role("button", name="Create").click()
     settle(page)
-    page.get_by_role("button", name="Payload samples").click()
-    settle(page)
+    add_from_palette(page, "Payload samples")
     name = "<img src=x onerror=alert(1)>"
     field = page.get_by_role("textbox", name="Node name", exact=True)
     field.fill(name)

@@ -71,11 +71,19 @@ class ScriptProcessingConfig(BasePipelineConfig):
     ] = {}
     input_ports: Annotated[
         dict[PortName, PortKind],
-        Field(max_length=10, description="Inputs the script reads: port name -> kind."),
+        Field(
+            max_length=10,
+            description="Inputs the script reads: port name -> kind.",
+            validate_default=True,  # the kinds as PortKind: serialized without a warning
+        ),
     ] = DEFAULT_INPUTS
     output_ports: Annotated[
         dict[PortName, PortKind],
-        Field(max_length=10, description="Outputs the script writes: port name -> kind."),
+        Field(
+            max_length=10,
+            description="Outputs the script writes: port name -> kind.",
+            validate_default=True,
+        ),
     ] = DEFAULT_OUTPUTS
     instance_type: Annotated[
         ProcessingInstanceType, ADVANCED, Field(description="Instance type of the job.")

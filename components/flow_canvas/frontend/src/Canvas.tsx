@@ -1,36 +1,46 @@
 // The canvas. Python owns the graph and the selection: what it sends is drawn, and the
-// user's actions go back as events (clicks, a connection, a drop, a removal request),
-// never as a copy of the state. Locally the canvas only shows a click's selection and a
-// drag's position until Python's answer arrives. Pan and zoom are the user's and survive
-// every new render; the view is fitted on the first render and when fit_token changes.
+// user's actions go back as events (clicks, a selection of several nodes, a connection, a
+// drop, a removal request, an addition from the palette, copy and paste), never as a copy
+// of the state. Locally the canvas only shows a click's selection and a drag's position
+// until Python's answer arrives. The view is automatic until the user zooms or pans (see
+// view.ts), is kept per view key across page switches, and follows the node Python
+// selects (a new step) so that it is in sight.
 import { useCallback, useEffect, useMemo, useRef, useState, type CSSProperties } from "react";
 import {
   Background,
+  ControlButton,
   Controls,
   MarkerType,
   MiniMap,
+  Panel,
   ReactFlow,
   applyNodeChanges,
   useReactFlow,
+  useStore,
   type NodeChange,
   type OnConnect,
   type OnNodeDrag,
+  type Rect,
+  type Viewport,
 } from "@xyflow/react";
 import type { Theme } from "./bridge";
 import { LabelEdgeView, type LabelEdge } from "./LabelEdge";
 import { acknowledge, emit } from "./outbox";
+import { Palette, STEP_MIME, usePaletteOpen } from "./Palette";
 import { StepNodeView, type StepNode } from "./StepNode";
-import type { Args, Selection, StepData } from "./types";
+import type { Args, Selection, StepData, XY } from "./types";
+import { fittedView, keepView, keptView, viewShowing, type Pane } from "./view";
 
 const nodeTypes = { step: StepNodeView };
 const edgeTypes = { label: LabelEdgeView };
-const FIT = { padding: 0.08 };
 // Arrow heads scale with the stroke (1.5, or 3 when selected): the same size either way.
 const ARROW = { type: MarkerType.ArrowClosed, width: 18, height: 18, color: "#8a8a94" };
 const SELECTED_ARROW = { ...ARROW, width: 9, height: 9, color: "var(--fc-primary, #ff4b4b)" };
 
 function sameData(a: StepData, b: StepData): boolean {
-  return (Object.keys(b) as (keyof StepData)[]).every((key) => a[key] === b[key]);
+  return (Object.keys(b) as (keyof StepData)[]).every((key) =>
+    key === "branches" ? a.branches?.join("\n") === b.branches?.join("\n") : a[key] === b[key],
+  );
 }
 
 /** Python's nodes as React Flow nodes, reusing unchanged ones (React Flow then skips
@@ -43,7 +53,10 @@ function toFlowNodes(args: Args, previous: StepNode[], dragging: Set<string>): S
     if (old && sameData(old.data, data) && old.width === args.node_width && old.height === args.node_height)
       return old;
     const handlesKept =
-      old && old.data.has_input === data.has_input && old.data.has_output === data.has_output;
+      old &&
+      old.data.has_input === data.has_input &&
+      old.data.has_output === data.has_output &&
+      old.data.branches?.join("\n") === data.branches?.join("\n");
     return {
       id: data.id,
       type: "step",
@@ -58,10 +71,28 @@ function toFlowNodes(args: Args, previous: StepNode[], dragging: Set<string>): S
   });
 }
 
-const isNode = (selection: Selection, id: string) =>
-  selection !== null && "node" in selection && selection.node === id;
+/** The nodes a selection holds (none for an edge). */
+function selectedNodes(selection: Selection): string[] {
+  if (selection === null) return [];
+  if ("node" in selection) return [selection.node];
+  return "nodes" in selection ? selection.nodes : [];
+}
 const isEdge = (selection: Selection, id: string) =>
   selection !== null && "edge" in selection && selection.edge === id;
+
+function bounds(args: Args): Rect | null {
+  if (args.nodes.length === 0) return null;
+  const xs = args.nodes.map((node) => node.x);
+  const ys = args.nodes.map((node) => node.y);
+  const x = Math.min(...xs);
+  const y = Math.min(...ys);
+  return {
+    x,
+    y,
+    width: Math.max(...xs) + args.node_width - x,
+    height: Math.max(...ys) + args.node_height - y,
+  };
+}
 
 function themeStyle(height: number, theme?: Theme): CSSProperties {
   const vars: Record<string, string> = theme
@@ -76,54 +107,178 @@ function themeStyle(height: number, theme?: Theme): CSSProperties {
   return { ...vars, height } as CSSProperties;
 }
 
-export function Canvas({ args, theme }: { args: Args; theme?: Theme }) {
-  const { fitView } = useReactFlow();
+const round = (value: number) => Math.round(value * 10) / 10;
+
+export function Canvas({ args, theme, height }: { args: Args; theme?: Theme; height: number }) {
+  const { getViewport, setViewport, screenToFlowPosition } = useReactFlow();
+  const paneWidth = useStore((state) => state.width);
+  const paneHeight = useStore((state) => state.height);
   const dragging = useRef(new Set<string>());
   const [nodes, setNodes] = useState(() => toFlowNodes(args, [], dragging.current));
   const [selection, setSelection] = useState<Selection>(args.selected ?? null);
+  const [paletteOpen, setPaletteOpen] = usePaletteOpen(args.nodes.length === 0);
   const latest = useRef({ args, selection });
   latest.current = { args, selection };
 
   useEffect(() => acknowledge(args.ack), [args.ack]);
   useEffect(() => setNodes((previous) => toFlowNodes(args, previous, dragging.current)), [args]);
-  const wanted = JSON.stringify(args.selected ?? null);
-  useEffect(() => setSelection(JSON.parse(wanted)), [wanted]);
 
-  const fitToken = useRef(args.fit_token);
+  // -- the view -------------------------------------------------------------------------
+  const pane: Pane = { width: paneWidth, height: paneHeight, inset: args.inset_right };
+  const token = String(args.fit_token ?? "");
+  const nodeIds = args.nodes.map((node) => node.id).join("\n");
+  const moved = useRef(false); // the user zoomed or panned since the view was last fitted
+  const gesture = useRef<Viewport | null>(null); // the view when the user's gesture began
+  const applied = useRef<string | null>(null); // the fit token the view was set under
+
+  const remember = useCallback(() => {
+    const { args } = latest.current;
+    if (applied.current === null) return;
+    keepView(args.view_key, { viewport: getViewport(), moved: moved.current, token: applied.current });
+  }, [getViewport]);
+
+  /** "fit": while the view is automatic, the whole graph fitted (the page's panel over the
+   * right side left out: a click must not make the graph jump); "follow": the view as it is.
+   * Then the selected nodes are brought into sight, clear of that panel (a new step, a
+   * paste); a step dropped or pasted where the user points stays where it was put. */
+  const showView = (mode: "fit" | "follow") => {
+    const { args, selection } = latest.current;
+    const box = bounds(args);
+    let view: Viewport = getViewport();
+    if (mode === "fit" && !moved.current && box) {
+      view = fittedView(box, { ...pane, inset: 0 }, args.min_zoom);
+      setViewport(view);
+    }
+    const chosen = new Set(selectedNodes(selection));
+    const group = bounds({ ...args, nodes: args.nodes.filter((n) => chosen.has(n.id)) });
+    const shown = group && viewShowing(group, view, pane);
+    if (shown) setViewport(shown);
+    remember();
+  };
+
   useEffect(() => {
-    if (fitToken.current === args.fit_token) return;
-    fitToken.current = args.fit_token;
-    requestAnimationFrame(() => void fitView(FIT)); // after the new nodes are measured
-  }, [args.fit_token, fitView]);
+    if (paneWidth === 0 || paneHeight === 0) return; // not laid out yet
+    if (applied.current === null) {
+      applied.current = token;
+      const kept = keptView(args.view_key, token);
+      if (kept) {
+        moved.current = kept.moved;
+        setViewport(kept.viewport);
+        showView("follow");
+        return;
+      }
+    } else if (applied.current !== token) {
+      applied.current = token;
+      moved.current = false;
+    }
+    showView("fit");
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [paneWidth, paneHeight, token]);
+
+  useEffect(() => {
+    if (applied.current !== null) showView("follow");
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [nodeIds]);
+
+  const wanted = JSON.stringify(args.selected ?? null);
+  const inset = useRef(args.inset_right);
+  useEffect(() => {
+    latest.current.selection = JSON.parse(wanted);
+    setSelection(latest.current.selection);
+    const closed = args.inset_right < inset.current; // the page's panel closed: fit again
+    inset.current = args.inset_right;
+    if (applied.current !== null) showView(closed ? "fit" : "follow");
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [wanted, args.inset_right]);
+
+  const fitAgain = () => {
+    moved.current = false;
+    showView("fit");
+  };
+  const userZoomed = () => {
+    moved.current = true;
+    requestAnimationFrame(remember);
+  };
+
+  // -- selection --------------------------------------------------------------------------
+  const chooseNodes = useCallback((ids: string[]) => {
+    if (ids.length === 0) {
+      if (latest.current.selection === null) return; // nothing to tell Python
+      setSelection(null);
+      emit({ kind: "pane_click" });
+    } else if (ids.length === 1) {
+      setSelection({ node: ids[0] });
+      emit({ kind: "node_click", node: ids[0] });
+    } else {
+      setSelection({ nodes: ids });
+      emit({ kind: "select", nodes: ids });
+    }
+  }, []);
+  const selectEdge = useCallback((id: string) => {
+    setSelection({ edge: id });
+    emit({ kind: "edge_click", edge: id });
+  }, []);
+
+  const boxing = useRef<Set<string> | null>(null); // the nodes in a selection box being drawn
+
+  // -- the keyboard -------------------------------------------------------------------------
+  const pointer = useRef<{ x: number; y: number } | null>(null); // over the pane, if it is
+
+  /** Where pasted nodes go: at the pointer when it is over the canvas, else in the middle
+   * of what is in sight (top-left corner of the first node). */
+  const pastePosition = useCallback((): XY => {
+    const { args } = latest.current;
+    const frame = document.querySelector(".react-flow")!.getBoundingClientRect();
+    const middle = { x: frame.left + (pane.width - pane.inset) / 2, y: frame.top + pane.height / 2 };
+    const flow = screenToFlowPosition(pointer.current ?? middle);
+    return [round(flow.x - args.node_width / 2), round(flow.y - args.node_height / 2)];
+  }, [screenToFlowPosition, pane.width, pane.height, pane.inset]);
 
   useEffect(() => {
     const onKey = (event: KeyboardEvent) => {
-      if ((event.key !== "Delete" && event.key !== "Backspace") || event.repeat) return;
+      if (event.repeat) return;
       if ((event.target as HTMLElement).closest?.("input, textarea, [contenteditable]")) return;
-      const selected = latest.current.selection;
-      if (selected === null) return;
-      event.preventDefault();
-      emit({ kind: "delete", ...selected });
+      const { selection, args } = latest.current;
+      const chosen = selectedNodes(selection);
+      const command = event.ctrlKey || event.metaKey;
+      const key = event.key.toLowerCase();
+      if (event.key === "Delete" || event.key === "Backspace") {
+        if (selection === null) return;
+        event.preventDefault();
+        emit(chosen.length > 1 ? { kind: "delete", nodes: chosen } : { kind: "delete", ...selection });
+      } else if (command && key === "c" && chosen.length > 0) {
+        emit({ kind: "copy", nodes: chosen });
+      } else if (command && key === "v") {
+        event.preventDefault();
+        emit({ kind: "paste", position: pastePosition() });
+      } else if (command && key === "d" && chosen.length > 0) {
+        event.preventDefault();
+        emit({ kind: "duplicate", nodes: chosen });
+      } else if (command && key === "a" && args.nodes.length > 0) {
+        event.preventDefault();
+        chooseNodes(args.nodes.map((node) => node.id));
+      } else if (event.key === "Escape") {
+        chooseNodes([]);
+      }
     };
     window.addEventListener("keydown", onKey);
     return () => window.removeEventListener("keydown", onKey);
-  }, []);
+  }, [chooseNodes, pastePosition]);
 
-  const shownNodes = useMemo(
-    () =>
-      nodes.map((node) =>
-        node.selected === isNode(selection, node.id)
-          ? node
-          : { ...node, selected: isNode(selection, node.id) },
-      ),
-    [nodes, selection],
-  );
+  // -- what React Flow draws ---------------------------------------------------------------
+  const shownNodes = useMemo(() => {
+    const chosen = new Set(selectedNodes(selection));
+    return nodes.map((node) =>
+      node.selected === chosen.has(node.id) ? node : { ...node, selected: chosen.has(node.id) },
+    );
+  }, [nodes, selection]);
   const edges: LabelEdge[] = useMemo(
     () =>
       args.edges.map((edge) => ({
         id: edge.id,
         source: edge.source,
         target: edge.target,
+        sourceHandle: edge.source_handle || null,
         type: "label",
         data: edge,
         selected: isEdge(selection, edge.id),
@@ -134,10 +289,15 @@ export function Canvas({ args, theme }: { args: Args; theme?: Theme }) {
     [args.edges, selection],
   );
 
-  // Only moves and measurements are applied here: selection and removal are Python's.
+  // Only moves and measurements are applied here: selection and removal are Python's. A
+  // selection box reports the nodes it holds; they are chosen when it is released.
   const onNodesChange = useCallback((changes: NodeChange<StepNode>[]) => {
     const kept = changes.filter((change) => change.type === "position" || change.type === "dimensions");
     if (kept.length > 0) setNodes((current) => applyNodeChanges(kept, current));
+    const box = boxing.current;
+    if (box === null) return;
+    for (const change of changes)
+      if (change.type === "select") change.selected ? box.add(change.id) : box.delete(change.id);
   }, []);
 
   const onNodeDragStart: OnNodeDrag<StepNode> = useCallback((_, __, moving) => {
@@ -145,66 +305,130 @@ export function Canvas({ args, theme }: { args: Args; theme?: Theme }) {
   }, []);
   const onNodeDragStop: OnNodeDrag<StepNode> = useCallback((_, __, moving) => {
     const given = new Map(latest.current.args.nodes.map((node) => [node.id, node]));
-    const positions: Record<string, [number, number]> = {};
+    const positions: Record<string, XY> = {};
     for (const node of moving) {
       dragging.current.delete(node.id);
       const before = given.get(node.id);
       const { x, y } = node.position;
       if (!before || Math.abs(before.x - x) > 0.5 || Math.abs(before.y - y) > 0.5)
-        positions[node.id] = [Math.round(x * 10) / 10, Math.round(y * 10) / 10];
+        positions[node.id] = [round(x), round(y)];
     }
     if (Object.keys(positions).length > 0) emit({ kind: "move", positions });
   }, []);
 
-  const selectNode = useCallback((id: string) => {
-    setSelection({ node: id });
-    emit({ kind: "node_click", node: id });
-  }, []);
-  const selectEdge = useCallback((id: string) => {
-    setSelection({ edge: id });
-    emit({ kind: "edge_click", edge: id });
-  }, []);
-  const clearSelection = useCallback(() => {
-    if (latest.current.selection === null) return; // nothing to tell Python
-    setSelection(null);
-    emit({ kind: "pane_click" });
-  }, []);
-  const onConnect: OnConnect = useCallback(({ source, target }) => {
-    if (source && target && source !== target) emit({ kind: "connect", source, target });
+  const onConnect: OnConnect = useCallback(({ source, target, sourceHandle }) => {
+    if (!source || !target || source === target) return;
+    emit(sourceHandle ? { kind: "connect", source, target, source_handle: sourceHandle } : { kind: "connect", source, target });
   }, []);
 
+  const addStep = (name: string, at?: { x: number; y: number }) => {
+    if (!at) return emit({ kind: "add", step_type: name });
+    const flow = screenToFlowPosition(at);
+    emit({
+      kind: "add",
+      step_type: name,
+      position: [round(flow.x - args.node_width / 2), round(flow.y - args.node_height / 2)],
+    });
+  };
+
   return (
-    <div className="fc-canvas" style={themeStyle(args.height, theme)}>
-      <ReactFlow<StepNode, LabelEdge>
-        nodes={shownNodes}
-        edges={edges}
-        nodeTypes={nodeTypes}
-        edgeTypes={edgeTypes}
-        onNodesChange={onNodesChange}
-        onNodeDragStart={onNodeDragStart}
-        onNodeDragStop={onNodeDragStop}
-        onNodeClick={(_, node) => selectNode(node.id)}
-        onNodeDoubleClick={(_, node) => emit({ kind: "node_double_click", node: node.id })}
-        onEdgeClick={(_, edge) => selectEdge(edge.id)}
-        onPaneClick={clearSelection}
-        onConnect={onConnect}
-        colorMode={theme?.base === "dark" ? "dark" : "light"}
-        fitView
-        fitViewOptions={FIT}
-        minZoom={args.min_zoom}
-        maxZoom={2}
-        deleteKeyCode={null}
-        selectionKeyCode={null}
-        multiSelectionKeyCode={null}
-        zoomOnDoubleClick={false}
-        proOptions={{ hideAttribution: true }}
+    <div className="fc-canvas" style={themeStyle(height, theme)}>
+      {args.palette.length > 0 && paletteOpen && (
+        <Palette items={args.palette} onAdd={(name) => addStep(name)} onClose={() => setPaletteOpen(false)} />
+      )}
+      <div
+        className="fc-flow"
+        onDragOver={(event) => {
+          if (!event.dataTransfer.types.includes(STEP_MIME)) return;
+          event.preventDefault();
+          event.dataTransfer.dropEffect = "copy";
+        }}
+        onDrop={(event) => {
+          const name = event.dataTransfer.getData(STEP_MIME);
+          if (!name) return;
+          event.preventDefault();
+          addStep(name, { x: event.clientX, y: event.clientY });
+        }}
+        onPointerMove={(event) => {
+          const over = (event.target as HTMLElement).closest?.(".react-flow__pane, .react-flow__node");
+          pointer.current = over ? { x: event.clientX, y: event.clientY } : null;
+        }}
+        onPointerLeave={() => (pointer.current = null)}
       >
-        <Background gap={20} size={1} />
-        <Controls showInteractive={false} />
-        {args.nodes.length >= args.minimap_from && (
-          <MiniMap pannable zoomable nodeColor={(node) => (node.data as StepData).color || "#999"} />
-        )}
-      </ReactFlow>
+        <ReactFlow<StepNode, LabelEdge>
+          nodes={shownNodes}
+          edges={edges}
+          nodeTypes={nodeTypes}
+          edgeTypes={edgeTypes}
+          onNodesChange={onNodesChange}
+          onNodeDragStart={onNodeDragStart}
+          onNodeDragStop={onNodeDragStop}
+          onNodeClick={(event, node) => {
+            if (!(event.shiftKey || event.metaKey || event.ctrlKey)) return chooseNodes([node.id]);
+            const chosen = selectedNodes(latest.current.selection);
+            chooseNodes(
+              chosen.includes(node.id) ? chosen.filter((id) => id !== node.id) : [...chosen, node.id],
+            );
+          }}
+          onNodeDoubleClick={(_, node) => emit({ kind: "node_double_click", node: node.id })}
+          onEdgeClick={(_, edge) => selectEdge(edge.id)}
+          onPaneClick={() => chooseNodes([])}
+          onSelectionStart={() => (boxing.current = new Set())}
+          onSelectionEnd={() => {
+            const box = boxing.current;
+            boxing.current = null;
+            if (box && box.size > 0) chooseNodes([...box]);
+          }}
+          onConnect={onConnect}
+          onMoveStart={(event, viewport) => {
+            gesture.current = event ? viewport : null; // the user's wheel or drag, not a fit
+          }}
+          onMoveEnd={(_, viewport) => {
+            const start = gesture.current;
+            gesture.current = null;
+            const changed =
+              start && (start.x !== viewport.x || start.y !== viewport.y || start.zoom !== viewport.zoom);
+            if (changed) moved.current = true; // a click on the pane is no move
+            remember();
+          }}
+          colorMode={theme?.base === "dark" ? "dark" : "light"}
+          minZoom={args.min_zoom}
+          maxZoom={2}
+          deleteKeyCode={null}
+          selectionKeyCode="Shift"
+          multiSelectionKeyCode={null}
+          zoomOnDoubleClick={false}
+          proOptions={{ hideAttribution: true }}
+        >
+          <Background gap={20} size={1} />
+          <Controls showInteractive={false} showFitView={false} onZoomIn={userZoomed} onZoomOut={userZoomed}>
+            <ControlButton
+              onClick={fitAgain}
+              className="react-flow__controls-fitview"
+              title="Fit the view"
+              aria-label="Fit the view"
+            >
+              <svg viewBox="0 0 32 30" aria-hidden="true">
+                <path d="M3.7 11.8h3.2V5.1h6.6V1.9H3.7v9.9zM25.1 5.1h-6.6V1.9h9.8v9.9h-3.2V5.1zM6.9 24.9h6.6v3.2H3.7v-9.9h3.2v6.7zM25.1 18.2h3.2v9.9h-9.8v-3.2h6.6v-6.7z" />
+              </svg>
+            </ControlButton>
+          </Controls>
+          {args.nodes.length >= args.minimap_from && (
+            <MiniMap
+              pannable
+              zoomable
+              style={{ marginRight: 15 + args.inset_right }}
+              nodeColor={(node) => (node.data as StepData).color || "#999"} />
+          )}
+          {args.palette.length > 0 && !paletteOpen && (
+            <Panel position="top-left">
+              <button type="button" className="fc-palette-open" onClick={() => setPaletteOpen(true)}>
+                + Steps
+              </button>
+            </Panel>
+          )}
+        </ReactFlow>
+      </div>
     </div>
   );
 }
