@@ -138,7 +138,7 @@ def _seconds(text: str) -> float:
 def _problems(args: argparse.Namespace) -> list[Problem]:
     """Every problem of --dag and --config; warnings are printed, not returned."""
     from builders.designs.config_io import WHAT, node_values, parameters_of
-    from builders.designs.fileio import read_json
+    from builders.fileio import read_json
     from builders.graph.checks import pipeline_name_errors
     from builders.graph.dag import load_dag
     from builders.graph.parameter_checks import check_with_parameters
@@ -165,7 +165,7 @@ def _validate(args: argparse.Namespace) -> int:
 def _start_values(args: argparse.Namespace) -> dict[str, str]:
     """--param NAME=VALUE, each checked against the parameter's type and bound fields."""
     from builders.designs.config_io import WHAT, node_values, parameters_of
-    from builders.designs.fileio import read_json
+    from builders.fileio import read_json
     from builders.graph.parameter_checks import start_values
 
     malformed = [item for item in args.param if "=" not in item or item.startswith("=")]
@@ -190,7 +190,7 @@ def _compiled(args: argparse.Namespace, *, checked: bool = False):
     (`checked`: the designer's checks passed already)."""
     from builders.compiling.compile import compile_pipeline
     from builders.designs.config_io import WHAT, configs_from_document, parameters_of
-    from builders.designs.fileio import read_json
+    from builders.fileio import read_json
     from builders.graph.dag import load_dag
 
     problems = [] if checked else _problems(args)
@@ -216,7 +216,7 @@ def _code_outside_noted(document, base_dir: Path) -> None:
     starters, before anything is staged (an imported config may name any folder)."""
     from builders.designs.code_folders import outside
     from builders.designs.config_io import node_values
-    from builders.designs.workspace import default_root
+    from builders.fileio import default_root
     from builders.starters import FOLDER as STARTERS
 
     classes, values = node_values(document)
@@ -263,7 +263,7 @@ _WRITE_FAILURES = {
 
 
 def _compile(args: argparse.Namespace) -> int:
-    from builders.designs.fileio import write_json_atomic
+    from builders.fileio import write_json_atomic
 
     to_stdout = str(args.out) == "-"
     if not to_stdout:
@@ -329,7 +329,7 @@ def _deploy(args: argparse.Namespace) -> int:
     from builders.deploying.deadline import Deadline
     from builders.deploying.deploy import DEFAULT_TIMEOUT, Target, deploy, execution_status
     from builders.deploying.sandbox import stop_sandbox
-    from builders.designs.fileio import read_json
+    from builders.fileio import read_json
 
     if args.param and not (args.start or args.wait):
         raise ConfigValidationError(

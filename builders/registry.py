@@ -24,7 +24,7 @@ import builders.step_types
 from builders.configs.fields import unwrap
 from builders.configs.types import Container
 from builders.errors import UnknownStepTypeError
-from builders.graph.ports import Port, PortKind
+from builders.ports import Port, PortKind
 from builders.step_types import Preview, StepType
 
 __all__ = ["REGISTRY", "Port", "PortKind", "Preview", "StepRegistry", "StepType"]
@@ -52,9 +52,6 @@ class StepRegistry:
                 )
         self._types[step_type.name] = step_type
         return step_type
-
-    def unregister(self, name: str) -> None:
-        self._types.pop(name, None)
 
     def get(self, name: str, *, node: str | None = None) -> StepType:
         try:
@@ -95,16 +92,6 @@ class StepRegistry:
         for step_type in self._types.values():
             categories.setdefault(step_type.category, []).append(step_type)
         return categories
-
-    def container_versions(self) -> dict[str, tuple[str, ...]]:
-        """Framework (xgboost, pytorch, sklearn) -> the container versions the step types'
-        configs offer, read from the fields marked `Container(...)`."""
-        versions: dict[str, tuple[str, ...]] = {}
-        for step_type in self._types.values():
-            for container, choices in _containers(step_type.config_class):
-                known = versions.get(container.framework, ())
-                versions[container.framework] = known + tuple(c for c in choices if c not in known)
-        return versions
 
     def framework_names(self) -> set[str]:
         """Display names of the frameworks the step types' containers run (XGBoost, ...)."""

@@ -12,9 +12,9 @@ from builders.designs.design import (
     dag_document,
     design_from_documents,
 )
-from builders.designs.fileio import parse_json
 from builders.designs.workspace import file_stem
 from builders.errors import PipelineDesignError
+from builders.fileio import parse_json
 from builders.starters import FOLDER as STARTERS
 from components import session
 from components.text import counted, md

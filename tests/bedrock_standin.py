@@ -1,5 +1,9 @@
 """A stand-in for Amazon Bedrock's Converse API on 127.0.0.1: it answers each request with the
-next recorded response (tests/recordings/*.json) and keeps the requests it received."""
+next queued response and keeps the requests it received.
+
+The responses are written for the tests: the model's text (a file of tests/model_answers/, or
+given), in a Converse response of the shape botocore's bedrock-runtime model gives
+(tests/test_bedrock_standin.py holds it to that shape). None was recorded from Bedrock."""
 
 from __future__ import annotations
 
@@ -8,7 +12,7 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-RECORDINGS = Path(__file__).parent / "recordings"
+ANSWERS = Path(__file__).parent / "model_answers"  # what a model might answer, hand-written
 
 
 def converse_response(text: str) -> dict:
@@ -21,8 +25,9 @@ def converse_response(text: str) -> dict:
     }
 
 
-def recorded(name: str) -> dict:
-    return json.loads((RECORDINGS / f"{name}.json").read_text())
+def written_answer(name: str) -> str:
+    """The text of tests/model_answers/<name>.txt (less the file's last newline)."""
+    return (ANSWERS / f"{name}.txt").read_text(encoding="utf-8").removesuffix("\n")
 
 
 class BedrockStandIn:
@@ -55,8 +60,8 @@ class BedrockStandIn:
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
     def replay(self, *names: str) -> None:
-        """Answer the next requests with these recorded responses, in order."""
-        self.answers += [(200, recorded(name)) for name in names]
+        """Answer the next requests with these written answers (tests/model_answers), in order."""
+        self.reply(*(written_answer(name) for name in names))
 
     def reply(self, *texts: str) -> None:
         self.answers += [(200, converse_response(text)) for text in texts]

@@ -36,8 +36,8 @@ from builders.designs.design import (
 )
 from builders.designs.parameter_edits import promote_field, set_parameter_default
 from builders.errors import PipelineDesignError
-from builders.graph.ports import PortKind
 from builders.localrun.sample_data import FRAUD_COLUMNS
+from builders.ports import PortKind
 from builders.registry import REGISTRY
 from builders.starters import design_from_starter
 

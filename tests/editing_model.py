@@ -51,9 +51,11 @@ def is_setting(step_type: str, spec: FieldSpec) -> bool:
 
 
 def editable(step_type: str) -> list[FieldSpec]:
-    """Top-level fields a form draws with one plain widget (no lists, tables, groups)."""
-    specs = form_fields(REGISTRY.get(step_type).config_class)
-    return [spec for spec in specs if spec.kind in EDITABLE_KINDS]
+    """Top-level fields a form draws with one plain widget (no lists, tables, groups), of
+    those the step offers (a model node has no caching fields: SageMaker never caches it)."""
+    config_class = REGISTRY.get(step_type).config_class
+    specs = form_fields(config_class)
+    return [s for s in specs if s.kind in EDITABLE_KINDS and config_class.applies(s.name)]
 
 
 @dataclass

@@ -144,3 +144,10 @@ def _compiled(pattern: str | None):
         return regex.compile(pattern)
     except regex.error:
         return None
+
+
+def shape_problems(value: Any, shape, where: str) -> list[str]:
+    """Every way `value` breaks a botocore shape (members, types, enums, lengths)."""
+    found: list[str] = []
+    _walk(value, shape, where, {}, found)
+    return found

@@ -115,7 +115,7 @@ def test_json_in_a_models_prose():
 # -- offline planner ------------------------------------------------------------------------
 def test_offline_plan_follows_the_starter_that_has_every_step():
     result = plan(GOAL)
-    assert result.ok and result.mode == "offline"
+    assert not result.problems and result.mode == "offline"
     assert result.proposal.starter == "xgboost_end_to_end"
     assert set(result.proposal.dag) == {
         "DataLoadingTraining",
@@ -131,12 +131,12 @@ def test_offline_plan_follows_the_starter_that_has_every_step():
 
 def test_offline_plan_picks_the_framework_the_goal_names():
     result = plan("Package my existing PyTorch model and register it")
-    assert result.ok and result.proposal.starter == "pytorch_model_registration"
+    assert not result.problems and result.proposal.starter == "pytorch_model_registration"
 
 
 def test_offline_plan_composes_when_no_starter_fits():
     result = plan("Train a PyTorch model and run a batch transform on new data")
-    assert result.ok and result.proposal.starter is None
+    assert not result.problems and result.proposal.starter is None
     types = set(result.proposal.step_types.values())
     assert {"PyTorchTraining", "PyTorchModel", "BatchTransform", "DataLoading"} <= types
     assert check_proposal(result.proposal) == []
@@ -146,7 +146,7 @@ def test_offline_plan_composes_when_no_starter_fits():
 
 def test_offline_plan_of_a_goal_it_cannot_read():
     result = plan("make it good")
-    assert not result.ok and "names no step" in result.problems[0].message
+    assert result.problems and "names no step" in result.problems[0].message
     assert plan("   ").problems[0].message == "Describe the goal first."
 
 
@@ -169,7 +169,7 @@ def test_merge_into_a_design_renames_what_is_taken():
 def test_a_proposal_with_a_cycle_goes_back_to_the_model(bedrock):
     bedrock.replay("plan_with_cycle", "plan_valid")
     result = plan_with_model(GOAL, model_at(bedrock))
-    assert result.ok and result.mode == "model"
+    assert not result.problems and result.mode == "model"
     assert len(result.attempts) == 1 and "cycle" in result.attempts[0]
     path, second = bedrock.requests[1]
     assert path.endswith("/converse") and "anthropic.claude" in path
@@ -182,13 +182,13 @@ def test_a_proposal_with_a_cycle_goes_back_to_the_model(bedrock):
 def test_a_malformed_answer_is_sent_back_too(bedrock):
     bedrock.replay("plan_malformed", "plan_valid")
     result = plan_with_model(GOAL, model_at(bedrock))
-    assert result.ok and "not a JSON object" in result.attempts[0]
+    assert not result.problems and "not a JSON object" in result.attempts[0]
 
 
 def test_the_retries_are_bounded(bedrock):
     bedrock.replay("plan_unknown_step", "plan_with_cycle", "plan_malformed", "plan_valid")
     result = plan_with_model(GOAL, model_at(bedrock), max_attempts=3)
-    assert not result.ok and len(bedrock.requests) == 3 and len(result.attempts) == 3
+    assert result.problems and len(bedrock.requests) == 3 and len(result.attempts) == 3
 
 
 def test_a_refusing_model_says_what_to_do(bedrock):
@@ -335,7 +335,7 @@ GATED = "register it only if the AUC is at least 0.8, otherwise fail"
 
 def test_the_offline_planner_keeps_the_gate_the_goal_states():
     result = plan(GATED)
-    assert result.ok, result.problems
+    assert not result.problems, result.problems
     design = proposal_design(result.proposal, "gated")
     by_type = {node.step_type: node for node in design.nodes}
     assert {"ModelRegistration", "Condition", "Fail"} <= set(by_type)
@@ -383,7 +383,7 @@ def test_a_composed_plan_gates_what_follows_the_condition():
 
     result = plan("train a pytorch model and register it only if the AUC is at least 0.8, "
                   "otherwise fail")  # fmt: skip
-    assert result.ok and result.proposal.starter is None
+    assert not result.problems and result.proposal.starter is None
     design = proposal_design(result.proposal, "torch-gated")
     (gate,) = [n for n in design.nodes if n.step_type == "Condition"]
     assert gate.values["threshold"] == 0.8 and gate.values["if_steps"] == ["Packaging"]

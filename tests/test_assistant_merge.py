@@ -4,11 +4,11 @@ what the proposal needs are reused, the rest is added where no node covers anoth
 from __future__ import annotations
 
 import pytest
+from layout_support import overlapping_nodes
 
 from builders.assistant.planner import plan
 from builders.assistant.topology import Proposal, merge_proposal
 from builders.designs.design import Design, validate_design
-from builders.graph.layout import overlapping_nodes
 from builders.starters import design_from_starter, starter_names
 
 

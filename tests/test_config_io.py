@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 from support import STARTERS, load_starter
 
+from builders import fileio
 from builders.configs.base import BasePipelineConfig
 from builders.configs.hyperparameters import XGBoostModelHyperparameters
 from builders.configs.types import VariableType
-from builders.designs import fileio
 from builders.designs.config_io import (
     FORMAT_VERSION,
     configs_from_document,
@@ -23,7 +23,6 @@ from builders.designs.config_io import (
     node_values,
     validate_document,
 )
-from builders.designs.fileio import parse_json, read_json, write_json_atomic, write_text_atomic
 from builders.errors import (
     ConfigFileError,
     ConfigValidationError,
@@ -31,6 +30,7 @@ from builders.errors import (
     Problem,
     UnknownStepTypeError,
 )
+from builders.fileio import parse_json, read_json, write_json_atomic, write_text_atomic
 from builders.registry import StepRegistry
 from builders.step_types.batch_transform.config import BatchTransformConfig
 from builders.step_types.data_loading.config import DataLoadingConfig

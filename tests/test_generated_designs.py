@@ -53,12 +53,10 @@ def plugin(tmp_path_factory):
     project = tomllib.loads((PLUGIN / "pyproject.toml").read_text())["project"]
     assert ENTRY_POINT_GROUP in project["entry-points"]
     site = install(tmp_path_factory.mktemp("site"), PLUGIN / "feature_filter_step", project)
-    sys.path.insert(0, str(site))
-    added = register_installed(REGISTRY)
-    yield added
-    for name in added:
-        REGISTRY.unregister(name)
-    sys.path.remove(str(site))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.syspath_prepend(str(site))
+        patch.setattr(REGISTRY, "_types", dict(REGISTRY._types))  # as it was, after
+        yield register_installed(REGISTRY)
     for module in [m for m in sys.modules if m.split(".")[0] == "feature_filter_step"]:
         del sys.modules[module]
 

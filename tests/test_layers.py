@@ -1,15 +1,21 @@
-"""The layers keep their imports: builders never loads Streamlit, components never the SDK.
+"""The layers keep their imports: builders never loads Streamlit, components never the SDK,
+and builders/ keeps the floors and contracts of `.importlinter` (import-linter).
 
 Each check runs in a fresh interpreter, so what an earlier test imported cannot hide it.
 """
 
 from __future__ import annotations
 
+import os
+import shutil
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 
 from support import REPO
+
+LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
 
 IMPORT_ALL = textwrap.dedent(
     """
@@ -47,3 +53,49 @@ def test_no_builders_module_loads_streamlit():
 def test_no_components_module_loads_the_sagemaker_sdk():
     run = import_all("components", "sagemaker", "sagemaker_core")
     assert run.returncode == 0, run.stdout + run.stderr
+
+
+def lint_imports(root: Path) -> subprocess.CompletedProcess:
+    """import-linter with the project's contracts, on the builders package found in `root`."""
+    return subprocess.run(
+        [str(LINT_IMPORTS), "--config", str(REPO / ".importlinter"), "--no-cache"],
+        capture_output=True,
+        text=True,
+        cwd=root,
+        env={**os.environ, "PYTHONPATH": str(root)},
+        timeout=300,
+    )
+
+
+def test_builders_keeps_its_import_contracts():
+    run = lint_imports(REPO)
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "Contracts: 6 kept, 0 broken." in run.stdout
+
+
+def test_the_contracts_see_imports_inside_functions(tmp_path):
+    """An import inside a function counts: the graph reaching up into designs, or naming a
+    step type, breaks the contracts (a copy of builders/ with those imports added)."""
+    shutil.copytree(REPO / "builders", tmp_path / "builders", ignore=_not_python)
+    dag = tmp_path / "builders" / "graph" / "dag.py"
+    dag.write_text(
+        dag.read_text() + "\n\ndef _later():\n    from builders.designs import design  # noqa\n"
+    )
+    checks = tmp_path / "builders" / "graph" / "checks.py"
+    checks.write_text(
+        checks.read_text()
+        + "\n\ndef _payload():\n    from builders.step_types.payload import config  # noqa\n"
+    )
+    run = lint_imports(tmp_path)
+    assert run.returncode == 1, run.stdout + run.stderr
+    assert "Contracts: 3 kept, 3 broken." in run.stdout
+    assert "builders.graph.dag -> builders.designs" in run.stdout
+    assert "builders.graph.checks -> builders.step_types.payload.config" in run.stdout
+
+
+def _not_python(folder: str, names: list[str]) -> list[str]:
+    return [
+        n
+        for n in names
+        if n == "__pycache__" or (Path(folder, n).is_file() and not n.endswith(".py"))
+    ]

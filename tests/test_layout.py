@@ -6,8 +6,9 @@ from __future__ import annotations
 import random
 
 import pytest
+from layout_support import overlapping_nodes
 
-from builders.designs.design import Design, add_node, move_nodes, new_design
+from builders.designs.design import Design, add_node, move_nodes, new_design, placed
 from builders.graph.dag import PipelineDAG
 from builders.graph.layout import (
     COLUMN_WIDTH,
@@ -18,7 +19,6 @@ from builders.graph.layout import (
     hidden_edges,
     new_node_position,
     node_box,
-    overlapping_nodes,
     overlaps,
     tidy_positions,
 )
@@ -158,7 +158,7 @@ def positions_of(design: Design):
 def test_a_new_node_goes_next_to_the_node_it_follows():
     design = design_from_starter("xgboost_end_to_end", "x")
     model = design.node("XGBoostModel").ui
-    spot = new_node_position(design, "BatchTransform", after="XGBoostModel")
+    spot = new_node_position(placed(design), "BatchTransform", after="XGBoostModel")
     assert spot[0] == model.x + COLUMN_WIDTH
     assert spot[1] >= model.y  # its row, or the first free one below
     assert overlapping_nodes({**positions_of(design), "new": spot}) == []
@@ -167,11 +167,11 @@ def test_a_new_node_goes_next_to_the_node_it_follows():
 def test_without_a_node_to_follow_it_goes_after_what_feeds_it_or_first():
     design = design_from_starter("xgboost_end_to_end", "x")
     columns = {n.name: n.ui.x for n in design.nodes}
-    packaging = new_node_position(design, "Packaging")
+    packaging = new_node_position(placed(design), "Packaging")
     assert packaging[0] == max(columns["XGBoostTraining"], columns["XGBoostModel"]) + COLUMN_WIDTH
-    loading = new_node_position(design, "DataLoading")
+    loading = new_node_position(placed(design), "DataLoading")
     assert loading[0] == min(columns.values())
-    assert new_node_position(new_design("empty"), "DataLoading") == (0.0, 0.0)
+    assert new_node_position(placed(new_design("empty")), "DataLoading") == (0.0, 0.0)
 
 
 def test_new_nodes_never_land_on_another():
@@ -181,7 +181,7 @@ def test_new_nodes_never_land_on_another():
     for _ in range(60):
         step_type = rng.choice(REGISTRY.names())
         after = rng.choice([None, *design.node_names])
-        spot = new_node_position(design, step_type, after)
+        spot = new_node_position(placed(design), step_type, after)
         design = add_node(design, step_type, position=spot)
         assert overlapping_nodes(positions_of(design)) == []
 
@@ -189,7 +189,7 @@ def test_new_nodes_never_land_on_another():
 def test_a_node_added_to_a_tidied_design_keeps_it_tidy():
     design = design_from_starter("xgboost_end_to_end", "x")
     design = move_nodes(design, tidy_positions(design.dag()))
-    spot = new_node_position(design, "ModelRegistration", after="Payload")
+    spot = new_node_position(placed(design), "ModelRegistration", after="Payload")
     grown = add_node(design, "ModelRegistration", "Second", position=spot)
     grown = grown.model_copy(update={"edges": (*grown.edges, ("Payload", "Second"))})
     assert hidden_edges(positions_of(grown), grown.edges) == []

@@ -131,7 +131,8 @@ def test_reading_runs_raises_only_the_projects_errors(tmp_path):
     with pytest.raises(LocalRunError, match=r"The run abc123 .* cannot be read"):
         store.load("abc123")
     (broken / "steps" / "S" / "state.json").write_text(json.dumps({"name": "S", "type": "X"}))
-    assert store.load("abc123").steps["S"].state == "stopped"  # no process holds it
+    # no process holds it, and a step that never started is skipped, not stopped
+    assert store.load("abc123").steps["S"].state == "skipped"
 
 
 def test_the_cli_shows_the_message(small_disk, tmp_path, monkeypatch, capsys):

@@ -20,6 +20,7 @@ from builders.designs.design import (
     design_from_documents,
     remove_nodes,
     rename_node,
+    set_node_values,
     validate_design,
 )
 from builders.designs.parameter_edits import promote_field, set_parameter_default, unbind_field
@@ -90,6 +91,25 @@ def test_a_bound_instance_type_still_finds_its_image(promoted):
     training = steps["XGBoostTraining"]["Arguments"]
     assert training["ResourceConfig"]["InstanceType"] == {"Get": "Parameters.TrainType"}
     assert "sagemaker-xgboost:1.7-1" in training["AlgorithmSpecification"]["TrainingImage"]
+
+
+@pytest.mark.parametrize(
+    ("default", "processor"), [("ml.g4dn.xlarge", "gpu"), ("ml.m5.xlarge", "cpu")]
+)
+def test_an_image_lookup_by_a_bound_instance_type_takes_its_default(default, processor):
+    """A PyTorch evaluation's image depends on its instance type (GPU or CPU): bound to a
+    parameter, the lookup reads the parameter's default (the SDK's own rule for a Parameter)."""
+    design = design_from_starter("xgboost_quality_gate", "gpu")
+    pytorch = {"framework": "pytorch", "framework_version": "2.1.0", "py_version": "py310"}
+    values = {**design.node("ModelEvaluation").values, **pytorch}
+    values["processing_instance_type_small"] = default
+    design = set_node_values(design, "ModelEvaluation", values)
+    design = promote_field(design, "ModelEvaluation", "processing_instance_type_small", "EvalType")
+    evaluation = steps_of(compile_design(design).definition)["ModelEvaluation"]["Arguments"]
+    cluster = evaluation["ProcessingResources"]["ClusterConfig"]
+    assert cluster["InstanceType"] == {"Get": "Parameters.EvalType"}
+    image = evaluation["AppSpecification"]["ImageUri"]
+    assert "pytorch-training:2.1.0" in image and f"-{processor}-py310" in image
 
 
 def test_a_batch_transform_takes_its_instance_type_and_count_from_parameters(promoted):

@@ -4,9 +4,10 @@ condition's branch chosen by the handle a connection leaves from."""
 
 from __future__ import annotations
 
+from layout_support import overlapping_nodes
+
 from builders.designs.design import add_node, connect, move_nodes, new_design, validate_design
 from builders.designs.placing import add_step, clip, feeder, paste
-from builders.graph.layout import overlapping_nodes
 from builders.starters import design_from_starter
 
 

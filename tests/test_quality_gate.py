@@ -16,7 +16,7 @@ from builders.compiling.template import PipelineBuilderTemplate
 from builders.designs.config_io import configs_from_document, node_values
 from builders.designs.design import connection_problem, validate_design
 from builders.errors import ConfigValidationError
-from builders.graph.checks import check_pipeline
+from builders.graph.checks import check_and_wire
 from builders.graph.dag import PipelineDAG, load_dag
 from builders.starters import design_from_starter
 from components.canvas import canvas_edges, canvas_nodes
@@ -57,7 +57,7 @@ def steps(result) -> dict[str, dict]:
 def problems(document: dict, adjacency: dict) -> dict[tuple, str]:
     classes, values = node_values(document)
     found: dict[tuple, str] = {}
-    for p in check_pipeline(PipelineDAG.from_adjacency(adjacency), classes, values):
+    for p in check_and_wire(PipelineDAG.from_adjacency(adjacency), classes, values)[0]:
         found[(p.node, p.field)] = "\n".join(
             filter(None, [found.get((p.node, p.field)), p.message])
         )
@@ -386,7 +386,7 @@ def test_the_form_picks_the_if_branch_among_the_conditions_children(space):
 def test_the_evaluation_scores_with_the_code_the_model_is_served_with(document, adjacency):
     specific(document, "ModelEvaluation")["inference_source_dir"] = "other_inference"
     message = problems(document, adjacency)[("ModelEvaluation", "inference_source_dir")]
-    assert "scores with the inference code in other_inference, but 'Packaging' serves" in message
+    assert "takes the inference code from other_inference, but 'Packaging' gives" in message
 
 
 def test_renaming_a_step_on_the_if_branch_keeps_it_there():

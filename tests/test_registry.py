@@ -25,9 +25,9 @@ from builders.configs.hyperparameters import ModelHyperparameters
 from builders.configs.types import AwsRegion
 from builders.designs.config_io import load_configs, merge_and_save_configs, node_values
 from builders.errors import UnknownStepTypeError
-from builders.graph.checks import check_pipeline
-from builders.graph.dag import PipelineDAG, save_dag
-from builders.graph.ports import Port, PortKind
+from builders.graph.checks import check_and_wire
+from builders.graph.dag import PipelineDAG
+from builders.ports import Port, PortKind
 from builders.registry import REGISTRY, StepType
 from builders.step_types.data_loading.config import DataLoadingConfig
 from builders.step_types.tabular_preprocessing.config import TabularPreprocessingConfig
@@ -193,7 +193,8 @@ class FeatureSelectionStepBuilder(ProcessingStepBuilder):
 
 
 @pytest.fixture
-def feature_selection(tmp_path_factory):
+def feature_selection(tmp_path_factory, monkeypatch):
+    monkeypatch.setattr(REGISTRY, "_types", dict(REGISTRY._types))  # as it was, after
     job = tmp_path_factory.mktemp("job")
     (job / "select.py").write_text("print('selected')\n")
     step_type = REGISTRY.register(
@@ -209,8 +210,7 @@ def feature_selection(tmp_path_factory):
             job=job,
         )
     )
-    yield step_type
-    REGISTRY.unregister("FeatureSelection")
+    return step_type
 
 
 def _design(base, tmp_path, max_features=10):
@@ -220,7 +220,7 @@ def _design(base, tmp_path, max_features=10):
         "Select": FeatureSelectionConfig(**base, max_features=max_features),
         "Prep": TabularPreprocessingConfig(**base, label_name="label"),
     }
-    save_dag(dag, tmp_path / "dag.json")
+    (tmp_path / "dag.json").write_text(json.dumps(dag.to_adjacency()))
     merge_and_save_configs(configs, tmp_path / "config.json")
     return dag, configs
 
@@ -233,7 +233,7 @@ def test_a_new_step_type_needs_only_a_registry_entry(feature_selection, base, tm
     dag, configs = _design(base, tmp_path)
     assert load_configs(tmp_path / "config.json") == configs  # the one-file JSON
     classes, values = node_values(json.loads((tmp_path / "config.json").read_text()))
-    assert check_pipeline(dag, classes, values) == []  # validation and wiring
+    assert check_and_wire(dag, classes, values)[0] == []  # validation and wiring
     compiled = compile_pipeline(dag, configs)
     steps = {s["Name"]: s for s in compiled.definition["Steps"]}
     assert steps["Select"]["Arguments"]["AppSpecification"]["ContainerEntrypoint"][-1].endswith(

@@ -17,9 +17,10 @@ import pytest
 from botocore.config import Config
 from support import REPO
 
-from builders.deploying.sandbox import SANDBOX_CREDENTIALS, sandbox
+from builders.deploying.sandbox import sandbox
 from builders.deploying.sandbox_s3 import STREAM_BYTES
 from builders.localrun import s3io
+from builders.localrun.runner import SANDBOX_CREDENTIALS
 
 BUCKET = "streamed"
 BIG = bytes(range(256)) * (STREAM_BYTES // 256 * 3 + 17)  # a little over 3 chunks' worth

@@ -177,7 +177,7 @@ def _reader_of_every_kind(starter: str, script_folder) -> tuple[PipelineDAG, dic
     """The starter with a ScriptProcessing node per output (kind) of its nodes, reading it:
     (dag, configs, {reader: (producer, kind)})."""
     from builders.designs.config_io import configs_from_document
-    from builders.designs.fileio import read_json
+    from builders.fileio import read_json
     from builders.starters import FOLDER
 
     document = read_json(FOLDER / starter / "config.json", "starter")

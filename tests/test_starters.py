@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
+import shutil
 
 import pytest
 from support import load_starter
 
 from builders.compiling.compile import compile_pipeline
+from builders.designs.config_io import load_configs
+from builders.graph.dag import load_dag
 
 
 def steps_by_name(compiled) -> dict:
@@ -224,3 +227,28 @@ def test_wires_name_producer_and_consumer_ports(xgboost):
     assert wires[("XGBoostModel", "model_artifacts")] == "Packaging.model_artifacts"
     assert wires[("ModelRegistration", "payload")] == "Payload.payload"
     assert wires[("BatchTransform", "data")] == "DataLoadingCalibration.data"
+
+
+def test_the_xgboost_starters_share_one_inference_code_and_copy_whole(tmp_path):
+    """One file in the repository: the quality gate's inference/ links to the end-to-end
+    starter's. A copy of a starter folder (as shutil and `cp -rL` make it) holds the code."""
+    from builders.starters import FOLDER, design_from_starter
+
+    shipped = [
+        path
+        for path in FOLDER.glob("xgboost_*/inference/inference.py")
+        if not path.parent.is_symlink()
+    ]
+    assert [path.parent.parent.name for path in shipped] == ["xgboost_end_to_end"]
+    folders = set()
+    for starter in ("xgboost_end_to_end", "xgboost_quality_gate"):
+        design = design_from_starter(starter, starter)
+        folders |= {n.values["source_dir"] for n in design.nodes if n.step_type == "Packaging"}
+        copy = tmp_path / starter
+        shutil.copytree(FOLDER / starter, copy)
+        assert (copy / "inference" / "inference.py").is_file()
+        assert not (copy / "inference").is_symlink()
+        dag, configs = load_dag(copy / "dag.json"), load_configs(copy / "config.json")
+        compiled = compile_pipeline(dag, configs, base_dir=copy)
+        assert any(o.s3_uri.endswith("/inference.py") for o in compiled.staged_objects)
+    assert folders == {str(FOLDER / "xgboost_end_to_end" / "inference")}

@@ -34,10 +34,12 @@ from support import BASE, REPO
 from builders.assistant.planner import catalog, plan_offline
 from builders.compiling.compile import compile_pipeline
 from builders.designs.config_io import merge_and_save_configs
-from builders.graph.dag import PipelineDAG, save_dag
+from builders.graph.checks import check_and_wire
+from builders.graph.dag import PipelineDAG
 from builders.registry import ENTRY_POINT_GROUP, REGISTRY, register_installed
 from builders.step_types.data_loading.config import DataLoadingConfig
 from builders.step_types.tabular_preprocessing.config import TabularPreprocessingConfig
+from builders.step_types.xgboost_training.config import XGBoostTrainingConfig
 
 PLUGIN = Path(__file__).parent / "plugins" / "feature_filter_step"
 
@@ -67,10 +69,8 @@ def site(tmp_path_factory):
 def installed(site, monkeypatch):
     """The plugin on sys.path, registered as the registry does at import."""
     monkeypatch.syspath_prepend(str(site))
-    added = register_installed(REGISTRY)
-    yield added
-    for name in added:
-        REGISTRY.unregister(name)
+    monkeypatch.setattr(REGISTRY, "_types", dict(REGISTRY._types))  # as it was, after
+    yield register_installed(REGISTRY)
     for module in [m for m in sys.modules if m.split(".")[0] == "feature_filter_step"]:
         del sys.modules[module]
 
@@ -124,7 +124,7 @@ def test_its_job_script_keeps_the_listed_columns(installed, tmp_path):
 
 def test_the_cli_finds_it_through_its_entry_point(installed, site, tmp_path):
     dag, configs = _configs()
-    save_dag(dag, tmp_path / "dag.json")
+    (tmp_path / "dag.json").write_text(json.dumps(dag.to_adjacency()))
     merge_and_save_configs(configs, tmp_path / "config.json")
     files = ["--dag", str(tmp_path / "dag.json"), "--config", str(tmp_path / "config.json")]
     environment = {**os.environ, "PYTHONPATH": str(site)}
@@ -182,3 +182,40 @@ def test_a_broken_package_is_left_out_with_a_warning(tmp_path, monkeypatch):
     assert REGISTRY.names() == before
     assert any("'Broken' (broken_step:STEP_TYPE) is left out" in str(w.message) for w in caught)
     sys.modules.pop("broken_step", None)
+
+
+def test_the_checks_hold_what_follows_it_to_the_columns_it_keeps(installed):
+    """Its contract (in its own package) says which columns its data has: the steps after
+    it that read columns by name get the same checks as after any built-in step type."""
+    from feature_filter_step.config import FeatureFilterConfig
+
+    dag = PipelineDAG.from_adjacency(
+        {"Load": [], "Filter": ["Load"], "Prep": ["Filter"], "Train": ["Prep"]}
+    )
+    hyperparameters = {
+        "full_field_list": ["id", "label", "amount", "age"],
+        "tab_field_list": ["amount", "age"],
+        "label_name": "label",
+    }
+    classes = {
+        "Load": DataLoadingConfig,
+        "Filter": FeatureFilterConfig,
+        "Prep": TabularPreprocessingConfig,
+        "Train": XGBoostTrainingConfig,
+    }
+    values = {
+        "Load": {**BASE, "data_sources": ["s3://my-ml-bucket/raw/"]},
+        "Filter": {**BASE, "keep_columns": ["label", "amount"]},
+        "Prep": {**BASE, "label_name": "label"},
+        "Train": {**BASE, "hyperparameters": hyperparameters},
+    }
+    (problem,) = check_and_wire(dag, classes, values)[0]
+    assert (problem.node, problem.field, problem.code) == ("Train", "hyperparameters", "conflict")
+    assert "reads (age) from its training_data" in problem.message
+    assert "only the columns 'Filter' gives (label, amount)" in problem.message
+    values["Prep"]["label_name"] = "is_fraud"
+    found = {(p.node, p.field) for p in check_and_wire(dag, classes, values)[0]}
+    assert ("Prep", "label_name") in found
+    values["Prep"]["label_name"] = "label"
+    values["Filter"]["keep_columns"] = ["label", "amount", "age"]
+    assert check_and_wire(dag, classes, values)[0] == []

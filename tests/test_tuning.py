@@ -13,14 +13,16 @@ import time
 import pytest
 from localrun_support import BUCKET, REGION, build
 from request_shapes import definition_problems
-from support import BASE, HYPERPARAMETERS, start_moto
+from support import BASE, HYPERPARAMETERS, STARTERS, start_moto
 
 from builders.compiling.compile import compile_pipeline
 from builders.compiling.run_policies import apply_run_policies
 from builders.compiling.sagemaker_env import offline_build
 from builders.compiling.staging import CodeStager
 from builders.configs.fields import form_fields
-from builders.graph.dag import PipelineDAG
+from builders.designs.config_io import node_values
+from builders.graph.checks import check_and_wire
+from builders.graph.dag import PipelineDAG, load_dag
 from builders.graph.validation import validate_config
 from builders.localrun import LocalRunner, RunStore
 from builders.localrun.node_status import node_states
@@ -191,6 +193,38 @@ def test_pytorch_tuning_declares_the_metrics_its_script_prints():
     no_group = {**custom, "objective_type": "Maximize", "metric_definitions": {"val:f1": "f1=1"}}
     found = problems(PyTorchTuningConfig, no_group)
     assert "needs a group" in found["metric_definitions.val:f1"]
+
+
+# -- what the best model carries, for the checks between nodes ------------------------------
+TUNED = STARTERS / "xgboost_tuned_endpoint"
+
+
+def tuned_problems(change=None) -> dict[tuple, str]:
+    document = json.loads((TUNED / "config.json").read_text())
+    if change:
+        change(document["configuration"]["specific"])
+    classes, values = node_values(document)
+    found = check_and_wire(load_dag(TUNED / "dag.json"), classes, values)[0]
+    return {(p.node, p.field): p.message for p in found}
+
+
+def test_the_best_model_reads_the_trainings_features_so_the_payload_is_checked():
+    assert tuned_problems() == {}
+
+    def reverse(specific):
+        variables = specific["Payload"]["source_model_inference_input_variable_list"]
+        specific["Payload"]["source_model_inference_input_variable_list"] = dict(
+            reversed(variables.items())
+        )
+
+    message = tuned_problems(reverse)[("Payload", "source_model_inference_input_variable_list")]
+    assert "the model trained by 'XGBoostTuning' reads" in message
+
+
+def test_a_pytorch_tuning_archive_may_hold_inference_code_as_its_training_s_may():
+    (trained,) = REGISTRY.get("PyTorchTraining").outputs
+    (tuned,) = REGISTRY.get("PyTorchTuning").outputs
+    assert (tuned.kind, tuned.carries, tuned.partial) == (trained.kind, trained.carries, True)
 
 
 # -- compiled by the SDK -------------------------------------------------------------------

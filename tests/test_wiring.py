@@ -7,8 +7,8 @@ import pytest
 from builders.compiling.template import PipelineBuilderTemplate
 from builders.errors import AmbiguousInputError, IncompatibleEdgeError, UnresolvedInputError
 from builders.graph.dag import PipelineDAG
-from builders.graph.ports import Port, PortKind
 from builders.graph.wiring import Wire, accepted_ports, resolve_wiring
+from builders.ports import Port, PortKind
 from builders.registry import REGISTRY, StepRegistry, StepType
 from builders.step_types.packaging.config import PackageStepConfig
 from builders.step_types.xgboost_model.config import XGBoostModelConfig

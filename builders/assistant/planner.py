@@ -32,10 +32,6 @@ class Plan:
     problems: list[Problem] = field(default_factory=list)
     attempts: list[str] = field(default_factory=list)  # what went wrong, attempt by attempt
 
-    @property
-    def ok(self) -> bool:
-        return self.proposal is not None and not self.problems
-
 
 def plan(
     goal: str,

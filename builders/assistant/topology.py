@@ -16,6 +16,7 @@ from builders.designs.design import (
     add_node,
     move_nodes,
     new_design,
+    placed,
     set_node_values,
     unique_name,
 )
@@ -156,7 +157,7 @@ def merge_proposal(design: Design, proposal: Proposal) -> tuple[Design, dict[str
         after = max(parents, key=lambda p: design.node(p).ui.x, default=None)
         step_type = proposal.step_types[node]
         names[node] = added[node] = unique_name(design, node)
-        spot = new_node_position(design, step_type, after)
+        spot = new_node_position(placed(design), step_type, after)
         design = add_node(design, step_type, names[node], position=spot)
         edges = [(parent, names[node]) for parent in parents]
         design = design.model_copy(update={"edges": (*design.edges, *edges)})

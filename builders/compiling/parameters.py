@@ -4,9 +4,8 @@ Builders read their config's fields as plain values. For a node with bound field
 hands its builder a *view* of the config: a copy whose bound fields hold the SDK's
 `ParameterString` / `ParameterInteger` / ... (so the definition says {"Get": "Parameters.X"}
 there), made without validation, since a Parameter is no string or int. Only fields marked
-PARAMETER are bound (the SDK passes them through); where a builder needs a concrete value at
-compile time, such as the instance type of an image lookup, it takes the default
-(`concrete`).
+PARAMETER are bound (the SDK passes them through); where a value must be known at compile
+time, such as the instance type of an image lookup, the SDK's lookup takes the default.
 """
 
 from __future__ import annotations
@@ -56,11 +55,3 @@ def config_view(
             spec = spec_of(type(config), binding.field)
             update[binding.field] = field_value(spec, declared[parameter.name])
     return config.model_copy(update=update) if update else config
-
-
-def concrete(value: Any) -> Any:
-    """A Parameter's default, any other value as it is: for what must be known at compile
-    time (an image lookup by instance type)."""
-    from sagemaker.workflow.parameters import Parameter
-
-    return value.default_value if isinstance(value, Parameter) else value

@@ -38,8 +38,8 @@ from builders.compiling.secret_files import (
     link_problem,
     name_problem,
 )
-from builders.designs.fileio import read_bytes_bounded
 from builders.errors import PipelineDesignError, StepBuildError
+from builders.fileio import read_bytes_bounded
 
 DIGEST_LENGTH = 16
 MAX_STAGED_BYTES = 200 * 1024 * 1024  # per folder or file

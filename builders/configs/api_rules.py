@@ -3,18 +3,15 @@
 botocore ships the SageMaker API's shapes: the instance types each kind of job accepts, the
 values of its enums, and the patterns and lengths of its names. Configs are checked against
 them instead of lists kept by hand, so a botocore upgrade brings new instance types along.
-The model is loaded once per process, on the first check (~30 ms), never at import.
+The model is loaded once per process by botocore's loader, on the first check, never at
+import.
 """
 
 from __future__ import annotations
 
 import difflib
 import functools
-import gzip
-import importlib.util
-import json
 import re
-from pathlib import Path
 from typing import Any, Literal
 
 JobKind = Literal["processing", "training", "transform", "inference"]
@@ -28,21 +25,16 @@ INSTANCE_TYPE_SHAPES: dict[str, str] = {
 
 
 @functools.cache
-def _model() -> dict[str, Any]:
-    """The newest SageMaker API version botocore ships: its operations and shapes.
+def _model(service: str = "sagemaker") -> dict[str, Any]:
+    """An AWS API's operations and shapes (SageMaker's): the newest version botocore's loader
+    finds (botocore's data, or a newer model the user keeps under ~/.aws/models)."""
+    from botocore.loaders import create_loader
 
-    Read straight from botocore's data folder: importing botocore.loaders costs more than
-    parsing the file (~100 ms against ~30), and `validate` must start fast.
-    """
-    spec = importlib.util.find_spec("botocore")
-    folder = Path(spec.origin).parent / "data" / "sagemaker"
-    newest = max(path for path in folder.iterdir() if (path / "service-2.json.gz").is_file())
-    with gzip.open(newest / "service-2.json.gz") as model:
-        return json.load(model)
+    return create_loader().load_service_model(service, "service-2")
 
 
-def _shapes() -> dict[str, dict[str, Any]]:
-    return _model()["shapes"]
+def _shapes(service: str = "sagemaker") -> dict[str, dict[str, Any]]:
+    return _model(service)["shapes"]
 
 
 def request_shape(operation: str) -> str:

@@ -1,19 +1,21 @@
 """SageMaker framework containers: their versions and Pythons, as field types.
 
-The version types themselves live in `types.py`, marked with `Container(...)`: the registry
-reads the frameworks and their versions from these marks (the serving containers a
-registration may name, the framework words the assistant knows), so no list of frameworks is
-kept anywhere else.
+The version types themselves live in `types.py`, marked with `Container(...)`: the frameworks
+and their versions are read from these marks (`framework_versions`: the containers a
+registration or a script may name; the registry: the framework words the assistant knows),
+so no list of frameworks is kept anywhere else.
 """
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+import functools
+from typing import Annotated, Literal, get_args, get_origin
 
 from pydantic import Field, model_validator
 
+from builders.configs import types
 from builders.configs.base import BasePipelineConfig
-from builders.configs.types import FieldRuleError, PyTorchVersion
+from builders.configs.types import Container, FieldRuleError, PyTorchVersion
 
 PyTorchPython = Literal["py39", "py310", "py311"]
 # The one Python of each SageMaker PyTorch container (training and inference alike).
@@ -36,11 +38,23 @@ def check_pytorch_python(framework_version: str, py_version: str) -> None:
         )
 
 
+@functools.cache
+def framework_versions() -> dict[str, tuple[str, ...]]:
+    """Framework (xgboost, pytorch, sklearn) -> the versions of its SageMaker container: the
+    choices of the version types `types.py` marks `Container(...)`."""
+    found = {}
+    for value in vars(types).values():
+        if get_origin(value) is Annotated:
+            core, *marks = get_args(value)
+            for mark in marks:
+                if isinstance(mark, Container):
+                    found[mark.framework] = get_args(core)
+    return found
+
+
 def check_framework_container(framework: str, framework_version: str, py_version: str) -> None:
     """A framework container SageMaker has: the version exists and runs this Python."""
-    from builders.registry import REGISTRY  # the registry imports the step types' configs
-
-    versions = REGISTRY.container_versions().get(framework, ())
+    versions = framework_versions().get(framework, ())
     if framework_version not in versions:
         raise FieldRuleError(
             "framework_version",

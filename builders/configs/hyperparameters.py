@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from builders.configs.types import FieldName, FieldRuleError
+from builders.scripts.features import feature_columns
 
 
 class ModelHyperparameters(BaseModel):
@@ -62,6 +63,13 @@ class ModelHyperparameters(BaseModel):
         if self.label_name in features:
             raise FieldRuleError("label_name", f"'{self.label_name}' cannot also be a feature")
         return self
+
+    def model_features(self) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """(the features the model reads, in the order the training script hands them to it;
+        the categorical ones): scripts/features.py, which the XGBoost training script uses."""
+        fields = ("full_field_list", "cat_field_list", "tab_field_list", "label_name", "id_name")
+        features, categorical = feature_columns({name: getattr(self, name) for name in fields})
+        return tuple(features), tuple(categorical)
 
     @model_validator(mode="after")
     def _check_classes(self) -> ModelHyperparameters:

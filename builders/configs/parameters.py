@@ -123,19 +123,6 @@ def type_problem(type_: ParameterType, value: Any) -> str | None:
     return f"is not {'an' if type_ == 'Integer' else 'a'} {type_} value"
 
 
-def field_problem(
-    config_class: type[BaseModel], values: Mapping[str, Any], field: str, value: Any
-) -> str | None:
-    """What the field's own rules (and its step's rules about it) say against `value`."""
-    from builders.graph.validation import validate_config
-
-    spec = spec_of(config_class, field)
-    trial = {**values, field: field_value(spec, value) if spec else value}
-    _, problems = validate_config(config_class, trial)
-    messages = [p.message for p in problems if (p.field or "").split(".")[0] == field]
-    return "; ".join(messages) or None
-
-
 def with_parameters(
     values: Mapping[str, Any],
     node: str,

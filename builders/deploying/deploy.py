@@ -25,7 +25,7 @@ from typing import Any, Literal
 from builders.compiling.compile import CompiledPipeline
 from builders.configs.types import ROLE_ARN_PATTERN
 from builders.deploying.deadline import Deadline, not_aws
-from builders.deploying.sandbox import SANDBOX_CREDENTIALS, sandbox
+from builders.deploying.sandbox import sandbox
 from builders.errors import DeployError
 
 Progress = Callable[[str, str], None]  # (stage, what happened)
@@ -68,6 +68,8 @@ class Target:
         import boto3
 
         if self.kind == "sandbox":
+            from builders.localrun.runner import SANDBOX_CREDENTIALS
+
             return boto3.Session(region_name=self.region, **SANDBOX_CREDENTIALS)
         return boto3.Session(region_name=self.region, profile_name=self.profile)
 

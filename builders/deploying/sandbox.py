@@ -17,7 +17,6 @@ import threading
 from dataclasses import dataclass
 from typing import Any
 
-SANDBOX_CREDENTIALS = {"aws_access_key_id": "sandbox", "aws_secret_access_key": "sandbox"}
 _lock = threading.Lock()
 _server = None  # the one ThreadedMotoServer of this process
 

@@ -20,8 +20,8 @@ from pydantic import BaseModel, ValidationError
 
 from builders.configs.base import BasePipelineConfig
 from builders.configs.parameters import PipelineParameter, with_parameters
-from builders.designs.fileio import read_json, write_json_atomic
 from builders.errors import ConfigFileError, ConfigValidationError, Problem
+from builders.fileio import read_json, write_json_atomic
 from builders.graph.validation import validate_config
 from builders.registry import REGISTRY, StepRegistry
 

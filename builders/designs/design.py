@@ -285,6 +285,11 @@ def set_node_values(design: Design, name: str, values: dict[str, Any]) -> Design
     return _replace_node(design, name, values=dict(values))
 
 
+def placed(design: Design) -> dict[str, tuple[str, tuple[float, float]]]:
+    """Each node's step type and canvas position: what the layout places a new node among."""
+    return {node.name: (node.step_type, (node.ui.x, node.ui.y)) for node in design.nodes}
+
+
 def move_nodes(design: Design, positions: dict[str, tuple[float, float]]) -> Design:
     nodes = tuple(
         n.model_copy(update={"ui": Position(x=positions[n.name][0], y=positions[n.name][1])})

@@ -16,6 +16,7 @@ from builders.designs.design import (
     Position,
     add_node,
     connect,
+    placed,
     step_type_of,
     unique_name,
 )
@@ -61,7 +62,7 @@ def add_step(
     connected from that step when it can be."""
     after = feeder(design, step_type, selected, registry)
     if position is None:
-        position = new_node_position(design, step_type, after=after or selected)
+        position = new_node_position(placed(design), step_type, after=after or selected)
     design = add_node(design, step_type, position=position, registry=registry)
     name = design.nodes[-1].name
     if after is not None:

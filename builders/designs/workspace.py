@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import fcntl
 import hashlib
-import os
 import re
 import stat
 from collections.abc import Iterator
@@ -27,24 +26,21 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from builders.designs.design import Design, with_identity
-from builders.designs.fileio import (
+from builders.errors import ConfigFileError, PipelineDesignError
+from builders.fileio import WORKSPACE_ENV as WORKSPACE_ENV  # where the workspace is set
+from builders.fileio import (
     clean_leftovers,
+    default_root,
     read_bytes_bounded,
     read_json,
     write_json_atomic,
     write_text_atomic,
 )
-from builders.errors import ConfigFileError, PipelineDesignError
 
-WORKSPACE_ENV = "PIPELINE_DESIGNER_WORKSPACE"
 SUFFIX = ".design.json"
 MAX_NAME = 200
 _CURRENT = ".current"
 _LOCK = ".lock"
-
-
-def default_root() -> Path:
-    return Path(os.environ.get(WORKSPACE_ENV) or Path.cwd() / "workspace")
 
 
 @dataclass(frozen=True)

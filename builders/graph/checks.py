@@ -94,23 +94,14 @@ def majority_region(regions: Mapping[str, Any]) -> str | None:
     return counts.most_common(1)[0][0] if counts else None
 
 
-def check_pipeline(
-    dag: PipelineDAG,
-    classes: Mapping[str, type[BaseModel]],
-    values: Mapping[str, Mapping[str, Any]],
-    registry: StepRegistry = REGISTRY,
-) -> list[Problem]:
-    """Every problem of a design: graph, names, each node's values, region and wiring."""
-    return check_and_wire(dag, classes, values, registry)[0]
-
-
 def check_and_wire(
     dag: PipelineDAG,
     classes: Mapping[str, type[BaseModel]],
     values: Mapping[str, Mapping[str, Any]],
     registry: StepRegistry = REGISTRY,
 ) -> tuple[list[Problem], list[Wire]]:
-    """check_pipeline's problems, and the wires it resolved (none while there is a cycle)."""
+    """Every problem of a design (graph, names, each node's values, region, wiring and what
+    connected nodes declare), and the wires it resolved (none while there is a cycle)."""
     errors = graph_errors(dag, list(classes)) + node_name_errors(dag.nodes)
     problems = [problem for error in errors for problem in error.problems]
     configs = {}

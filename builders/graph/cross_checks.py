@@ -1,32 +1,38 @@
-"""Checks between connected nodes: what one node makes against what another expects.
+"""Checks between connected nodes: what one node's data carries against what another expects.
 
 Each node's config may be valid on its own and the pipeline still fail in SageMaker: sample
 requests in a format the registered model does not accept, or with fields the trained model
 does not read; a batch transform that scores categorical fields differently from the
-registered model. These checks read the validated configs and the resolved wires.
+registered model. The checks name no step type. Each step type declares the facts its outputs
+carry and what it expects of its inputs (`builders/ports.py`: `carries`, `passes` and
+`needs` on its ports; its `contract` hook, builders/contracts.py, for the values of a
+node's config). The checks
+carry the facts along the resolved wires, in the DAG's order, and compare.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from pydantic import BaseModel
 
-from builders.configs.types import VariableType
-from builders.errors import Problem
+from builders.contracts import (
+    Accepts,
+    Contract,
+    Needs,
+    ReadsColumns,
+    ReadsMetric,
+    ReadsNumbersOnly,
+    SendsFeatures,
+    Serves,
+)
+from builders.errors import CycleError, Problem
 from builders.graph.branches import branch_problems, conditions_of, unconditional
 from builders.graph.dag import PipelineDAG
 from builders.graph.wiring import Wire
-from builders.scripts.features import feature_columns
-from builders.step_types.condition.config import ConditionConfig
-from builders.step_types.model_evaluation.config import ModelEvaluationConfig
-from builders.step_types.model_evaluation.job.scoring import PROBLEM_METRICS, problem_of
-from builders.step_types.model_registration.config import RegistrationConfig
-from builders.step_types.packaging.config import PackageStepConfig
-from builders.step_types.payload.config import PayloadConfig
-from builders.step_types.xgboost_model.config import XGBoostModelConfig
-from builders.step_types.xgboost_training.config import XGBoostTrainingConfig
+from builders.ports import COLUMNS, CONTENT_TYPES, FEATURES, INFERENCE_CODE, METRICS, Need, Port
 
 
 def cross_node_problems(
@@ -35,33 +41,56 @@ def cross_node_problems(
     """Every disagreement between connected nodes whose own configs are valid."""
     design = _Design(dag, {n: c for n, c in configs.items() if n in dag}, wires)
     return [
-        *design.payload_formats(),
-        *design.payload_features(),
-        *design.serving_code(),
-        *design.gate_metrics(),
-        *design.evaluation_code(),
-        *design.needs(),
+        *design.expectations(),
+        *design.supplied(),
+        *design.serving(),
         *branch_problems(dag, conditions := conditions_of(design.configs)),
         *unconditional(dag, conditions, design.ending()),
     ]
 
 
+@dataclass(frozen=True)
+class Fact:
+    """A fact's value (None: it is there, its value unknown) and the node that declared it."""
+
+    value: Any
+    origin: str
+
+
+@dataclass(frozen=True)
+class Data:
+    """The facts along one wire. `complete` when none can be missing for want of knowing (a
+    node upstream whose config is not valid yet, or a config field's location)."""
+
+    facts: Mapping[str, Fact]
+    complete: bool = True
+
+    def value(self, fact: str) -> Any:
+        found = self.facts.get(fact)
+        return None if found is None else found.value
+
+
+UNKNOWN = Data({}, complete=False)
+
+
 class _Design:
-    """The nodes, configs and wires the checks read, with the look-ups they share."""
+    """The nodes, configs and wires the checks read, and the facts along each wire."""
 
     def __init__(self, dag: PipelineDAG, configs: Mapping[str, BaseModel], wires: list[Wire]):
-        self.dag, self.configs, self.wires = dag, configs, wires
-        self._producers = {(w.consumer, w.consumer_port): w.producer for w in wires}
-        self._trainings: dict[str, frozenset[str]] = {}
+        self.configs = configs
         self._wires = {(w.consumer, w.consumer_port): w for w in wires}
         self._types: dict[str, Any] = {}
-
-    def of_type(self, config_class: type) -> list[tuple[str, Any]]:
-        return [(n, c) for n, c in self.configs.items() if isinstance(c, config_class)]
-
-    def ending(self) -> list[str]:
-        """The nodes whose step type ends the run (Fail)."""
-        return [node for node in self.configs if self.step_type(node).ends_run]
+        self._outputs: dict[tuple[str, str], Data] = {}
+        self._received: dict[str, dict[str, Data]] = {}
+        self._contracts: dict[str, Contract] = {}
+        try:
+            order = dag.topological_order()
+        except CycleError:  # reported by the graph's checks; facts follow the nodes' order
+            order = dag.nodes
+        for node in order:
+            if node in configs:
+                self._follow(node)
+        self._expectations = list(self._expected())
 
     def step_type(self, node: str) -> Any:
         """The node's step type, with the ports its values declare."""
@@ -75,210 +104,237 @@ class _Design:
             self._types[node] = step_type
         return self._types[node]
 
-    def carried(self, wire: Wire) -> frozenset[str] | None:
-        """The facts the data along `wire` carries; None when unknown (a config field's
-        value, or a producer whose config is not valid yet)."""
+    def ending(self) -> list[str]:
+        """The nodes whose step type ends the run (Fail)."""
+        return [node for node in self.configs if self.step_type(node).ends_run]
+
+    # -- the facts along the wires ----------------------------------------------------------
+    def _follow(self, node: str) -> None:
+        """What `node`'s inputs receive, its contract, and the facts of its outputs."""
+        step_type = self.step_type(node)
+        received = {}
+        for port in step_type.inputs:
+            wire = self._wires.get((node, port.name))
+            if wire is not None:
+                received[port.name] = self._data(wire)
+        self._received[node] = received
+        values = {
+            port: {f: fact.value for f, fact in d.facts.items()} for port, d in received.items()
+        }
+        contract = step_type.contract_of(self.configs[node], values)
+        self._contracts[node] = contract
+        for port in step_type.outputs:
+            facts: dict[str, Fact] = {}
+            complete = True
+            if port.passes is not None:
+                passed = received.get(port.passes, UNKNOWN)
+                facts.update(passed.facts)
+                complete = passed.complete
+            facts.update({fact: Fact(None, node) for fact in port.carries})
+            declared = contract.carries.get(port.name, {})
+            facts.update({fact: Fact(value, node) for fact, value in declared.items()})
+            self._outputs[(node, port.name)] = Data(facts, complete and not port.partial)
+
+    def _data(self, wire: Wire) -> Data:
         if wire.producer is None or wire.producer not in self.configs:
-            return None
-        port = self.step_type(wire.producer).output(wire.producer_port)
-        if port.passes is None:
-            return port.carries
-        upstream = self._wires.get((wire.producer, port.passes))
-        passed = self.carried(upstream) if upstream else None
-        return None if passed is None else port.carries | passed
+            return UNKNOWN  # a config field's location, or a producer not valid yet
+        return self._outputs.get((wire.producer, wire.producer_port), UNKNOWN)
 
-    def producer(self, consumer: str, port: str) -> str | None:
-        return self._producers.get((consumer, port))
-
-    def trainings(self, node: str) -> frozenset[str]:
-        """The XGBoost training nodes upstream of `node` (the search stops at each found)."""
-        if node not in self._trainings:
-            found, seen, stack = set(), {node}, list(self.dag.parents(node))
-            while stack:
-                current = stack.pop()
-                if current in seen:
-                    continue
-                seen.add(current)
-                if isinstance(self.configs.get(current), XGBoostTrainingConfig):
-                    found.add(current)
-                else:
-                    stack.extend(self.dag.parents(current))
-            self._trainings[node] = frozenset(found)
-        return self._trainings[node]
+    def _expected(self) -> Iterator[tuple[str, Any, Data]]:
+        """(node, expectation, the data its input receives) for each connected expectation:
+        the needs its ports declare, and its contract's."""
+        for node, contract in self._contracts.items():
+            received = self._received[node]
+            for port in self.step_type(node).inputs:
+                if port.needs is not None and port.name in received:
+                    need = port.needs
+                    if not (need.field and getattr(self.configs[node], need.field)):
+                        yield node, Needs(port.name, need.field, need), received[port.name]
+            for expectation in contract.expects:
+                if expectation.port in received:
+                    yield node, expectation, received[expectation.port]
 
     # -- the checks -----------------------------------------------------------------------
-    def payload_formats(self) -> list[Problem]:
-        """Sample requests and responses in formats the registered model declares."""
+    def expectations(self) -> list[Problem]:
+        """Each input's data against what its node expects of it."""
+        checks = {
+            Needs: self._need,
+            ReadsColumns: _columns,
+            SendsFeatures: _features,
+            ReadsNumbersOnly: _numbers_only,
+            Accepts: _accepted,
+            ReadsMetric: _metric,
+        }
         problems = []
-        for wire in self.wires:
-            payload, registration = self.configs.get(wire.producer), self.configs.get(wire.consumer)
-            if isinstance(payload, PayloadConfig) and isinstance(registration, RegistrationConfig):
-                problems += _formats(wire, payload, registration)
+        for node, expectation, data in self._expectations:
+            check = checks.get(type(expectation))
+            if check is not None:
+                problems += check(node, expectation, data)
         return problems
 
-    def payload_features(self) -> list[Problem]:
-        """Sample requests carry the trained model's features, in order, numbers as NUMERIC."""
+    def _need(self, node: str, needs: Needs, data: Data) -> list[Problem]:
+        if needs.need.fact in data.facts or not data.complete:
+            return []
+        wire = self._wires[(node, needs.port)]
+        return [_unmet(wire, self.step_type(node).input(needs.port), needs)]
+
+    def supplied(self) -> list[Problem]:
+        """A field that supplies what an input needs (an evaluation's inference code) gives
+        what the model of the same training carries elsewhere (its packaged code)."""
         problems = []
-        for node, payload in self.of_type(PayloadConfig):
-            trainings = self.trainings(node)
-            if len(trainings) == 1:  # else no trained model upstream, or several
-                (training,) = trainings
-                problems += _features(node, payload, training, self.configs[training])
+        for node, port in ((n, p) for n in self._contracts for p in self.step_type(n).inputs):
+            need, data = port.needs, self._received[node].get(port.name)
+            value = getattr(self.configs[node], need.field, None) if need and need.field else None
+            if not value or data is None or FEATURES not in data.facts:
+                continue
+            training = data.facts[FEATURES].origin
+            for other, carried in self._carried_with(training, need.fact):
+                if carried != value:
+                    problems.append(_other_supply(node, need, value, other, carried))
         return problems
 
-    def serving_code(self) -> list[Problem]:
-        """A model step serves as the registered model does, through the same inference code."""
+    def _carried_with(self, training: str, fact: str) -> list[tuple[str, Any]]:
+        """(node that declared it, value) of `fact` on every output carrying the model of
+        `training`, one per declaring node."""
+        found = {}
+        for data in self._outputs.values():
+            model, carried = data.facts.get(FEATURES), data.facts.get(fact)
+            if model and carried and model.origin == training and carried.value is not None:
+                found[carried.origin] = carried.value
+        return sorted(found.items())
+
+    def serving(self) -> list[Problem]:
+        """Every node serving a model of a training serves it as the reference ones do (the
+        registered model): one inference code for batch transform and the endpoint."""
+        servers: dict[str, list[tuple[str, Serves, Any]]] = {}
+        for node, expectation, data in self._expectations:
+            if isinstance(expectation, Serves) and FEATURES in data.facts:
+                code = data.facts.get(INFERENCE_CODE)
+                if (code is None and data.complete) or (code and code.value is not None):
+                    served = (None if code is None else code.value, expectation.entry_point)
+                    training = data.facts[FEATURES].origin
+                    servers.setdefault(training, []).append((node, expectation, served))
         problems = []
-        registrations = self.of_type(RegistrationConfig)
-        for node, model in self.of_type(XGBoostModelConfig):
-            source = self.producer(node, "model_artifacts")
-            packaged = isinstance(self.configs.get(source), PackageStepConfig)
-            if model.inference_entry_point and source and not packaged:
-                problems.append(_no_code_in(node, source))
-            trainings = self.trainings(node)
-            categorical = [
-                field
-                for training in sorted(trainings)
-                for field in self.configs[training].hyperparameters.cat_field_list
-            ]
-            if categorical and not (packaged and model.inference_entry_point):
-                problems.append(_default_handler(node, categorical))
-            for other, registration in registrations:
-                if not trainings or self.trainings(other) != trainings:
+        for group in servers.values():
+            references = [(n, s) for n, e, s in group if e.reference]
+            for node, expectation, served in group:
+                if expectation.reference:
                     continue
-                registered = self.producer(other, "packaged_model")
-                entry_point = registration.inference_entry_point
-                if (source, model.inference_entry_point) != (registered, entry_point):
-                    problems.append(
-                        _other_code(node, model, source, other, registered, entry_point)
-                    )
+                for reference, expected in references:
+                    if served != expected:
+                        problems.append(_served(node, expectation, served, reference, expected))
         return problems
 
-    def gate_metrics(self) -> list[Problem]:
-        """A condition compares a metric its evaluation writes (AUC is no regression's)."""
-        problems = []
-        for node, condition in self.of_type(ConditionConfig):
-            evaluation = self.producer(node, "evaluation")
-            problem = self._problem_type(evaluation)
-            if problem and condition.metric not in PROBLEM_METRICS[problem]:
-                problems.append(
-                    Problem(
-                        f"'{evaluation}' evaluates a {problem.replace('_', ' ')} model and "
-                        f"writes {', '.join(PROBLEM_METRICS[problem])}, not "
-                        f"{condition.metric}: choose one of those.",
-                        node=node,
-                        field="metric",
-                    )
-                )
-        return problems
 
-    def evaluation_code(self) -> list[Problem]:
-        """An evaluation scores with the inference code its model is served with (the code
-        Packaging puts into the archive), so its metrics are the served model's."""
-        problems = []
-        packagings = self.of_type(PackageStepConfig)
-        for node, evaluation in self.of_type(ModelEvaluationConfig):
-            trainings, code = self.trainings(node), evaluation.inference_source_dir
-            served = [
-                (other, packaging.source_dir)
-                for other, packaging in packagings
-                if trainings and self.trainings(other) == trainings
-            ]
-            for other, source in served:
-                if code and source != code:
-                    problems.append(
-                        Problem(
-                            f"The evaluation scores with the inference code in {code}, but "
-                            f"'{other}' serves the model with {source}: use the same folder, "
-                            "so the metrics are the served model's.",
-                            node=node,
-                            field="inference_source_dir",
-                        )
-                    )
-        return problems
-
-    def needs(self) -> list[Problem]:
-        """An input gets what its step needs (inference code in a model archive) from the
-        step that feeds it, or from the config field that supplies it instead."""
-        problems = []
-        for wire in self.wires:
-            if wire.consumer not in self.configs:
-                continue
-            port = self.step_type(wire.consumer).input(wire.consumer_port)
-            need = port.needs
-            if need is None or (need.field and getattr(self.configs[wire.consumer], need.field)):
-                continue
-            facts = self.carried(wire)
-            if facts is not None and need.fact not in facts:
-                problems.append(_unmet(wire, port, need))
-        return problems
-
-    def _problem_type(self, evaluation: str | None) -> str | None:
-        """The evaluation's problem type: its own, or its XGBoost training's objective's."""
-        config = self.configs.get(evaluation) if evaluation else None
-        if not isinstance(config, ModelEvaluationConfig):
-            return None
-        if config.problem_type != "auto":
-            return config.problem_type
-        trainings = self.trainings(evaluation)
-        if len(trainings) != 1:
-            return None
-        (training,) = trainings
-        return problem_of(self.configs[training].hyperparameters.objective)
-
-
-def _formats(wire: Wire, payload: PayloadConfig, registration: RegistrationConfig):
-    pairs = (
-        (payload.source_model_inference_content_types, registration.content_types, "content"),
-        (payload.source_model_inference_response_types, registration.response_types, "response"),
-    )
-    for sent, accepted, kind in pairs:
-        foreign = [value for value in sent if value not in accepted]
-        if foreign:
-            field, other = f"source_model_inference_{kind}_types", f"{kind}_types"
-            yield Problem(
-                f"The samples use {', '.join(foreign)}, but '{wire.consumer}' registers the "
-                f"model with {other} {', '.join(accepted)}: SageMaker would test it with "
-                f"requests it does not declare. Make {field} and {other} agree.",
-                node=wire.producer,
-                field=field,
-                code="conflict",
-            )
-
-
-def _features(node: str, payload: PayloadConfig, training: str, trained: Any) -> list[Problem]:
-    features, categorical = feature_columns(trained.hyperparameters.model_dump())
-    variables = payload.source_model_inference_input_variable_list
-    field = "source_model_inference_input_variable_list"
-    if list(variables) != list(features):
-        return [
-            Problem(
-                f"The sample requests list {_names(variables)}, but the model trained by "
-                f"'{training}' reads {_names(features)}, in this order: the samples would "
-                "fail. List exactly those input variables.",
-                node=node,
-                field=field,
-                code="conflict",
-            )
-        ]
-    text = [name for name, kind in variables.items() if kind is VariableType.TEXT]
-    numeric_as_text = [name for name in text if name not in categorical]
-    if not numeric_as_text:
+# -- one expectation against the data ---------------------------------------------------------
+def _columns(node: str, expected: ReadsColumns, data: Data) -> list[Problem]:
+    columns = data.value(COLUMNS)
+    if columns is None:
         return []
+    missing = [name for name in expected.columns if name not in columns]
+    if not missing:
+        return []
+    origin = data.facts[COLUMNS].origin
     return [
         Problem(
-            f"{_names(numeric_as_text)} are numeric features of the model trained by "
-            f"'{training}' (tab_field_list), so their samples must be NUMERIC.",
+            f"This step reads {_names(missing)} from its {expected.port}, but the data has "
+            f"only the columns '{origin}' gives {_names(columns)}: the job would fail. Read "
+            f"only those columns, or keep these in '{origin}'.",
             node=node,
-            field=field,
+            field=expected.field,
             code="conflict",
         )
     ]
 
 
-def _unmet(wire: Wire, port: Any, need: Any) -> Problem:
+def _features(node: str, expected: SendsFeatures, data: Data) -> list[Problem]:
+    features = data.value(FEATURES)
+    if features is None:
+        return []
+    training = data.facts[FEATURES].origin
+    if list(expected.names) != list(features.names):
+        return [
+            Problem(
+                f"The requests list {_names(expected.names)}, but the model trained by "
+                f"'{training}' reads {_names(features.names)}, in this order: the requests "
+                "would fail. List exactly those, in this order.",
+                node=node,
+                field=expected.field,
+                code="conflict",
+            )
+        ]
+    numeric_as_text = [name for name in expected.text if name not in features.categorical]
+    if not numeric_as_text:
+        return []
+    return [
+        Problem(
+            f"{_names(numeric_as_text)} are numeric features of the model trained by "
+            f"'{training}', so the requests must send them as numbers (NUMERIC), not text.",
+            node=node,
+            field=expected.field,
+            code="conflict",
+        )
+    ]
+
+
+def _numbers_only(node: str, expected: ReadsNumbersOnly, data: Data) -> list[Problem]:
+    features = data.value(FEATURES)
+    if features is None or not features.categorical:
+        return []
+    return [
+        Problem(
+            f"The model trained by '{data.facts[FEATURES].origin}' reads categorical fields "
+            f"({', '.join(features.categorical)}), but {expected.why}. {expected.remedy}",
+            node=node,
+            field=expected.field,
+            code="conflict",
+        )
+    ]
+
+
+def _accepted(node: str, expected: Accepts, data: Data) -> Iterator[Problem]:
+    """Formats the requests and responses use that the node does not declare: a problem on
+    the node that sends them, on its field."""
+    sent = data.value(CONTENT_TYPES)
+    if sent is None:
+        return
+    pairs = (
+        (sent.requests, sent.fields[0], expected.requests, expected.fields[0]),
+        (sent.responses, sent.fields[1], expected.responses, expected.fields[1]),
+    )
+    for used, field, accepted, other in pairs:
+        foreign = [value for value in used if value not in accepted]
+        if foreign:
+            yield Problem(
+                f"{field} lists {', '.join(foreign)}, but '{node}' declares the model's "
+                f"{other} as {', '.join(accepted)}: SageMaker would test it with requests it "
+                f"does not declare. Make {field} and {other} agree.",
+                node=data.facts[CONTENT_TYPES].origin,
+                field=field,
+                code="conflict",
+            )
+
+
+def _metric(node: str, expected: ReadsMetric, data: Data) -> list[Problem]:
+    metrics = data.value(METRICS)
+    if metrics is None or expected.metric in metrics.names:
+        return []
+    return [
+        Problem(
+            f"'{data.facts[METRICS].origin}' evaluates a {metrics.problem.replace('_', ' ')} "
+            f"model and writes {', '.join(metrics.names)}, not {expected.metric}: choose one "
+            "of those.",
+            node=node,
+            field=expected.field,
+        )
+    ]
+
+
+# -- messages -----------------------------------------------------------------------------------
+def _unmet(wire: Wire, port: Port, needs: Needs) -> Problem:
     from builders.registry import REGISTRY
 
+    need = needs.need
     adding = [
         t.name
         for t in REGISTRY
@@ -287,48 +343,43 @@ def _unmet(wire: Wire, port: Any, need: Any) -> Problem:
     remedies = [f"set {need.field} to supply it"] if need.field else []
     if adding:
         remedies.append(f"feed {port.name} from a step that adds it ({', '.join(adding)})")
+    why = f" ({needs.field})" if needs.field and needs.field != need.field else ""
     return Problem(
-        f"'{wire.producer}' gives {port.kind.value} without {need.fact}, which this step needs: "
-        f"{' or '.join(remedies) or 'connect a step that gives it'}.",
+        f"'{wire.producer}' gives {port.kind.value} without {need.fact}, which this step "
+        f"needs{why}: {' or '.join(remedies) or 'connect a step that gives it'}.",
         node=wire.consumer,
-        field=need.field or port.name,
+        field=needs.field or port.name,
         code="missing",
     )
 
 
-def _no_code_in(node: str, source: str) -> Problem:
+def _other_supply(node: str, need: Need, value: Any, other: str, carried: Any) -> Problem:
     return Problem(
-        f"inference_entry_point is set, but the model artifacts come from '{source}', whose "
-        "archive has no code/ folder. Connect a Packaging node to this model instead, or "
-        "leave inference_entry_point empty.",
+        f"This step takes the {need.fact} from {value}, but '{other}' gives the model of the "
+        f"same training the {need.fact} from {carried}: use the same, so that this step works "
+        "as the served model does.",
         node=node,
-        field="inference_entry_point",
+        field=need.field,
+    )
+
+
+def _served(node: str, serves: Serves, served: tuple, reference: str, expected: tuple) -> Problem:
+    return Problem(
+        f"'{reference}' serves the model of the same training {_serving(*expected)}; this "
+        f"step serves it {_serving(*served)}. Serve the same packaged model with the same "
+        f"{serves.field}, so that both score alike.",
+        node=node,
+        field=serves.field,
         code="conflict",
     )
 
 
-def _default_handler(node: str, categorical: list[str]) -> Problem:
-    return Problem(
-        f"The model reads categorical fields ({', '.join(categorical)}), which the XGBoost "
-        "container's default handler cannot encode: batch transform would not score them as "
-        "the registered model does. Connect the Packaging node to this model and set "
-        "inference_entry_point to its inference script.",
-        node=node,
-        field="inference_entry_point",
-        code="conflict",
-    )
-
-
-def _other_code(node, model, source, registration, registered, entry_point) -> Problem:
-    return Problem(
-        f"'{registration}' registers the model of the same training with the inference code "
-        f"of '{registered}' ({entry_point}); this model serves '{source}' "
-        f"({model.inference_entry_point}). Serve the same packaged model with the same "
-        "inference_entry_point, so that batch transform scores as the registered model does.",
-        node=node,
-        field="inference_entry_point",
-        code="conflict",
-    )
+def _serving(code: str | None, entry_point: str | None) -> str:
+    if entry_point is None:
+        return "with the container's default handler"
+    if code is None:
+        return f"with {entry_point}, from an archive without inference code"
+    return f"with {entry_point} of the inference code in {code}"
 
 
 def _names(names) -> str:

@@ -7,8 +7,8 @@ import heapq
 import os
 from collections.abc import Iterable, Mapping
 
-from builders.designs.fileio import read_json, write_json_atomic
 from builders.errors import ConfigFileError, CycleError, DuplicateNodeError, UnknownNodeError
+from builders.fileio import read_json
 
 
 class PipelineDAG:
@@ -51,11 +51,6 @@ class PipelineDAG:
         for parents in self._parents.values():
             if name in parents:
                 parents.remove(name)
-
-    def remove_edge(self, source: str, target: str) -> None:
-        self._require(target)
-        if source in self._parents[target]:
-            self._parents[target].remove(source)
 
     # -- reading --------------------------------------------------------------------------
     @property
@@ -180,7 +175,3 @@ def _json_kind(value: object) -> str:
 def load_dag(path: str | os.PathLike) -> PipelineDAG:
     """Read a DAG file in the adjacency-list form."""
     return PipelineDAG.from_adjacency(read_json(path, "DAG file"))
-
-
-def save_dag(dag: PipelineDAG, path: str | os.PathLike) -> None:
-    write_json_atomic(path, dag.to_adjacency())

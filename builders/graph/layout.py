@@ -26,13 +26,9 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING
 
 from builders.errors import PipelineDesignError
 from builders.graph.dag import PipelineDAG
-
-if TYPE_CHECKING:
-    from builders.designs.design import Design
 
 NODE_WIDTH = 150.0
 NODE_HEIGHT = 124.0
@@ -132,16 +128,6 @@ def hidden_edges(
             if span is not None and span[0] < y + h and y < span[1]:
                 found.append((source, target, name))
     return found
-
-
-def overlapping_nodes(positions: Mapping[str, Point]) -> list[tuple[str, str]]:
-    names = list(positions)
-    return [
-        (a, b)
-        for i, a in enumerate(names)
-        for b in names[i + 1 :]
-        if overlaps(node_box(positions[a]), node_box(positions[b]))
-    ]
 
 
 # -- the tidy layout --------------------------------------------------------------------------
@@ -373,24 +359,27 @@ def free_spot(positions: Mapping[str, Point], x: float, y: float) -> Point:
     return x, y
 
 
-def new_node_position(design: Design, step_type: str, after: str | None = None) -> Point:
-    """Where a new node of `step_type` goes: next to `after` (the node it will follow, in the
-    next layer), else after the right-most node producing something it accepts, else in the
-    first layer; in the first free slot there, never on top of another node."""
+def new_node_position(
+    placed: Mapping[str, tuple[str, Point]], step_type: str, after: str | None = None
+) -> Point:
+    """Where a new node of `step_type` goes among the `placed` nodes (name -> its step type
+    and position): next to `after` (the node it will follow, in the next layer), else after
+    the right-most node producing something it accepts, else in the first layer; in the first
+    free slot there, never on top of another node."""
     from builders.graph.wiring import accepted_ports
     from builders.registry import REGISTRY
 
-    positions = {n.name: (n.ui.x, n.ui.y) for n in design.nodes}
+    positions = {name: position for name, (_, position) in placed.items()}
     if not positions:
         return 0.0, 0.0
     if after is None:
         new = REGISTRY.get(step_type)
         producers = [
-            n
-            for n in design.nodes
-            if n.step_type in REGISTRY and accepted_ports(REGISTRY.get(n.step_type), new)
+            name
+            for name, (kind, _) in placed.items()
+            if kind in REGISTRY and accepted_ports(REGISTRY.get(kind), new)
         ]
-        after = max(producers, key=lambda n: (n.ui.x, -n.ui.y)).name if producers else None
+        after = max(producers, key=lambda n: (positions[n][0], -positions[n][1]), default=None)
     if after is not None:
         x, y = positions[after]
         return free_spot(positions, x + COLUMN_WIDTH, y)

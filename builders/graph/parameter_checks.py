@@ -17,7 +17,7 @@ from pydantic import BaseModel
 from builders.configs.parameters import (
     PipelineParameter,
     binding_refusal,
-    field_problem,
+    field_value,
     name_problem,
     parameter_type,
     parse_value,
@@ -28,6 +28,7 @@ from builders.configs.parameters import (
 from builders.errors import ConfigValidationError, Problem
 from builders.graph.checks import check_and_wire
 from builders.graph.dag import PipelineDAG
+from builders.graph.validation import validate_config
 from builders.graph.wiring import Wire
 from builders.registry import REGISTRY, StepRegistry
 
@@ -199,3 +200,14 @@ def _value_problems(parameter, value, classes, values) -> list[Problem]:
                 )
             )
     return problems
+
+
+def field_problem(
+    config_class: type[BaseModel], values: Mapping[str, Any], field: str, value: Any
+) -> str | None:
+    """What the field's own rules (and its step's rules about it) say against `value`."""
+    spec = spec_of(config_class, field)
+    trial = {**values, field: field_value(spec, value) if spec else value}
+    _, problems = validate_config(config_class, trial)
+    messages = [p.message for p in problems if (p.field or "").split(".")[0] == field]
+    return "; ".join(messages) or None

@@ -19,7 +19,7 @@ from builders.errors import (
     UnresolvedInputError,
 )
 from builders.graph.dag import PipelineDAG
-from builders.graph.ports import Port
+from builders.ports import Port
 from builders.registry import REGISTRY, StepRegistry, StepType
 
 

@@ -67,6 +67,8 @@ from builders.localrun.store import (
 from builders.localrun.transform import run_transform
 
 DEFAULT_PARALLEL = 2
+# The made-up keys of the local sandbox (moto): the runner's clients and deploy's use them.
+SANDBOX_CREDENTIALS = {"aws_access_key_id": "sandbox", "aws_secret_access_key": "sandbox"}
 EXECUTORS = {
     "Processing": run_processing,
     "Training": run_training,
@@ -112,8 +114,6 @@ class LocalRunner:
         max_parallel: int = DEFAULT_PARALLEL,
         python: str = sys.executable,
     ):
-        from builders.deploying.sandbox import SANDBOX_CREDENTIALS
-
         _check_local(endpoint_url)
         self.store = store
         self.max_parallel = max(1, max_parallel)

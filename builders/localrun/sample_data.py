@@ -24,7 +24,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from builders.designs.fileio import read_json
+from builders.fileio import read_json
 from builders.localrun.errors import LocalRunError
 from builders.localrun.s3io import split_uri
 

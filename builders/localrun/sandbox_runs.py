@@ -11,8 +11,8 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from builders.designs.workspace import default_root
 from builders.errors import PipelineDesignError
+from builders.fileio import default_root
 from builders.localrun.runner import LocalRunner
 from builders.localrun.store import RunRecord, RunStore, StepRecord
 

@@ -22,8 +22,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from builders.designs.fileio import read_json, write_json_atomic
 from builders.errors import PipelineDesignError
+from builders.fileio import read_json, write_json_atomic
 from builders.localrun.errors import LocalRunError, RunInProgressError, RunNotFoundError
 from builders.localrun.leftovers import end_processes_under, processes_under
 

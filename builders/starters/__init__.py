@@ -10,7 +10,7 @@ from typing import Any
 from builders.configs.base import BasePipelineConfig
 from builders.configs.types import ACCOUNT
 from builders.designs.design import Design, design_from_documents
-from builders.designs.fileio import read_json
+from builders.fileio import read_json
 
 FOLDER = Path(__file__).parent
 

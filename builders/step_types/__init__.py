@@ -2,7 +2,8 @@
 
 A package holds its Config (`config.py`), its builder (`builder.py`, the only module that
 touches the SageMaker SDK), its job script under `job/` if it runs one, and in its
-`__init__.py` one `STEP_TYPE = StepType(...)`: display facts, typed ports and optional hooks.
+`__init__.py` one `STEP_TYPE = StepType(...)`: display facts, typed ports and optional hooks
+(among them `contract`: the facts a node's ports carry, which the cross-node checks compare).
 The registry (`builders.registry`) collects every package here and the step types other
 packages declare in the `sagemaker_pipeline_designer.step_types` entry point group. Nothing
 else lists step types or their fields: required inputs come from the ports, local-path and
@@ -18,9 +19,10 @@ from pathlib import Path
 from typing import Any
 
 from builders.configs.base import BasePipelineConfig
-from builders.graph.ports import Port, PortKind
+from builders.contracts import Contract
+from builders.ports import Port, PortKind
 
-__all__ = ["Port", "PortKind", "Preview", "StepType"]
+__all__ = ["Contract", "Port", "PortKind", "Preview", "StepType"]
 
 
 @dataclass(frozen=True)
@@ -56,6 +58,10 @@ class StepType:
     # declares in the form; `inputs` and `outputs` above are then those of the defaults.
     ports: str | Any | None = None
     former_config_names: tuple[str, ...] = ()  # class names older config files use
+    # (a node's valid config, what its inputs received) -> Contract: the values of the facts
+    # its outputs carry and what it expects of its inputs' data (builders/contracts.py).
+    # `received` maps each input to the facts (fact -> value) its data is known to carry.
+    contract: str | Any | None = None
     # A condition's field naming the children on its "if" branch (the rest are "else"). Its
     # edges order its children and carry no data, so any step may follow it.
     branch_field: str | None = None
@@ -83,6 +89,10 @@ class StepType:
             return self
         inputs, outputs = _load(self.ports)(values)
         return replace(self, inputs=inputs, outputs=outputs)
+
+    def contract_of(self, config: Any, received: Mapping[str, Mapping[str, Any]]) -> Contract:
+        """What a node of this type with `config` adds to its ports' facts and expects."""
+        return Contract() if self.contract is None else _load(self.contract)(config, received)
 
     def input(self, name: str) -> Port:
         return _port(self.inputs, name, self.name)

@@ -88,10 +88,8 @@ class StepBuilderBase(ABC):
         return Join(on="/", values=list(values))
 
     def image_uri(self, framework: str, version: str, **kwargs: Any) -> str:
-        """The framework's image; a pipeline parameter (an instance type) counts as its
-        default here, since the image is chosen when compiling."""
-        from builders.compiling.parameters import concrete
+        """The framework's image. The image is chosen when compiling: the SDK's lookup takes
+        a pipeline parameter (an instance type) at its default value."""
         from builders.compiling.sagemaker_env import image_uri
 
-        kwargs = {name: concrete(value) for name, value in kwargs.items()}
         return image_uri(framework, self.config.region, version, node=self.node_name, **kwargs)

@@ -4,8 +4,15 @@ Which children form the "if" branch is the node's `if_steps` field; every step a
 child is on that child's branch (see builders/graph/branches.py).
 """
 
+from builders.contracts import Contract, ReadsMetric
 from builders.step_types import Port, PortKind, StepType
 from builders.step_types.condition.config import ConditionConfig
+
+
+def contract(config: ConditionConfig, received) -> Contract:
+    """It compares a metric its evaluation writes."""
+    return Contract(expects=(ReadsMetric("evaluation", "metric", config.metric),))
+
 
 STEP_TYPE = StepType(
     name="Condition",
@@ -18,4 +25,5 @@ STEP_TYPE = StepType(
     inputs=(Port("evaluation", PortKind.EVALUATION, "The evaluation whose metric it compares."),),
     order=66,
     branch_field="if_steps",
+    contract=contract,
 )

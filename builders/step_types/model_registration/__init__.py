@@ -1,7 +1,31 @@
 """ModelRegistration: register the packaged model in the SageMaker Model Registry."""
 
+from builders.contracts import Accepts, Contract, Serves
 from builders.step_types import Port, PortKind, StepType
 from builders.step_types.model_registration.config import RegistrationConfig
+
+
+def contract(config: RegistrationConfig, received) -> Contract:
+    """The formats the registered model accepts and answers in; how it is served (the model
+    as deployed, which a model step of the same training must serve alike)."""
+    return Contract(
+        expects=(
+            Accepts(
+                "payload",
+                "content_types",
+                tuple(config.content_types),
+                tuple(config.response_types),
+                ("content_types", "response_types"),
+            ),
+            Serves(
+                "packaged_model",
+                "inference_entry_point",
+                config.inference_entry_point,
+                reference=True,
+            ),
+        )
+    )
+
 
 STEP_TYPE = StepType(
     name="ModelRegistration",
@@ -21,4 +45,5 @@ STEP_TYPE = StepType(
         ),
     ),
     order=100,
+    contract=contract,
 )

@@ -6,8 +6,33 @@ seed's name of its builder.
 
 from pathlib import Path
 
+from builders.configs.types import VariableType
+from builders.contracts import ContentTypes, Contract, SendsFeatures
+from builders.ports import CONTENT_TYPES
 from builders.step_types import Port, PortKind, StepType
 from builders.step_types.payload.config import PayloadConfig
+
+
+def contract(config: PayloadConfig, received) -> Contract:
+    """The samples' formats; their input variables are the packaged model's features."""
+    variables = config.source_model_inference_input_variable_list
+    formats = ContentTypes(
+        tuple(config.source_model_inference_content_types),
+        tuple(config.source_model_inference_response_types),
+        ("source_model_inference_content_types", "source_model_inference_response_types"),
+    )
+    return Contract(
+        carries={"payload": {CONTENT_TYPES: formats}},
+        expects=(
+            SendsFeatures(
+                "packaged_model",
+                "source_model_inference_input_variable_list",
+                tuple(variables),
+                tuple(name for name, kind in variables.items() if kind is VariableType.TEXT),
+            ),
+        ),
+    )
+
 
 STEP_TYPE = StepType(
     name="Payload",
@@ -25,8 +50,16 @@ STEP_TYPE = StepType(
             required=False,
         ),
     ),
-    outputs=(Port("payload", PortKind.PAYLOAD_SAMPLES, "S3 URI of the payload archive."),),
+    outputs=(
+        Port(
+            "payload",
+            PortKind.PAYLOAD_SAMPLES,
+            "S3 URI of the payload archive.",
+            carries=frozenset({CONTENT_TYPES}),
+        ),
+    ),
     order=90,
     job=Path(__file__).parent / "job",
     preview="builders.step_types.payload.samples:preview",
+    contract=contract,
 )

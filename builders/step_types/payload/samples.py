@@ -12,7 +12,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from builders.designs.fileio import write_bytes_atomic, write_text_atomic
+from builders.fileio import write_bytes_atomic, write_text_atomic
 from builders.step_types import Preview
 from builders.step_types.payload.config import PayloadConfig
 from builders.step_types.payload.job import payload as generator

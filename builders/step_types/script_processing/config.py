@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 from pydantic import Field, model_validator
 
 from builders.configs.base import BasePipelineConfig
-from builders.configs.containers import PYTORCH_PYTHON
+from builders.configs.containers import PYTORCH_PYTHON, framework_versions
 from builders.configs.types import (
     ADVANCED,
     CodeLocation,
@@ -19,7 +19,7 @@ from builders.configs.types import (
     VolumeSizeGB,
     matching,
 )
-from builders.graph.ports import PortKind
+from builders.ports import PortKind
 
 PortName = Annotated[
     str,
@@ -102,9 +102,7 @@ class ScriptProcessingConfig(BasePipelineConfig):
             if not self.image_uri:
                 raise FieldRuleError("image_uri", "is required when the container is 'image'")
             return self
-        from builders.registry import REGISTRY  # the registry imports this module
-
-        versions = REGISTRY.container_versions().get(self.container, ())
+        versions = framework_versions().get(self.container, ())
         if self.container_version not in versions:
             raise FieldRuleError(
                 "container_version",

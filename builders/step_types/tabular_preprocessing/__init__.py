@@ -2,8 +2,15 @@
 
 from pathlib import Path
 
+from builders.contracts import Contract, ReadsColumns
 from builders.step_types import Port, PortKind, StepType
 from builders.step_types.tabular_preprocessing.config import TabularPreprocessingConfig
+
+
+def contract(config: TabularPreprocessingConfig, received) -> Contract:
+    """It reads the label column; its splits keep the data's columns."""
+    return Contract(expects=(ReadsColumns("data", "label_name", (config.label_name,)),))
+
 
 STEP_TYPE = StepType(
     name="TabularPreprocessing",
@@ -17,7 +24,15 @@ STEP_TYPE = StepType(
         Port("data", PortKind.TABULAR_DATA, "The data to split."),
         Port("signature", PortKind.DATA_SIGNATURE, "Header of headerless data.", required=False),
     ),
-    outputs=(Port("processed_data", PortKind.PROCESSED_DATA, "Folder with the split data."),),
+    outputs=(
+        Port(
+            "processed_data",
+            PortKind.PROCESSED_DATA,
+            "Folder with the split data, with the columns of its data.",
+            passes="data",
+        ),
+    ),
     order=20,
     job=Path(__file__).parent / "job",
+    contract=contract,
 )

@@ -2,8 +2,21 @@
 
 from pathlib import Path
 
+from builders.contracts import Contract, ReadsColumns
+from builders.ports import COLUMNS
 from builders.step_types import Port, PortKind, StepType
 from feature_filter_step.config import FeatureFilterConfig
+
+
+def contract(config: FeatureFilterConfig, received) -> Contract:
+    """It reads the columns it keeps; its data has those columns only, in that order: the
+    checks hold a training after it to them."""
+    kept = tuple(config.keep_columns)
+    return Contract(
+        carries={"data": {COLUMNS: kept}},
+        expects=(ReadsColumns("data", "keep_columns", kept),),
+    )
+
 
 STEP_TYPE = StepType(
     name="FeatureFilter",
@@ -13,6 +26,9 @@ STEP_TYPE = StepType(
     config_class=FeatureFilterConfig,
     builder="feature_filter_step.builder:FeatureFilterStepBuilder",
     inputs=(Port("data", PortKind.TABULAR_DATA, "The data to filter."),),
-    outputs=(Port("data", PortKind.TABULAR_DATA, "The kept columns."),),
+    outputs=(
+        Port("data", PortKind.TABULAR_DATA, "The kept columns.", carries=frozenset({COLUMNS})),
+    ),
     job=Path(__file__).parent / "job",
+    contract=contract,
 )

@@ -17,6 +17,15 @@ from typing import Any
 
 from builders.errors import ConfigFileError
 
+# Where the tool keeps what a user makes: designs, and the sandbox's runs under runs/.
+WORKSPACE_ENV = "PIPELINE_DESIGNER_WORKSPACE"
+
+
+def default_root() -> Path:
+    """The workspace folder: $PIPELINE_DESIGNER_WORKSPACE, else ./workspace."""
+    return Path(os.environ.get(WORKSPACE_ENV) or Path.cwd() / "workspace")
+
+
 MAX_JSON_BYTES = 20 * 1024 * 1024  # a config of 200 nodes is ~200 KB; this is far above
 MAX_DEPTH = 64  # configs nest a few levels; anything deeper is not one of ours
 TMP_SUFFIX = ".tmp"  # leftovers of interrupted writes end with this (see clean_leftovers)

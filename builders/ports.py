@@ -1,4 +1,9 @@
-"""Typed input and output ports: how the template knows which output feeds which input."""
+"""Typed input and output ports: how the template knows which output feeds which input, and
+the names of the facts what flows along them may carry (builders/contracts.py: their values).
+
+Step types declare these (builders/step_types/); graph/ reads them. This module imports
+nothing of the library, so both can.
+"""
 
 from __future__ import annotations
 
@@ -22,8 +27,17 @@ class PortKind(str, Enum):
     EVALUATION = "model evaluation"
 
 
-# Facts what flows along a connection may carry beyond its kind, that checks compare.
-INFERENCE_CODE = "inference code"  # a model archive with the code that serves it, under code/
+# Facts that what flows along a connection may carry beyond its kind. A step type declares
+# them on its output ports: `carries` names the facts an output always has, `passes` hands on
+# what an input received, and its `contract` hook gives their values for a node's config
+# (builders/contracts.py), with what the node expects of its inputs. graph/cross_checks.py
+# compares them; it never names a step type.
+INFERENCE_CODE = "inference code"  # the code that serves a model, under code/ (its folder)
+FEATURES = "features"  # the features a trained model reads; the node that declared it trained it
+PROBLEM_TYPE = "problem type"  # what a model predicts, as its archive declares it
+COLUMNS = "columns"  # the columns of tabular data, in order
+CONTENT_TYPES = "content types"  # the formats of a model's requests and responses
+METRICS = "metrics"  # what an evaluation writes
 
 
 @dataclass(frozen=True)
@@ -40,8 +54,11 @@ class Port:
 
     `config_field` names the config field that supplies an input when no parent produces it
     (for example a PyTorchModel's `model_data`); such an input is unresolved only when both are
-    missing. An output declares the facts its data `carries`, or that it `passes` on what an
-    input of the step received; an input what it `needs` (graph/cross_checks.py compares).
+    missing. An output declares the facts its data always `carries` (their values come from
+    the step type's `contract` hook) and the input whose facts it `passes` on; an input
+    declares what it `needs` (graph/cross_checks.py compares). A `partial` output's data may
+    carry more than it declares: the user's own code writes it (a PyTorch training's archive
+    may hold inference code), so what it lacks is not known to be missing.
     """
 
     name: str
@@ -52,6 +69,7 @@ class Port:
     carries: frozenset[str] = frozenset()
     passes: str | None = None
     needs: Need | None = None
+    partial: bool = False
 
     @property
     def label(self) -> str:
@@ -62,7 +80,12 @@ class Port:
 TRAINING_DATA_IN = Port(
     "training_data", PortKind.PROCESSED_DATA, "Folder with train/, val/, test/."
 )
-TRAINED_MODEL_OUT = Port("model_artifacts", PortKind.MODEL_ARTIFACTS, "The trained model.tar.gz.")
+TRAINED_MODEL_OUT = Port(
+    "model_artifacts",
+    PortKind.MODEL_ARTIFACTS,
+    "The trained model.tar.gz.",
+    carries=frozenset({FEATURES}),
+)
 MODEL_ARTIFACTS_IN = Port(
     "model_artifacts",
     PortKind.MODEL_ARTIFACTS,
