@@ -20,6 +20,7 @@ class PortKind(str, Enum):
     PROCESSED_DATA = "processed data"
     MODEL_ARTIFACTS = "model artifacts"
     MODEL = "SageMaker model"
+    ENDPOINT_CONFIG = "endpoint configuration"
     PACKAGED_MODEL = "packaged model"
     PAYLOAD_SAMPLES = "payload samples"
     TRANSFORM_OUTPUT = "batch transform output"

@@ -46,6 +46,7 @@ STARTERS = (
     "xgboost_end_to_end",
     "pytorch_model_registration",
     "features_function_and_lambda",
+    "xgboost_tuned_endpoint",
 )
 MAX_EDITS = 4
 # Fields whose values must fit the sample data, the starter's code or the run's time: a case

@@ -10,11 +10,12 @@ import boto3
 import pytest
 from pydantic import BaseModel, Field
 from sagemaker.workflow.condition_step import ConditionStep
+from sagemaker.workflow.endpoint_step import EndpointConfigStep, EndpointStep
 from sagemaker.workflow.fail_step import FailStep
 from sagemaker.workflow.function_step import _FunctionStep
 from sagemaker.workflow.lambda_step import LambdaStep
 from sagemaker.workflow.model_step import ModelStep
-from sagemaker.workflow.steps import ProcessingStep, TrainingStep, TransformStep
+from sagemaker.workflow.steps import ProcessingStep, TrainingStep, TransformStep, TuningStep
 
 from builders.cli import main as cli
 from builders.compiling.compile import compile_pipeline
@@ -45,13 +46,21 @@ STEP_TYPES = {
     "PythonFunction": ("PythonFunctionConfig", "PythonFunctionStepBuilder", _FunctionStep),
     "LambdaCall": ("LambdaCallConfig", "LambdaCallStepBuilder", LambdaStep),
     "XGBoostTraining": ("XGBoostTrainingConfig", "XGBoostTrainingStepBuilder", TrainingStep),
+    "XGBoostTuning": ("XGBoostTuningConfig", "XGBoostTuningStepBuilder", TuningStep),
     "PyTorchTraining": ("PyTorchTrainingConfig", "PyTorchTrainingStepBuilder", TrainingStep),
+    "PyTorchTuning": ("PyTorchTuningConfig", "PyTorchTuningStepBuilder", TuningStep),
     "XGBoostModel": ("XGBoostModelConfig", "XGBoostModelStepBuilder", ModelStep),
     "PyTorchModel": ("PyTorchModelConfig", "PyTorchModelStepBuilder", ModelStep),
     "ModelEvaluation": ("ModelEvaluationConfig", "ModelEvaluationStepBuilder", ProcessingStep),
     "Condition": ("ConditionConfig", "ConditionStepBuilder", ConditionStep),
     "Fail": ("FailConfig", "FailStepBuilder", FailStep),
     "BatchTransform": ("BatchTransformConfig", "BatchTransformStepBuilder", TransformStep),
+    "EndpointConfig": (
+        "EndpointConfigStepConfig",
+        "EndpointConfigStepBuilder",
+        EndpointConfigStep,
+    ),
+    "Endpoint": ("EndpointStepConfig", "EndpointStepBuilder", EndpointStep),
     "Packaging": ("PackagingConfig", "PackagingStepBuilder", ProcessingStep),
     "Payload": ("PayloadConfig", "PayloadStepBuilder", ProcessingStep),
     "ModelRegistration": ("RegistrationConfig", "ModelRegistrationStepBuilder", ModelStep),

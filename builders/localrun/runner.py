@@ -502,7 +502,8 @@ class Execution:
         record.properties, record.outputs = result.properties, result.outputs
         record.job_seconds = result.job_seconds
         record.job_name = ctx.job_name()
-        record.state = "succeeded"
+        record.state, record.reason = "succeeded", result.summary  # what it did, in words
+        record.outcome = result.outcome
 
     def _attempts(self, ctx: StepContext, record: StepRecord) -> StepResult:
         """Run the step, again after a failure its retry policies cover."""
