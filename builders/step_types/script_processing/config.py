@@ -19,7 +19,7 @@ from builders.configs.types import (
     VolumeSizeGB,
     matching,
 )
-from builders.ports import PortKind
+from builders.ports import NOT_FILES, PortKind
 
 PortName = Annotated[
     str,
@@ -33,12 +33,14 @@ DEFAULT_OUTPUTS = {"output": PortKind.PROCESSED_DATA.value}
 
 
 def files_only(config: BasePipelineConfig, *fields: str) -> None:
-    """A job reads and writes files: a declared port may not be of the value kind."""
+    """A job reads and writes files: a declared port may not be of a kind that is none."""
     for field in fields:
         for port, kind in getattr(config, field).items():
-            if kind == PortKind.VALUE:
+            if kind in NOT_FILES:
                 raise FieldRuleError(
-                    field, f"'{port}' is a value; a job's ports are files (choose a data kind)"
+                    field,
+                    f"'{port}' is a {PortKind(kind).value}, not files: a job's ports are files "
+                    "(choose a data kind)",
                 )
 
 
