@@ -33,6 +33,10 @@ class PortKind(str, Enum):
 NOT_FILES = frozenset({PortKind.VALUE})
 
 
+# Kinds whose connections carry a name or a number, not files a job could read or write.
+NOT_FILES = frozenset({PortKind.ENDPOINT_CONFIG})
+
+
 # Facts that what flows along a connection may carry beyond its kind. A step type declares
 # them on its output ports: `carries` names the facts an output always has, `passes` hands on
 # what an input received, and its `contract` hook gives their values for a node's config

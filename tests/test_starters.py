@@ -231,7 +231,8 @@ def test_wires_name_producer_and_consumer_ports(xgboost):
 
 def test_the_xgboost_starters_share_one_inference_code_and_copy_whole(tmp_path):
     """One file in the repository: the quality gate's and the tuned endpoint's inference/ link
-    to the end-to-end starter's. A copy of a starter folder (as shutil and `cp -rL` make it) holds the code."""
+    to the end-to-end starter's. A copy of a starter folder (as shutil and `cp -rL` make it)
+    holds the code."""
     from builders.starters import FOLDER, design_from_starter
 
     shipped = [
