@@ -30,11 +30,7 @@ class PortKind(str, Enum):
 
 
 # Kinds whose connections carry a name or a number, not files a job could read or write.
-NOT_FILES = frozenset({PortKind.VALUE})
-
-
-# Kinds whose connections carry a name or a number, not files a job could read or write.
-NOT_FILES = frozenset({PortKind.ENDPOINT_CONFIG})
+NOT_FILES = frozenset({PortKind.VALUE, PortKind.ENDPOINT_CONFIG})
 
 
 # Facts that what flows along a connection may carry beyond its kind. A step type declares
