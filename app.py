@@ -7,6 +7,7 @@ starter once, so the first Preview or Deploy finds the SDK loaded and its sessio
 """
 
 import logging
+import os
 import threading
 import time
 from pathlib import Path
@@ -16,6 +17,10 @@ import streamlit as st
 from builders.errors import PipelineDesignError
 from components import session
 from components.text import md
+
+# The app's server is a process of its own: SDK 2.x's notice that it is deprecated, meant for
+# callers of its API, is turned off by its own setting, as the CLI does (README).
+os.environ.setdefault("SAGEMAKER_SUPPRESS_V2_WARNING", "1")
 
 
 class WarmUp:

@@ -26,6 +26,7 @@ sys.path.insert(0, str(REPO))
 
 from builders.compiling.compile import compile_pipeline  # noqa: E402
 from builders.compiling.sagemaker_env import offline_build, pipeline_session  # noqa: E402
+from builders.compiling.sdk import backend, jobs  # noqa: E402
 from builders.deploying.deploy import Target, deploy  # noqa: E402
 from builders.designs.config_io import load_configs  # noqa: E402
 from builders.graph.dag import load_dag  # noqa: E402
@@ -57,41 +58,33 @@ def start_sandbox() -> tuple[object, str]:
 
 
 def chain(size: int) -> str:
-    """`size` processing steps, each reading the previous one's output (per-run locations)."""
+    """`size` processing steps, each reading the previous one's output (per-run locations),
+    built offline by the installed SDK through the backend the builders use."""
     with offline_build(REGION):
-        from sagemaker.processing import ProcessingInput, ProcessingOutput, Processor
-        from sagemaker.workflow.execution_variables import ExecutionVariables
-        from sagemaker.workflow.functions import Join
-        from sagemaker.workflow.pipeline import Pipeline
-        from sagemaker.workflow.steps import ProcessingStep
-
+        sdk = backend()
         session = pipeline_session(REGION, BUCKET)
-        processor = Processor(
-            role=ROLE,
-            image_uri="123456789012.dkr.ecr.us-east-1.amazonaws.com/jobs:latest",
-            entrypoint=["python3", f"{CONTAINER}/input/code/copy.py"],
-            instance_count=1,
-            instance_type="ml.m5.large",
-            sagemaker_session=session,
-        )
-        code = ProcessingInput(source=f"s3://{BUCKET}/code/", destination=f"{CONTAINER}/input/code")
+        code = jobs.ProcessingInput("code", f"s3://{BUCKET}/code/", f"{CONTAINER}/input/code")
         steps, previous = [], None
         for number in range(size):
             inputs = [code]
             if previous is not None:
                 uri = previous.properties.ProcessingOutputConfig.Outputs["data"].S3Output.S3Uri
-                inputs.append(ProcessingInput(source=uri, destination=f"{CONTAINER}/input/data"))
-            run_folder = [f"s3://{BUCKET}/runs", ExecutionVariables.PIPELINE_EXECUTION_ID]
-            output = ProcessingOutput(
-                output_name="data",
-                source=f"{CONTAINER}/output/data",
-                destination=Join(on="/", values=[*run_folder, f"S{number}"]),
+                inputs.append(jobs.ProcessingInput("data", uri, f"{CONTAINER}/input/data"))
+            destination = sdk.join([f"s3://{BUCKET}/runs", sdk.execution_id, f"S{number}"])
+            job = jobs.ProcessingJob(
+                image="123456789012.dkr.ecr.us-east-1.amazonaws.com/jobs:latest",
+                entrypoint=("python3", f"{CONTAINER}/input/code/copy.py"),
+                role=ROLE,
+                instance_type="ml.m5.large",
+                instance_count=1,
+                volume_size_gb=30,
+                base_job_name=f"S{number}",
+                inputs=tuple(inputs),
+                outputs=(jobs.ProcessingOutput("data", f"{CONTAINER}/output/data", destination),),
             )
-            step_args = processor.run(inputs=inputs, outputs=[output])
-            previous = ProcessingStep(name=f"S{number}", step_args=step_args)
+            previous = sdk.processing_step(f"S{number}", job, session=session, depends_on=[])
             steps.append(previous)
-        pipeline = Pipeline(name=f"chain-{size}", steps=steps, sagemaker_session=session)
-        return pipeline.definition()
+        return sdk.pipeline(f"chain-{size}", steps, [], session).definition()
 
 
 def starter_seconds(runner: LocalRunner, url: str) -> tuple[float, float]:

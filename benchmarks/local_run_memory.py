@@ -48,51 +48,37 @@ out.mkdir(parents=True, exist_ok=True)
 
 
 def definition(megabytes: int) -> str:
-    """Write -> Read, built by the SDK offline."""
+    """Write -> Read, built offline by the installed SDK through the builders' backend."""
     from builders.compiling.sagemaker_env import offline_build, pipeline_session
+    from builders.compiling.sdk import backend, jobs
 
     with offline_build(REGION):
-        from sagemaker.processing import ProcessingInput, ProcessingOutput, Processor
-        from sagemaker.workflow.execution_variables import ExecutionVariables
-        from sagemaker.workflow.functions import Join
-        from sagemaker.workflow.pipeline import Pipeline
-        from sagemaker.workflow.steps import ProcessingStep
-
+        sdk = backend()
         session = pipeline_session(REGION, BUCKET)
 
         def step(name, script, arguments, inputs):
-            processor = Processor(
+            code = jobs.ProcessingInput("code", f"s3://{BUCKET}/code/", f"{CONTAINER}/input/code")
+            destination = sdk.join([f"s3://{BUCKET}/runs", sdk.execution_id, name])
+            job = jobs.ProcessingJob(
+                image="123456789012.dkr.ecr.us-east-1.amazonaws.com/jobs:latest",
+                entrypoint=("python3", f"{CONTAINER}/input/code/{script}.py"),
                 role=ROLE,
-                image_uri="123456789012.dkr.ecr.us-east-1.amazonaws.com/jobs:latest",
-                entrypoint=["python3", f"{CONTAINER}/input/code/{script}.py"],
-                instance_count=1,
                 instance_type="ml.m5.large",
-                sagemaker_session=session,
+                instance_count=1,
+                volume_size_gb=30,
+                base_job_name=name,
+                inputs=(code, *inputs),
+                outputs=(jobs.ProcessingOutput("data", f"{CONTAINER}/output/data", destination),),
+                arguments=tuple(arguments or ()),
             )
-            code = ProcessingInput(
-                source=f"s3://{BUCKET}/code/", destination=f"{CONTAINER}/input/code"
-            )
-            output = ProcessingOutput(
-                output_name="data",
-                source=f"{CONTAINER}/output/data",
-                destination=Join(
-                    on="/",
-                    values=[f"s3://{BUCKET}/runs", ExecutionVariables.PIPELINE_EXECUTION_ID, name],
-                ),
-            )
-            step_args = processor.run(inputs=[code, *inputs], outputs=[output], arguments=arguments)
-            return ProcessingStep(name=name, step_args=step_args)
+            return sdk.processing_step(name, job, session=session, depends_on=[])
 
         write = step("Write", "write", [str(megabytes)], [])
         data = write.properties.ProcessingOutputConfig.Outputs["data"].S3Output.S3Uri
         read = step(
-            "Read",
-            "read",
-            None,
-            [ProcessingInput(source=data, destination=f"{CONTAINER}/input/data")],
+            "Read", "read", None, [jobs.ProcessingInput("data", data, f"{CONTAINER}/input/data")]
         )
-        pipeline = Pipeline(name="memory", steps=[write, read], sagemaker_session=session)
-        return pipeline.definition()
+        return sdk.pipeline("memory", [write, read], [], session).definition()
 
 
 def child(definition_path: str) -> None:

@@ -28,13 +28,17 @@ from pathlib import Path
 from typing import TypeVar
 
 from builders.errors import ConfigValidationError, PipelineDesignError, Problem
+from builders.fileio import write_failure
 
 EXIT_PROBLEMS = 1
 T = TypeVar("T")
 
 
 def entry_point() -> int:
-    """`python -m builders` and `sm-pipeline`: a process of its own, so GC tuning is allowed."""
+    """`python -m builders` and `sm-pipeline`: a process of its own, so GC tuning is allowed,
+    and SDK 2.x's notice that it is deprecated, meant for those who call its API, is turned
+    off by its own setting (the README says until when 2.x is supported)."""
+    os.environ.setdefault("SAGEMAKER_SUPPRESS_V2_WARNING", "1")
     return main(tune_gc=True)
 
 
@@ -243,23 +247,12 @@ def _write(path: Path, what: str, write: Callable[..., T], *args: object) -> T:
     try:
         return write(*args)
     except OSError as error:
-        reason = _WRITE_FAILURES.get(error.errno, error.strerror or str(error))
+        reason = write_failure(error)
+        if error.errno == errno.EPERM:  # a device such as /dev/full: stdout is the way
+            reason += " (--out - writes to stdout)"
         raise ConfigValidationError(
             [Problem(f"Cannot write the {what} to '{path}': {reason}. Give another --out path.")]
         ) from None
-
-
-_WRITE_FAILURES = {
-    errno.EISDIR: "it is a folder",
-    errno.ENOSPC: "the disk is full",
-    errno.EDQUOT: "the disk quota is used up",
-    errno.EFBIG: "the file would exceed the file-size limit of this process (ulimit -f)",
-    errno.EACCES: "permission denied",
-    errno.EPERM: "it is not a regular file, or this is not permitted (--out - writes to stdout)",
-    errno.EROFS: "the file system is read-only",
-    errno.ENAMETOOLONG: "the path is too long",
-    errno.ENOTDIR: "a part of the path is a file, not a folder",
-}
 
 
 def _compile(args: argparse.Namespace) -> int:

@@ -8,6 +8,7 @@ read. Writes replace only regular files (or create new ones), never a device or 
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import stat
@@ -225,3 +226,27 @@ def read_bytes_bounded(path: str | os.PathLike, what: str, limit: int = MAX_JSON
 
 def read_json(path: str | os.PathLike, what: str) -> Any:
     return parse_json(read_bytes_bounded(path, what), f"{what} {Path(path)}")
+
+
+_WRITE_FAILURES = {
+    errno.EISDIR: "it is a folder",
+    errno.ENOSPC: "the disk is full",
+    errno.EDQUOT: "the disk quota is used up",
+    errno.EFBIG: "the file would exceed the file-size limit of this process (ulimit -f)",
+    errno.EACCES: "permission denied",
+    errno.EPERM: "it is not a regular file, or this is not permitted",
+    errno.EROFS: "the file system is read-only",
+    errno.ENAMETOOLONG: "the path is too long",
+    errno.ENOTDIR: "a part of the path is a file, not a folder",
+}
+
+
+def write_failure(error: OSError) -> str:
+    """Why a file could not be written, in words (a copy's errors are named in its text)."""
+    if error.errno in _WRITE_FAILURES:
+        return _WRITE_FAILURES[error.errno]
+    text = str(error)
+    for code, reason in _WRITE_FAILURES.items():
+        if f"[Errno {code}]" in text:
+            return reason
+    return error.strerror or text

@@ -3,13 +3,9 @@
 from __future__ import annotations
 
 import json
-import os
 
 import pytest
 import pytest_socket
-
-os.environ.setdefault("SAGEMAKER_SUPPRESS_V2_WARNING", "1")
-
 from support import BASE, HYPERPARAMETERS, REPO, STARTERS, load_starter, start_moto  # noqa: F401  (re-exported)
 
 from builders.designs.workspace import WORKSPACE_ENV, Workspace

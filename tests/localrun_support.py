@@ -1,4 +1,5 @@
-"""Pipelines built with the real SageMaker SDK for the local runner's tests.
+"""Pipelines built with the installed SageMaker SDK (through the backend builders use) for
+the local runner's tests.
 
 Each step is a ProcessingStep running a small stdlib script (uploaded to the sandbox's S3 as
 its code input), so a run takes a fraction of a second per step. Outputs go to per-run
@@ -11,7 +12,9 @@ import json
 import textwrap
 from typing import Any
 
-from builders.compiling.sagemaker_env import estimator_construction, offline_build, pipeline_session
+from builders.compiling.sagemaker_env import offline_build, pipeline_session
+from builders.compiling.sdk import backend, jobs
+from builders.compiling.staging import CodeStager
 
 REGION = "us-east-1"
 BUCKET = "local-run-tests"
@@ -81,45 +84,42 @@ def upload_scripts(s3) -> None:
         s3.put_object(Bucket=BUCKET, Key=f"code/{name}/step.py", Body=body)
 
 
-def build(make_steps, parameters=()) -> str:
-    """The definition of the pipeline `make_steps(sdk)` returns, built offline by the SDK."""
+def build(make_steps, parameters=(), s3=None) -> str:
+    """The definition of the pipeline `make_steps(sdk)` returns, built offline by the SDK.
+
+    What the build staged (a training job's code and drivers) is uploaded with `s3`.
+    """
     with offline_build(REGION):
         sdk = Sdk()
-        from sagemaker.workflow.pipeline import Pipeline
-
         steps = make_steps(sdk)
-        pipeline = Pipeline(
-            name="local-run-test",
-            parameters=list(parameters),
-            steps=steps,
-            sagemaker_session=sdk.session,
-        )
-        return pipeline.definition()
+        pipeline = sdk.backend.pipeline("local-run-test", steps, list(parameters), sdk.session)
+        definition = pipeline.definition()
+    if sdk.stager.objects:
+        assert s3 is not None, "the pipeline staged files: build(..., s3=runner.aws.s3)"
+        for item in sdk.stager.objects:
+            s3.put_object(Bucket=item.bucket, Key=item.key, Body=item.content)
+    return definition
 
 
 class Sdk:
-    """The SDK objects the tests build steps from."""
+    """Builds the tests' steps with the installed SDK, through the backend builders use."""
 
     def __init__(self):
-        from sagemaker.processing import ProcessingInput, ProcessingOutput, Processor
-        from sagemaker.workflow.execution_variables import ExecutionVariables
-        from sagemaker.workflow.functions import Join
-        from sagemaker.workflow.steps import ProcessingStep
-
+        self.backend = backend()
         self.session = pipeline_session(REGION, BUCKET)
-        self.Input, self.Output, self.Processor = ProcessingInput, ProcessingOutput, Processor
-        self.ProcessingStep, self.Join = ProcessingStep, Join
-        self.execution_id = ExecutionVariables.PIPELINE_EXECUTION_ID
+        self.stager = CodeStager()
+        self.execution_id = self.backend.execution_id
 
-    def estimator(self, estimator_class: Any, **options: Any) -> Any:
-        """An SDK estimator on the offline session, built as the project's builders build one
-        (its constructor asks boto3's default session for a client)."""
-        with estimator_construction(REGION):
-            return estimator_class(sagemaker_session=self.session, **options)
+    def join(self, values: list[Any], on: str = "/") -> Any:
+        return self.backend.join(values, on)
 
     def run_output(self, step: str, name: str = "data") -> Any:
         """s3://BUCKET/runs/<execution id>/<step>/<name>, as a Std:Join."""
-        return self.Join(on="/", values=[f"s3://{BUCKET}/runs", self.execution_id, step, name])
+        return self.join([f"s3://{BUCKET}/runs", self.execution_id, step, name])
+
+    def stage_folder(self, folder) -> str:
+        """Where a folder the SDK writes for a job is staged (3.x's container drivers)."""
+        return self.stager.folder(str(folder), f"s3://{BUCKET}/staged", node="test", field="sdk")
 
     def step(
         self,
@@ -128,40 +128,51 @@ class Sdk:
         arguments: list[Any] | None = None,
         inputs: dict[str, Any] | None = None,
         outputs: tuple[str, ...] = ("data",),
-        **options: Any,
+        *,
+        property_files: list[Any] = (),
+        depends_on: list[Any] = (),
+        cache_config: Any = None,
+        retry_policies: list[Any] | None = None,
+        max_runtime_seconds: int | None = None,
+        environment: dict[str, str] | None = None,
     ):
         """A ProcessingStep running SCRIPTS[script]; `inputs` maps input names to S3 URIs."""
-        processor = self.Processor(
+        job = jobs.ProcessingJob(
+            image="123456789012.dkr.ecr.us-east-1.amazonaws.com/jobs:latest",
+            entrypoint=("python3", f"{CODE}/step.py"),
             role=ROLE,
-            image_uri="123456789012.dkr.ecr.us-east-1.amazonaws.com/jobs:latest",
-            entrypoint=["python3", f"{CODE}/step.py"],
-            instance_count=1,
             instance_type="ml.m5.large",
-            sagemaker_session=self.session,
-        )
-        step_args = processor.run(
-            inputs=[
-                self.Input(
-                    source=f"s3://{BUCKET}/code/{script}/", destination=CODE, input_name="code"
-                ),
-                *[
-                    self.Input(
-                        source=uri, destination=f"/opt/ml/processing/input/{key}", input_name=key
-                    )
+            instance_count=1,
+            volume_size_gb=30,
+            base_job_name=name,
+            inputs=(
+                jobs.ProcessingInput("code", f"s3://{BUCKET}/code/{script}/", CODE),
+                *(
+                    jobs.ProcessingInput(key, uri, f"/opt/ml/processing/input/{key}")
                     for key, uri in (inputs or {}).items()
-                ],
-            ],
-            outputs=[
-                self.Output(
-                    output_name=output,
-                    source=f"/opt/ml/processing/output/{output}",
-                    destination=self.run_output(name, output),
+                ),
+            ),
+            outputs=tuple(
+                jobs.ProcessingOutput(
+                    output, f"/opt/ml/processing/output/{output}", self.run_output(name, output)
                 )
                 for output in outputs
-            ],
-            arguments=arguments,
+            ),
+            arguments=tuple(arguments or ()),
+            environment=dict(environment or {}),
+            max_runtime_seconds=max_runtime_seconds,
         )
-        return self.ProcessingStep(name=name, step_args=step_args, **options)
+        step = self.backend.processing_step(
+            name,
+            job,
+            session=self.session,
+            depends_on=list(depends_on),
+            property_files=list(property_files),
+        )
+        step.cache_config = cache_config
+        if retry_policies is not None:
+            step.retry_policies = retry_policies
+        return step
 
 
 def data_of(step) -> Any:

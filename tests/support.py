@@ -183,3 +183,12 @@ class FaultyServer:
         self.listener.close()
         for connection in self.held:
             connection.close()
+
+
+def sdk_classes(*names: str) -> list:
+    """The installed SDK's workflow classes by name (`ConditionStep`, `Join`, ...): the same
+    ones the builders use, whichever SDK version is installed."""
+    from builders.compiling.sdk import backend
+
+    workflow = backend().workflow
+    return [getattr(workflow, name) for name in names]

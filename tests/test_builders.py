@@ -7,11 +7,10 @@ import json
 import tarfile
 
 import pytest
-from sagemaker.workflow.functions import Join
-from sagemaker.workflow.model_step import ModelStep
-from sagemaker.workflow.steps import ProcessingStep, TrainingStep, TransformStep
+from support import sdk_classes
 
 from builders.compiling.sagemaker_env import offline_build
+from builders.compiling.sdk import backend
 from builders.compiling.staging import CodeStager
 from builders.errors import StepBuildError, UnresolvedInputError
 from builders.registry import REGISTRY
@@ -31,6 +30,11 @@ DATA = "s3://my-ml-bucket/data/processed"
 ARTIFACTS = "s3://my-ml-bucket/models/model.tar.gz"
 LOC = "s3://my-ml-bucket/pipelines/ml-team-fraud-us-east-1/1.0.0"
 EXECUTION_ID = {"Get": "Execution.PipelineExecutionId"}
+Join, ModelStep, ProcessingStep, TrainingStep, TransformStep = sdk_classes(
+    "Join", "ModelStep", "ProcessingStep", "TrainingStep", "TransformStep"
+)
+# Channels SDK 3's ModelTrainer adds: the staged code and its container drivers.
+SDK_CHANNELS = {"code", "sm_drivers"}
 
 
 def in_run(prefix: str, *parts: str) -> dict:
@@ -45,7 +49,7 @@ def build(config, node: str = "Node", stager: CodeStager | None = None, **inputs
     builder = builder_class(config, node_name=node, stager=stager)
     step = builder.create_step(dependencies=[], **inputs)
     with offline_build(config.region):
-        requests = step.request_dicts() if isinstance(step, ModelStep) else [step.to_request()]
+        requests = [inner.to_request() for inner in backend().inner_steps(step)]
     assert len(requests) == 1, "a builder makes exactly one SageMaker step"
     # Pipeline variables (Get, Join) as they appear in the definition JSON.
     request = json.loads(json.dumps(requests[0], default=lambda variable: variable.expr))
@@ -63,6 +67,23 @@ def outputs_of(request: dict) -> dict:
 
 def staged(stager: CodeStager) -> dict[str, bytes]:
     return {obj.s3_uri: obj.content for obj in stager.objects}
+
+
+def training_code(request: dict, stager: CodeStager) -> tuple[str, bytes]:
+    """(entry point, staged sourcedir.tar.gz) of a training job, as its container finds them:
+    in SageMaker's script-mode hyperparameters (SDK 2's estimators) or in the `code` channel
+    and the drivers' sourcecode.json (SDK 3's ModelTrainer)."""
+    args = request["Arguments"]
+    hyper = args["HyperParameters"]
+    if "sagemaker_program" in hyper:
+        program = json.loads(hyper["sagemaker_program"])
+        return program, staged(stager)[json.loads(hyper["sagemaker_submit_directory"])]
+    channels = {
+        c["ChannelName"]: c["DataSource"]["S3DataSource"]["S3Uri"] for c in args["InputDataConfig"]
+    }
+    source = json.loads(staged(stager)[channels["sm_drivers"] + "sourcecode.json"])
+    assert source["source_dir"] == channels["code"]
+    return source["entry_script"], staged(stager)[channels["code"]]
 
 
 def settings_of(request: dict, stager: CodeStager) -> dict:
@@ -157,13 +178,12 @@ def test_xgboost_training_stages_the_builtin_script_and_hyperparameters(base, hy
         "val:auc",
         "test:logloss",
     }
-    hyper = args["HyperParameters"]
-    assert json.loads(hyper["sagemaker_program"]) == "xgboost_train.py"
-    archive = staged(stager)[json.loads(hyper["sagemaker_submit_directory"])]
+    program, archive = training_code(request, stager)
+    assert program == "xgboost_train.py"
     with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
         assert {"xgboost_train.py", "container_paths.py"} <= set(tar.getnames())
     channels = {c["ChannelName"]: c for c in args["InputDataConfig"]}
-    assert set(channels) == {"train", "val", "test", "config"}
+    assert set(channels) - SDK_CHANNELS == {"train", "val", "test", "config"}
     assert channels["train"]["DataSource"]["S3DataSource"]["S3Uri"] == {
         "Std:Join": {"On": "/", "Values": [DATA, "train"]}
     }
@@ -184,7 +204,8 @@ def test_pytorch_training_stages_your_source_folder(base, hyperparameters, tmp_p
     args = request["Arguments"]
     assert "pytorch-training:2.1.0-gpu-py310" in args["AlgorithmSpecification"]["TrainingImage"]
     assert args["ResourceConfig"]["InstanceType"] == "ml.g5.2xlarge"
-    archive = staged(stager)[json.loads(args["HyperParameters"]["sagemaker_submit_directory"])]
+    program, archive = training_code(request, stager)
+    assert program == "train.py"
     with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
         assert tar.getnames() == ["train.py"]
 
@@ -193,7 +214,7 @@ def test_xgboost_model_is_one_create_model_step(base):
     step, request, _, builder = build(
         XGBoostModelConfig(**base), "Model", model_artifacts=ARTIFACTS
     )
-    assert isinstance(step, ModelStep) and len(step.steps) == 1
+    assert isinstance(step, ModelStep) and len(backend().inner_steps(step)) == 1
     assert request["Name"] == "Model-CreateModel" and request["Type"] == "Model"
     container = request["Arguments"]["PrimaryContainer"]
     assert container["ModelDataUrl"] == ARTIFACTS

@@ -10,7 +10,7 @@ import json
 
 import pytest
 from pydantic import ValidationError
-from support import load_starter
+from support import load_starter, sdk_classes
 
 from builders.compiling.compile import compile_pipeline
 from builders.configs.base import BasePipelineConfig
@@ -191,7 +191,9 @@ def test_the_config_file_round_trip_keeps_caching_and_retries():
 
 
 def test_the_failure_kinds_are_those_the_sdk_names():
-    from sagemaker.workflow.retry import SageMakerJobExceptionTypeEnum, StepExceptionTypeEnum
+    SageMakerJobExceptionTypeEnum, StepExceptionTypeEnum = sdk_classes(
+        "SageMakerJobExceptionTypeEnum", "StepExceptionTypeEnum"
+    )
 
     assert tuple(e.value for e in StepExceptionTypeEnum) == STEP_FAILURES
     assert tuple(e.value for e in SageMakerJobExceptionTypeEnum) == JOB_FAILURES

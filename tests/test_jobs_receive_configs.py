@@ -15,7 +15,7 @@ import json
 import tarfile
 from datetime import datetime, timezone
 
-from test_builders import build, inputs_of, settings_of, staged
+from test_builders import build, inputs_of, settings_of, staged, training_code
 
 from builders.compiling.compile import compile_pipeline
 from builders.configs.base import BasePipelineConfig
@@ -282,8 +282,8 @@ def check_training_job(request: dict, stager, image: str, script: str, hyperpara
     }
     assert args["StoppingCondition"] == {"MaxRuntimeInSeconds": 3600}
     assert image in args["AlgorithmSpecification"]["TrainingImage"]
-    assert json.loads(args["HyperParameters"]["sagemaker_program"]) == script
-    archive = staged(stager)[json.loads(args["HyperParameters"]["sagemaker_submit_directory"])]
+    program, archive = training_code(request, stager)
+    assert program == script
     with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
         assert tar.getnames() == [script]
     channels = {c["ChannelName"]: c["DataSource"]["S3DataSource"] for c in args["InputDataConfig"]}

@@ -12,13 +12,22 @@ import json
 import tarfile
 import time
 from datetime import datetime, timedelta, timezone
-from types import SimpleNamespace
+from typing import Any
 
 import pytest
-from localrun_support import BUCKET, REGION, build, data_of, read_text, upload_scripts
+from localrun_support import (
+    BUCKET,
+    REGION,
+    build,
+    data_of,
+    read_text,
+    steps_json,
+    upload_scripts,
+)
 from support import start_moto
 
-from builders.compiling.sagemaker_env import offline_build
+from builders.compiling.sagemaker_env import image_uri, offline_build
+from builders.compiling.sdk import backend, jobs
 from builders.localrun import LocalRunError, LocalRunner, RunStore
 from builders.localrun.cache import CacheIndex
 from builders.localrun.definition import parse_definition
@@ -39,34 +48,10 @@ def runner(sandbox_url, tmp_path):
 
 
 @functools.cache
-def sdk_objects() -> SimpleNamespace:
-    """The SDK classes these tests build steps with (imported offline, once)."""
+def sdk_objects() -> Any:
+    """The SDK's workflow classes these tests build steps with (imported offline, once)."""
     with offline_build(REGION):
-        from sagemaker.workflow.condition_step import ConditionStep
-        from sagemaker.workflow.conditions import ConditionGreaterThanOrEqualTo
-        from sagemaker.workflow.fail_step import FailStep
-        from sagemaker.workflow.functions import Join, JsonGet
-        from sagemaker.workflow.parameters import ParameterFloat, ParameterString
-        from sagemaker.workflow.properties import PropertyFile
-        from sagemaker.workflow.retry import (
-            SageMakerJobExceptionTypeEnum,
-            SageMakerJobStepRetryPolicy,
-        )
-        from sagemaker.workflow.steps import CacheConfig
-
-    return SimpleNamespace(
-        ConditionStep=ConditionStep,
-        ConditionGreaterThanOrEqualTo=ConditionGreaterThanOrEqualTo,
-        FailStep=FailStep,
-        Join=Join,
-        JsonGet=JsonGet,
-        ParameterFloat=ParameterFloat,
-        ParameterString=ParameterString,
-        PropertyFile=PropertyFile,
-        SageMakerJobExceptionTypeEnum=SageMakerJobExceptionTypeEnum,
-        SageMakerJobStepRetryPolicy=SageMakerJobStepRetryPolicy,
-        CacheConfig=CacheConfig,
-    )
+        return backend().workflow
 
 
 def quality_gate_pipeline() -> tuple[str, list]:
@@ -292,7 +277,7 @@ def test_a_step_type_that_cannot_run_locally_stops_the_run_before_it_starts(runn
     """(A Lambda step runs when deploy made its function: tests/test_lambda_call.py.)"""
 
     def steps(sdk):
-        from sagemaker.workflow.callback_step import CallbackStep
+        CallbackStep = sdk.backend.workflow.CallbackStep
 
         queue = "https://sqs.us-east-1.amazonaws.com/123456789012/approvals"
         notify = CallbackStep(name="Notify", sqs_queue_url=queue, inputs={}, outputs=[])
@@ -391,69 +376,63 @@ def source_archive(files: dict[str, str]) -> bytes:
     return buffer.getvalue()
 
 
-def train_model_score_pipeline() -> str:
-    """Train (SKLearn script mode) -> Model (own inference code) -> Score (batch transform)."""
+def train_model_score_pipeline(s3) -> str:
+    """Train (a script of its own, sklearn image) -> Model (own inference code) -> Score."""
     role = "arn:aws:iam::123456789012:role/SageMakerExecutionRole"
 
     def steps(sdk):
-        from sagemaker.inputs import TrainingInput
-        from sagemaker.model import Model
-        from sagemaker.sklearn import SKLearn
-        from sagemaker.transformer import Transformer
-        from sagemaker.workflow.model_step import ModelStep
-        from sagemaker.workflow.steps import TrainingStep, TransformStep
-
-        estimator = sdk.estimator(
-            SKLearn,
-            entry_point="train.py",
-            source_dir=f"s3://{BUCKET}/code/train/sourcedir.tar.gz",
-            framework_version="1.2-1",
-            py_version="py3",
-            role=role,
-            instance_type="ml.m5.large",
-            instance_count=1,
-            output_path=f"s3://{BUCKET}/models",
-            hyperparameters={"epochs": 3, "lr": 0.1, "name": "fraud"},
-            metric_definitions=[{"Name": "val:auc", "Regex": "val_auc=([0-9.]+)"}],
-            disable_profiler=True,
-            debugger_hook_config=False,
+        train = sdk.backend.training_step(
+            "Train",
+            jobs.TrainingJob(
+                framework="sklearn",
+                framework_version="1.2-1",
+                py_version="py3",
+                image=image_uri("sklearn", REGION, "1.2-1", py_version="py3", scope="training"),
+                role=role,
+                instance_type="ml.m5.large",
+                instance_count=1,
+                output_path=f"s3://{BUCKET}/models",
+                base_job_name="Train",
+                code=f"s3://{BUCKET}/code/train/sourcedir.tar.gz",
+                entry_point="train.py",
+                code_location=f"s3://{BUCKET}/code",
+                stage_folder=sdk.stage_folder,
+                channels=(jobs.Channel("train", f"s3://{BUCKET}/rows/"),),
+                hyperparameters={"epochs": 3, "lr": 0.1, "name": "fraud"},
+                metric_definitions=({"Name": "val:auc", "Regex": "val_auc=([0-9.]+)"},),
+            ),
+            session=sdk.session,
+            depends_on=[],
         )
-        train = TrainingStep(
-            name="Train", step_args=estimator.fit({"train": TrainingInput(f"s3://{BUCKET}/rows/")})
-        )
-        model = Model(
-            image_uri="123456789012.dkr.ecr.us-east-1.amazonaws.com/serve:latest",
+        container = jobs.Container(
+            image="123456789012.dkr.ecr.us-east-1.amazonaws.com/serve:latest",
             model_data=train.properties.ModelArtifacts.S3ModelArtifacts,
             role=role,
-            env={
+            environment={
                 "SAGEMAKER_PROGRAM": "inference.py",
                 "SAGEMAKER_SUBMIT_DIRECTORY": f"s3://{BUCKET}/code/serve/sourcedir.tar.gz",
             },
-            sagemaker_session=sdk.session,
+            instance_type="ml.m5.large",
         )
-        create = ModelStep(name="Model", step_args=model.create(instance_type="ml.m5.large"))
-        transformer = Transformer(
+        create = sdk.backend.model_step("Model", container, session=sdk.session, depends_on=[])
+        transform = jobs.TransformJob(
             model_name=create.properties.ModelName,
             instance_type="ml.m5.large",
             instance_count=1,
             output_path=sdk.run_output("Score"),
+            base_job_name="Score",
+            data=f"s3://{BUCKET}/rows/",
+            content_type="text/csv",
             accept="text/csv",
+            split_type="Line",
             assemble_with="Line",
-            sagemaker_session=sdk.session,
+            join_source="Input",
+            input_filter="$[1:]",
         )
-        score = TransformStep(
-            name="Score",
-            step_args=transformer.transform(
-                data=f"s3://{BUCKET}/rows/",
-                content_type="text/csv",
-                split_type="Line",
-                join_source="Input",
-                input_filter="$[1:]",
-            ),
-        )
+        score = sdk.backend.transform_step("Score", transform, session=sdk.session, depends_on=[])
         return [train, create, score]
 
-    return build(steps)
+    return build(steps, s3=s3)
 
 
 def test_training_gets_sagemakers_environment_and_the_model_scores_a_batch(runner):
@@ -467,9 +446,11 @@ def test_training_gets_sagemakers_environment_and_the_model_scores_a_batch(runne
     )
     s3.put_object(Bucket=BUCKET, Key="rows/batch.csv", Body=b"1,1.0,2.0\n2,3.0,0.5\n")
 
-    run = runner.run(train_model_score_pipeline(), pipeline_name="train-score")
+    definition = train_model_score_pipeline(s3)
+    run = runner.run(definition, pipeline_name="train-score")
     assert run.status == "Succeeded", run.failure_reason
     train = run.steps["Train"]
+    declared = steps_json(definition)["Train"]["Arguments"]
     model_uri = train.properties["ModelArtifacts"]["S3ModelArtifacts"]
     assert model_uri == f"s3://{BUCKET}/models/{train.job_name}/output/model.tar.gz"
     assert train.properties["FinalMetricDataList"] == [{"MetricName": "val:auc", "Value": 0.87}]
@@ -480,8 +461,11 @@ def test_training_gets_sagemakers_environment_and_the_model_scores_a_batch(runne
         seen = json.loads(tar.extractfile("weights.json").read())["seen"]
     assert seen["argv"] == ["--epochs", "3", "--lr", "0.1", "--name", "fraud"]
     assert seen["hps"] == {"epochs": 3, "lr": 0.1, "name": "fraud"}
-    assert seen["channels"] == ["train"] and seen["rows"] == 2
-    assert seen["hyperparameters_file"]["name"] == '"fraud"'  # as SageMaker writes it
+    # Every channel of the definition (SDK 3 adds its code and drivers), as SageMaker lists them.
+    assert sorted(seen["channels"]) == sorted(c["ChannelName"] for c in declared["InputDataConfig"])
+    assert seen["rows"] == 2
+    # hyperparameters.json holds the definition's values, as SageMaker writes them.
+    assert seen["hyperparameters_file"]["name"] == declared["HyperParameters"]["name"]
     assert train.outputs["output"].endswith(f"/{train.job_name}/output/output.tar.gz")
 
     model = run.steps["Model-CreateModel"]
@@ -492,20 +476,16 @@ def test_training_gets_sagemakers_environment_and_the_model_scores_a_batch(runne
 
 def test_a_builtin_algorithm_fails_its_step_saying_it_cannot_run_locally(runner):
     def steps(sdk):
-        from sagemaker.estimator import Estimator
-        from sagemaker.inputs import TrainingInput
-        from sagemaker.workflow.steps import TrainingStep
-
-        estimator = sdk.estimator(
-            Estimator,
-            image_uri="683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-xgboost:1.7-1",
+        job = jobs.TrainingJob(  # no code: the image's own algorithm
+            image="683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-xgboost:1.7-1",
             role="arn:aws:iam::123456789012:role/SageMakerExecutionRole",
             instance_type="ml.m5.large",
             instance_count=1,
             output_path=f"s3://{BUCKET}/models",
+            base_job_name="Builtin",
+            channels=(jobs.Channel("train", f"s3://{BUCKET}/code/copy/"),),
         )
-        fit = estimator.fit({"train": TrainingInput(f"s3://{BUCKET}/code/copy/")})
-        return [TrainingStep(name="Builtin", step_args=fit)]
+        return [sdk.backend.training_step("Builtin", job, session=sdk.session, depends_on=[])]
 
     run = runner.run(build(steps), pipeline_name="builtin")
     assert run.status == "Failed"

@@ -12,10 +12,12 @@ from pathlib import Path
 
 import pytest
 from crafted_archives import crafted_archives, escaped, prepare_outside
-from localrun_support import BUCKET, REGION, build, upload_scripts
+from localrun_support import BUCKET, REGION, build, steps_json, upload_scripts
 from support import start_moto
 from test_localrun import INFERENCE_SCRIPT, TRAIN_SCRIPT, source_archive
 
+from builders.compiling.sagemaker_env import image_uri
+from builders.compiling.sdk import jobs
 from builders.localrun import LocalRunner, RunStore
 
 ROLE = "arn:aws:iam::123456789012:role/SageMakerExecutionRole"
@@ -48,32 +50,29 @@ def runner(sandbox_url, tmp_path):
     return runner
 
 
-@functools.cache
-def training_code() -> str:
+def training_code(s3) -> str:
     """Train, its source archive the crafted one."""
 
     def steps(sdk):
-        from sagemaker.inputs import TrainingInput
-        from sagemaker.sklearn import SKLearn
-        from sagemaker.workflow.steps import TrainingStep
-
-        estimator = sdk.estimator(
-            SKLearn,
-            entry_point="train.py",
-            source_dir=CRAFTED,
+        job = jobs.TrainingJob(
+            framework="sklearn",
             framework_version="1.2-1",
             py_version="py3",
+            image=image_uri("sklearn", REGION, "1.2-1", py_version="py3", scope="training"),
             role=ROLE,
             instance_type="ml.m5.large",
             instance_count=1,
             output_path=f"s3://{BUCKET}/models",
-            disable_profiler=True,
-            debugger_hook_config=False,
+            base_job_name="Train",
+            code=CRAFTED,
+            entry_point="train.py",
+            code_location=f"s3://{BUCKET}/code",
+            stage_folder=sdk.stage_folder,
+            channels=(jobs.Channel("train", f"s3://{BUCKET}/rows/"),),
         )
-        fit = estimator.fit({"train": TrainingInput(f"s3://{BUCKET}/rows/")})
-        return [TrainingStep(name="Train", step_args=fit)]
+        return [sdk.backend.training_step("Train", job, session=sdk.session, depends_on=[])]
 
-    return build(steps)
+    return build(steps, s3=s3)
 
 
 @functools.cache
@@ -81,44 +80,49 @@ def transform(model_data: str, code: str | None) -> str:
     """Model -> Score (batch transform) with the given model and inference code archives."""
 
     def steps(sdk):
-        from sagemaker.model import Model
-        from sagemaker.transformer import Transformer
-        from sagemaker.workflow.model_step import ModelStep
-        from sagemaker.workflow.steps import TransformStep
-
-        model = Model(
-            image_uri=IMAGE,
+        environment = {"SAGEMAKER_PROGRAM": "inference.py", "SAGEMAKER_SUBMIT_DIRECTORY": code}
+        container = jobs.Container(
+            image=IMAGE,
             model_data=model_data,
             role=ROLE,
-            env={"SAGEMAKER_PROGRAM": "inference.py", "SAGEMAKER_SUBMIT_DIRECTORY": code}
-            if code
-            else {},
-            sagemaker_session=sdk.session,
+            environment=environment if code else {},
+            instance_type="ml.m5.large",
         )
-        create = ModelStep(name="Model", step_args=model.create(instance_type="ml.m5.large"))
-        transformer = Transformer(
+        create = sdk.backend.model_step("Model", container, session=sdk.session, depends_on=[])
+        score = jobs.TransformJob(
             model_name=create.properties.ModelName,
             instance_type="ml.m5.large",
             instance_count=1,
             output_path=sdk.run_output("Score"),
-            sagemaker_session=sdk.session,
+            base_job_name="Score",
+            data=f"s3://{BUCKET}/rows/",
+            content_type="text/csv",
         )
-        data = transformer.transform(data=f"s3://{BUCKET}/rows/", content_type="text/csv")
-        return [create, TransformStep(name="Score", step_args=data)]
+        return [
+            create,
+            sdk.backend.transform_step("Score", score, session=sdk.session, depends_on=[]),
+        ]
 
     return build(steps)
 
 
+def code_folder(definition: str) -> str:
+    """Where a training job's code is unpacked: SDK 2's script mode to /opt/ml/code, SDK 3's
+    drivers to the `code` channel's folder."""
+    algorithm = steps_json(definition)["Train"]["Arguments"]["AlgorithmSpecification"]
+    return "opt/ml/input/data/code" if "ContainerEntrypoint" in algorithm else "opt/ml/code"
+
+
 UNPACKERS = {
     # name: (definition, step, the folder the archive is unpacked to, under the container)
-    "training source archive": (training_code, "Train", "opt/ml/code"),
+    "training source archive": (training_code, "Train", code_folder),
     "transform model archive": (
-        lambda: transform(CRAFTED, f"s3://{BUCKET}/honest/sourcedir.tar.gz"),
+        lambda s3: transform(CRAFTED, f"s3://{BUCKET}/honest/sourcedir.tar.gz"),
         "Score",
         "opt/ml/model",
     ),
     "transform inference code archive": (
-        lambda: transform(f"s3://{BUCKET}/honest/model.tar.gz", CRAFTED),
+        lambda s3: transform(f"s3://{BUCKET}/honest/model.tar.gz", CRAFTED),
         "Score",
         "opt/ml/code",
     ),
@@ -133,11 +137,13 @@ def test_the_step_fails_naming_the_archive_and_the_member(runner, tmp_path, unpa
     case = next(c for c in crafted_archives(outside) if c.kind == kind)
     runner.aws.s3.put_object(Bucket=BUCKET, Key="crafted/archive.tar.gz", Body=case.content)
 
-    run = runner.run(definition(), pipeline_name="crafted")
+    built = definition(runner.aws.s3)
+    run = runner.run(built, pipeline_name="crafted")
 
     assert run.status == "Failed"
     reason = run.steps[step].reason
     assert reason.startswith(f"The archive {CRAFTED} has a member '{case.member}'"), reason
+    folder = folder if isinstance(folder, str) else folder(built)
     unpacked = runner.store.step_folder(run.execution_id, step) / "container" / folder
     assert escaped(outside, tmp_path, unpacked) == []
 

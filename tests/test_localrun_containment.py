@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 
 import pytest
-from localrun_support import BUCKET, REGION, ROLE, build, upload_scripts
+from localrun_support import BUCKET, REGION, build, upload_scripts
 from support import start_moto
 from test_localrun_store import another_process
 
@@ -95,39 +95,14 @@ def pids(tmp_path):
             os.kill(int(path.read_text()), signal.SIGKILL)
 
 
-def family(pids: Path, mode: str, **processor) -> str:
-    return build(lambda sdk: [job(sdk, "Family", "family", [str(pids), mode], **processor)])
+def family(pids: Path, mode: str, **options) -> str:
+    return build(lambda sdk: [job(sdk, "Family", "family", [str(pids), mode], **options)])
 
 
-def job(sdk, name: str, script: str, arguments: list[str], **processor):
-    """A ProcessingStep running SCRIPTS[script], with Processor options (a time limit)."""
-    from sagemaker.processing import Processor
-
-    step_args = Processor(
-        role=ROLE,
-        image_uri="123456789012.dkr.ecr.us-east-1.amazonaws.com/jobs:latest",
-        entrypoint=["python3", "/opt/ml/processing/input/code/step.py"],
-        instance_count=1,
-        instance_type="ml.m5.large",
-        sagemaker_session=sdk.session,
-        **processor,
-    ).run(
-        inputs=[
-            sdk.Input(
-                source=f"s3://{BUCKET}/code/{script}/",
-                destination="/opt/ml/processing/input/code",
-            )
-        ],
-        outputs=[
-            sdk.Output(
-                output_name="data",
-                source="/opt/ml/processing/output/data",
-                destination=sdk.run_output(name),
-            )
-        ],
-        arguments=arguments,
-    )
-    return sdk.ProcessingStep(name=name, step_args=step_args)
+def job(sdk, name: str, script: str, arguments: list[str], **options):
+    """A ProcessingStep running SCRIPTS[script], with the job's options (a time limit, its
+    environment)."""
+    return sdk.step(name, script, arguments, **options)
 
 
 def recorded(pids: Path) -> dict[str, int]:
@@ -234,7 +209,7 @@ def test_a_step_ends_when_its_job_ends_and_its_leftovers_are_stopped(runner, pid
 
 
 def test_a_job_over_its_time_limit_is_stopped_with_what_it_started(runner, pids):
-    definition = family(pids, "stay", max_runtime_in_seconds=2)
+    definition = family(pids, "stay", max_runtime_seconds=2)
     run = runner.run(definition, pipeline_name="limit")
 
     assert run.status == "Failed"
@@ -247,7 +222,7 @@ def test_a_job_sees_sagemakers_environment_not_the_users_shell(runner, monkeypat
     monkeypatch.setenv("AWS_PROFILE", "production")
     monkeypatch.setenv("PYTHONPATH", "/home/someone/lib")
     definition = build(
-        lambda sdk: [job(sdk, "Env", "environment", [], env={"LEVEL": "3", "TZ": "UTC"})]
+        lambda sdk: [job(sdk, "Env", "environment", [], environment={"LEVEL": "3", "TZ": "UTC"})]
     )
     run = runner.run(definition, pipeline_name="environment")
 

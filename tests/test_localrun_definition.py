@@ -6,6 +6,7 @@ import json
 
 import pytest
 from localrun_support import build, data_of, steps_json
+from support import sdk_classes
 
 from builders.compiling.sagemaker_env import offline_build
 from builders.localrun.definition import parameter_values, parse_definition
@@ -81,18 +82,25 @@ def test_joins_with_the_execution_id_and_step_properties_resolve():
 def sdk_conditions():
     """A Condition step's conditions, as the SDK writes them in a definition."""
     with offline_build("us-east-1"):
-        from sagemaker.workflow.condition_step import ConditionStep
-        from sagemaker.workflow.conditions import (
+        (ConditionStep,) = sdk_classes("ConditionStep")
+        (
             ConditionEquals,
             ConditionGreaterThanOrEqualTo,
             ConditionIn,
             ConditionLessThan,
             ConditionNot,
             ConditionOr,
+        ) = sdk_classes(
+            "ConditionEquals",
+            "ConditionGreaterThanOrEqualTo",
+            "ConditionIn",
+            "ConditionLessThan",
+            "ConditionNot",
+            "ConditionOr",
         )
-        from sagemaker.workflow.functions import JsonGet
-        from sagemaker.workflow.parameters import ParameterFloat, ParameterString
-        from sagemaker.workflow.properties import PropertyFile
+        (JsonGet,) = sdk_classes("JsonGet")
+        ParameterFloat, ParameterString = sdk_classes("ParameterFloat", "ParameterString")
+        (PropertyFile,) = sdk_classes("PropertyFile")
 
         threshold = ParameterFloat(name="Threshold", default_value=0.8)
         stage = ParameterString(name="Stage", default_value="dev")
@@ -152,10 +160,8 @@ def test_parameters_take_given_values_of_their_type_or_defaults():
         return [sdk.step("Only", "copy", ["x"])]
 
     with offline_build("us-east-1"):
-        from sagemaker.workflow.parameters import (
-            ParameterBoolean,
-            ParameterInteger,
-            ParameterString,
+        ParameterBoolean, ParameterInteger, ParameterString = sdk_classes(
+            "ParameterBoolean", "ParameterInteger", "ParameterString"
         )
 
         parameters = [
@@ -175,9 +181,9 @@ def test_parameters_take_given_values_of_their_type_or_defaults():
 
 def test_order_follows_data_references_and_condition_branches():
     def steps(sdk):
-        from sagemaker.workflow.condition_step import ConditionStep
-        from sagemaker.workflow.conditions import ConditionEquals
-        from sagemaker.workflow.fail_step import FailStep
+        (ConditionStep,) = sdk_classes("ConditionStep")
+        (ConditionEquals,) = sdk_classes("ConditionEquals")
+        (FailStep,) = sdk_classes("FailStep")
 
         load = sdk.step("Load", "copy", ["load"])
         train = sdk.step("Train", "copy", ["train"], inputs={"data": data_of(load)})

@@ -18,6 +18,7 @@ from localrun_support import BUCKET, REGION, build, read_text, upload_scripts
 from support import start_moto
 
 from builders.compiling.sagemaker_env import offline_build
+from builders.compiling.sdk import backend, jobs
 from builders.localrun import LocalRunner, RunStore
 from builders.localrun.cache import CacheIndex, cache_key
 from builders.localrun.definition import parse_definition
@@ -70,25 +71,22 @@ def runner(sandbox_url, tmp_path):
 
 
 def sdk_cache(expire_after="PT1H"):
+    """The installed SDK's CacheConfig, through the backend builders use."""
     with offline_build(REGION):
-        from sagemaker.workflow.steps import CacheConfig
-
-    return CacheConfig(enable_caching=True, expire_after=expire_after)
+        return backend().cache_config(expire_after)
 
 
 def sdk_retry(max_attempts: int, interval: float = 0, backoff: float = 2.0):
+    """The installed SDK's SageMakerJobStepRetryPolicy for a job's internal error."""
     with offline_build(REGION):
-        from sagemaker.workflow.retry import (
-            SageMakerJobExceptionTypeEnum,
-            SageMakerJobStepRetryPolicy,
+        (policy,) = backend().retry_policies(
+            [],
+            ["SageMaker.JOB_INTERNAL_ERROR"],
+            max_attempts=max_attempts,
+            interval_seconds=interval,
+            backoff_rate=backoff,
         )
-
-    return SageMakerJobStepRetryPolicy(
-        exception_types=[SageMakerJobExceptionTypeEnum.INTERNAL_ERROR],
-        max_attempts=max_attempts,
-        interval_seconds=interval,
-        backoff_rate=backoff,
-    )
+    return policy
 
 
 def one_step(script: str, arguments: list[str], **options) -> str:
@@ -150,28 +148,24 @@ def test_a_cached_result_expires_after_its_duration(runner, expire_after, lasts)
 
 
 def training_definition(hyperparameters: dict[str, str], **changes) -> str:
-    """A cached XGBoost training step built by the SDK; `changes` to the estimator."""
+    """A cached XGBoost training step built by the SDK; `changes` to its job."""
 
     def steps(sdk):
-        from sagemaker.estimator import Estimator
-        from sagemaker.workflow.steps import TrainingStep
-
         options = {
-            "image_uri": "123456789012.dkr.ecr.us-east-1.amazonaws.com/xgb:1",
+            "image": "123456789012.dkr.ecr.us-east-1.amazonaws.com/xgb:1",
             "role": "arn:aws:iam::123456789012:role/SageMakerExecutionRole",
             "instance_count": 1,
             "instance_type": "ml.m5.large",
             "output_path": f"s3://{BUCKET}/models",
+            "base_job_name": "Train",
             "hyperparameters": hyperparameters,
-            "debugger_hook_config": False,  # else it holds output_path, a key attribute
+            "channels": (jobs.Channel("train", f"s3://{BUCKET}/rows/"),),
             **changes,
         }
-        estimator = sdk.estimator(Estimator, **options)
-        with offline_build(REGION):
-            from sagemaker.inputs import TrainingInput
-
-        arguments = estimator.fit(inputs={"train": TrainingInput(f"s3://{BUCKET}/rows/")})
-        return [TrainingStep(name="Train", step_args=arguments, cache_config=sdk_cache())]
+        job = jobs.TrainingJob(**options)  # no code: the image's own algorithm
+        step = sdk.backend.training_step("Train", job, session=sdk.session, depends_on=[])
+        step.cache_config = sdk_cache()
+        return [step]
 
     return build(steps)
 
@@ -195,7 +189,7 @@ def test_a_training_steps_cache_key_holds_its_hyperparameters_not_its_resources(
             {"max_depth": "5", "eta": "0.2"},
             instance_type="ml.m5.xlarge",
             output_path=f"s3://{BUCKET}/elsewhere",
-            max_run=600,
+            max_runtime_seconds=600,
         )
     )
 

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 import xgboost as xgb
 from sklearn.metrics import roc_auc_score
-from support import STARTERS, load_starter, start_moto
+from support import REPO, STARTERS, load_starter, start_moto
 
 from builders.compiling.compile import compile_pipeline
 from builders.deploying.deploy import Target, deploy
@@ -27,6 +27,7 @@ pytestmark = [
     pytest.mark.filterwarnings("ignore:.*(UBJSON|Unknown file format):UserWarning"),
 ]
 ROLE = "arn:aws:iam::123456789012:role/SageMakerExecutionRole"
+METRICS = REPO / "tests" / "golden" / "starter_metrics.json"  # the same under either SDK
 
 
 @pytest.fixture(scope="module")
@@ -174,6 +175,31 @@ def test_the_metrics_the_training_prints_are_read_by_its_metric_definitions(xgbo
     assert {"val:auc", "test:auc", "test:logloss", "test:accuracy"} <= set(metrics)
     assert all(0.0 <= value <= 1.0 for value in metrics.values())
     assert metrics["test:auc"] > 0.8
+
+
+def training_metrics(run) -> dict[str, float]:
+    listed = run.steps["XGBoostTraining"].properties["FinalMetricDataList"]
+    return {metric["MetricName"]: round(metric["Value"], 6) for metric in listed}
+
+
+def test_the_starters_runs_give_the_reviewed_metrics_under_either_sdk(
+    xgboost_run, gate_run, request
+):
+    """The same metrics whichever SDK compiled the starters (SDK 2's script mode, SDK 3's
+    ModelTrainer layout): one committed file, read by both test environments."""
+    runner, _, gate = gate_run
+    report_uri = gate.steps["ModelEvaluation"].outputs["evaluation"] + "/evaluation.json"
+    evaluation = json.loads(get(runner.aws.s3, report_uri))["metrics"]
+    found = {
+        "xgboost_end_to_end": {"XGBoostTraining": training_metrics(xgboost_run[2])},
+        "xgboost_quality_gate": {
+            "XGBoostTraining": training_metrics(gate),
+            "ModelEvaluation": {name: round(m["value"], 6) for name, m in evaluation.items()},
+        },
+    }
+    if request.config.getoption("--update-golden"):
+        METRICS.write_text(json.dumps(found, indent=2, sort_keys=True) + "\n")
+    assert found == json.loads(METRICS.read_text())
 
 
 def with_country(data: bytes, every: int = 3) -> bytes:

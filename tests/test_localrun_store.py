@@ -12,7 +12,7 @@ import time
 
 import pytest
 from localrun_support import REGION, build, data_of, upload_scripts
-from support import REPO, start_moto
+from support import REPO, sdk_classes, start_moto
 
 from builders.compiling.sagemaker_env import offline_build
 from builders.localrun import LocalRunner, RunInProgressError, RunNotFoundError, RunStore
@@ -45,7 +45,7 @@ def sandbox_url():
 
 def cached_chain() -> str:
     with offline_build(REGION):
-        from sagemaker.workflow.steps import CacheConfig
+        (CacheConfig,) = sdk_classes("CacheConfig")
 
     cache = CacheConfig(enable_caching=True, expire_after="P1D")
 

@@ -12,6 +12,8 @@ import pytest
 from support import REPO, STARTERS, load_starter
 
 from builders.compiling.compile import compile_pipeline
+from builders.compiling.sagemaker_env import installed_major
+from builders.compiling.template import PipelineBuilderTemplate
 
 # Refuses and records every connection and name lookup (even ones a library catches and
 # hides, such as a credential lookup), then imports the SDK and compiles with the CLI.
@@ -28,9 +30,13 @@ GUARD = textwrap.dedent(
 )
 OFFLINE_COMPILE = GUARD + textwrap.dedent(
     """
+    import threading
     from builders.cli import main
     code = main(["compile", "--dag", sys.argv[1], "--config", sys.argv[2], "--out", sys.argv[3]])
     assert "sagemaker" in sys.modules  # the SDK was imported and used under the guard
+    for thread in threading.enumerate():  # the SDK sends telemetry from a thread of its own
+        if thread is not threading.current_thread():
+            thread.join(timeout=10)
     print("network attempts:", attempts, file=sys.stderr)
     sys.exit(code or len(attempts))
     """
@@ -151,3 +157,22 @@ def test_a_compile_leaves_the_process_as_it_found_it(tmp_path):
     run = python(PROCESS_STATE, *folders, home=tmp_path)
     assert run.returncode == 0, run.stderr
     assert json.loads(run.stdout.splitlines()[-1]) == {}
+
+
+@pytest.mark.skipif(installed_major() < 3, reason="SDK 3's ModelTrainer sends telemetry")
+def test_sdk_3_trainers_opt_out_of_telemetry_through_the_sdks_own_setting():
+    """A training step's ModelTrainer has a session whose SDK config says TelemetryOptOut,
+    read by the SDK's own lookup, and the config passes the SDK's schema."""
+    from sagemaker.core.common_utils import resolve_value_from_config
+    from sagemaker.core.config.config_manager import SageMakerConfig
+    from sagemaker.core.config.config_schema import TELEMETRY_OPT_OUT_PATH
+
+    dag, configs, folder = load_starter("xgboost_end_to_end")
+    pipeline = PipelineBuilderTemplate(dag, configs, base_dir=folder).generate_pipeline()
+    (training,) = [step for step in pipeline.steps if step.step_type.value == "Training"]
+    session = training.step_args.func_args[0].sagemaker_session  # the ModelTrainer's
+    SageMakerConfig.validate_sagemaker_config(session.sagemaker_config)
+    assert (
+        resolve_value_from_config(config_path=TELEMETRY_OPT_OUT_PATH, sagemaker_session=session)
+        is True
+    )

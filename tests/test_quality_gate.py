@@ -8,7 +8,7 @@ import json
 
 import pytest
 from app_support import app, canvas_edit, create_from_starter, shown
-from support import STARTERS
+from support import STARTERS, sdk_classes
 
 from builders.compiling.compile import compile_pipeline
 from builders.compiling.sagemaker_env import offline_build
@@ -208,7 +208,7 @@ def test_the_fail_step_carries_its_message(document):
 
 def test_the_sdk_refuses_a_branch_step_that_is_also_a_pipeline_step(document):
     """Why the branches are nested: the same step listed twice is refused by the SDK."""
-    from sagemaker.workflow.pipeline import Pipeline
+    (Pipeline,) = sdk_classes("Pipeline")
 
     dag = load_dag(GATE / "dag.json")
     template = PipelineBuilderTemplate(dag, configs_from_document(document), base_dir=GATE)

@@ -24,7 +24,8 @@ def test_the_python_example_runs(tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
     exec(compile(code, "README.md", "exec"), {})
     out = capsys.readouterr().out
-    assert "ml-team-fraud-us-east-1 ['Load', 'Prepare', 'Train', 'Model']" in out
+    assert "ml-team-fraud-us-east-1 4\n" in out
+    assert "['Load', 'Prepare', 'Train', 'Model-CreateModel']" in out  # compiled.step_names
     assert (tmp_path / "config.json").is_file()
 
 

@@ -9,13 +9,7 @@ from typing import Annotated, Any, Literal
 import boto3
 import pytest
 from pydantic import BaseModel, Field
-from sagemaker.workflow.condition_step import ConditionStep
-from sagemaker.workflow.endpoint_step import EndpointConfigStep, EndpointStep
-from sagemaker.workflow.fail_step import FailStep
-from sagemaker.workflow.function_step import _FunctionStep
-from sagemaker.workflow.lambda_step import LambdaStep
-from sagemaker.workflow.model_step import ModelStep
-from sagemaker.workflow.steps import ProcessingStep, TrainingStep, TransformStep, TuningStep
+from support import sdk_classes
 
 from builders.cli import main as cli
 from builders.compiling.compile import compile_pipeline
@@ -34,6 +28,12 @@ from builders.registry import REGISTRY, StepType
 from builders.step_types.data_loading.config import DataLoadingConfig
 from builders.step_types.tabular_preprocessing.config import TabularPreprocessingConfig
 
+(ConditionStep, FailStep, ModelStep, ProcessingStep, TrainingStep, TransformStep) = sdk_classes(
+    "ConditionStep", "FailStep", "ModelStep", "ProcessingStep", "TrainingStep", "TransformStep"
+)
+(EndpointConfigStep, EndpointStep, LambdaStep, TuningStep, _FunctionStep) = sdk_classes(
+    "EndpointConfigStep", "EndpointStep", "LambdaStep", "TuningStep", "_FunctionStep"
+)
 STEP_TYPES = {
     # step type: (Config class, Builder class, SageMaker step class)
     "DataLoading": ("DataLoadingConfig", "DataLoadingStepBuilder", ProcessingStep),

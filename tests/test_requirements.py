@@ -30,3 +30,23 @@ def test_every_requirement_has_the_constraints_pin_and_the_app_needs_are_there()
     # What the app imports, and moto's server extra (the local sandbox) with its Flask.
     assert {"streamlit", "sagemaker", "pydantic", "boto3", "moto", "flask"} <= set(required)
     assert "pytest" not in required  # test tools stay in the dev extra
+
+
+def test_the_pins_install_sdk_3_and_sdk_2_both_of_which_the_project_admits():
+    """.venv (constraints.txt, requirements.txt) gets SDK 3.x; .venv-sdk2 (constraints-sdk2.txt)
+    2.x; pyproject's dependency admits both, so a user with either can install the library."""
+    from importlib import metadata
+
+    from packaging.requirements import Requirement
+    from packaging.version import Version
+
+    declared = next(
+        Requirement(raw)
+        for raw in metadata.distribution("sagemaker-pipeline-designer").requires or []
+        if Requirement(raw).name == "sagemaker"
+    )
+    three = _pins(REPO / "constraints.txt")["sagemaker"]
+    two = _pins(REPO / "constraints-sdk2.txt")["sagemaker"]
+    assert (Version(three).major, Version(two).major) == (3, 2)
+    assert declared.specifier.contains(three) and declared.specifier.contains(two)
+    assert _pins(REPO / "requirements.txt")["sagemaker"] == three

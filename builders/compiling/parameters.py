@@ -15,26 +15,15 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from builders.compiling.sdk import backend
 from builders.configs.parameters import PipelineParameter, binding_refusal, field_value, spec_of
 from builders.errors import ConfigValidationError, Problem
 
 
 def sdk_parameters(parameters: Iterable[PipelineParameter]) -> dict[str, Any]:
     """Name -> the SDK's Parameter of that type, with its default."""
-    from sagemaker.workflow.parameters import (
-        ParameterBoolean,
-        ParameterFloat,
-        ParameterInteger,
-        ParameterString,
-    )
-
-    kinds = {
-        "String": ParameterString,
-        "Integer": ParameterInteger,
-        "Float": ParameterFloat,
-        "Boolean": ParameterBoolean,
-    }
-    return {p.name: kinds[p.type](name=p.name, default_value=p.default) for p in parameters}
+    sdk = backend()
+    return {p.name: sdk.parameter(p.type, p.name, p.default) for p in parameters}
 
 
 def config_view(

@@ -1,25 +1,24 @@
 """The SageMaker SDK, set up to build pipeline definitions offline (docs/architecture.md).
 
-The library leaves the process as it found it (issue 11):
+Whichever SDK is installed (3.x, or 2.x until its end of support), the library leaves the
+process as it found it (issue 11, issue 22):
 - The SDK is imported once, by `sdk()`, whichever builders module comes first (the
-  `builders.compiling.steps` package calls it; step types' builders import SDK classes
-  after it). Its JumpStart module makes a boto3 session at import, which would ask the EC2
-  metadata service for credentials: the import runs with that service disabled. What the
-  import changes in the process is put back: rich's traceback hook on sys.excepthook
-  (sagemaker_core), `logging.basicConfig(level=INFO)` on the root logger (the SDK's
-  experiments module) and the warning filters it adds.
-- No SDK telemetry is sent: the one SDK call on our path that sends it (`Estimator.fit`)
-  is not made (see builders/compiling/steps/training.py). Its `TelemetryOptOut` setting
-  would turn it off, but any non-empty SDK config makes the SDK validate the config's whole
-  JSON schema at every config lookup: 0.46 s each, and a 9-node compile makes 127 (13 ms
-  became 14 s).
-- Sessions are explicit: our PipelineSession has the region, clients that never call AWS,
-  and the pipeline's bucket as its default bucket, taken as given (the SDK's own method
-  would ask S3 whether it exists); every step gets explicit S3 destinations.
-- One global change is unavoidable: every estimator builds a TensorBoardApp whose
-  `boto3.client()` uses boto3's *default* session, which without credentials would look for
-  them up to the metadata service. `estimator_construction()` swaps in the offline session
-  for the estimator's constructor only, under a lock, and restores it.
+  `builders.compiling.steps` package calls it). Importing it makes boto3 sessions and clients
+  (2.x's JumpStart module, 3.x's model registry module), which would ask the EC2 metadata
+  service for credentials and, in 3.x, fail without a region: the import runs with that
+  service disabled and, when boto3 has no default session, with one holding the configured
+  region (us-east-1 when none is), then boto3's default session is put back. What else the
+  import changes is put back too: sys.excepthook (2.x's rich traceback hook), the root
+  logger (`logging.basicConfig(level=INFO)` in both) and the warning filters it adds. The
+  SDK's own warnings are not hidden (the test suite turns them into errors, pyproject).
+- No SDK telemetry is sent, through each SDK's supported setting or by not calling what
+  sends it (see the backends, builders/compiling/sdk/).
+- Sessions are explicit: our PipelineSession has the region, clients that refuse every call
+  to AWS (an offline build answers any request with AccessDenied, before a connection is
+  opened), and the pipeline's bucket as its default bucket, taken as given.
+- Where an SDK constructor uses boto3's *default* session (2.x estimators build a
+  TensorBoardApp with `boto3.client()`), `boto3_default_session()` swaps in the offline one
+  for that constructor only, under a lock, and restores it.
 - Garbage collector tuning is opt-in (`builders.compiling.gc_tuning`), for the CLI and benchmarks.
 
 Sessions and image URIs are cached: creating them loads botocore's service models, which
@@ -29,6 +28,7 @@ costs ~100 ms each time.
 from __future__ import annotations
 
 import functools
+import importlib
 import logging
 import os
 import sys
@@ -36,28 +36,43 @@ import threading
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from importlib import metadata
+from typing import TYPE_CHECKING, Any
 
 from builders.errors import StepBuildError
+
+if TYPE_CHECKING:
+    from builders.compiling.sdk.base import Backend
 
 # Builds share one PipelineSession per region and bucket; the SDK keeps per-build state on
 # it (session.context), so builds run one at a time.
 _build_lock = threading.RLock()
 _OFFLINE_CREDENTIALS = {"aws_access_key_id": "offline", "aws_secret_access_key": "offline"}
-# Loggers with levels or handlers of their own that report on every build ("Popping out
-# 'ProcessingJobName' ...", "Not applying SDK defaults ...").
-_SDK_LOGGERS = ("sagemaker", "sagemaker.config", "sagemaker_core")
+_IMPORT_ENVIRONMENT = {"AWS_EC2_METADATA_DISABLED": "true"}
+_IMPORT_REGION = "us-east-1"  # boto3's default session at import, when none is configured
+# Warnings every build would raise that say nothing to a user of this library.
+_BUILD_NOISE = r"Running within a PipelineSession"
 _quiet_depth = 0  # nesting of quiet_sdk(), under the build lock
-_IMPORT_ENVIRONMENT = {"AWS_EC2_METADATA_DISABLED": "true", "SAGEMAKER_SUPPRESS_V2_WARNING": "1"}
+_sdk_loggers: list[logging.Logger] = []  # the SDK's loggers that report on every build
+
+
+def installed_major() -> int:
+    """The major version of the installed SageMaker SDK, read without importing it."""
+    return int(metadata.version("sagemaker").split(".")[0])
 
 
 @functools.cache
-def sdk() -> Any:
-    """Import the SageMaker SDK once, quietly and without network; the process is left as it was."""
-    with _build_lock, _restored_process_state():
-        import sagemaker
-        import sagemaker.workflow.pipeline  # the workflow API and its steps
-    return sagemaker
+def sdk() -> Backend:
+    """Import the SageMaker SDK once, without network; return the backend that builds with it."""
+    if installed_major() >= 3:
+        from builders.compiling.sdk.v3 import SdkV3 as backend_class
+    else:
+        from builders.compiling.sdk.v2 import SdkV2 as backend_class
+    with _build_lock, _restored_process_state(), _import_default_session():
+        for module in backend_class.IMPORTS:
+            importlib.import_module(module)
+    _sdk_loggers[:] = _reporting_loggers()
+    return backend_class()
 
 
 @contextmanager
@@ -70,7 +85,6 @@ def _restored_process_state() -> Iterator[None]:
     os.environ.update(_IMPORT_ENVIRONMENT)
     try:
         with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
             yield
     finally:
         for name, value in environment.items():
@@ -84,8 +98,38 @@ def _restored_process_state() -> Iterator[None]:
 
 
 @contextmanager
+def _import_default_session() -> Iterator[None]:
+    """boto3's default session has a region while the SDK is imported, then is put back."""
+    import boto3
+
+    previous = boto3.DEFAULT_SESSION
+    if previous is None:
+        configured = boto3.Session().region_name
+        session = boto3.Session(
+            botocore_session=_botocore_session(), region_name=configured or _IMPORT_REGION
+        )
+        # Endpoint settings concern deploys: an invalid one must not break the import.
+        session._session.set_config_variable("ignore_configured_endpoint_urls", True)
+        boto3.DEFAULT_SESSION = session
+    try:
+        yield
+    finally:
+        boto3.DEFAULT_SESSION = previous
+
+
+def _reporting_loggers() -> list[logging.Logger]:
+    """The SDK's loggers with a level of their own, which log on every build ("Popping out
+    'ProcessingJobName' ...", "Not applying SDK defaults ..."), and their root."""
+    names = {"sagemaker", "sagemaker_core"}
+    for name, logger in logging.Logger.manager.loggerDict.items():
+        if name.startswith("sagemaker") and isinstance(logger, logging.Logger) and logger.level:
+            names.add(name)
+    return [logging.getLogger(name) for name in sorted(names)]
+
+
+@contextmanager
 def quiet_sdk() -> Iterator[None]:
-    """The SDK's warnings and log lines hidden meanwhile, then the filters and levels restored.
+    """The SDK's log lines and its per-build notice hidden meanwhile, then put back.
 
     Like warnings.catch_warnings, this changes process-wide settings for its duration: it
     holds the build lock, so builds do it one at a time. Nested uses (a compile, then each
@@ -100,11 +144,10 @@ def quiet_sdk() -> Iterator[None]:
             finally:
                 _quiet_depth -= 1
             return
-        loggers = [logging.getLogger(name) for name in _SDK_LOGGERS]
+        loggers = list(_sdk_loggers)
         levels = [logger.level for logger in loggers]
         with warnings.catch_warnings():
-            warnings.filterwarnings("ignore", module=r"sagemaker(_core)?(\..*)?$")
-            warnings.filterwarnings("ignore", message=".*PipelineSession.*")
+            warnings.filterwarnings("ignore", message=_BUILD_NOISE, category=UserWarning)
             for logger in loggers:
                 logger.setLevel(logging.ERROR)
             _quiet_depth = 1
@@ -116,66 +159,95 @@ def quiet_sdk() -> Iterator[None]:
                     logger.setLevel(level)
 
 
+def _refuse(model: Any, **_: Any) -> tuple[Any, dict[str, Any]]:
+    """A botocore `before-call` handler: every call is answered AccessDenied, unsent.
+
+    SDKs check things in AWS while building steps (3.x asks IAM whether the role may train
+    and which bucket to stage in); they go on without the answer when access is denied.
+    """
+    from botocore.awsrequest import AWSResponse
+
+    operation = f"{model.service_model.service_name}:{model.name}"
+    error = {
+        "Code": "AccessDenied",
+        "Message": f"{operation} is not called: pipelines are compiled offline.",
+    }
+    return AWSResponse("", 403, {}, None), {
+        "Error": error,
+        "ResponseMetadata": {"HTTPStatusCode": 403},
+    }
+
+
+@functools.cache
+def _service_models() -> Any:
+    """One botocore loader for the sessions made here: each service model is read once.
+
+    The SDK's import makes clients (3.x: sagemaker and s3), so does each PipelineSession;
+    a botocore session reads and parses a model for its first client (the sagemaker model
+    is megabytes of JSON, ~0.2 s).
+    """
+    import botocore.session
+
+    return botocore.session.get_session().get_component("data_loader")
+
+
+def _botocore_session() -> Any:
+    import botocore.session
+
+    session = botocore.session.get_session()
+    session.register_component("data_loader", _service_models())
+    return session
+
+
 @functools.lru_cache(maxsize=16)
 def _offline_boto_session(region: str) -> Any:
     import boto3
 
     class OfflineSession(boto3.Session):
-        """Never calls AWS, so its clients can be shared: each estimator asks for one."""
+        """Never calls AWS, so its clients can be shared: SDK objects ask for them often."""
 
         @functools.cache  # noqa: B019  (one session per region, kept for the process)
         def client(self, *args: Any, **kwargs: Any) -> Any:
             return super().client(*args, **kwargs)
 
-    session = OfflineSession(region_name=region, **_OFFLINE_CREDENTIALS)
+    session = OfflineSession(
+        botocore_session=_botocore_session(), region_name=region, **_OFFLINE_CREDENTIALS
+    )
     # AWS_ENDPOINT_URL and endpoint settings in ~/.aws/config concern deploys, not offline
     # builds: an invalid one must not break a compile.
     session._session.set_config_variable("ignore_configured_endpoint_urls", True)
+    session.events.register("before-call", _refuse)
     return session
 
 
 @functools.lru_cache(maxsize=16)
 def pipeline_session(region: str, bucket: str) -> Any:
     """A PipelineSession that builds steps without calling AWS."""
-    sdk()
-    from sagemaker.workflow.pipeline_context import PipelineSession
-
-    class OfflinePipelineSession(PipelineSession):
-        """Its default bucket is the pipeline's bucket, taken as given.
-
-        The SDK's own default_bucket() asks S3 whether the bucket exists (and creates it);
-        compiling never touches S3: deploy's preflight checks the bucket.
-        """
-
-        def default_bucket(self) -> str:
-            return bucket
-
+    backend = sdk()
     with quiet_sdk():
-        return OfflinePipelineSession(
-            boto_session=_offline_boto_session(region), default_bucket=bucket
-        )
+        return backend.pipeline_session(region, bucket, _offline_boto_session(region))
 
 
 @contextmanager
 def offline_build(region: str) -> Iterator[None]:
-    """Build steps and definitions under this: one build at a time, the SDK's warnings hidden."""
+    """Build steps and definitions under this: one build at a time, the SDK's noise hidden."""
     sdk()
     with _build_lock, quiet_sdk():
         yield
 
 
 @contextmanager
-def estimator_construction(region: str) -> Iterator[None]:
-    """boto3's default session is the offline one while an estimator is constructed.
+def boto3_default_session(session: Any) -> Iterator[None]:
+    """boto3's default session is `session` (an offline one) meanwhile, then put back.
 
-    The SDK gives no way around it (EstimatorBase always builds a TensorBoardApp, which calls
-    `boto3.client()`); the swap lasts for the constructor only and is undone after it.
+    For SDK constructors that call `boto3.client()` (2.x's EstimatorBase always builds a
+    TensorBoardApp); the swap lasts for the constructor only, under the build lock.
     """
     import boto3
 
     with _build_lock:
         previous = boto3.DEFAULT_SESSION
-        boto3.DEFAULT_SESSION = _offline_boto_session(region)
+        boto3.DEFAULT_SESSION = session
         try:
             yield
         finally:
@@ -184,12 +256,10 @@ def estimator_construction(region: str) -> Iterator[None]:
 
 @functools.lru_cache(maxsize=512)
 def _image_uri(framework: str, region: str, version: str, py_version, instance_type, scope):
-    from sagemaker import image_uris
-
-    return image_uris.retrieve(
+    return sdk().image_uri(
         framework,
         region,
-        version=version,
+        version,
         py_version=py_version,
         instance_type=instance_type,
         image_scope=scope,

@@ -9,6 +9,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from builders.compiling.sagemaker_env import offline_build, pipeline_session
+from builders.compiling.sdk import backend
 from builders.compiling.staging import CodeStager, StagedObject
 from builders.configs.parameters import PipelineParameter
 from builders.errors import (
@@ -17,6 +18,7 @@ from builders.errors import (
     StepBuildError,
     UnknownStepTypeError,
 )
+from builders.fileio import write_failure
 from builders.graph.branches import conditions_of
 from builders.graph.checks import (
     graph_errors,
@@ -32,7 +34,7 @@ from builders.registry import REGISTRY, StepRegistry, StepType
 
 
 class PipelineBuilderTemplate:
-    """Builds a `sagemaker.workflow.pipeline.Pipeline` from a design, offline.
+    """Builds the SDK's Pipeline from a design, offline (docs/architecture.md).
 
     Every check that needs no SageMaker SDK happens here, at construction: each node has a
     config of a registered step type, a builder, one region, no cycle, every input resolved.
@@ -84,6 +86,10 @@ class PipelineBuilderTemplate:
                 return pipeline.definition()
             except (ValueError, TypeError) as error:
                 raise StepBuildError(f"SageMaker could not write the definition: {error}") from None
+            except OSError as error:  # SDK 3 writes its training drivers to a temporary folder
+                raise StepBuildError(
+                    f"SageMaker could not write its temporary files: {write_failure(error)}."
+                ) from None
 
     @property
     def pipeline_name(self) -> str:
@@ -129,8 +135,6 @@ class PipelineBuilderTemplate:
 
     # -- building -------------------------------------------------------------------------
     def _generate(self, name: str | None) -> Any:
-        from sagemaker.workflow.pipeline import Pipeline
-
         from builders.compiling.branching import nest_branches
         from builders.compiling.parameters import sdk_parameters
         from builders.compiling.run_policies import apply_run_policies
@@ -153,11 +157,11 @@ class PipelineBuilderTemplate:
             apply_run_policies(steps[node], self.config_map[node])
             outputs[node] = builder.output_properties(steps[node])
             self.deploy_actions += builder.deploy_actions()
-        return Pipeline(
-            name=name or self.pipeline_name,
-            steps=nest_branches(self.dag, self.conditions, steps),
-            parameters=list(declared.values()),
-            sagemaker_session=session,
+        return backend().pipeline(
+            name or self.pipeline_name,
+            nest_branches(self.dag, self.conditions, steps),
+            list(declared.values()),
+            session,
         )
 
     def _builder(self, node: str, session: Any, declared: Mapping[str, Any]) -> Any:
@@ -192,6 +196,9 @@ def _guarded(node: str, create_step: Any, dependencies: list, **inputs: Any) -> 
         raise
     except (ValueError, TypeError) as error:
         raise StepBuildError(f"SageMaker could not build this step: {error}", node=node) from None
+    except OSError as error:
+        reason = write_failure(error)
+        raise StepBuildError(f"SageMaker could not write its files: {reason}.", node=node) from None
 
 
 def _check_name(name: str | None) -> None:

@@ -3,7 +3,9 @@
 Inputs come from S3 into the folders the definition names; outputs go back to exactly the S3
 URIs it names. A training job's /opt/ml/model is packed into
 `<S3OutputPath>/<job name>/output/model.tar.gz`, and its /opt/ml/output/data into
-`output.tar.gz` beside it, as SageMaker does.
+`output.tar.gz` beside it, as SageMaker does. A training job runs either the training
+toolkit's script mode (SDK 2's estimators: `sagemaker_program`) or the container entry point
+the definition gives (SDK 3's ModelTrainer: container_entry.py).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from builders.localrun import s3io
+from builders.localrun.container_entry import entry_point_command
 from builders.localrun.context import StepContext, StepResult, unsupported
 
 PROCESSING_LOCAL_ROOT = "/opt/ml/processing/"
@@ -99,23 +102,21 @@ def run_training(ctx: StepContext) -> StepResult:
         raise unsupported("its input mode is Pipe")
     hyperparameters = {k: _decode(v) for k, v in (args.get("HyperParameters") or {}).items()}
     program = hyperparameters.get("sagemaker_program")
-    if not program:
+    own_entry_point = bool(algorithm.get("ContainerEntrypoint"))  # SDK 3's ModelTrainer
+    if not (program or own_entry_point):
         image = algorithm.get("TrainingImage") or algorithm.get("AlgorithmName")
         raise unsupported(f"it runs the built-in algorithm of {image}, not a script")
     channels = _download_channels(ctx, args.get("InputDataConfig") or [])
-    code = ctx.local("/opt/ml/code")
-    _download_code(ctx, hyperparameters.get("sagemaker_submit_directory"), code)
-    user = {k: v for k, v in hyperparameters.items() if not k.startswith("sagemaker_")}
     _write_training_config(ctx, args, channels)
     for folder in ("/opt/ml/model", "/opt/ml/output/data", "/opt/ml/output/intermediate"):
         ctx.local(folder).mkdir(parents=True, exist_ok=True)
-    env = ctx.job_env(
-        {**_sm_environment(ctx, name, program, channels, user), **(args.get("Environment") or {})}
-    )
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(code), env.get("PYTHONPATH")]))
-    command = [*_program_command(ctx, code / program), *_command_arguments(user)]
     timeout = (args.get("StoppingCondition") or {}).get("MaxRuntimeInSeconds")
-    result = ctx.run(command, env, timeout)
+    if own_entry_point:
+        with entry_point_command(ctx, args, name) as (command, env):
+            result = ctx.run(command, env, timeout)
+    else:
+        command, env = _script_mode(ctx, args, name, hyperparameters, channels)
+        result = ctx.run(command, env, timeout)
     prefix = f"{args['OutputDataConfig']['S3OutputPath'].rstrip('/')}/{name}/output"
     model_uri = f"{prefix}/model.tar.gz"
     _upload_packed(ctx, ctx.local("/opt/ml/model"), model_uri)
@@ -133,6 +134,26 @@ def run_training(ctx: StepContext) -> StepResult:
         "FinalMetricDataList": _final_metrics(ctx, algorithm.get("MetricDefinitions") or []),
     }
     return StepResult(properties, outputs, result.seconds)
+
+
+def _script_mode(
+    ctx: StepContext,
+    args: dict[str, Any],
+    name: str,
+    hyperparameters: dict[str, Any],
+    channels: dict[str, Any],
+) -> tuple[list[str], dict[str, str]]:
+    """SDK 2's framework estimators: the training toolkit runs `sagemaker_program` of the
+    code at `sagemaker_submit_directory`, with the other hyperparameters as arguments."""
+    program = hyperparameters["sagemaker_program"]
+    code = ctx.local("/opt/ml/code")
+    _download_code(ctx, hyperparameters.get("sagemaker_submit_directory"), code)
+    user = {k: v for k, v in hyperparameters.items() if not k.startswith("sagemaker_")}
+    env = ctx.job_env(
+        {**_sm_environment(ctx, name, program, channels, user), **(args.get("Environment") or {})}
+    )
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(code), env.get("PYTHONPATH")]))
+    return [*_program_command(ctx, code / program), *_command_arguments(user)], env
 
 
 def _decode(value: Any) -> Any:
@@ -184,7 +205,8 @@ def _write_training_config(ctx: StepContext, args: dict[str, Any], channels: dic
     hyperparameters = {k: str(v) for k, v in (args.get("HyperParameters") or {}).items()}
     _write_json(ctx.local(f"{config}/hyperparameters.json"), hyperparameters)
     _write_json(ctx.local(f"{config}/inputdataconfig.json"), channels)
-    _write_json(ctx.local(f"{config}/resourceconfig.json"), _resource_config())
+    instance_type = (args.get("ResourceConfig") or {}).get("InstanceType")
+    _write_json(ctx.local(f"{config}/resourceconfig.json"), _resource_config(instance_type))
 
 
 def _sm_environment(
@@ -267,8 +289,11 @@ def _final_metrics(ctx: StepContext, definitions: list[dict[str, Any]]) -> list[
 
 
 # -- shared -------------------------------------------------------------------------------
-def _resource_config() -> dict[str, Any]:
-    return {"current_host": "algo-1", "hosts": ["algo-1"], "network_interface_name": "eth0"}
+def _resource_config(instance_type: str | None = None) -> dict[str, Any]:
+    config = {"current_host": "algo-1", "hosts": ["algo-1"], "network_interface_name": "eth0"}
+    if instance_type:
+        config["current_instance_type"] = instance_type  # SDK 3's drivers read it
+    return config
 
 
 def _write_json(path: Path, data: Any) -> None:

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from sagemaker.processing import ProcessingInput, ProcessingOutput, Processor
-from sagemaker.workflow.steps import ProcessingStep
-
 from builders.compiling.port_values import s3_location
+from builders.compiling.sdk import jobs
 from builders.compiling.steps.step_builder import StepBuilderBase
 from builders.configs.base import ProcessingStepConfigBase
 
@@ -28,7 +26,7 @@ class ProcessingStepBuilder(StepBuilderBase):
         """Settings for the script, delivered as config/settings.json; None for no file."""
         return None
 
-    def processing_inputs(self, inputs: dict[str, Any]) -> list[ProcessingInput]:
+    def processing_inputs(self, inputs: dict[str, Any]) -> list[jobs.ProcessingInput]:
         return []
 
     def image(self) -> str:
@@ -60,48 +58,44 @@ class ProcessingStepBuilder(StepBuilderBase):
     def output_destination(self, port: str) -> str:
         return self.output_uri(port)
 
-    def build(self, dependencies: list, inputs: dict[str, Any]) -> ProcessingStep:
+    def build(self, dependencies: list, inputs: dict[str, Any]) -> Any:
         config = self.config
         code_prefix, entry_point = self.code()
-        processor = Processor(
+        job = jobs.ProcessingJob(
+            image=self.image(),
+            entrypoint=("python3", f"{CONTAINER}/input/code/{entry_point}"),
             role=self.role,
-            image_uri=self.image(),
-            entrypoint=["python3", f"{CONTAINER}/input/code/{entry_point}"],
-            instance_count=config.processing_instance_count,
             instance_type=config.effective_instance_type,
-            volume_size_in_gb=config.processing_volume_size,
-            max_runtime_in_seconds=config.max_runtime_seconds,
-            sagemaker_session=self.session,
+            instance_count=config.processing_instance_count,
+            volume_size_gb=config.processing_volume_size,
+            max_runtime_seconds=config.max_runtime_seconds,
             base_job_name=self.base_job_name,
-        )
-        step_args = processor.run(
-            inputs=[
+            inputs=(
                 processing_input("code", code_prefix),
                 *self._settings_input(),
                 *self.processing_inputs(inputs),
-            ],
-            outputs=[
-                ProcessingOutput(
-                    output_name=port,
-                    source=f"{CONTAINER}/output/{folder}",
-                    destination=self.output_destination(port),
+            ),
+            outputs=tuple(
+                jobs.ProcessingOutput(
+                    port, f"{CONTAINER}/output/{folder}", self.output_destination(port)
                 )
                 for port, folder in self.OUTPUTS.items()
-            ],
-            arguments=self.arguments() or None,
+            ),
+            arguments=tuple(self.arguments()),
         )
-        return ProcessingStep(
-            name=self.node_name,
-            step_args=step_args,
+        return self.sdk.processing_step(
+            self.node_name,
+            job,
+            session=self.session,
             depends_on=dependencies,
-            property_files=self.property_files() or None,
+            property_files=self.property_files(),
         )
 
-    def output_properties(self, step: ProcessingStep) -> dict[str, Any]:
+    def output_properties(self, step: Any) -> dict[str, Any]:
         outputs = step.properties.ProcessingOutputConfig.Outputs
         return {port: outputs[port].S3Output.S3Uri for port in self.OUTPUTS}
 
-    def _settings_input(self) -> list[ProcessingInput]:
+    def _settings_input(self) -> list[jobs.ProcessingInput]:
         settings = self.settings()
         if settings is None:
             return []
@@ -110,11 +104,7 @@ class ProcessingStepBuilder(StepBuilderBase):
         ]
 
 
-def processing_input(name: str, source: Any, folder: str | None = None) -> ProcessingInput:
-    """A ProcessingInput downloaded to /opt/ml/processing/input/<folder or name>; `source`
-    is an S3 location or a port value that names one (port_values)."""
-    return ProcessingInput(
-        input_name=name,
-        source=s3_location(source),
-        destination=f"{CONTAINER}/input/{folder or name}",
-    )
+def processing_input(name: str, source: Any, folder: str | None = None) -> jobs.ProcessingInput:
+    """An input downloaded to /opt/ml/processing/input/<folder or name>; `source` is an S3
+    location or a port value that names one (port_values)."""
+    return jobs.ProcessingInput(name, s3_location(source), f"{CONTAINER}/input/{folder or name}")

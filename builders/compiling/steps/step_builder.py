@@ -7,6 +7,8 @@ from abc import ABC, abstractmethod
 from typing import Any
 
 from builders.compiling.sagemaker_env import offline_build, pipeline_session
+from builders.compiling.sdk import backend
+from builders.compiling.sdk.base import Backend
 from builders.compiling.staging import CodeStager
 from builders.configs.base import BasePipelineConfig
 from builders.errors import UnresolvedInputError
@@ -16,18 +18,20 @@ from builders.step_types import StepType
 
 def in_run_folder(prefix: str, *parts: str) -> Any:
     """`<prefix>/<execution id>/<parts...>` as a pipeline expression, resolved per run."""
-    from sagemaker.workflow.execution_variables import ExecutionVariables
-    from sagemaker.workflow.functions import Join
-
-    return Join(on="/", values=[prefix, ExecutionVariables.PIPELINE_EXECUTION_ID, *parts])
+    sdk = backend()
+    return sdk.join([prefix, sdk.execution_id, *parts])
 
 
 class StepBuilderBase(ABC):
     """Builds the step of one node. Inputs arrive as keyword arguments named after ports.
 
     The step type (by default the registered one of the config's class) gives the ports:
-    its required inputs are checked before building.
+    its required inputs are checked before building. `sdk` builds the SageMaker objects
+    with the installed SDK (builders/compiling/sdk/): a builder describes its job and never
+    names SDK classes itself.
     """
+
+    sdk: Backend
 
     def __init__(
         self,
@@ -40,6 +44,7 @@ class StepBuilderBase(ABC):
         step_type: StepType | None = None,
     ):
         self.config = config
+        self.sdk = backend()
         self.node_name = node_name or type(config).__name__.removesuffix("Config")
         self.session = sagemaker_session or pipeline_session(config.region, config.bucket)
         self.role = role or config.role
@@ -88,9 +93,7 @@ class StepBuilderBase(ABC):
 
     def joined(self, *values: Any) -> Any:
         """The values joined with "/" when the pipeline runs (for step properties)."""
-        from sagemaker.workflow.functions import Join
-
-        return Join(on="/", values=list(values))
+        return self.sdk.join(values)
 
     def image_uri(self, framework: str, version: str, **kwargs: Any) -> str:
         """The framework's image. The image is chosen when compiling: the SDK's lookup takes

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from builders.compiling.port_values import model_name
+from builders.compiling.sdk import jobs
 from builders.compiling.steps.step_builder import StepBuilderBase
 from builders.step_types.batch_transform.config import BatchTransformConfig
 
@@ -13,30 +14,31 @@ class BatchTransformStepBuilder(StepBuilderBase):
     config: BatchTransformConfig
 
     def build(self, dependencies: list, inputs: dict[str, Any]) -> Any:
-        from sagemaker.transformer import Transformer
-        from sagemaker.workflow.steps import TransformStep
-
         config = self.config
-        transformer = Transformer(
+        job = jobs.TransformJob(
             model_name=model_name(inputs["model"]),
             instance_type=config.transform_instance_type,
             instance_count=config.transform_instance_count,
             output_path=self.output_uri("transform_output"),
-            accept=config.accept,
-            assemble_with=None if config.assemble_with == "None" else config.assemble_with,
-            max_payload=config.max_payload_mb,
-            sagemaker_session=self.session,
-            base_transform_job_name=self.base_job_name,
-        )
-        step_args = transformer.transform(
+            base_job_name=self.base_job_name,
             data=inputs["data"],
             content_type=config.content_type,
-            split_type=None if config.split_type == "None" else config.split_type,
+            accept=config.accept,
+            split_type=_given(config.split_type),
+            assemble_with=_given(config.assemble_with),
+            max_payload_mb=config.max_payload_mb,
             input_filter=config.input_filter,
-            join_source=None if config.join_source == "None" else config.join_source,
             output_filter=config.output_filter,
+            join_source=_given(config.join_source),
         )
-        return TransformStep(name=self.node_name, step_args=step_args, depends_on=dependencies)
+        return self.sdk.transform_step(
+            self.node_name, job, session=self.session, depends_on=dependencies
+        )
 
     def output_properties(self, step: Any) -> dict[str, Any]:
         return {"transform_output": step.properties.TransformOutput.S3OutputPath}
+
+
+def _given(choice: str | None) -> str | None:
+    """A choice whose "None" means that SageMaker's setting is left out."""
+    return None if choice == "None" else choice

@@ -18,39 +18,15 @@ class ConditionStepBuilder(StepBuilderBase):
     config: ConditionConfig
 
     def build(self, dependencies: list, inputs: dict[str, Any]) -> Any:
-        from sagemaker.workflow.condition_step import ConditionStep
-        from sagemaker.workflow.functions import JsonGet
-
         if self.config.compare:
             metric = inputs[self.config.compare]
         else:
             evaluation = inputs["evaluation"]
-            metric = JsonGet(
-                step_name=evaluation.step_name,
-                property_file=evaluation.property_file,
-                json_path=metric_path(self.config.metric),
+            metric = self.sdk.json_get(
+                evaluation.step_name, evaluation.property_file, metric_path(self.config.metric)
             )
-        return ConditionStep(
-            name=self.node_name,
-            depends_on=dependencies or None,
-            conditions=[comparison(self.config.operator, metric, self.config.threshold)],
-        )
+        comparison = self.sdk.condition(self.config.operator, metric, self.config.threshold)
+        return self.sdk.condition_step(self.node_name, [comparison], dependencies)
 
     def output_properties(self, step: Any) -> dict[str, Any]:
         return {}
-
-
-def comparison(operator: str, left: Any, right: float) -> Any:
-    """The SDK's condition for `left operator right`."""
-    from sagemaker.workflow import conditions
-
-    if operator == "!=":
-        return conditions.ConditionNot(expression=conditions.ConditionEquals(left, right))
-    kind = {
-        ">=": conditions.ConditionGreaterThanOrEqualTo,
-        ">": conditions.ConditionGreaterThan,
-        "<=": conditions.ConditionLessThanOrEqualTo,
-        "<": conditions.ConditionLessThan,
-        "==": conditions.ConditionEquals,
-    }[operator]
-    return kind(left=left, right=right)

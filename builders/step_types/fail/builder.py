@@ -12,13 +12,7 @@ class FailStepBuilder(StepBuilderBase):
     config: FailConfig
 
     def build(self, dependencies: list, inputs: dict[str, Any]) -> Any:
-        from sagemaker.workflow.fail_step import FailStep
-
-        return FailStep(
-            name=self.node_name,
-            error_message=self.config.error_message,
-            depends_on=dependencies or None,
-        )
+        return self.sdk.fail_step(self.node_name, self.config.error_message, dependencies)
 
     def output_properties(self, step: Any) -> dict[str, Any]:
         return {}

@@ -21,7 +21,7 @@ class EvaluationOutput(Located):
     holding the report, which a script reading the port gets."""
 
     step_name: str
-    property_file: Any  # sagemaker.workflow.properties.PropertyFile
+    property_file: Any  # the SDK's PropertyFile
     report_uri: Any  # a pipeline expression
     folder: Any  # a pipeline expression
 
@@ -74,9 +74,7 @@ class ModelEvaluationStepBuilder(ProcessingStepBuilder):
         return given
 
     def property_files(self) -> list[Any]:
-        from sagemaker.workflow.properties import PropertyFile
-
-        return [PropertyFile(name=PROPERTY_FILE, output_name="evaluation", path=REPORT_FILE)]
+        return [self.sdk.property_file(PROPERTY_FILE, "evaluation", REPORT_FILE)]
 
     def output_properties(self, step) -> dict[str, Any]:
         folder = super().output_properties(step)["evaluation"]

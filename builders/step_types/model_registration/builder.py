@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from builders.compiling.steps.model import inference_code_environment, single_model_step
+from builders.compiling.sdk import jobs
+from builders.compiling.steps.model import inference_code_environment
 from builders.compiling.steps.step_builder import StepBuilderBase
 from builders.step_types.model_registration.config import RegistrationConfig
 
@@ -12,50 +13,38 @@ from builders.step_types.model_registration.config import RegistrationConfig
 FRAMEWORK_NAMES = {"xgboost": "XGBOOST", "pytorch": "PYTORCH", "sklearn": "SAGEMAKER-SCIKIT-LEARN"}
 
 
-def model_metrics(evaluation: Any) -> Any:
-    """An upstream evaluation's evaluation.json as the model version's quality statistics."""
-    if evaluation is None:
-        return None
-    from sagemaker.model_metrics import MetricsSource, ModelMetrics
-
-    return ModelMetrics(
-        model_statistics=MetricsSource(
-            s3_uri=evaluation.report_uri, content_type="application/json"
-        )
-    )
-
-
 class ModelRegistrationStepBuilder(StepBuilderBase):
     config: RegistrationConfig
 
     def build(self, dependencies: list, inputs: dict[str, Any]) -> Any:
-        from sagemaker.model import Model
-
         config = self.config
-        model = Model(
-            image_uri=config.inference_image_uri or self._framework_image(),
-            model_data=inputs["packaged_model"],
-            role=self.role,
-            env=inference_code_environment(config.inference_entry_point, config.region),
-            sagemaker_session=self.session,
-        )
-        step_args = model.register(
-            content_types=list(config.content_types),
-            response_types=list(config.response_types),
-            inference_instances=list(config.inference_instances),
-            transform_instances=list(config.transform_instances),
-            model_package_group_name=config.effective_model_package_group,
+        evaluation = inputs.get("evaluation")
+        package = jobs.ModelPackage(
+            container=jobs.Container(
+                image=config.inference_image_uri or self._framework_image(),
+                model_data=inputs["packaged_model"],
+                role=self.role,
+                environment=inference_code_environment(config.inference_entry_point, config.region),
+            ),
+            group=config.effective_model_package_group,
+            content_types=tuple(config.content_types),
+            response_types=tuple(config.response_types),
+            inference_instances=tuple(config.inference_instances),
+            transform_instances=tuple(config.transform_instances),
             approval_status=config.approval_status,
+            framework=FRAMEWORK_NAMES[config.framework],
+            framework_version=config.framework_version,
             description=config.model_description or None,
             domain=config.domain,
             task=config.task,
             sample_payload_url=inputs.get("payload"),
-            customer_metadata_properties=dict(config.customer_metadata) or None,
-            model_metrics=model_metrics(inputs.get("evaluation")),
-            framework=FRAMEWORK_NAMES[config.framework],
-            framework_version=config.framework_version,
+            customer_metadata=dict(config.customer_metadata) or None,
+            # An upstream evaluation's evaluation.json: the version's quality statistics.
+            quality_report=evaluation.report_uri if evaluation is not None else None,
         )
-        return single_model_step(self.node_name, step_args, dependencies)
+        return self.sdk.registration_step(
+            self.node_name, package, session=self.session, depends_on=dependencies
+        )
 
     def _framework_image(self) -> str:
         config = self.config

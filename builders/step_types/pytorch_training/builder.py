@@ -10,10 +10,5 @@ class PyTorchTrainingStepBuilder(TrainingStepBuilder):
     config: PyTorchTrainingConfig
     FRAMEWORK = "pytorch"
 
-    def estimator_class(self) -> type:
-        from sagemaker.pytorch import PyTorch
-
-        return PyTorch
-
     def source(self) -> tuple[str | None, str]:
         return self.config.source_dir, "source_dir"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping, Sequence
 
 from builders.compiling.steps.training import TrainingStepBuilder
 from builders.scripts.metrics import metric_definitions
@@ -13,14 +13,9 @@ class XGBoostTrainingStepBuilder(TrainingStepBuilder):
     config: XGBoostTrainingConfig
     FRAMEWORK = "xgboost"
 
-    def estimator_class(self) -> type:
-        from sagemaker.xgboost import XGBoost
-
-        return XGBoost
-
-    def estimator_args(self) -> dict[str, Any]:
+    def metric_definitions(self) -> Sequence[Mapping[str, str]]:
         # What the built-in script prints shows as the training job's metrics.
-        return {"metric_definitions": metric_definitions()}
+        return metric_definitions()
 
     def source(self) -> tuple[str | None, str]:
         return self.config.training_source_dir, "training_source_dir"
