@@ -58,6 +58,8 @@ WORKFLOW_MODULES = {
     "CallbackStep": _M + "callback_step",
     **dict.fromkeys(("EndpointConfigStep", "EndpointStep"), _M + "endpoint_step"),
     **dict.fromkeys(("_FunctionStep", "DelayedReturn", "step"), _M + "function_step"),
+    "get_step": _C + "step_outputs",
+    "load_step_compilation_context": _C + "utilities",
     **dict.fromkeys(
         (
             "ConditionEquals",

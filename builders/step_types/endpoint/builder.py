@@ -16,16 +16,16 @@ class EndpointStepBuilder(StepBuilderBase):
     config: EndpointStepConfig
 
     def build(self, dependencies: list, inputs: dict[str, Any]) -> Any:
-        from sagemaker.workflow.endpoint_step import EndpointStep
-
         payload = inputs.get("payload")
         tags = [{"Key": SAMPLE_PAYLOAD_TAG, "Value": payload}] if payload is not None else None
-        step_args = self.session.create_endpoint(
-            endpoint_name=self.config.effective_endpoint_name,
-            config_name=inputs["endpoint_config"],
+        return self.sdk.endpoint_step(
+            self.node_name,
+            self.config.effective_endpoint_name,
+            inputs["endpoint_config"],
             tags=tags,
+            session=self.session,
+            depends_on=dependencies,
         )
-        return EndpointStep(name=self.node_name, step_args=step_args, depends_on=dependencies)
 
     def output_properties(self, step: Any) -> dict[str, Any]:
         return {}  # no step reads from an endpoint

@@ -1,4 +1,4 @@
-"""EndpointConfigStepBuilder: the SDK's EndpointConfigStep with one production variant."""
+"""EndpointConfigStepBuilder: an EndpointConfigStep with one production variant."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import re
 from typing import Any
 
 from builders.compiling.port_values import model_name
+from builders.compiling.sdk import jobs
 from builders.compiling.steps.step_builder import StepBuilderBase
 from builders.step_types.endpoint_config.config import EndpointConfigStepConfig
 
@@ -16,36 +17,29 @@ class EndpointConfigStepBuilder(StepBuilderBase):
     config: EndpointConfigStepConfig
 
     def build(self, dependencies: list, inputs: dict[str, Any]) -> Any:
-        from sagemaker.workflow.endpoint_step import EndpointConfigStep
-
-        step_args = self.session.create_endpoint_config(
-            name=self.config_name(),
-            production_variants=[self.variant(model_name(inputs["model"]))],
-            data_capture_config_dict=self.data_capture(),
-        )
-        return EndpointConfigStep(
-            name=self.node_name, step_args=step_args, depends_on=dependencies or None
+        return self.sdk.endpoint_config_step(
+            self.node_name,
+            self.config_name(),
+            self.variant(model_name(inputs["model"])),
+            data_capture=self.data_capture(),
+            session=self.session,
+            depends_on=dependencies,
         )
 
-    def variant(self, model_name: Any) -> dict[str, Any]:
-        from sagemaker.session import production_variant
-
+    def variant(self, model_name: Any) -> jobs.Variant:
         config = self.config
         if config.serving == "serverless":
-            serverless = {
-                "MemorySizeInMB": config.serverless_memory_mb,
-                "MaxConcurrency": config.serverless_max_concurrency,
-            }
-            return production_variant(
-                model_name,
+            return jobs.Variant(
+                model_name=model_name,
                 variant_name=config.variant_name,
-                serverless_inference_config=serverless,
+                serverless_memory_mb=config.serverless_memory_mb,
+                serverless_max_concurrency=config.serverless_max_concurrency,
             )
-        return production_variant(
-            model_name,
-            config.instance_type,
-            config.initial_instance_count,
+        return jobs.Variant(
+            model_name=model_name,
             variant_name=config.variant_name,
+            instance_type=config.instance_type,
+            instance_count=config.initial_instance_count,
         )
 
     def data_capture(self) -> dict[str, Any] | None:
@@ -64,13 +58,10 @@ class EndpointConfigStepBuilder(StepBuilderBase):
         """`<pipeline>-<node>-<execution id>` in SageMaker's 63 characters (the pipeline's
         name cut first): each run makes a configuration of its own (SageMaker refuses a name
         that exists), which the endpoint step switches to."""
-        from sagemaker.workflow.execution_variables import ExecutionVariables
-        from sagemaker.workflow.functions import Join
-
         node = _name_part(self.node_name)[:24] or "config"
         pipeline = _name_part(self.config.pipeline_name)[: 49 - len(node)].rstrip("-")
         prefix = f"{pipeline}-{node}" if pipeline else node
-        return Join(on="-", values=[prefix, ExecutionVariables.PIPELINE_EXECUTION_ID])
+        return self.sdk.join([prefix, self.sdk.execution_id], on="-")
 
     def output_properties(self, step: Any) -> dict[str, Any]:
         return {"endpoint_config": step.properties.EndpointConfigName}

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from builders.compiling.port_values import s3_location
+from builders.compiling.sdk import jobs
 from builders.compiling.staging import reproducible_zip
 from builders.compiling.steps.step_builder import StepBuilderBase
 from builders.errors import StepBuildError
@@ -33,9 +34,6 @@ class LambdaCallStepBuilder(StepBuilderBase):
     config: LambdaCallConfig
 
     def build(self, dependencies: list, inputs: dict[str, Any]) -> Any:
-        from sagemaker.lambda_helper import Lambda
-        from sagemaker.workflow.lambda_step import LambdaOutput, LambdaOutputTypeEnum, LambdaStep
-
         config = self.config
         self._deployment = self._deploy() if config.deploys else None
         arn = self._deployment.arn if self._deployment else config.function_arn
@@ -47,15 +45,9 @@ class LambdaCallStepBuilder(StepBuilderBase):
                 if inputs.get(port) is not None
             },
         }
-        return LambdaStep(
-            name=self.node_name,
-            lambda_func=Lambda(function_arn=arn, session=self.session),
-            inputs=event,
-            outputs=[
-                LambdaOutput(output_name=name, output_type=LambdaOutputTypeEnum[kind])
-                for name, kind in config.answer_types.items()
-            ],
-            depends_on=dependencies or None,
+        call = jobs.LambdaCall(arn=arn, inputs=event, outputs=dict(config.answer_types))
+        return self.sdk.lambda_step(
+            self.node_name, call, session=self.session, depends_on=dependencies
         )
 
     def output_properties(self, step: Any) -> dict[str, Any]:

@@ -1,5 +1,5 @@
 """A Lambda function created (or updated) from the code folder at deploy, with the SDK's
-Lambda helper (`sagemaker.lambda_helper.Lambda`), before the pipeline that calls it.
+Lambda helper (`lambda_helper.Lambda` of the installed SDK), before the pipeline that calls it.
 
 The helper uploads the zip to `s3://<bucket>/lambda/<function>/code` and creates the
 function, or on a second deploy updates its code; the function's settings (handler, runtime,
@@ -57,12 +57,12 @@ class LambdaDeployment:
         return f"s3://{self.bucket}/lambda/{self.function_name}/code"
 
     def __call__(self, target: Any, client: Callable[[str], Any], say: Callable) -> None:
+        from boto3.exceptions import S3UploadFailedError
+
         from builders.compiling.sagemaker_env import quiet_sdk, sdk
 
-        sdk()
-        from boto3.exceptions import S3UploadFailedError
-        from sagemaker.lambda_helper import Lambda
-        from sagemaker.session import Session
+        backend = sdk()
+        Lambda, Session = backend.workflow.Lambda, backend.session_helpers().Session
 
         lambdas = client("lambda")
         sandbox = target.kind == "sandbox"

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from builders.compiling.port_values import s3_location
+from builders.compiling.sdk.function_step import Shipment
 from builders.compiling.steps.step_builder import StepBuilderBase
 from builders.errors import StepBuildError
 from builders.step_types.python_function.config import PythonFunctionConfig
@@ -22,11 +23,8 @@ from builders.step_types.python_function.function_step import (
     ENTRY_MODULE,
     EXECUTION_ID,
     Reference,
-    Shipment,
-    base_python_image,
     entry_module_source,
     entry_reference,
-    function_step,
 )
 from builders.step_types.python_function.source import (
     SourceProblem,
@@ -42,8 +40,6 @@ class PythonFunctionStepBuilder(StepBuilderBase):
     config: PythonFunctionConfig
 
     def build(self, dependencies: list, inputs: dict[str, Any]) -> Any:
-        from sagemaker.workflow.execution_variables import ExecutionVariables
-
         config = self.config
         self._check_function()
         kwargs = {
@@ -53,9 +49,9 @@ class PythonFunctionStepBuilder(StepBuilderBase):
             "outputs": list(config.output_ports),
             "output_prefix": f"{config.pipeline_s3_loc}/runs",
             "node": self.node_name,
-            EXECUTION_ID: ExecutionVariables.PIPELINE_EXECUTION_ID,
+            EXECUTION_ID: self.sdk.execution_id,
         }
-        self._returned = function_step(
+        self._returned = self.sdk.function_step(
             self.node_name,
             entry_reference(),
             kwargs,
@@ -134,7 +130,7 @@ class PythonFunctionStepBuilder(StepBuilderBase):
 
     def _base_image(self) -> str:
         try:
-            return base_python_image(self.config.region, self.config.python_version)
+            return self.sdk.base_python_image(self.config.region, self.config.python_version)
         except (ValueError, KeyError) as error:
             raise StepBuildError(
                 f"No SageMaker base Python {self.config.python_version} image in "
