@@ -202,7 +202,15 @@ class Backend:
         its uploads staged (`function_step.Shipment`); returns its DelayedReturn."""
         from builders.compiling.sdk.function_step import function_step
 
-        return function_step(self.workflow, name, entry, kwargs, shipment, depends_on, **settings)
+        requirement = self.function_step_requirement()
+        return function_step(
+            self.workflow, name, entry, kwargs, shipment, depends_on, requirement, **settings
+        )
+
+    def function_step_requirement(self) -> str | None:
+        """What a function step's job installs to run the SDK's runtime, when the SDK does
+        not add it to the requirements itself (2.x does)."""
+        return None
 
     def session_helpers(self) -> Any:
         """The SDK's module of `Session` and `production_variant`."""

@@ -25,6 +25,7 @@ import contextlib
 import functools
 import hashlib
 import io
+import re
 import tempfile
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -115,8 +116,10 @@ class Shipment:
     def workspace_zip(self) -> bytes:
         return reproducible_zip(self.workspace, WORKSPACE_FOLDER)
 
-    def digest(self, serialized: Any) -> str:
-        """The build folder: changes whenever anything the step ships changes."""
+    def digest(self, serialized: Any, verifying_key: bytes = b"") -> str:
+        """The build folder: changes whenever anything the step ships changes (3.x: with
+        the key its payloads are signed for, so a deploy never overwrites the payloads an
+        earlier definition's running executions verify with their own key)."""
         sha = hashlib.sha256()
         for part in (
             serialized.func,
@@ -125,6 +128,7 @@ class Shipment:
             self.requirements[0].encode(),
             self.requirements[1],
             self.python_version.encode(),
+            verifying_key,
         ):
             sha.update(len(part).to_bytes(8, "big") + part)
         return sha.hexdigest()[:16]
@@ -137,13 +141,16 @@ def function_step(
     kwargs: dict[str, Any],
     shipment: Shipment,
     dependencies: list,
+    sdk_requirement: str | None = None,
     **settings: Any,
 ) -> Any:
     """The SDK's function step running `entry(**kwargs)`; its DelayedReturn (`._step`).
-    `workflow`: the backend's SDK classes by name (both SDKs spell these alike)."""
+    `workflow`: the backend's SDK classes by name (both SDKs spell these alike);
+    `sdk_requirement`: the SDK the job installs, when the SDK does not add it itself."""
     delayed = workflow.step(name=name, **settings)(entry)(**kwargs)
     built = workflow.get_step(delayed)
-    built.__class__ = _staged_class(workflow)  # the SDK's class, writing its request offline
+    # The SDK's class, writing its request offline.
+    built.__class__ = _staged_class(workflow, sdk_requirement)
     built._shipment = shipment
     if dependencies:
         built.add_depends_on(dependencies)
@@ -151,7 +158,7 @@ def function_step(
 
 
 @functools.cache
-def _staged_class(workflow: Any) -> type:
+def _staged_class(workflow: Any, sdk_requirement: str | None) -> type:
     _FunctionStep = workflow._FunctionStep
 
     class StagedFunctionStep(_FunctionStep):
@@ -161,7 +168,7 @@ def _staged_class(workflow: Any) -> type:
 
         @property
         def arguments(self) -> dict[str, Any]:
-            with _capturing(workflow, self, self._shipment) as finish:
+            with _capturing(workflow, self, self._shipment, sdk_requirement) as finish:
                 request = _FunctionStep.arguments.fget(self)
             return finish(request)
 
@@ -169,12 +176,14 @@ def _staged_class(workflow: Any) -> type:
 
 
 @contextlib.contextmanager
-def _capturing(workflow: Any, step: Any, shipment: Shipment) -> Iterator[Callable[[dict], dict]]:
+def _capturing(
+    workflow: Any, step: Any, shipment: Shipment, sdk_requirement: str | None
+) -> Iterator[Callable[[dict], dict]]:
     """The step's compilation context with a capturing session and a content digest for the
     build folder; yields what turns the SDK's request into the staged one."""
     context = workflow.load_step_compilation_context()
     capture = _Capture()
-    build = shipment.digest(step._serialized_data)
+    build = shipment.digest(step._serialized_data, _verifying_key(context))
     context.pipeline_build_time = build
     # Each step ships its own scripts: never "uploaded by an earlier step of this pipeline".
     context.upload_runtime_scripts = context.upload_workspace = True
@@ -182,7 +191,8 @@ def _capturing(workflow: Any, step: Any, shipment: Shipment) -> Iterator[Callabl
     with capture.installed(session), _quiet(), tempfile.TemporaryDirectory() as folder:
         name, content = shipment.requirements
         requirements = Path(folder) / (name or "requirements.txt")
-        requirements.write_bytes(content)  # the SDK appends its own requirement to it
+        # 2.x appends its own requirement to the file; 3.x does not: `sdk_requirement`.
+        requirements.write_bytes(_with_requirement(content, sdk_requirement))
         settings = step._job_settings  # made now, with the capturing session
         settings.dependencies = str(requirements)
         settings.s3_root_uri = shipment.s3_root
@@ -238,3 +248,27 @@ def _channel(name: str, uri: Any) -> dict[str, Any]:
             }
         },
     }
+
+
+def _verifying_key(context: Any) -> bytes:
+    """The public key 3.x signs this compile's payloads for (it generates a key pair per
+    pipeline build and writes the public key into the step's environment); 2.x: none."""
+    token = getattr(context, "function_step_secret_token", None)
+    if not hasattr(token, "public_key"):
+        return b""
+    from cryptography.hazmat.primitives import serialization
+
+    return token.public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+
+
+_SDK_LINE = re.compile(rb"^\s*sagemaker\s*(?:$|[=<>!~;\[ ])", re.M)
+
+
+def _with_requirement(content: bytes, requirement: str | None) -> bytes:
+    """The requirements with the SDK's own line added unless they name the SDK already."""
+    if not requirement or _SDK_LINE.search(content):
+        return content
+    separator = b"\n" if content and not content.endswith(b"\n") else b""
+    return content + separator + requirement.encode() + b"\n"
