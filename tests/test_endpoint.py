@@ -16,6 +16,7 @@ from request_shapes import definition_problems
 from support import BASE, start_moto
 
 from builders.compiling.sagemaker_env import offline_build
+from builders.compiling.sdk import jobs
 from builders.configs.fields import form_fields
 from builders.graph.validation import validate_config
 from builders.localrun import LocalRunner, RunStore
@@ -201,20 +202,17 @@ def serving_pipeline(code: str = "serve", payload: str | None = "samples", **end
     deploy = EndpointStepConfig(**SETTINGS, **endpoint)
 
     def steps(sdk):
-        from sagemaker.model import Model
-        from sagemaker.workflow.model_step import ModelStep
-
-        model = Model(
-            image_uri="123456789012.dkr.ecr.us-east-1.amazonaws.com/serve:latest",
+        container = jobs.Container(
+            image="123456789012.dkr.ecr.us-east-1.amazonaws.com/serve:latest",
             model_data=f"s3://{BUCKET}/serve/model.tar.gz",
             role=BASE["role"],
-            env={
+            environment={
                 "SAGEMAKER_PROGRAM": "inference.py",
                 "SAGEMAKER_SUBMIT_DIRECTORY": f"s3://{BUCKET}/{code}/code.tar.gz",
             },
-            sagemaker_session=sdk.session,
+            instance_type="ml.m5.large",
         )
-        create = ModelStep(name="Model", step_args=model.create(instance_type="ml.m5.large"))
+        create = sdk.backend.model_step("Model", container, session=sdk.session, depends_on=[])
 
         def built(node, config, **inputs):
             builder_class = REGISTRY.for_config(config).builder_class()

@@ -18,6 +18,7 @@ from support import BASE, HYPERPARAMETERS, STARTERS, start_moto
 from builders.compiling.compile import compile_pipeline
 from builders.compiling.run_policies import apply_run_policies
 from builders.compiling.sagemaker_env import offline_build
+from builders.compiling.sdk import backend, jobs
 from builders.compiling.staging import CodeStager
 from builders.configs.fields import form_fields
 from builders.designs.config_io import node_values
@@ -252,6 +253,17 @@ def tuning_design(**change):
     return compile_pipeline(dag, configs)
 
 
+def sdk_encoded(values: dict) -> dict:
+    """Categorical values as the installed SDK writes them: 2.x JSON-encodes each one."""
+    if backend().MAJOR == 3:
+        return values
+
+    def encoded(value):
+        return [json.dumps(v) for v in value] if isinstance(value, list) else json.dumps(value)
+
+    return {name: encoded(value) for name, value in values.items()}
+
+
 def steps_of(compiled) -> dict[str, dict]:
     return {step["Name"]: step for step in compiled.definition["Steps"]}
 
@@ -277,13 +289,19 @@ def test_tuning_compiles_to_the_sdks_tuning_step_and_the_model_reads_the_best_tr
     training = tune["Arguments"]["TrainingJobDefinition"]
     # The trials run the XGBoost training's job: its script and the metrics it declares.
     assert training["AlgorithmSpecification"]["MetricDefinitions"] == metric_definitions()
-    assert json.loads(training["StaticHyperParameters"]["sagemaker_program"]) == "xgboost_train.py"
+    # Script mode in both SDKs (the tuning API takes no container entry point); 2.x
+    # JSON-encodes a framework's hyperparameters, 3.x's tuner passes them as they are and
+    # adds its drivers' channel (README, "SageMaker Python SDK 2.x and 3.x").
+    sdk3 = backend().MAJOR == 3
+    program = training["StaticHyperParameters"]["sagemaker_program"]
+    assert program == ("xgboost_train.py" if sdk3 else '"xgboost_train.py"')
     assert "sagemaker_job_name" not in training["StaticHyperParameters"]  # no dated name
     assert {c["ChannelName"] for c in training["InputDataConfig"]} == {
         "train",
         "val",
         "test",
         "config",
+        *(["sm_drivers"] if sdk3 else []),
     }
     model_data = steps["Model-CreateModel"]["Arguments"]["PrimaryContainer"]["ModelDataUrl"]
     # The best trial's model, read from the tuning step alone (its output path included,
@@ -316,8 +334,9 @@ def test_a_grid_search_lists_values_and_lets_sagemaker_count_the_jobs():
     ranges = {
         r["Name"]: r["Values"] for r in config["ParameterRanges"]["CategoricalParameterRanges"]
     }
-    # The SDK encodes each value as JSON (a number twice); the training reads them back.
-    assert ranges == {"num_round": ['"50"', '"100"'], "tree_method": ['"hist"', '"approx"']}
+    # 2.x encodes each value as JSON (a number twice), 3.x passes it as it is; the training
+    # reads either back (scripts/container_paths.py).
+    assert ranges == sdk_encoded({"num_round": ["50", "100"], "tree_method": ["hist", "approx"]})
     assert request_problems(tune) == []
 
 
@@ -444,9 +463,6 @@ def tuning_pipeline(runner, **change) -> str:
     stager = CodeStager()
 
     def steps(sdk):
-        from sagemaker.model import Model
-        from sagemaker.workflow.model_step import ModelStep
-
         builder_class = REGISTRY.get("PyTorchTuning").builder_class()
         builder = builder_class(
             config, node_name="Tune", stager=stager, sagemaker_session=sdk.session
@@ -454,13 +470,13 @@ def tuning_pipeline(runner, **change) -> str:
         tune = builder.create_step(training_data=f"s3://{BUCKET}/tune-data")
         apply_run_policies(tune, config)  # as the template does: caching, retries
         best = builder.output_properties(tune)["model_artifacts"]
-        model = Model(
-            image_uri="123456789012.dkr.ecr.us-east-1.amazonaws.com/serve:latest",
+        container = jobs.Container(
+            image="123456789012.dkr.ecr.us-east-1.amazonaws.com/serve:latest",
             model_data=best,
             role=BASE["role"],
-            sagemaker_session=sdk.session,
+            instance_type="ml.m5.large",
         )
-        create = ModelStep(name="Best", step_args=model.create(instance_type="ml.m5.large"))
+        create = sdk.backend.model_step("Best", container, session=sdk.session, depends_on=[])
         return [tune, create]
 
     definition = build(steps)
@@ -485,9 +501,9 @@ def test_a_grid_runs_every_trial_and_the_best_model_feeds_the_next_step(runner):
     assert len(summaries) == 9
     done = [s for s in summaries if s["TrainingJobStatus"] == "Completed"]
     assert [s["TunedHyperParameters"] for s in done] == [
-        {"lr": '"0.003"', "optimizer": '"Adam"'},  # |log10(0.003) + 2.5| is the smallest
-        {"lr": '"0.001"', "optimizer": '"Adam"'},
-        {"lr": '"0.1"', "optimizer": '"Adam"'},
+        sdk_encoded({"lr": "0.003", "optimizer": "Adam"}),  # |log10(0.003) + 2.5| is smallest
+        sdk_encoded({"lr": "0.001", "optimizer": "Adam"}),
+        sdk_encoded({"lr": "0.1", "optimizer": "Adam"}),
     ]  # best first (minimized log loss), failed trials after them
     losses = [s["FinalHyperParameterTuningJobObjectiveMetric"]["Value"] for s in done]
     assert losses == sorted(losses) and losses[0] == pytest.approx(
