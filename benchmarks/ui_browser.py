@@ -1,6 +1,6 @@
 """What a user waits for in the designer, measured in Chromium, against a floor in the same run.
 
-    python benchmarks/ui_browser.py [--repeat 10] [--sizes 10,50,200] [--quick] [--trace]
+    python benchmarks/ui_browser.py [--repeat 10] [--sizes 10,50,200] [--quick] [--trace] [--cpu]
 
 Each action is timed in the browser, from the user's input event (pointer or key, recorded by
 a listener in the page) to the first animation frame where the page shows its result:
@@ -21,6 +21,7 @@ Preview: a fresh server per repetition; first visit to "Preview and export" afte
 (until the pipeline JSON can be downloaded), a later visit in the same session, and a first
 visit in a new session (a new compile, with the SDK already imported).
 
+--cpu adds, per action, the CPU time the app's script runs took (load-independent).
 --trace prints, per action, the timeline of one repetition: websocket messages (script runs
 begin with new_session and end with script_finished), the canvas iframe's render messages,
 the values it sends back (each one a rerun) and the browser's long tasks.
@@ -146,11 +147,13 @@ def _free_port() -> int:
 class App:
     """`streamlit run SCRIPT` from the repository (its config applies), on 127.0.0.1."""
 
-    def __init__(self, script: Path, workspace: Path):
+    def __init__(self, script: Path, workspace: Path, env: dict[str, str] | None = None):
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
+        given = env or {}
         env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
         env.update({WORKSPACE_ENV: str(workspace), "AWS_EC2_METADATA_DISABLED": "true"})
+        env.update(given)
         env.update(AWS_SHARED_CREDENTIALS_FILE=os.devnull, AWS_CONFIG_FILE=os.devnull)
         self.log_path = workspace.parent / f"{script.stem}-{self.port}.log"
         self.log = self.log_path.open("w")
@@ -170,7 +173,11 @@ class App:
 
     def stop(self) -> None:
         self.process.terminate()
-        self.process.wait(15)
+        try:
+            self.process.wait(15)
+        except subprocess.TimeoutExpired:  # a loaded machine: end it rather than lose the run
+            self.process.kill()
+            self.process.wait(15)
         self.log.close()
 
 
@@ -249,6 +256,11 @@ def settle(page, quiet_ms: int = 400) -> None:
 NOT_RUNNING = """document.querySelector('[data-testid="stApp"]').dataset.testScriptState
   === "notRunning" && !document.querySelector('[data-testid="stStatusWidget"]')"""
 CANVAS_DOC = f"document.querySelector('{CANVAS}')?.contentDocument"
+# The main area's h3 headings: the page's and those of components v2 drawn in a shadow root
+# (the node panel's heading is the node's name).
+HEADINGS = """[...document.querySelectorAll("[data-testid=stMain] h3"),
+  ...[...document.querySelectorAll("[data-testid=stMain] [data-testid=stBidiComponentIsolated]")]
+    .flatMap((host) => host.shadowRoot ? [...host.shadowRoot.querySelectorAll("h3")] : [])]"""
 
 
 # -- the designer's actions -------------------------------------------------------------------
@@ -262,14 +274,21 @@ def on_canvas(condition: str) -> str:
 
 def visible_nodes(page) -> list[str]:
     """Names of the canvas nodes whose centre is inside the canvas and the window, and not
-    under the minimap or the zoom controls."""
+    under the minimap, the zoom controls, the palette or the page's panel over the canvas."""
     return page.evaluate(
         """(selector) => {
           const frame = document.querySelector(selector);
           const outer = frame.getBoundingClientRect();
           const doc = frame.contentDocument;
-          const covers = [...doc.querySelectorAll(".react-flow__minimap, .react-flow__controls")]
+          const inside = [".react-flow__minimap", ".react-flow__controls", ".fc-palette"]
+          const covers = [...doc.querySelectorAll(inside.join(", "))]
             .map((e) => e.getBoundingClientRect());  // a click there does not reach a node
+          const drawer = document.querySelector('[class*="st-key-drawer"]');
+          if (drawer) {  // the panel, in the page's coordinates: into the frame's
+            const r = drawer.getBoundingClientRect();
+            covers.push({left: r.left - outer.left, right: r.right - outer.left,
+                         top: r.top - outer.top, bottom: r.bottom - outer.top});
+          }
           return [...doc.querySelectorAll(".react-flow__node")].filter((n) => {
             const box = n.getBoundingClientRect();
             const x = box.x + box.width / 2, y = box.y + box.height / 2;
@@ -339,8 +358,7 @@ class Designer:
 
     def selected(self) -> str | None:
         return self.page.evaluate(
-            "() => [...document.querySelectorAll('[data-testid=stMain] h3')]"
-            ".map((h) => h.textContent.trim()).find((text) => text) || null"
+            f"() => {HEADINGS}.map((h) => h.textContent.trim()).find((text) => text) || null"
         )
 
     def show_canvas(self) -> None:
@@ -348,8 +366,9 @@ class Designer:
         self.page.locator(CANVAS).evaluate("(frame) => frame.scrollIntoView({block: 'start'})")
 
     def select(self, node: str) -> None:
-        """Pick `node` in the panel's Node box (for nodes the canvas does not show)."""
-        self.page.get_by_test_id("stSelectbox").filter(has_text="Node").click()
+        """Pick `node` in the toolbar's step picker (for nodes the canvas does not show)."""
+        picker = self.page.locator('[class*="st-key-pick-"]').get_by_test_id("stSelectbox")
+        picker.click()
         self.page.keyboard.type(node)
         self.page.get_by_role("option", name=node, exact=True).click()
         self.page.locator("[data-testid=stMain] h3", has_text=node).wait_for()
@@ -360,7 +379,7 @@ class Designer:
         self.show_canvas()
         node = self.pick(prefix, avoid=self.selected())
         x, y = centre(self.page, f'.react-flow__node[data-id="{node}"]')
-        shown = f"""() => [...document.querySelectorAll("[data-testid=stMain] h3")]
+        shown = f"""() => {HEADINGS}
           .some((h) => h.textContent.trim() === {json.dumps(node)}) && {NOT_RUNNING}"""
         sample = timed(self.page, "pointerdown", lambda: self.page.mouse.click(x, y), shown)
         return finish(self.page, sample)
@@ -383,13 +402,15 @@ class Designer:
         return finish(self.page, sample).until_saved(self.path)
 
     def add_step(self) -> Sample:
-        """Add a batch transform from the palette: the new node on the canvas."""
+        """Add a batch transform from the palette (inside the canvas): the new node on it."""
         from builders.designs.design import unique_name
 
         new = unique_name(self.design(), "BatchTransform")
-        button = self.page.get_by_role("button", name="Batch transform")
-        button.scroll_into_view_if_needed()
-        sample = timed(self.page, "pointerdown", button.click, on_canvas("true"), {"node": new})
+        frame = self.page.frame_locator(CANVAS)
+        item = frame.locator(".fc-palette-item").filter(has_text="Batch transform")
+        if not item.is_visible():
+            frame.locator(".fc-palette-open").click()
+        sample = timed(self.page, "pointerdown", item.click, on_canvas("true"), {"node": new})
         self.wait_saved(lambda design: new in design.node_names)
         return finish(self.page, sample).until_saved(self.path)
 
@@ -446,6 +467,10 @@ class Designer:
             ]
             if pairs:
                 break
+            close = self.page.locator(".st-key-close_panel").get_by_role("button")
+            if close.count():  # the panel over the canvas hides nodes: closed, as a person would
+                close.click()
+                settle(self.page)
             fit = self.page.frame_locator(CANVAS).locator(".react-flow__controls-fitview")
             fit.click()
             steady(self.page, self.page.frame_locator(CANVAS).locator(".react-flow__node").last)
@@ -464,7 +489,8 @@ def undo(designer: Designer) -> Sample:
     page = designer.page
     edited = designer.design()
     button = page.locator(".st-key-undo").get_by_role("button")
-    button.scroll_into_view_if_needed()
+    if button.is_disabled():  # a reload after a failed action starts the history afresh
+        raise RuntimeError("nothing to undo (the page was reloaded)")
     drawn = f"""() => [...{CANVAS_DOC}.querySelectorAll('.react-flow__node, .react-flow__edge')]
       .map((e) => e.dataset.id || e.dataset.testid).sort().join(",")"""
     before = page.evaluate(drawn)
@@ -502,7 +528,7 @@ PREVIEW = "Preview and export"
 
 
 def visit(page, title: str, shown: str) -> Sample:
-    link = page.get_by_test_id("stSidebarNav").get_by_role("link", name=title)
+    link = page.get_by_test_id("stTopNavLink").filter(has_text=title)
     return finish(page, timed(page, "pointerdown", link.click, shown))
 
 
@@ -579,6 +605,7 @@ def main() -> None:
     parser.add_argument("--think", type=float, default=2.0, help="seconds before Preview")
     parser.add_argument("--quick", action="store_true", help="3 repeats, 10 and 200 nodes")
     parser.add_argument("--trace", action="store_true", help="timelines of the last samples")
+    parser.add_argument("--cpu", action="store_true", help="the script runs' CPU time too")
     args = parser.parse_args()
     if args.quick:
         args.repeat, args.sizes, args.preview_repeat = 3, "10,200", 1
@@ -601,12 +628,15 @@ def main() -> None:
         "connect two nodes": lambda d: d.connect(),
         "undo": lambda d: [undo(d)],
     }
+    cpu: dict[tuple[str, int], list[float]] = {}
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
-        app, floor_app = App(REPO / "app.py", workspace), App(floor_script, workspace)
+        env = {"PYTHONPATH": str(cpu_probe(root))} if args.cpu else None
+        app, floor_app = App(REPO / "app.py", workspace, env), App(floor_script, workspace)
         try:
             floor = Floor(browser, floor_app)
             designers = {size: Designer(browser, app, space, bench_design(size)) for size in sizes}
+            runs = ScriptCpu(app.log_path)
             for round_ in range(args.repeat):
                 print(f"round {round_ + 1}/{args.repeat}", file=sys.stderr)
                 for size, designer in designers.items():  # interleaved: the machine drifts
@@ -614,7 +644,12 @@ def main() -> None:
                     for action, run in actions.items():
                         found = samples.setdefault((action, size), [])
                         try:
-                            found.extend(run(designer))
+                            runs.since_last()
+                            taken = run(designer)
+                            found.extend(taken)
+                            if args.cpu and taken:
+                                per = runs.since_last() / len(taken)
+                                cpu.setdefault((action, size), []).append(per)
                         except (NoResult, RuntimeError) as error:  # RuntimeError: not saved
                             print(f"{action}, {size} nodes: {error}", file=sys.stderr)
                             failures[action, size] = failures.get((action, size), 0) + 1
@@ -634,7 +669,57 @@ def main() -> None:
                 previews.setdefault(name, []).append(sample)
         browser.close()
     report(samples, floor_samples, previews, failures, args)
+    if cpu:
+        print("\nscript CPU per action (the app's script thread, time.thread_time; load-free):")
+        for (action, size), times in cpu.items():
+            print(f"  {action:<20}{size:>6}{statistics.median(times):>8.0f} ms")
     shutil.rmtree(root, ignore_errors=True)
+
+
+# --cpu: each script run's CPU time, printed by the app's process (a sitecustomize module
+# on its PYTHONPATH wraps Streamlit's ScriptRunner._run_script) and read from its log. CPU
+# time, not wall time: it does not grow with the machine's load.
+CPU_PROBE = """
+import sys, time
+from streamlit.runtime.scriptrunner import script_runner
+
+_run = script_runner.ScriptRunner._run_script
+
+
+def _timed(self, *args, **kwargs):
+    start = time.thread_time()
+    try:
+        return _run(self, *args, **kwargs)
+    finally:
+        spent = (time.thread_time() - start) * 1000
+        print(f"SCRIPT-CPU-MS {spent:.2f}", file=sys.stderr, flush=True)
+
+
+script_runner.ScriptRunner._run_script = _timed
+"""
+
+
+def cpu_probe(root: Path) -> Path:
+    folder = root / "cpu-probe"
+    folder.mkdir()
+    (folder / "sitecustomize.py").write_text(CPU_PROBE)
+    return folder
+
+
+class ScriptCpu:
+    """The CPU milliseconds of the script runs the app logged since the last call."""
+
+    def __init__(self, log: Path):
+        self.log, self.read = log, log.stat().st_size
+
+    def since_last(self) -> float:
+        with self.log.open("rb") as file:
+            file.seek(self.read)
+            data = file.read()
+        self.read += len(data)
+        text = data.decode(errors="replace")
+        return sum(float(line.split()[-1]) for line in text.splitlines()
+                   if line.startswith("SCRIPT-CPU-MS"))  # fmt: skip
 
 
 def report(samples, floor_samples, previews, failures, args) -> None:

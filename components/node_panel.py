@@ -1,9 +1,17 @@
-"""The panel of the selection: a node (its name, status and problems, generated form and
-its step type's preview, if any) or a connection (what it wires, and Remove connection)."""
+"""The panel of the selection: a node (its name, status and problems, generated form, its
+pipeline parameters and its step type's preview, if any) or a connection (what it wires,
+and Remove connection).
+
+A node's panel is one element, the `node_form` component, drawn in the browser from what
+`panel_data` gathers here. The user's edits come back as events, which the page reads and
+applies (`take_panel_edits`) before it draws anything: the run that takes an edit shows its
+result, a rename or a deletion included.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import streamlit as st
 
@@ -12,69 +20,80 @@ from builders.designs.design import (
     DesignReport,
     disconnect,
     effective_values,
-    remove_nodes,
-    rename_node,
-    set_node_values,
-    set_settings,
     step_type_of,
 )
-from builders.errors import PipelineDesignError
+from builders.errors import Problem
 from builders.graph.validation import validate_config
 from components.canvas import node_status
-from components.config_form import FormResult, config_form
-from components.parameters_panel import bound_fields, parameters_panel
+from components.form_edits import apply_event
+from components.form_view import form_view
+from components.node_form import FormEvent, form_events, node_form
+from components.parameters_panel import bound_fields, parameters_view
 from components.text import md
 
+PANEL_KEY = "node_form"
 _BADGES = {"ready": "green", "incomplete": "orange", "invalid": "red"}
 _LISTED = 6  # problems listed at the top; every one is also shown under its field
+_MESSAGES = "panel.messages"  # a refused rename or promotion, shown by the next draw
+_BEFORE = "panel.before"  # the design before this run's edits: the form's order follows it
 
 
-def node_panel(
-    design: Design, report_of: Callable[[Design], DesignReport], name: str, epoch: int
-) -> Design:
-    """Draw the panel of node `name`; returns the design with the user's edits. The badge
-    and the messages describe the edited design (`report_of` validates it), so the run
-    that takes an edit shows its result."""
+def take_panel_edits(design: Design) -> tuple[Design, list[FormEvent]]:
+    """The design with the user's edits in the panel since the last run, and the events."""
+    events = form_events(PANEL_KEY)
+    before = design
+    messages: dict[str, str] = {}
+    for event in events:
+        design, refusal = apply_event(design, event.node, event.as_edit())
+        if refusal:
+            messages["promote" if event.kind == "promote" else "rename"] = refusal
+    if events:
+        st.session_state[_MESSAGES] = messages
+        st.session_state[_BEFORE] = before
+    return design, events
+
+
+def node_panel(design: Design, report_of: Callable[[Design], DesignReport], name: str) -> None:
+    """Draw the panel of node `name` of `design` (edits already applied)."""
+    before = st.session_state.pop(_BEFORE, None)
+    if before is None or name not in before.node_names:
+        before = design
+    order = report_of(before).for_node(name)
+    node_form(key=PANEL_KEY, data=panel_data(design, report_of(design), name, order))
+
+
+def panel_data(
+    design: Design, report: DesignReport, name: str, order: Sequence[Problem] | None = None
+) -> dict[str, Any]:
+    """Everything the panel of node `name` shows (components/node_form: types.ts). Fields
+    are ordered by the problems `order` (those before the edit this run took: a field does
+    not jump while it is edited)."""
     node = design.node(name)
-    report = report_of(design)
     step_type = step_type_of(node)
-    head, delete = st.columns([3, 1], vertical_alignment="center")
-    head.markdown(f"### {md(node.name)}")
-    head.caption(f"{md(step_type.display_name)}: {md(step_type.description)}")
-    if delete.button(
-        "Delete", icon=":material/delete:", key=f"delete:{epoch}:{name}", help="Remove the node"
-    ):
-        return remove_nodes(design, [name])
-    status = st.container()  # filled last, for the edited values
-    renamed = _rename(design, name, epoch)
-    if renamed is not design:
-        return renamed  # the page selects the new name and draws again
-    _ports(step_type, report, name)
-
-    def edited_by(form: FormResult) -> Design:
-        edited = design
-        if form.settings != design.settings:  # a shared value typed here is the pipeline's
-            edited = set_settings(edited, form.settings)
-        if form.values != node.values:
-            edited = set_node_values(edited, name, form.values)
-        return edited
-
-    form = config_form(
+    problems = report.for_node(name)
+    status, label = node_status(report, name)
+    form = form_view(
         step_type.config_class,
         node.values,
-        key=f"node:{epoch}:{name}",
-        problems=report.for_node(name),
-        recheck=lambda form: report_of(edited_by(form)).for_node(name),
         settings=design.settings,
-        exclude=bound_fields(design, name),  # drawn with the parameters, below
+        exclude=bound_fields(design, name),  # drawn with the parameters
         choices=_branch_choices(design, name, step_type),
+        problems=problems,
+        order_problems=order,
     )
-    design = parameters_panel(edited_by(form), name, epoch)
-    with status:
-        _status(report_of(design), name)
-    if step_type.preview is not None:
-        step_preview(design, name)
-    return design
+    return {
+        "node": name,
+        "title": step_type.display_name,
+        "description": step_type.description,
+        "badge": {"label": label.removeprefix("● "), "color": _BADGES[status]},
+        "problems": [{"field": p.field or "", "message": p.message} for p in problems[:_LISTED]],
+        "more": max(0, len(problems) - _LISTED),
+        "messages": st.session_state.pop(_MESSAGES, {}),
+        "ports": _ports(step_type, report, name),
+        "form": form,
+        "parameters": parameters_view(design, name),
+        "preview": step_preview(design, name) if step_type.preview is not None else None,
+    }
 
 
 def _branch_choices(design: Design, name: str, step_type) -> dict[str, list[str]]:
@@ -84,47 +103,20 @@ def _branch_choices(design: Design, name: str, step_type) -> dict[str, list[str]
     return {step_type.branch_field: [target for source, target in design.edges if source == name]}
 
 
-def _status(report: DesignReport, name: str) -> None:
-    """The node's badge, as on the canvas, and what to fix: in sight above a long form."""
-    status, label = node_status(report, name)
-    st.badge(label.removeprefix("● "), color=_BADGES[status])
-    problems = report.for_node(name)
-    lines = [f"- **{md(p.field or 'step')}**: {md(p.message)}" for p in problems[:_LISTED]]
-    if len(problems) > _LISTED:
-        lines.append(f"- and {len(problems) - _LISTED} more, under their fields")
-    if lines:
-        st.markdown("\n".join(lines))
-
-
-def _rename(design: Design, name: str, epoch: int) -> Design:
-    new = st.text_input(
-        "Node name",
-        value=name,
-        key=f"rename:{epoch}:{name}",
-        help="Unique in the design; it becomes the SageMaker step name.",
-    )
-    if new == name:
-        return design
-    try:
-        return rename_node(design, name, new)
-    except PipelineDesignError as error:
-        st.error(md(error.message))
-        return design
-
-
-def _ports(step_type, report: DesignReport, name: str) -> None:
+def _ports(step_type, report: DesignReport, name: str) -> list[dict[str, Any]]:
     wired = {w.consumer_port: w.source for w in report.wires if w.consumer == name}
-    lines = []
+    ports = []
     for port in step_type.inputs:
         source = wired.get(port.name) or ("not connected" if port.required else "optional, none")
-        lines.append(f"- input **{md(port.name)}** ({md(port.kind.value)}) ← {md(source)}")
+        ports.append({"direction": "input", "name": port.name, "kind": port.kind.value,
+                      "source": source})  # fmt: skip
     for port in step_type.outputs:
-        lines.append(f"- output **{md(port.name)}** ({md(port.kind.value)})")
-    with st.expander("Inputs and outputs", expanded=False):
-        st.markdown("\n".join(lines) or "This step has no ports.")
+        ports.append({"direction": "output", "name": port.name, "kind": port.kind.value,
+                      "source": None})  # fmt: skip
+    return ports
 
 
-def step_preview(design: Design, name: str) -> None:
+def step_preview(design: Design, name: str) -> dict[str, Any]:
     """What the step type's preview hook shows for the node's current values (the Payload
     type's sample requests, for one)."""
     node = design.node(name)
@@ -132,13 +124,10 @@ def step_preview(design: Design, name: str) -> None:
     config, problems = validate_config(step_type.config_class, effective_values(design, node), name)
     if config is None:
         fields = ", ".join(sorted({p.field or "?" for p in problems}))
-        st.info(f"Complete this step to see its preview (check: {md(fields)}).")
-        return
+        return {"info": f"Complete this step to see its preview (check: {fields})."}
     preview = step_type.preview_hook()(config)
-    st.markdown(f"#### {md(preview.title)}")
-    for caption, body, language in preview.blocks:
-        st.caption(md(caption))
-        st.code(body, language=language)
+    blocks = [{"caption": c, "body": b, "language": lang} for c, b, lang in preview.blocks]
+    return {"title": preview.title, "blocks": blocks}
 
 
 def connection_panel(design: Design, report: DesignReport, edge: tuple[str, str]) -> Design:

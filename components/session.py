@@ -295,12 +295,18 @@ def close_design() -> None:
 
 # -- derived, once per revision -----------------------------------------------------------
 def report(design: Design) -> DesignReport:
-    """The validation report, computed once per revision of the design."""
+    """The validation report, computed once per revision of the design (the same design
+    object, asked again in a run, is not hashed again: that costs milliseconds at 200 nodes)."""
     cached = st.session_state.get(_REPORT)
-    if cached is None or cached[0] != design.revision:
-        cached = (design.revision, validate_design(design))
-        st.session_state[_REPORT] = cached
-    return cached[1]
+    if cached is not None and cached[0] is design:
+        return cached[2]
+    revision = design.revision
+    if cached is None or cached[1] != revision:
+        cached = (design, revision, validate_design(design))
+    else:
+        cached = (design, revision, cached[2])
+    st.session_state[_REPORT] = cached
+    return cached[2]
 
 
 def compiled(design: Design):

@@ -4,10 +4,9 @@ and over its right side the panel of the selected node, connection or nodes.
 One run per action: the canvas's events are read, and the toolbar's buttons act
 (callbacks), before anything is drawn, so the canvas and the panel show the result in the
 same run (a click opens its node's panel at once; a step added from the palette is drawn,
-selected and in sight). An edit made in the panel is taken while the panel is drawn; what
-depends on it is drawn after it (the panel's badge and messages, the canvas, the toolbar's
-undo), so it too is shown by the run that takes it. Only a rename or a deletion in the
-panel, which changes the selection, runs it again.
+selected and in sight). The node panel is a component drawn in the browser that sends
+only the user's edits; they too are read and applied before anything is drawn, so the run
+that takes an edit (a rename or a deletion included) shows it.
 
 Everything here is one fragment (`workbench`): a canvas event, a panel edit or a toolbar
 button runs only it.
@@ -23,7 +22,7 @@ from builders.designs.placing import clip, paste
 from builders.graph.layout import tidy_positions
 from components import session
 from components.canvas import apply_edit, design_canvas, read_edit
-from components.node_panel import connection_panel, node_panel
+from components.node_panel import connection_panel, node_panel, take_panel_edits
 from components.run_overlay import run_overlay
 from components.text import md
 
@@ -91,12 +90,27 @@ def take_canvas_edit() -> None:
     session.commit(applied.design)
 
 
+def take_panel_edit() -> None:
+    """Apply the user's edits in the node panel since the last run; a renamed or deleted
+    node's selection follows it."""
+    design = session.current()
+    edited, _ = take_panel_edits(design)
+    if edited == design:
+        return
+    selected = st.session_state.get(session.SELECTED)
+    if selected and selected not in edited.node_names:
+        renamed = [n for n in edited.node_names if n not in design.node_names]
+        select(renamed[0] if renamed else None)
+    session.commit(edited)
+
+
 def acting(action):
     """A button's callback. Callbacks run before the page: the canvas's events the user
     made before the click are applied first (a drop, then Undo, undoes the drop)."""
 
     def act() -> None:
         take_canvas_edit()
+        take_panel_edit()
         action()
 
     return act
@@ -157,6 +171,7 @@ def workbench() -> None:
     """Toolbar, canvas and panel: all that a canvas event, a panel edit or the toolbar
     changes. A fragment, so such a run draws only this."""
     take_canvas_edit()
+    take_panel_edit()
     design = session.current()
     selected = st.session_state.get(session.SELECTED)
     if selected not in design.node_names:
@@ -208,7 +223,9 @@ def picker(design, selected) -> None:
 
 def _drawer_key(*selection) -> str:
     """A key per selection: the panel of another selection is a new element, which opens
-    at its top (the browser would keep the scroll of the same one)."""
+    at its top (the browser would keep the scroll of the same one). Nodes share one: a new
+    node panel would be mounted afresh on each click (~40-80 ms in the browser), and it
+    scrolls itself to its top when it shows another node."""
     digest = hashlib.sha256(repr((session.epoch(), selection)).encode()).hexdigest()[:12]
     return f"drawer_{digest}"
 
@@ -216,7 +233,7 @@ def _drawer_key(*selection) -> str:
 def panel_of(design, selected, selected_edge, several, overlay):
     """The panel over the canvas's right side; returns the design with its edit."""
     edited = design
-    drawer = st.container(key=_drawer_key(selected, selected_edge, tuple(several)))
+    drawer = st.container(key=_drawer_key(*(() if selected else (selected_edge, tuple(several)))))
     with drawer, st.container(key="panel"):
         actions, close = st.columns([3, 1], vertical_alignment="center")
         close.button(
@@ -237,7 +254,7 @@ def panel_of(design, selected, selected_edge, several, overlay):
                 on_click=acting(lambda: duplicate([selected])),
             )
             overlay.node_section(selected)
-            edited = node_panel(design, session.report, selected, session.epoch())
+            node_panel(design, session.report, selected)  # its edits: take_panel_edit
         elif selected_edge:
             edited = connection_panel(design, session.report(design), selected_edge)
     if edited == design:
@@ -249,8 +266,7 @@ def panel_of(design, selected, selected_edge, several, overlay):
         renamed = [n for n in edited.node_names if n not in design.node_names]
         select(renamed[0] if renamed and selected else None)
     session.commit(edited)
-    promoted = edited.parameters != design.parameters  # a bound field leaves the form
-    if reselect or promoted or session.current() != edited:  # or merged with another tab's
+    if reselect or session.current() != edited:  # or merged with another tab's
         rerun()
     return edited
 

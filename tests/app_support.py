@@ -1,8 +1,9 @@
 """Helpers for AppTest page tests: run the app, read what it shows, act as a person would.
 
-The canvas is a custom component that AppTest cannot drive: the user's actions on it are
-simulated as the events the component sends (components.flow_canvas.event_key), and what it
-shows is read from the arguments the page drew it with (`shown`).
+The canvas and the node panel are custom components that AppTest cannot drive: the user's
+actions on them are simulated as the events the components send
+(components.flow_canvas.event_key, components.node_form.event_key), and what they show is
+read from the data the page drew them with (`shown`, `panel`, `panel_field`).
 """
 
 from __future__ import annotations
@@ -15,6 +16,9 @@ from support import REPO
 
 from components.canvas import CANVAS_KEY
 from components.flow_canvas import CanvasEvent, event_key
+from components.node_form import FormEvent, shown_data
+from components.node_form import event_key as panel_event_key
+from components.node_panel import PANEL_KEY
 
 APP = str(REPO / "app.py")
 
@@ -38,7 +42,8 @@ def plain(markdown: str) -> str:
 
 
 def texts(at: AppTest) -> str:
-    return plain(raw_texts(at))
+    """What a person reads on the page: its texts, and the node panel's."""
+    return plain(raw_texts(at)) + "\n" + panel_text(at)
 
 
 def create_from_starter(at: AppTest, name: str, starter: str = "xgboost_end_to_end") -> AppTest:
@@ -136,3 +141,117 @@ def default_box(at: AppTest, key: str):
     """A parameter's default box: its key ends with a digest of the value it was made with."""
     (box,) = [w for w in at.text_input if w.key.rsplit(":", 1)[0] == key]
     return box
+
+
+# -- the node panel (components/node_form) ------------------------------------------------------
+def panel(at: AppTest) -> dict | None:
+    """What the node panel was last drawn with (see node_form's types.ts), or None."""
+    return shown_data(at, PANEL_KEY)
+
+
+def panel_edit(at: AppTest, kind: str, node: str | None = None, **details) -> AppTest:
+    """Run the page after the user's edit in the node panel, sent as the panel sends it
+    (components/form_edits.py lists the kinds): on the node it shows unless `node`."""
+    node = node if node is not None else panel(at)["node"]
+    at.session_state[panel_event_key(PANEL_KEY)] = [FormEvent(kind, node, details)]
+    return at.run()
+
+
+class PanelField:
+    """A field as the node panel draws it: its schema, uiSchema and the value it shows."""
+
+    def __init__(self, at: AppTest, path: str, schema: dict, ui: dict, value):
+        self.at, self.path, self.schema, self.ui, self.value = at, path, schema, ui, value
+
+    @property
+    def options(self) -> dict:
+        return self.ui.get("ui:options", {})
+
+    @property
+    def widget(self) -> str:
+        """The widget the browser draws: switch, number, text, select, checkboxes,
+        textarea, table or nested (a field shown as typed text is "text")."""
+        if self.options.get("asText"):
+            return "text"
+        if "ui:widget" in self.ui:
+            return {"textarea": "textarea", "checkboxes": "checkboxes"}.get(
+                self.ui["ui:widget"], self.ui["ui:widget"]
+            )
+        kind = self.schema.get("type")
+        if "enum" in self.schema:
+            return "select"
+        if kind == "object":
+            return "nested" if "properties" in self.schema else "table"
+        return {"boolean": "switch", "integer": "number", "number": "number"}.get(kind, "text")
+
+    def set_value(self, value) -> AppTest:
+        """The user puts `value` in the widget (the text typed, the number, the choice...):
+        the panel sends it as JSON, where a whole float is a whole number (3.0 is 3)."""
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        node = panel(self.at)["node"]
+        self.at.session_state[panel_event_key(PANEL_KEY)] = [
+            FormEvent("set", node, {"field": self.path, "value": value})
+        ]
+        return self.at
+
+
+def panel_field(at: AppTest, path: str) -> PanelField | None:
+    """The field at `path` (`hyperparameters.eta` in a nested config) in the node panel, or
+    None when the panel does not draw it (a field bound to a parameter, another node)."""
+    data = panel(at)
+    if data is None:
+        return None
+    schema, ui, value = data["form"]["schema"], data["form"]["uiSchema"], data["form"]["formData"]
+    for part in path.split("."):
+        if part not in schema.get("properties", {}):
+            return None
+        schema, ui = schema["properties"][part], ui.get(part, {})
+        value = value.get(part) if isinstance(value, dict) else None
+    return PanelField(at, path, schema, ui, value)
+
+
+def panel_text(at: AppTest) -> str:
+    """The node panel's texts as a person reads them: its heading, status, problems, labels,
+    messages under the fields, derived values, parameters and preview."""
+    data = panel(at)
+    if data is None:
+        return ""
+    lines = [data["node"], f"{data['title']}: {data['description']}", data["badge"]["label"]]
+    lines += [f"{p['field'] or 'step'}: {p['message']}" for p in data["problems"]]
+    lines += list(data["messages"].values()) + list(data["form"]["general"])
+    lines += _schema_texts(data["form"]["schema"], data["form"]["errors"])
+    lines += [f"{d['label']}: {d['value']}" for d in data["form"]["derived"]]
+    for bound in (data["parameters"] or {}).get("bound", []):
+        lines.append(f"{bound['label']} takes its value from parameter {bound['parameter']}")
+    preview = data["preview"] or {}
+    lines += [preview.get("info", ""), preview.get("title", "")]
+    for block in preview.get("blocks", []):
+        lines += [block["caption"], block["body"]]
+    return "\n".join(line for line in lines if line)
+
+
+def _schema_texts(schema: dict, errors: dict) -> list[str]:
+    lines = [schema.get("title", ""), *errors.get("__errors", [])]
+    for name, sub in schema.get("properties", {}).items():
+        lines += _schema_texts(sub, errors.get(name, {}))
+    for name, sub in errors.items():  # a table's rows
+        if name != "__errors" and name not in schema.get("properties", {}):
+            lines += sub.get("__errors", [])
+    return lines
+
+
+def panel_labels(at: AppTest) -> list[str]:
+    """The labels of the panel's form fields as drawn: a required field's ends with " *"."""
+    schema = (panel(at) or {"form": {"schema": {}}})["form"]["schema"]
+    required = set(schema.get("required", []))
+    return [
+        prop.get("title", name) + (" *" if name in required else "")
+        for name, prop in schema.get("properties", {}).items()
+    ]
+
+
+def panel_message(at: AppTest, action: str) -> str:
+    """The panel's message about a refused `action` (rename, promote) this run, or ""."""
+    data = panel(at)
+    return (data or {}).get("messages", {}).get(action, "")

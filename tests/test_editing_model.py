@@ -32,10 +32,12 @@ from app_support import (
     button,
     canvas_edit,
     create_from_starter,
-    default_box,
     design_of,
-    live,
     open_sections,
+    panel,
+    panel_edit,
+    panel_field,
+    panel_message,
     shown,
     texts,
 )
@@ -58,8 +60,9 @@ from builders.registry import REGISTRY
 
 pytestmark = pytest.mark.actions(240)  # CI: 120 actions from each start, 60 in two tabs
 DESIGNER, EXPORT = "pages/designer.py", "pages/export.py"
-WIDGETS = {"text": "text_input", "int": "number_input", "float": "number_input",
-           "choice": "selectbox", "bool": "toggle"}  # fmt: skip
+# The widget the node panel draws for a field of each kind, when its value fits it.
+WIDGETS = {"text": "text", "int": "number", "float": "number", "choice": "select",
+           "bool": "switch"}  # fmt: skip
 MAX_NODES = 14
 
 
@@ -77,9 +80,6 @@ class Tab:
     def design(self):
         return design_of(self.at)
 
-    def key(self, node: str, field: str) -> str:
-        return f"node:{self.at.session_state['design_epoch']}:{node}:{field}"
-
     def select(self, node: str) -> None:
         if self.at.session_state["selected_node"] != node:
             self.canvas(selected=node)
@@ -87,11 +87,11 @@ class Tab:
         open_sections(self.at)
 
     def widget(self, node: str, spec):
-        """The field's own widget in the node's form, or None when the value is shown as
-        typed text (it does not fit the field's widget)."""
-        key = self.key(node, spec.name)
-        found = [w for w in getattr(self.at, WIDGETS[spec.kind]) if w.key.split("~")[0] == key]
-        return found[0] if found else None
+        """The field's own widget in the node's panel, or None when the value is shown as
+        typed text (it does not fit the field's widget) or the field is not drawn."""
+        assert panel(self.at)["node"] == node
+        found = panel_field(self.at, spec.name)
+        return found if found is not None and found.widget == WIDGETS[spec.kind] else None
 
     def saved(self) -> dict:
         return json.loads(self.space.path(self.design.name).read_text())
@@ -166,7 +166,9 @@ def override(tab: Tab, model: Model, rng: random.Random) -> str:
     spec = rng.choice(overridden if overridden and rng.random() < 0.5 else shared)
     tab.select(name)
     on = not model.overridden(name, spec)
-    live(tab.at.toggle, tab.key(name, f"{spec.name}:override")).set_value(on).run()
+    shown_field = panel_field(tab.at, spec.name)  # drawn as a pipeline setting, with its switch
+    assert shown_field.options["shared"] and shown_field.options["overridden"] != on
+    panel_edit(tab.at, "override", field=spec.name, on=on)
     model.set_override(name, spec, on)
     return f"{'override' if on else 'un-override'} {name}.{spec.name}"
 
@@ -175,18 +177,18 @@ def rename(tab: Tab, model: Model, rng: random.Random) -> str:
     name = rng.choice(model.names)
     new = rng.choice([f" n{rng.randrange(100)} ", rng.choice(model.names), ""])
     tab.select(name)
-    tab.at.text_input(key=f"rename:{tab.at.session_state['design_epoch']}:{name}").input(new)
-    tab.at.run()
+    panel_edit(tab.at, "rename", name=new)
     renamed = model.rename(name, new)
     if not renamed and new.strip() != name:
-        assert "already a node named" in texts(tab.at) or "needs a name" in texts(tab.at)
+        message = panel_message(tab.at, "rename")
+        assert "already a node named" in message or "needs a name" in message
     return f"rename {name} to {new!r}" + ("" if renamed else " (refused)")
 
 
 def delete(tab: Tab, model: Model, rng: random.Random) -> str:
     name = rng.choice(model.names)
     tab.select(name)
-    tab.at.button(key=f"delete:{tab.at.session_state['design_epoch']}:{name}").click().run()
+    panel_edit(tab.at, "delete")
     model.delete(name)
     return f"delete {name}"
 
@@ -240,14 +242,12 @@ def promote(tab: Tab, model: Model, rng: random.Random) -> str:
     name, spec = rng.choice(free)
     parameter = rng.choice(["Count", "InstanceType", "Data", "Approval", "Other"])
     tab.select(name)
-    key = f"params:{tab.at.session_state['design_epoch']}:{name}"
-    tab.at.toggle(key=f"{key}:promote").set_value(True).run()
-    tab.at.selectbox(key=f"{key}:field").set_value(spec.name).run()
-    tab.at.text_input(key=f"{key}:name:{spec.name}").input(parameter).run()
-    tab.at.button(key=f"{key}:do").click().run()
+    offered = [free["field"] for free in panel(tab.at)["parameters"]["free"]]
+    assert spec.name in offered, offered  # the panel offers the field for promotion
+    panel_edit(tab.at, "promote", field=spec.name, parameter=parameter)
     promoted = model.promote(name, spec, parameter)
     if not promoted:
-        assert "this field takes" in texts(tab.at), texts(tab.at)
+        assert "this field takes" in panel_message(tab.at, "promote"), panel(tab.at)
     return f"promote {name}.{spec.name} to {parameter}" + ("" if promoted else " (refused)")
 
 
@@ -256,8 +256,9 @@ def unbind(tab: Tab, model: Model, rng: random.Random) -> str:
         return "skip"
     name, field = rng.choice(model.bound())
     tab.select(name)
-    key = f"params:{tab.at.session_state['design_epoch']}:{name}"
-    tab.at.button(key=f"{key}:unbind:{field}").click().run()
+    assert field in [bound["field"] for bound in panel(tab.at)["parameters"]["bound"]]
+    assert panel_field(tab.at, field) is None  # a bound field leaves the form
+    panel_edit(tab.at, "unbind", field=field)
     model.unbind(name, spec_named(model.node(name)["step_type"], field))
     return f"unbind {name}.{field}"
 
@@ -269,8 +270,10 @@ def set_default(tab: Tab, model: Model, rng: random.Random) -> str:
     parameter = model.parameter_of(name, field)
     typed = rng.choice([*TEXTS, *map(str, INTS), "true", "ml.m5.2xlarge", "Approved"])
     tab.select(name)
-    key = f"params:{tab.at.session_state['design_epoch']}:{name}"
-    default_box(tab.at, f"{key}:default:{field}:{parameter['name']}").input(typed).run()
+    (bound,) = [b for b in panel(tab.at)["parameters"]["bound"] if b["field"] == field]
+    assert bound["parameter"] == parameter["name"]
+    if typed != bound["default"]:  # the box sends only a changed text
+        panel_edit(tab.at, "default", field=field, parameter=bound["parameter"], text=typed)
     model.set_default(name, field, typed)
     return f"default of {parameter['name']} := {typed!r} (via {name}.{field})"
 
@@ -440,16 +443,12 @@ def interleaved_action(tab: Tab, model: Model, owned: Owned, seen: set[str], rng
         spec = rng.choice(owned.fields(tab, model, name))
         if tab.at.session_state["selected_node"] != name:
             tab.select(name)  # this run also takes up the other tab's saves
-        found = [
-            w
-            for w in getattr(tab.at, WIDGETS[spec.kind])
-            if w.key.split("~")[0] == tab.key(name, spec.name)
-        ]
-        if not found:  # not drawn (a closed section, a bound field): the tab just looks
+        found = tab.widget(name, spec)
+        if found is None:  # not drawn as its own widget (a bound field): the tab just looks
             tab.at.run()
             return "look"
         typed = value_for(rng, spec, model.shown(name, spec))
-        found[0].set_value(typed).run()
+        found.set_value(typed).run()
         model.type_value(name, spec, typed)
         return f"type {typed!r} into {name}.{spec.name}"
     if choice == "connect":
@@ -482,10 +481,10 @@ def clash(first: Tab, second: Tab, model: Model, owned: Owned) -> None:
     for tab in (first, second):
         tab.select(name)
         tab.at.run()
-    live(first.at.number_input, first.key(name, spec.name)).set_value(11).run()
+    first.widget(name, spec).set_value(11).run()
     model.type_value(name, spec, 11)
     check(first, model, "clash: the first tab's value")
-    live(second.at.number_input, second.key(name, spec.name)).set_value(12).run()
+    second.widget(name, spec).set_value(12).run()
     assert "changed the same things at the same time" in texts(second.at)
     assert first.saved() == model.expected()  # the first save is kept
     button(second.at, "Re-apply my change").click().run()

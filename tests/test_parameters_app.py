@@ -3,22 +3,34 @@ Deploy page, with Streamlit's AppTest (the canvas click simulated as its event).
 
 from __future__ import annotations
 
-from app_support import app, canvas_edit, create_from_starter, default_box, design_of, texts
+from app_support import (
+    app,
+    canvas_edit,
+    create_from_starter,
+    design_of,
+    panel,
+    panel_edit,
+    panel_field,
+    texts,
+)
 
 
 def promote(at, node: str, field: str, name: str):
+    """Promote `field` in the node's panel: it is offered, and the panel sends the choice."""
     canvas_edit(at, selected=node)
-    key = f"params:{at.session_state['design_epoch']}:{node}"
-    at.toggle(key=f"{key}:promote").set_value(True).run()
-    at.selectbox(key=f"{key}:field").set_value(field).run()
-    at.text_input(key=f"{key}:name:{field}").input(name).run()
-    at.button(key=f"{key}:do").click().run()
-    return key
+    assert field in [free["field"] for free in panel(at)["parameters"]["free"]]
+    panel_edit(at, "promote", field=field, parameter=name)
+
+
+def set_default(at, field: str, text: str):
+    """Type `text` into the default's box of the parameter `field` is bound to."""
+    (bound,) = [b for b in panel(at)["parameters"]["bound"] if b["field"] == field]
+    panel_edit(at, "default", field=field, parameter=bound["parameter"], text=text)
 
 
 def test_promote_a_field_share_it_change_its_default_and_see_it_in_preview(space):
     at = create_from_starter(app(), "fraud")
-    key = promote(at, "XGBoostTraining", "training_instance_type", "TrainType")
+    promote(at, "XGBoostTraining", "training_instance_type", "TrainType")
     design = design_of(at)
     (parameter,) = design.parameters
     assert (parameter.name, parameter.type, parameter.default) == (
@@ -26,13 +38,12 @@ def test_promote_a_field_share_it_change_its_default_and_see_it_in_preview(space
     )  # fmt: skip
     assert "takes its value from parameter" in texts(at)
     # The bound field is drawn with its parameter, not in the form.
-    assert not [w for w in at.text_input if w.key.endswith(":training_instance_type")]
-    assert not [w for w in at.selectbox if w.key.endswith(":training_instance_type")]
+    assert panel_field(at, "training_instance_type") is None
 
-    default_box(at, f"{key}:default:training_instance_type:TrainType").input("ml.bogus").run()
+    set_default(at, "training_instance_type", "ml.bogus")
     assert design_of(at).parameters[0].default == "ml.bogus"
     assert "whose default 'ml.bogus'" in texts(at)  # the field's own rule, naming the parameter
-    default_box(at, f"{key}:default:training_instance_type:TrainType").input("ml.m5.2xlarge").run()
+    set_default(at, "training_instance_type", "ml.m5.2xlarge")
 
     at.switch_page("pages/export.py").run()
     table = next(frame.value for frame in at.dataframe if "parameter" in frame.value.columns)
@@ -58,9 +69,9 @@ def test_promote_refuses_a_type_that_does_not_fit(space):
 
 def test_unbind_gives_the_field_the_parameters_value(space):
     at = create_from_starter(app(), "fraud")
-    key = promote(at, "XGBoostTraining", "training_instance_count", "Count")
-    default_box(at, f"{key}:default:training_instance_count:Count").input("3").run()
-    at.button(key=f"{key}:unbind:training_instance_count").click().run()
+    promote(at, "XGBoostTraining", "training_instance_count", "Count")
+    set_default(at, "training_instance_count", "3")
+    panel_edit(at, "unbind", field="training_instance_count")
     design = design_of(at)
     assert design.parameters == ()
     assert design.node("XGBoostTraining").values["training_instance_count"] == 3

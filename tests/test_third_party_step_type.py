@@ -22,11 +22,11 @@ import tomllib
 from app_support import (
     add_step,
     app,
-    button,
     canvas_edit,
     create_from_starter,
     design_of,
-    plain,
+    panel_field,
+    panel_labels,
     texts,
 )
 from support import BASE, REPO
@@ -158,10 +158,11 @@ def test_the_designer_shows_it_in_the_palette_and_its_form(installed, space):
     added = [n for n in design_of(at).nodes if n.step_type == "FeatureFilter"]
     assert len(added) == 1
     canvas_edit(at, selected=added[0].name)
-    labels = [plain(w.label) for w in [*at.text_area, *at.text_input, *at.toggle]]
+    labels = panel_labels(at)
     assert "Keep columns *" in labels and "Drop empty rows" in labels
     assert "Feature filter" in texts(at)
-    assert button(at, "Delete")
+    assert panel_field(at, "keep_columns").widget == "textarea"  # a list: one item per line
+    assert panel_field(at, "drop_empty_rows").widget == "switch"
 
 
 def test_a_broken_package_is_left_out_with_a_warning(tmp_path, monkeypatch):

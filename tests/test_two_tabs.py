@@ -4,7 +4,16 @@ thing changed differently keeps the other tab's version and offers to re-apply (
 
 from __future__ import annotations
 
-from app_support import add_step, app, button, canvas_edit, create_from_starter, design_of, texts
+from app_support import (
+    add_step,
+    app,
+    button,
+    canvas_edit,
+    create_from_starter,
+    design_of,
+    panel_field,
+    texts,
+)
 from streamlit.testing.v1 import AppTest
 
 DESIGNER, SETTINGS = "pages/designer.py", "pages/settings.py"
@@ -15,10 +24,6 @@ def two_tabs(space, starter="xgboost_end_to_end"):
     second = app().switch_page(DESIGNER).run()  # a second tab: it reopens the same design
     assert design_of(second) == design_of(first)
     return first, second
-
-
-def node_key(at: AppTest, node: str, field: str) -> str:
-    return f"node:{at.session_state['design_epoch']}:{node}:{field}"
 
 
 def settings_key(at: AppTest, field: str) -> str:
@@ -53,7 +58,7 @@ def clash(space):
     for tab in (first, second):
         canvas_edit(tab, selected="Payload")
     for tab, value in ((first, 5), (second, 7)):
-        tab.number_input(key=node_key(tab, "Payload", "expected_tps")).set_value(value).run()
+        panel_field(tab, "expected_tps").set_value(value).run()
     return first, second
 
 

@@ -118,11 +118,19 @@ def test_design_in_the_browser(page: Page, server, artifacts):
     add_from_palette(page, "Payload samples")
     objective = page.get_by_role("textbox", name=re.compile(r"Model registration objective.*\*"))
     objective.fill("FraudDetection")
-    objective.press("Enter")
+    objective.press("Enter")  # the panel sends it; the run it starts saves it
+
+    def objective_saved() -> bool:
+        saved = json.loads((server.workspace / "fraud.design.json").read_text())
+        payload = next(n for n in saved["nodes"] if n["name"] == "Payload-2")
+        return payload["values"].get("model_registration_objective") == "FraudDetection"
+
+    for _ in range(200):  # the run may start a moment later on a loaded machine
+        if objective_saved():
+            break
+        page.wait_for_timeout(100)
+    assert objective_saved()
     settle(page)
-    saved = json.loads((server.workspace / "fraud.design.json").read_text())
-    payload = next(n for n in saved["nodes"] if n["name"] == "Payload-2")
-    assert payload["values"]["model_registration_objective"] == "FraudDetection"
     page.screenshot(path=artifacts / "03-designer-form.png", full_page=True)
 
     # Remove the incomplete node again, so that the design is valid, and download.

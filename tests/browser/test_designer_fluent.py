@@ -8,7 +8,7 @@ import time
 
 from playwright.sync_api import Page, expect
 from test_designer import CANVAS, add_from_palette, canvas, drag_edge, settle, steady_box
-from test_edits_in_browser import click_edge, click_node, create, open_section
+from test_edits_in_browser import click_edge, click_node, create, open_section, shared
 from test_layout_in_browser import GEOMETRY, _overlap
 
 
@@ -155,9 +155,7 @@ def test_undo_and_redo_each_kind_of_change(page: Page, server):
     def override():
         click_node(page, "Payload")
         open_section(page, "Pipeline settings")
-        page.locator('[class*="-Payload-author-shared"]').get_by_text(
-            "Override for this node"
-        ).click()
+        shared(page, "Payload", "author").get_by_text("Override for this node").click()
 
     def rename():
         click_node(page, "Payload")

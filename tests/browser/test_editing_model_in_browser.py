@@ -41,26 +41,15 @@ class Browser:
     def saved(self) -> dict:
         return json.loads((self.server.workspace / f"{self.name}.design.json").read_text())
 
-    def keyed(self, key: str):
-        """The element Streamlit drew for widget `key` (forms add ~1, ~2... to a key whose
-        value changed outside them)."""
-        css = "st-key-" + re.sub(r"[^a-zA-Z0-9_-]", "-", key)
-        return self.page.locator(f'[class*="{css}"]').filter(
-            has=self.page.locator("input, [role=switch], [role=combobox]")
-        )
-
-    def epoch(self) -> str:
-        picker = self.page.locator('[class*="st-key-pick-"]').first.get_attribute("class")
-        return re.search(r"st-key-pick-(\d+)-", picker).group(1)
-
     def field(self, node: str, field: str):
-        found = self.keyed(f"node:{self.epoch()}:{node}:{field}")
-        css = re.sub(r"[^a-zA-Z0-9_-]", "-", f"{node}:{field}")
-        exact = re.compile(rf"st-key-node-\d+-{re.escape(css)}(-\d+)?( |$)")
-        for index in range(found.count()):
-            if exact.search(found.nth(index).get_attribute("class")):
-                return found.nth(index)
-        return None
+        """The block of `field` in the node's panel (`field:override`: its override switch),
+        or None when the form does not draw it."""
+        panel = self.page.locator(f'[data-node-form="{node}"]')
+        if field.endswith(":override"):
+            found = panel.locator(f'[data-override="{field.removesuffix(":override")}"]')
+        else:
+            found = panel.locator(f'[data-field="{field}"]')
+        return found if found.count() == 1 else None
 
 
 def fit_view(page: Page) -> None:

@@ -120,23 +120,26 @@ def click_edge(page: Page, source: str, target: str) -> bool:
 
 
 def open_section(page: Page, title: str) -> None:
-    """Switch the form's section `title` (Pipeline settings, Advanced settings) on if off."""
+    """Switch the form's section `title` (Pipeline settings, Advanced settings) on if off.
+    The node panel opens it in the browser, without a run: wait for its fields."""
     switch = page.get_by_role("switch", name=title, exact=True)
     if switch.count() and not switch.is_checked():
-        count = "() => document.querySelectorAll('.st-key-panel [data-testid=stElementContainer]')"
-        before = page.evaluate(f"{count}.length")
         page.get_by_test_id("stMainBlockContainer").get_by_text(title, exact=True).click()
         expect(switch).to_be_checked()
-        if title == "Pipeline settings":  # its fields are drawn under this caption
-            expect(page.get_by_text("Shared by every step", exact=False)).to_be_visible()
-        else:
-            page.wait_for_function(f"({count})().length > {before}")
+        fields = page.locator(f'[data-node-form] [data-section="{title}"] [data-field]')
+        expect(fields.first).to_be_visible()
         settle(page)
+
+
+def form_field(page: Page, node: str, field: str):
+    """The block of a field in a node's panel (the node_form component): its label, its
+    widget, its problems and, for a pipeline setting, its override switch."""
+    return page.locator(f'[data-node-form="{node}"] [data-field="{field}"]')
 
 
 def shared(page: Page, node: str, field: str):
     """The block of a shared field in a node's form: its value and its override switch."""
-    return page.locator(f'[class*="-{node}-{field}-shared"]')
+    return form_field(page, node, field)
 
 
 def test_a_typed_override_keeps_every_other_value(page: Page, server):
@@ -161,10 +164,7 @@ def test_a_typed_override_keeps_every_other_value(page: Page, server):
         region_field = shared(page, "PyTorchModel", "region")
         if "region" not in saved_values(server, "pt", "PyTorchModel"):
             region_field.get_by_text("Override for this node").click()  # no settle: at once
-        box = region_field.get_by_test_id("stSelectbox")
-        box.click()
-        page.keyboard.type(region, delay=40)
-        page.get_by_role("option", name=region).click()
+        region_field.get_by_role("combobox").select_option(region)
         settle(page)
         wanted = {**expected, "region": region}
         until(lambda: saved_values(server, "pt", "PyTorchModel") == wanted)  # noqa: B023
@@ -216,7 +216,7 @@ def test_an_out_of_range_number_is_kept_with_its_message(page: Page, server):
     box.press("Enter")
     until(lambda: saved_values(server, "fraud", "Payload").get("expected_tps") == -2)
     settle(page)
-    field = page.get_by_test_id("stVerticalBlock").filter(has=box).last
+    field = form_field(page, "Payload", "expected_tps")
     expect(field.get_by_text("must be at least 1")).to_be_visible(timeout=30_000)
     expect(box).to_have_value("-2")
 

@@ -1,0 +1,138 @@
+"""A Config class's JSON schema as a form library draws it (the node panel's form).
+
+Pydantic writes the schema (`model_json_schema()`); this module shapes it for a form, once
+per class (cached): references are inlined, `anyOf [X, null]` becomes X (the form offers no
+value instead), every field gets the widget its `FieldSpec` kind calls for, and what would
+make the library validate or fill in values is left out (`default`, patterns, lengths,
+bounds): Python validates, and the browser shows what Python says. Bounds stay in the field's
+description, in words.
+
+Kinds and their schema (what the form holds for the field, `view_value`):
+- bool, int, float, text: boolean, integer, number, string;
+- choice: a string/integer/... with `enum` (an Optional choice adds no null option: an empty
+  select is "no value");
+- multichoice: an array of unique enum items, drawn as check boxes;
+- list (str/int/float items): a string, one item per line, drawn as a text area;
+- dict: an object with `additionalProperties` (a string, or an enum);
+- model: a nested object whose properties follow the same rules;
+- json (a type the form has no widget for): a string, the value as JSON text.
+A value its widget cannot show (text in a number field) is drawn as text instead
+(`as_text`); the panel decides that per value.
+"""
+
+from __future__ import annotations
+
+import copy
+import functools
+from typing import Any
+
+from pydantic import BaseModel
+
+from builders.configs.fields import FieldSpec, bounds_text, form_fields
+
+_DROPPED = {"default", "examples", "pattern", "maxLength", "minLength", "minimum", "maximum",
+            "exclusiveMinimum", "exclusiveMaximum", "maxItems", "minItems", "multipleOf",
+            "format", "anyOf", "$ref", "allOf", "oneOf", "const", "items", "properties",
+            "additionalProperties", "required", "uniqueItems", "propertyNames"}  # fmt: skip
+_SCALARS = {"bool": "boolean", "int": "integer", "float": "number", "text": "string"}
+
+
+@functools.cache
+def _class_schema(config_class: type[BaseModel]) -> dict[str, Any]:
+    pydantic = config_class.model_json_schema()
+    properties = pydantic.get("properties", {})
+    defs = pydantic.get("$defs", {})
+    specs = form_fields(config_class)
+    return {
+        "type": "object",
+        "required": [spec.name for spec in specs if spec.required],
+        "properties": {
+            spec.name: field_schema(spec, _plain(properties.get(spec.name, {}), defs))
+            for spec in specs
+        },
+    }
+
+
+def class_schema(config_class: type[BaseModel]) -> dict[str, Any]:
+    """The form's schema of `config_class` (a copy: callers may change it)."""
+    return copy.deepcopy(_class_schema(config_class))
+
+
+def shared_class_schema(config_class: type[BaseModel]) -> dict[str, Any]:
+    """The form's schema of `config_class`, computed once: read it, copy what you change
+    (a deep copy on every draw costs milliseconds)."""
+    return _class_schema(config_class)
+
+
+def _plain(prop: dict[str, Any], defs: dict[str, Any]) -> dict[str, Any]:
+    """A property with its references inlined and `anyOf [X, null]` read as X."""
+    if "$ref" in prop:
+        target = defs.get(prop["$ref"].rsplit("/", 1)[-1], {})
+        prop = {**_plain(target, defs), **{k: v for k, v in prop.items() if k != "$ref"}}
+    options = [option for option in prop.get("anyOf", []) if option.get("type") != "null"]
+    if len(options) == 1:
+        rest = {k: v for k, v in prop.items() if k != "anyOf"}
+        prop = {**_plain(options[0], defs), **rest}
+    if isinstance(prop.get("items"), dict):
+        prop = {**prop, "items": _plain(prop["items"], defs)}
+    return prop
+
+
+def field_schema(spec: FieldSpec, prop: dict[str, Any]) -> dict[str, Any]:
+    """One field's schema: Pydantic's property `prop` (references inlined) shaped for the
+    field's widget (see the module docstring)."""
+    schema = {k: v for k, v in prop.items() if k not in _DROPPED}
+    schema["title"] = spec.label
+    about = " ".join(part for part in (spec.description, _bounds(spec)) if part)
+    schema.pop("description", None)
+    if about:
+        schema["description"] = about
+    return schema | _shape(spec, prop)
+
+
+def as_text(spec: FieldSpec) -> dict[str, Any]:
+    """The schema of a field whose value is shown as typed text (it does not fit)."""
+    extra = "Shown as typed: it does not fit this field's type."
+    description = " ".join(part for part in (spec.description, extra) if part)
+    return {"title": spec.label, "description": description, "type": "string"}
+
+
+def _bounds(spec: FieldSpec) -> str:
+    bounds = bounds_text(spec)
+    return f"A number{bounds}." if bounds and spec.kind in ("int", "float") else ""
+
+
+def _shape(spec: FieldSpec, prop: dict[str, Any]) -> dict[str, Any]:
+    """The keywords that decide the widget: Pydantic's type and choices where the widget
+    shows the value as it is, a text for what the form shows as text."""
+    if spec.kind in _SCALARS:
+        return {"type": _SCALARS[spec.kind]}
+    if spec.kind == "choice":
+        return _choices(prop.get("enum", list(spec.options)))
+    if spec.kind == "multichoice":
+        items = {"enum": prop.get("items", {}).get("enum", list(spec.options))}
+        return {"type": "array", "uniqueItems": True, "items": items}
+    if spec.kind == "dict":
+        # A row the user adds starts with the first choice, or no text (the form's own
+        # starting value would be a made-up word).
+        if spec.options:
+            added = _choices(list(spec.options)) | {"default": spec.options[0]}
+            return {"type": "object", "additionalProperties": added}
+        return {"type": "object", "additionalProperties": {"type": "string", "default": ""}}
+    if spec.kind == "model":
+        return _class_schema(spec.model)
+    return {"type": "string"}  # list: one item per line; json: JSON text
+
+
+def _choices(options: list[Any]) -> dict[str, Any]:
+    """An enum, with its JSON type when every choice has the same one (a form picks the
+    widget by type)."""
+    types = {_JSON_TYPES.get(type(option)) for option in options}
+    return (
+        {"enum": options, "type": types.pop()}
+        if len(types) == 1 and None not in types
+        else {"enum": options}
+    )
+
+
+_JSON_TYPES = {str: "string", bool: "boolean", int: "integer", float: "number"}
