@@ -20,10 +20,17 @@ class PortKind(str, Enum):
     PROCESSED_DATA = "processed data"
     MODEL_ARTIFACTS = "model artifacts"
     MODEL = "SageMaker model"
+    ENDPOINT_CONFIG = "endpoint configuration"
     PACKAGED_MODEL = "packaged model"
     PAYLOAD_SAMPLES = "payload samples"
     TRANSFORM_OUTPUT = "batch transform output"
     EVALUATION = "model evaluation"
+    # A number a step returns (a Lambda call's output), not files: a condition compares it.
+    VALUE = "value"
+
+
+# Kinds whose connections carry a name or a number, not files a job could read or write.
+NOT_FILES = frozenset({PortKind.VALUE, PortKind.ENDPOINT_CONFIG})
 
 
 # Facts that what flows along a connection may carry beyond its kind. A step type declares

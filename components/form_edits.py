@@ -136,6 +136,8 @@ def stored_value(spec: FieldSpec, value: Any, raw: Any) -> Any:
     stored as typed, and validation says what is wrong with it."""
     if isinstance(value, str) and (not fits(spec, raw) or spec.kind in ("json", "model")):
         return parse_text(spec, value)
+    if spec.kind == "model" and isinstance(value, Mapping):
+        return _stored_model(spec, value, raw)
     if spec.kind == "text":
         return None if value in ("", None) and spec.optional else _text(value)
     if spec.kind in ("int", "float"):
@@ -147,6 +149,18 @@ def stored_value(spec: FieldSpec, value: Any, raw: Any) -> Any:
             return None if spec.optional else ({} if spec.kind == "dict" else [])
         return value
     return value  # bool, choice (None: no choice)
+
+
+def _stored_model(spec: FieldSpec, value: Mapping[str, Any], raw: Any) -> dict[str, Any]:
+    """A nested config sent whole (a group inside a nested config, such as one
+    hyperparameter's search): each of its fields read as that field's widget is read."""
+    held = raw if isinstance(raw, Mapping) else {}
+    stored = dict(value)
+    for inner in form_fields(spec.model):
+        if inner.name in value:
+            shown = to_raw(held.get(inner.name, inner.default))
+            stored[inner.name] = stored_value(inner, value[inner.name], shown)
+    return stored
 
 
 def _text(value: Any) -> str:

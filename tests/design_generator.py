@@ -41,7 +41,13 @@ from builders.ports import PortKind
 from builders.registry import REGISTRY
 from builders.starters import design_from_starter
 
-STARTERS = ("xgboost_quality_gate", "xgboost_end_to_end", "pytorch_model_registration")
+STARTERS = (
+    "xgboost_quality_gate",
+    "xgboost_end_to_end",
+    "pytorch_model_registration",
+    "features_function_and_lambda",
+    "xgboost_tuned_endpoint",
+)
 MAX_EDITS = 4
 # Fields whose values must fit the sample data, the starter's code or the run's time: a case
 # that changes one is checked and compiled, not run.
@@ -56,6 +62,10 @@ DATA_FIELDS = frozenset({
     "script", "script_folder", "container", "container_version", "image_uri", "arguments",
     "default_numeric_value", "default_text_value", "train_ratio", "test_val_ratio",
     "drop_empty_rows", "max_payload_mb", "region", "multiclass_categories",
+    # A function's or a Lambda's code and what it is given and answers; an ARN-only call
+    # cannot run in the sandbox.
+    "function", "requirements", "handler", "function_arn", "inputs", "outputs",
+    "input_ports", "output_ports", "timeout_seconds", "compare",
 })  # fmt: skip
 SCRIPT = '''\
 """A generated case's script: lists what each input holds, writes a file to each output."""
@@ -69,6 +79,30 @@ for name in os.environ.get("OUTPUTS", "").split(","):
         (root / "output" / name).mkdir(parents=True, exist_ok=True)
         (root / "output" / name / "listing.txt").write_text("\\n".join(seen))
 print(len(seen), "input files")
+'''
+FUNCTION = '''\
+"""A generated case's function: lists what its inputs hold into each output folder."""
+import pathlib
+
+
+def run(**given):
+    """Ports are folders (absolute paths); anything else is a fixed argument."""
+    folders = {n: pathlib.Path(v) for n, v in given.items() if str(v).startswith("/")}
+    outputs = {n: f for n, f in folders.items() if "/function/output/" in f.as_posix()}
+    seen = sorted(
+        str(p) for n, f in folders.items() if n not in outputs for p in f.rglob("*") if p.is_file()
+    )
+    for folder in outputs.values():
+        (folder / "listing.txt").write_text("\\n".join(seen))
+    return {"inputs": len(seen)}
+'''
+HANDLER = '''\
+"""A generated case's Lambda handler: numbers, and its S3 inputs passed on."""
+
+
+def handle(event, context):
+    passed = {k: v for k, v in event.items() if isinstance(v, str) and v.startswith("s3://")}
+    return {"rows": len(event), "ratio": 0.25, "passed": True, **passed}
 '''
 
 
@@ -91,6 +125,8 @@ def cases(count: int, seed: int, folder: Path) -> list[Case]:
     script_folder = folder / "script"
     script_folder.mkdir(parents=True, exist_ok=True)
     (script_folder / "process.py").write_text(SCRIPT)
+    (script_folder / "steps.py").write_text(FUNCTION)
+    (script_folder / "handlers.py").write_text(HANDLER)
     return [case(seed, index, script_folder) for index in range(count)]
 
 
@@ -177,6 +213,73 @@ def script(rng: random.Random, design: Design, folder: Path):
     design = set_node_values(add_node(design, "ScriptProcessing", name), name, values)
     design = _edge(design, source.name, name)
     return design, f"{name} after {source.name}: in {inputs}, out {outputs}", True
+
+
+def _file_inputs(rng: random.Random, design: Design) -> tuple[str, dict[str, str]]:
+    """A node and input ports reading kinds of files it produces (or any kind of file)."""
+    producers: dict[str, list[str]] = {}
+    for node in design.nodes:
+        for port in step_type_of(node).outputs:
+            if port.kind is not PortKind.VALUE:
+                producers.setdefault(port.kind.value, []).append(node.name)
+    kind = _pick(rng, sorted(producers))
+    source = design.node(rng.choice(producers[kind]))
+    kinds = [p.kind.value for p in step_type_of(source).outputs if p.kind is not PortKind.VALUE]
+    every = [k.value for k in PortKind if k is not PortKind.VALUE]
+    count = rng.choice([0, 1, 1, 2])
+    return source.name, {
+        f"in{i}": rng.choice(kinds if rng.random() < 0.8 else every) for i in range(count)
+    }
+
+
+def function(rng: random.Random, design: Design, folder: Path):
+    """A Python function step after a node, with ports and fixed arguments."""
+    source, inputs = _file_inputs(rng, design)
+    every = [k.value for k in PortKind]  # a value port is refused on a job
+    outputs = {f"out{i}": rng.choice(every) for i in range(rng.choice([0, 1, 2]))}
+    values = {
+        "source_dir": str(folder),
+        "function": rng.choice(["steps.py:run", "steps.py:run", "steps.py:missing"]),
+        "input_ports": inputs,
+        "output_ports": outputs,
+        "arguments": rng.choice([{}, {"limit": "3"}, {"data": "x"}]),
+    }
+    name = f"Function{len(design.nodes)}"
+    design = set_node_values(add_node(design, "PythonFunction", name), name, values)
+    design = _edge(design, source, name)
+    return design, f"{name} after {source}: in {inputs}, out {outputs}", True
+
+
+def lambda_call(rng: random.Random, design: Design, folder: Path):
+    """A Lambda call after a node: deployed from the code folder (or by ARN alone, which
+    cannot run in the sandbox), passing its inputs on; a gate on its ratio, or not."""
+    source, inputs = _file_inputs(rng, design)
+    by_arn = rng.random() < 0.2
+    values = {
+        "handler": "handlers.handle",
+        "input_ports": inputs,
+        "inputs": rng.choice([{}, {"min_rows": "10"}, {"in0": "1"}]),
+        "outputs": rng.choice([{"rows": "Integer", "ratio": "Float"}, {"passed": "Boolean"}]),
+        "output_ports": dict(inputs),
+        **({"function_arn": "arn:aws:lambda:us-east-1:111122223333:function:theirs"} if by_arn
+           else {"source_dir": str(folder)}),
+    }  # fmt: skip
+    name = f"Lambda{len(design.nodes)}"
+    design = _edge(
+        set_node_values(add_node(design, "LambdaCall", name), name, values), source, name
+    )
+    said = f"{name} after {source}{' by ARN' if by_arn else ''}: in {inputs}"
+    if rng.random() < 0.5:
+        gate, stop = f"RatioGate{len(design.nodes)}", f"Stop{len(design.nodes)}"
+        design = add_node(add_node(design, "Condition", gate), "Fail", stop)
+        gate_values = {
+            "compare": rng.choice(["ratio", "ratio", "rows", "passed"]),
+            "operator": rng.choice(["<=", ">"]),
+            "threshold": 0.5,
+        }
+        design = _edge(_edge(set_node_values(design, gate, gate_values), name, gate), gate, stop)
+        said += f"; {gate} on {gate_values['compare']} {gate_values['operator']} 0.5"
+    return design, said, not by_arn
 
 
 def plugin(rng: random.Random, design: Design, _: Path):
@@ -279,6 +382,8 @@ EDITS: list[tuple[str, Edit]] = [  # (name, edit), weighted by repetition
     *[("gate", gate)] * 3,
     *[("branches", branches)] * 2,
     *[("script", script)] * 3,
+    *[("function", function)] * 2,
+    *[("lambda", lambda_call)] * 2,
     *[("transform", transform_join)] * 2,
     *[("parameter", parameter)] * 2,
     *[("field", field_value)] * 3,

@@ -21,12 +21,16 @@ OPERATION_OF_STEP = {
     "Model": "CreateModel",
     "CreateModel": "CreateModel",
     "RegisterModel": "CreateModelPackage",
+    "Tuning": "CreateHyperParameterTuningJob",
+    "EndpointConfig": "CreateEndpointConfig",
+    "Endpoint": "CreateEndpoint",
 }
 NAMED_AT_RUN_TIME = {
     "CreateProcessingJob": {"ProcessingJobName"},
     "CreateTrainingJob": {"TrainingJobName"},
     "CreateTransformJob": {"TransformJobName"},
     "CreateModel": {"ModelName"},
+    "CreateHyperParameterTuningJob": {"HyperParameterTuningJobName"},
 }
 
 

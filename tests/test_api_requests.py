@@ -123,7 +123,12 @@ def test_a_parameter_is_checked_with_its_default(base):
 
 
 def test_the_starters_conform():
-    for starter in ("xgboost_end_to_end", "xgboost_quality_gate", "pytorch_model_registration"):
+    for starter in (
+        "xgboost_end_to_end",
+        "xgboost_quality_gate",
+        "pytorch_model_registration",
+        "features_function_and_lambda",
+    ):
         folder = STARTERS / starter
         dag = PipelineDAG.from_adjacency(json.loads((folder / "dag.json").read_text()))
         document = json.loads((folder / "config.json").read_text())
@@ -162,3 +167,23 @@ def test_each_long_value_is_reported_on_its_own_entry(base, script_folder):
     values = {"environment": {"A": "v" * 300, "B": "v" * 300}, "arguments": ["a" * 300] * 2}
     found = refused(*script_design(base, script_folder, **values))
     assert {f for _, f in found} == {"environment.A", "environment.B", "arguments.0", "arguments.1"}
+
+
+def test_a_function_steps_environment_counts_the_sdks_own_entry(base, tmp_path):
+    """The SDK adds AWS_DEFAULT_REGION to a function step's environment: 100 of yours make
+    101, one more than CreateTrainingJob takes."""
+    from builders.step_types.python_function.config import PythonFunctionConfig
+
+    (tmp_path / "f.py").write_text("def run(**ports):\n    return None\n")
+    config = PythonFunctionConfig(
+        **base,
+        source_dir=str(tmp_path),
+        function="f.py:run",
+        input_ports={},
+        environment={f"VAR_{n}": "x" for n in range(100)},
+    )
+    found = refused(PipelineDAG.from_adjacency({"F": []}), {"F": config})
+    assert (
+        "takes at most 100 entries in Environment; this step gives 101"
+        in found[("F", "environment")]
+    )

@@ -9,7 +9,13 @@ from pydantic import BaseModel
 from support import STARTERS
 
 from builders.assistant.models import AssistantError, BedrockModel, json_in
-from builders.assistant.planner import match_step_types, plan, plan_offline, plan_with_model
+from builders.assistant.planner import (
+    match_step_types,
+    plan,
+    plan_offline,
+    plan_with_model,
+    system_prompt,
+)
 from builders.assistant.questions import (
     AnswerError,
     answer,
@@ -61,10 +67,15 @@ def model_at(stand_in: BedrockStandIn) -> BedrockModel:
 
 
 # -- proposals and their check --------------------------------------------------------------
-@pytest.mark.parametrize("starter", ["xgboost_end_to_end", "pytorch_model_registration"])
+@pytest.mark.parametrize(
+    "starter", ["xgboost_end_to_end", "pytorch_model_registration", "features_function_and_lambda"]
+)
 def test_the_starters_adjacency_lists_pass_the_check(starter):
-    proposal = parse_proposal(load_dag(STARTERS / starter / "dag.json").to_adjacency())
-    assert check_proposal(proposal) == []
+    """With the starter's step types and values: its nodes' declared ports count."""
+    design = design_from_starter(starter, starter)
+    adjacency = load_dag(STARTERS / starter / "dag.json").to_adjacency()
+    types = {node.name: node.step_type for node in design.nodes}
+    assert check_proposal(Proposal(adjacency, types, starter=starter)) == []
 
 
 def test_step_types_from_node_names():
@@ -391,3 +402,16 @@ def test_a_composed_plan_gates_what_follows_the_condition():
     assert set(dag.children(gate.name)) == {"Packaging", "Fail"}
     ifs = {gate.name: gate.values["if_steps"]}
     assert branch_problems(dag, ifs) == [] and unconditional(dag, ifs, ["Fail"]) == []
+
+
+def test_the_catalog_and_the_offline_planner_know_the_code_steps():
+    """A goal naming a Python function and a Lambda call gets both, wired by their ports."""
+    listed = {line.split(":")[0] for line in system_prompt().splitlines() if line.startswith("- ")}
+    assert {"- PythonFunction", "- LambdaCall"} <= listed
+    result = plan_offline("load the data, add features with a python function, then call a lambda")
+    assert result.proposal is not None and not result.problems, result.problems
+    types = result.proposal.step_types
+    assert {"DataLoading", "PythonFunction", "LambdaCall"} <= set(types.values())
+    design = proposal_design(result.proposal, "code-steps")
+    check = next(n for n in design.nodes if n.step_type == "LambdaCall")
+    assert check.values["handler"] == "checks.check_features"  # the starter's values came along

@@ -331,3 +331,33 @@ def test_validate_checks_sagemakers_request_shapes(design, capsys):
     err = capsys.readouterr().err
     assert "DataLoadingTraining.processing_script_arguments.0: SageMaker would refuse" in err
     assert "at most 256 characters in AppSpecification.ContainerArguments[0]" in err
+
+
+CODE_STEPS = STARTERS / "features_function_and_lambda"
+
+
+def test_the_code_steps_starter_validates_and_compiles(tmp_path, capsys):
+    out = tmp_path / "pipeline.json"
+    assert main(["validate", *files(CODE_STEPS)]) == 0
+    assert main(["compile", *files(CODE_STEPS), "--out", str(out)]) == 0
+    types = {step["Name"]: step["Type"] for step in json.loads(out.read_text())["Steps"]}
+    assert (types["AddFeatures"], types["CheckFeatures"]) == ("Training", "Lambda")
+
+
+def test_a_function_or_handler_that_is_not_there_is_named(tmp_path, capsys, monkeypatch):
+    design = tmp_path / "design"
+    shutil.copytree(CODE_STEPS, design)
+
+    def break_it(configuration):
+        configuration["specific"]["AddFeatures"]["function"] = "features.py:add_feature"
+        configuration["specific"]["CheckFeatures"]["handler"] = "checks.check"
+
+    edit_config(design, break_it)
+    monkeypatch.chdir(design)  # where the code folder is, relative to the config file
+    assert main(["validate", *files(design)]) == 1
+    err = capsys.readouterr().err
+    assert "AddFeatures.function: features.py has no top-level function 'add_feature'" in err
+    assert "CheckFeatures.handler: checks.py has no top-level function 'check'" in err
+    monkeypatch.chdir(tmp_path)  # elsewhere: compiling, which knows the config's folder, says it
+    assert main(["compile", *files(design), "--out", str(tmp_path / "p.json")]) == 1
+    assert "AddFeatures.function: features.py has no top-level function" in capsys.readouterr().err

@@ -346,11 +346,12 @@ def test_starter_configs_round_trip(name, tmp_path):
     assert round_trip(loaded, tmp_path, "again.json") == configs
 
 
-def test_the_three_starters_are_shipped():
+def test_the_starters_are_shipped():
     assert STARTER_NAMES == [
         "pytorch_model_registration",
         "xgboost_end_to_end",
         "xgboost_quality_gate",
+        "xgboost_tuned_endpoint",
     ]
 
 

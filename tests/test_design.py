@@ -44,6 +44,7 @@ def test_starters_become_valid_designs():
         "pytorch_model_registration",
         "xgboost_end_to_end",
         "xgboost_quality_gate",
+        "xgboost_tuned_endpoint",
     ]
     for starter in starter_names():
         design = design_from_starter(starter, starter)

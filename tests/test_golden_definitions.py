@@ -31,8 +31,30 @@ NAMED_ITEMS = ("Name", "ChannelName", "InputName", "OutputName")
 
 
 def readable(definition: dict) -> str:
-    """One line per value, keys sorted: a diff names exactly what moved."""
-    return json.dumps(definition, indent=2, sort_keys=True) + "\n"
+    """One line per value, keys sorted: a diff names exactly what moved. What SDK 3 makes
+    anew on every compile is named instead (`per_compile`)."""
+    text = json.dumps(definition, indent=2, sort_keys=True) + "\n"
+    for value, name in per_compile(definition).items():
+        text = text.replace(value, name)
+    return text
+
+
+def per_compile(definition: dict) -> dict[str, str]:
+    """A function step's build folder (a digest of what it ships) and, with SDK 3, the
+    public key of the key pair SDK 3 signs its payloads with, made anew on every compile
+    (the build folder holds it too). tests/test_python_function.py checks both: the same
+    design compiles to the same folder with SDK 2, a changed function to another."""
+    found = {}
+    for step in definition["Steps"]:
+        arguments = step.get("Arguments", {})
+        words = arguments.get("AlgorithmSpecification", {}).get("ContainerArguments", [])
+        if "--func_step_s3_dir" not in words:
+            continue
+        found[words[words.index("--func_step_s3_dir") + 1]] = f"<{step['Name']}: build folder>"
+        key = arguments.get("Environment", {}).get("REMOTE_FUNCTION_SECRET_KEY")
+        if key:
+            found[json.dumps(key)[1:-1]] = f"<{step['Name']}: public key of this compile>"
+    return found
 
 
 def golden_file(starter: str, major: int):

@@ -274,17 +274,19 @@ def test_a_job_killed_by_a_signal_is_retried_per_its_retry_policy(runner, tmp_pa
 
 
 def test_a_step_type_that_cannot_run_locally_stops_the_run_before_it_starts(runner):
+    """(A Lambda step runs when deploy made its function: tests/test_lambda_call.py.)"""
+
     def steps(sdk):
-        workflow = sdk.backend.workflow
-        arn = "arn:aws:lambda:us-east-1:123456789012:function:notify"
-        function = workflow.Lambda(function_arn=arn, session=sdk.session)
-        notify = workflow.LambdaStep(name="Notify", lambda_func=function)
+        CallbackStep = sdk.backend.workflow.CallbackStep
+
+        queue = "https://sqs.us-east-1.amazonaws.com/123456789012/approvals"
+        notify = CallbackStep(name="Notify", sqs_queue_url=queue, inputs={}, outputs=[])
         return [sdk.step("Work", "copy", ["w"]), notify]
 
-    run = runner.run(build(steps), pipeline_name="lambda")
+    run = runner.run(build(steps), pipeline_name="callback")
     assert run.status == "Failed"
     assert run.steps["Notify"].state == "failed"
-    assert "not Lambda steps" in run.steps["Notify"].reason
+    assert "not Callback steps" in run.steps["Notify"].reason
     assert run.failure_reason.startswith("Step Notify failed: Cannot run locally")
     assert run.steps["Work"].state == "skipped"
 

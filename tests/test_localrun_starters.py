@@ -403,3 +403,52 @@ def test_a_model_below_the_threshold_fails_the_run_and_is_not_registered(own_san
         assert run.steps[name].state == "skipped", name
     packages = runner.aws.sagemaker.list_model_packages()["ModelPackageSummaryList"]
     assert packages == []
+
+
+@pytest.fixture(scope="module")
+def code_steps_run(sandbox, tmp_path_factory):
+    return deployed_run(
+        "features_function_and_lambda", sandbox, tmp_path_factory.mktemp("code_steps")
+    )
+
+
+def test_the_function_and_lambda_starter_runs(code_steps_run):
+    """The function ran in the SDK's runtime, the Lambda deployed from the code folder
+    answered, the gate compared its fraud rate, and the split read what it passed on."""
+    runner, compiled, run = code_steps_run
+    assert run.status == "Succeeded", run.failure_reason
+    assert set(run.step_order) == set(compiled.step_names)
+    states = {name: step.state for name, step in run.steps.items()}
+    assert states.pop("TooMuchFraud") == "skipped"
+    assert set(states.values()) == {"succeeded"}
+    assert run.steps["FraudRateGate"].reason.endswith(" <= 0.5: if branch")
+    s3 = runner.aws.s3
+    features = run.steps["AddFeatures"].outputs["features"]
+    assert f"/runs/{run.execution_id}/AddFeatures/features" in features
+    rows = csv_rows(get(s3, f"{features}/features.csv"))
+    assert rows[0][-2:] == ["amount_per_transaction", "young_account"] and len(rows) == 401
+    results = json.loads(get(s3, run.steps["AddFeatures"].outputs["results"] + "/results.json"))
+    assert results["Result"]["value"]["rows"] == 400
+    check = run.steps["CheckFeatures"].properties["OutputParameters"]
+    assert check["rows"] == 400 and check["passed"] is True and check["checked"] == features
+    frauds = sum(int(row[1]) for row in rows[1:])
+    assert check["fraud_rate"] == pytest.approx(frauds / 400)
+    processed = run.steps["TabularPreprocessing"].outputs["processed_data"]
+    splits = {
+        name: csv_rows(get(s3, f"{processed}/{name}/{name}_processed_data.csv"))
+        for name in ("train", "val", "test")
+    }
+    assert sum(len(rows) - 1 for rows in splits.values()) == 400
+    assert "amount_per_transaction" in splits["train"][0]
+
+
+def test_a_rerun_from_the_lambda_reads_the_functions_earlier_outputs(code_steps_run):
+    """The Lambda reads the function's outputs from its results.json: reused from the first
+    run, the function's step points at that run's features."""
+    runner, _, first = code_steps_run
+    second = runner.rerun_from(first.execution_id, ["CheckFeatures"]).wait()
+    assert second.status == "Succeeded", second.failure_reason
+    assert second.steps["AddFeatures"].state == "cached"
+    checked = second.steps["CheckFeatures"].properties["OutputParameters"]["checked"]
+    assert checked == first.steps["AddFeatures"].outputs["features"]
+    assert first.execution_id in checked and second.execution_id not in checked

@@ -60,7 +60,9 @@ def python(script: str, *args, home) -> subprocess.CompletedProcess:
     )
 
 
-@pytest.mark.parametrize("starter", ["xgboost_end_to_end", "pytorch_model_registration"])
+@pytest.mark.parametrize(
+    "starter", ["xgboost_end_to_end", "pytorch_model_registration", "features_function_and_lambda"]
+)
 def test_compile_in_a_fresh_process_with_sockets_blocked(starter, tmp_path):
     folder = STARTERS / starter
     out = tmp_path / "pipeline.json"
@@ -71,7 +73,11 @@ def test_compile_in_a_fresh_process_with_sockets_blocked(starter, tmp_path):
 
 
 def test_compile_in_process_with_sockets_blocked(no_network):
-    for starter in ("xgboost_end_to_end", "pytorch_model_registration"):
+    for starter in (
+        "xgboost_end_to_end",
+        "pytorch_model_registration",
+        "features_function_and_lambda",
+    ):
         dag, configs, folder = load_starter(starter)
         assert compile_pipeline(dag, configs, base_dir=folder).step_names
 

@@ -1,4 +1,4 @@
-"""The registry: the ten step types, their metadata, and a new type added by one entry."""
+"""The registry: the built-in step types, their metadata, and a new type added by one entry."""
 
 from __future__ import annotations
 
@@ -28,8 +28,11 @@ from builders.registry import REGISTRY, StepType
 from builders.step_types.data_loading.config import DataLoadingConfig
 from builders.step_types.tabular_preprocessing.config import TabularPreprocessingConfig
 
-ConditionStep, FailStep, ModelStep, ProcessingStep, TrainingStep, TransformStep = sdk_classes(
+(ConditionStep, FailStep, ModelStep, ProcessingStep, TrainingStep, TransformStep) = sdk_classes(
     "ConditionStep", "FailStep", "ModelStep", "ProcessingStep", "TrainingStep", "TransformStep"
+)
+(EndpointConfigStep, EndpointStep, LambdaStep, TuningStep, _FunctionStep) = sdk_classes(
+    "EndpointConfigStep", "EndpointStep", "LambdaStep", "TuningStep", "_FunctionStep"
 )
 STEP_TYPES = {
     # step type: (Config class, Builder class, SageMaker step class)
@@ -40,14 +43,24 @@ STEP_TYPES = {
         ProcessingStep,
     ),
     "ScriptProcessing": ("ScriptProcessingConfig", "ScriptProcessingStepBuilder", ProcessingStep),
+    "PythonFunction": ("PythonFunctionConfig", "PythonFunctionStepBuilder", _FunctionStep),
+    "LambdaCall": ("LambdaCallConfig", "LambdaCallStepBuilder", LambdaStep),
     "XGBoostTraining": ("XGBoostTrainingConfig", "XGBoostTrainingStepBuilder", TrainingStep),
+    "XGBoostTuning": ("XGBoostTuningConfig", "XGBoostTuningStepBuilder", TuningStep),
     "PyTorchTraining": ("PyTorchTrainingConfig", "PyTorchTrainingStepBuilder", TrainingStep),
+    "PyTorchTuning": ("PyTorchTuningConfig", "PyTorchTuningStepBuilder", TuningStep),
     "XGBoostModel": ("XGBoostModelConfig", "XGBoostModelStepBuilder", ModelStep),
     "PyTorchModel": ("PyTorchModelConfig", "PyTorchModelStepBuilder", ModelStep),
     "ModelEvaluation": ("ModelEvaluationConfig", "ModelEvaluationStepBuilder", ProcessingStep),
     "Condition": ("ConditionConfig", "ConditionStepBuilder", ConditionStep),
     "Fail": ("FailConfig", "FailStepBuilder", FailStep),
     "BatchTransform": ("BatchTransformConfig", "BatchTransformStepBuilder", TransformStep),
+    "EndpointConfig": (
+        "EndpointConfigStepConfig",
+        "EndpointConfigStepBuilder",
+        EndpointConfigStep,
+    ),
+    "Endpoint": ("EndpointStepConfig", "EndpointStepBuilder", EndpointStep),
     "Packaging": ("PackagingConfig", "PackagingStepBuilder", ProcessingStep),
     "Payload": ("PayloadConfig", "PayloadStepBuilder", ProcessingStep),
     "ModelRegistration": ("RegistrationConfig", "ModelRegistrationStepBuilder", ModelStep),

@@ -17,6 +17,7 @@ from builders.designs.design import (
 )
 from builders.graph.dag import PipelineDAG
 from builders.graph.validation import validate_config
+from builders.ports import NOT_FILES
 from builders.registry import REGISTRY
 from builders.step_types.data_loading.config import DataLoadingConfig
 from builders.step_types.script_processing.config import ScriptProcessingConfig
@@ -206,6 +207,7 @@ def test_every_port_kind_a_step_produces_feeds_a_script_input(script_folder):
     'EvaluationOutput' object has no attribute 'decode' (issue 17). Each reads files: an
     evaluation its report's folder, a SageMaker model its model.tar.gz."""
     produced = {p.kind for t in REGISTRY for p in t.outputs if t.name != "FeatureFilter"}
+    produced -= NOT_FILES  # a name or a number: a script refuses them (test below)
     covered = set()
     for starter in ("xgboost_quality_gate", "xgboost_end_to_end"):
         dag, configs, readers = _reader_of_every_kind(starter, script_folder)
@@ -223,3 +225,13 @@ def test_every_port_kind_a_step_produces_feeds_a_script_input(script_folder):
             assert "ModelName" not in source and producer in source, (reader, source)
             covered.add(port.kind)
     assert covered == produced
+
+
+@pytest.mark.parametrize("kind", sorted(kind.value for kind in NOT_FILES))
+def test_a_script_refuses_a_port_of_a_kind_that_is_no_files(base, script_folder, kind):
+    _, problems = validate_config(
+        ScriptProcessingConfig, {**base, **_values(script_folder, input_ports={"given": kind})}
+    )
+    assert [(p.field, f"'given' is a {kind}, not files" in p.message) for p in problems] == [
+        ("input_ports", True)
+    ]

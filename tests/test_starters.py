@@ -230,8 +230,9 @@ def test_wires_name_producer_and_consumer_ports(xgboost):
 
 
 def test_the_xgboost_starters_share_one_inference_code_and_copy_whole(tmp_path):
-    """One file in the repository: the quality gate's inference/ links to the end-to-end
-    starter's. A copy of a starter folder (as shutil and `cp -rL` make it) holds the code."""
+    """One file in the repository: the quality gate's and the tuned endpoint's inference/ link
+    to the end-to-end starter's. A copy of a starter folder (as shutil and `cp -rL` make it)
+    holds the code."""
     from builders.starters import FOLDER, design_from_starter
 
     shipped = [
@@ -241,7 +242,7 @@ def test_the_xgboost_starters_share_one_inference_code_and_copy_whole(tmp_path):
     ]
     assert [path.parent.parent.name for path in shipped] == ["xgboost_end_to_end"]
     folders = set()
-    for starter in ("xgboost_end_to_end", "xgboost_quality_gate"):
+    for starter in ("xgboost_end_to_end", "xgboost_quality_gate", "xgboost_tuned_endpoint"):
         design = design_from_starter(starter, starter)
         folders |= {n.values["source_dir"] for n in design.nodes if n.step_type == "Packaging"}
         copy = tmp_path / starter

@@ -96,10 +96,21 @@ def check_proposal(proposal: Proposal, registry: StepRegistry = REGISTRY) -> lis
     cycle = dag.find_cycle()
     if cycle:
         return CycleError(cycle).problems
-    step_types = {node: registry.get(t) for node, t in known.items()}
+    values = _starter_values(proposal)  # a node's declared ports come with its values
+    step_types = {node: registry.get(t).bound(values.get(node, {})) for node, t in known.items()}
     # A port a config field can feed is filled later, in the node's form: not a problem here.
     _, errors = resolve_wiring(dag, step_types, lambda node, name: True, registry)
     return [p for error in errors for p in error.problems]
+
+
+def _starter_values(proposal: Proposal) -> dict[str, dict[str, Any]]:
+    """The values of the starter's nodes a proposal follows (they come with it)."""
+    if not proposal.starter:
+        return {}
+    from builders.starters import design_from_starter
+
+    design = design_from_starter(proposal.starter, proposal.starter)
+    return {node.name: node.values for node in design.nodes if node.name in proposal.dag}
 
 
 def proposal_design(proposal: Proposal, name: str, registry: StepRegistry = REGISTRY) -> Design:

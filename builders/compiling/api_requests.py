@@ -32,10 +32,19 @@ REQUESTS = {
     "Model": "CreateModel",
     "CreateModel": "CreateModel",
     "RegisterModel": "CreateModelPackage",
+    "Tuning": "CreateHyperParameterTuningJob",
+    "EndpointConfig": "CreateEndpointConfig",
+    "Endpoint": "CreateEndpoint",
 }
 # Required members the pipeline gives each request when it runs: the job's or model's name.
 GIVEN_BY_THE_PIPELINE = frozenset(
-    {"ProcessingJobName", "TrainingJobName", "TransformJobName", "ModelName"}
+    {
+        "ProcessingJobName",
+        "TrainingJobName",
+        "TransformJobName",
+        "ModelName",
+        "HyperParameterTuningJobName",
+    }
 )
 _EXPRESSIONS = ("Get", "Std:Join", "Std:JsonGet")
 _UNKNOWN = object()  # a value only the run knows

@@ -29,6 +29,10 @@ class CompiledPipeline:
     definition_json: str
     staged_objects: tuple[StagedObject, ...]
     wires: tuple[Wire, ...]
+    # What deploy does after staging and before upserting, in order: callables taking
+    # (target, client, progress), where client(service) is a bounded client of the target,
+    # with a `stage` naming them (a LambdaCall's function, deployed from the code folder).
+    deploy_actions: tuple[Any, ...] = ()
 
     @cached_property
     def definition(self) -> dict[str, Any]:
@@ -70,6 +74,7 @@ def compile_pipeline(
         definition_json=definition,
         staged_objects=tuple(template.staged_objects),
         wires=tuple(template.wires),
+        deploy_actions=tuple(template.deploy_actions),
     )
     problems = request_problems(compiled.definition, config_map)
     if problems:

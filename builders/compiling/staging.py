@@ -130,6 +130,20 @@ class CodeStager:
         content = json.dumps(data, indent=2, sort_keys=True).encode()
         return self._add(s3_loc, "config", {name: content})
 
+    def files(self, location: str, *, node: str, field: str) -> dict[str, bytes]:
+        """A local folder's files as staging reads them (relative path -> bytes), for a
+        builder that packs them itself (a function step's workspace, a Lambda's zip)."""
+        return dict(self._folder_files(location, node, field).files)
+
+    def generated(self, files: dict[str, bytes], s3_loc: str) -> str:
+        """S3 prefix (ending in /) of files a builder made, content-addressed like code."""
+        return self._add(s3_loc, "code", files)
+
+    def put(self, s3_uri: str, content: bytes) -> None:
+        """An object at a key its maker chose (the SDK names a function step's payloads; the
+        builder puts a digest of the content in the key, so it changes when they do)."""
+        self._objects.setdefault(s3_uri, StagedObject(s3_uri, content))
+
     def _folder_files(
         self, location: str | None, node: str, field: str, builtin: Path | None = None
     ) -> _Snapshot:
@@ -371,6 +385,21 @@ def _ignored(relative: str, ignores: list) -> bool:
 
 def _megabytes(size: int) -> str:
     return f"{size / 2**20:,.0f} MB"
+
+
+def reproducible_zip(files: dict[str, bytes], folder: str = "") -> bytes:
+    """A zip (under `folder`/, if given) whose bytes depend only on the files' names and
+    contents."""
+    import zipfile
+
+    packed = io.BytesIO()
+    with zipfile.ZipFile(packed, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name in sorted(files):
+            info = zipfile.ZipInfo(f"{folder}/{name}" if folder else name, (1980, 1, 1, 0, 0, 0))
+            info.external_attr = 0o644 << 16
+            info.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(info, files[name])
+    return packed.getvalue()
 
 
 def reproducible_tar_gz(files: dict[str, bytes]) -> bytes:

@@ -66,6 +66,7 @@ class PipelineBuilderTemplate:
         self.stager = CodeStager(base_dir)
         self.wires = self._resolve_wiring()
         self.conditions = conditions_of(self.config_map, registry)  # node -> its "if" children
+        self.deploy_actions: list[Any] = []  # of the last generation, from the builders
         self._wires_into: dict[str, list[Wire]] = {node: [] for node in self.order}
         for wire in self.wires:
             self._wires_into[wire.consumer].append(wire)
@@ -144,6 +145,7 @@ class PipelineBuilderTemplate:
         steps: dict[str, Any] = {}
         outputs: dict[str, dict[str, Any]] = {}
         declared = sdk_parameters(self.parameters)
+        self.deploy_actions = []
         for node in self.order:
             builder = self._builder(node, session, declared)
             inputs = self._inputs_of(node, outputs)
@@ -154,6 +156,7 @@ class PipelineBuilderTemplate:
             steps[node] = _guarded(node, builder.create_step, dependencies, **inputs)
             apply_run_policies(steps[node], self.config_map[node])
             outputs[node] = builder.output_properties(steps[node])
+            self.deploy_actions += builder.deploy_actions()
         return backend().pipeline(
             name or self.pipeline_name,
             nest_branches(self.dag, self.conditions, steps),

@@ -42,9 +42,9 @@ def request_shape(operation: str) -> str:
     return _model()["operations"][operation]["input"]["shape"]
 
 
-def shape(name: str) -> dict[str, Any]:
-    """A shape of the SageMaker API: {"type", "enum", "pattern", "min", "max", ...}."""
-    return _shapes()[name]
+def shape(name: str, service: str = "sagemaker") -> dict[str, Any]:
+    """A shape of the SageMaker API (or `service`'s): {"type", "enum", "pattern", "min", ...}."""
+    return _shapes(service)[name]
 
 
 def enum(shape_name: str) -> tuple[str, ...]:
@@ -68,9 +68,9 @@ def instance_type_problem(kind: JobKind, value: str) -> str | None:
     )
 
 
-def string_problem(shape_name: str, value: str) -> str | None:
+def string_problem(shape_name: str, value: str, service: str = "sagemaker") -> str | None:
     """Why `value` breaks a string shape's length or pattern, or None when it fits."""
-    rules = shape(shape_name)
+    rules = shape(shape_name, service)
     low, high = rules.get("min", 0), rules.get("max")
     if len(value) < low:
         return f"must have at least {low} character(s)"
@@ -78,7 +78,8 @@ def string_problem(shape_name: str, value: str) -> str | None:
         return f"must have at most {high} characters"
     pattern = _pattern(rules.get("pattern"))
     if pattern is not None and not pattern.fullmatch(value):
-        return f"must match the SageMaker API's pattern {rules['pattern']}"
+        api = "SageMaker" if service == "sagemaker" else service.capitalize()
+        return f"must match the {api} API's pattern {rules['pattern']}"
     return None
 
 

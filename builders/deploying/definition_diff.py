@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from builders.localrun.cache import KEY_ATTRIBUTES
+from builders.localrun.cache import KEY_ATTRIBUTES, key_attributes
 from builders.localrun.definition import PipelineSpec, StepSpec, parse_definition
 
 
@@ -107,7 +107,7 @@ def _key_changed(old: StepSpec, new: StepSpec) -> bool:
         return False
     if old.type != new.type:
         return True
-    return any(old.arguments.get(k) != new.arguments.get(k) for k in KEY_ATTRIBUTES[new.type])
+    return key_attributes(new.type, old.arguments) != key_attributes(new.type, new.arguments)
 
 
 def _parameter_changes(old: PipelineSpec, new: PipelineSpec) -> tuple[str, ...]:

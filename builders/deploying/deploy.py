@@ -183,6 +183,8 @@ def deploy(
     uploaded, skipped = _stage(
         "stage code", target, deadline, lambda: _stage_code(compiled, clients["s3"], say)
     )
+    for action in compiled.deploy_actions:  # what the pipeline calls: before it is upserted
+        _stage(action.stage, target, deadline, lambda a=action: _act(a, target, deadline, say))
     arn, created = _stage(
         "upsert",
         target,
@@ -204,6 +206,11 @@ def deploy(
         if target.kind == "sandbox":
             _run_locally(compiled, target, result.execution_arn, parameters, say, design_id)
     return result
+
+
+def _act(action: Any, target: Target, deadline: Deadline, say: Progress) -> None:
+    session = target.session()
+    action(target, lambda service: target.client(service, session, deadline), say)
 
 
 def _stage(stage: str, target: Target, deadline: Deadline, action: Callable[[], Any]) -> Any:

@@ -31,6 +31,17 @@ KEY_ATTRIBUTES = {
         "InputDataConfig",
     ),
     "Transform": ("DataProcessing", "Environment", "ModelName", "TransformInput"),
+    # A dotted name is a member of an argument: a trial's output path (under the run's
+    # execution id) is not part of the key.
+    "Tuning": (
+        "HyperParameterTuningJobConfig",
+        "TrainingJobDefinition.AlgorithmSpecification",
+        "TrainingJobDefinition.HyperParameterRanges",
+        "TrainingJobDefinition.InputDataConfig",
+        "TrainingJobDefinition.StaticHyperParameters",
+        "TrainingJobDefinition.TuningObjective",
+        "TrainingJobDefinitions",
+    ),
 }
 
 
@@ -39,9 +50,21 @@ def cache_key(step: StepSpec, arguments: dict[str, Any]) -> str | None:
     never caches)."""
     if not step.cache_config.get("Enabled") or step.type not in KEY_ATTRIBUTES:
         return None
-    picked = {name: arguments.get(name) for name in KEY_ATTRIBUTES[step.type]}
+    picked = key_attributes(step.type, arguments)
     text = json.dumps([step.type, picked], sort_keys=True, default=str)
     return hashlib.sha256(text.encode()).hexdigest()
+
+
+def key_attributes(step_type: str, arguments: dict[str, Any]) -> dict[str, Any]:
+    """The arguments of a step of `step_type` its cache key is made of."""
+    return {name: _member(arguments, name) for name in KEY_ATTRIBUTES[step_type]}
+
+
+def _member(arguments: dict[str, Any], dotted: str) -> Any:
+    value: Any = arguments
+    for part in dotted.split("."):
+        value = value.get(part) if isinstance(value, dict) else None
+    return value
 
 
 def expire_after(step: StepSpec) -> timedelta | None:

@@ -119,6 +119,8 @@ class StepResult:
     properties: dict[str, Any]
     outputs: dict[str, str] = field(default_factory=dict)  # output name -> S3 URI
     job_seconds: float | None = None
+    summary: str = ""  # what the step did, in words, shown with its state (a tuning's trials)
+    outcome: str = ""  # the same in a few words, on the node's chip: "best val:auc 0.95"
 
 
 @dataclass

@@ -39,6 +39,12 @@ class StepSpec:
     cache_config: dict[str, Any] = field(default_factory=dict)
     retry_policies: tuple[dict[str, Any], ...] = ()
     property_files: tuple[dict[str, Any], ...] = ()
+    # The step's other fields, by kind of step: a Lambda step's FunctionArn and
+    # OutputParameters, a callback step's queue, ...
+    details: dict[str, Any] = field(default_factory=dict)
+
+
+_READ = ("Name", "Type", "Arguments", "DependsOn", "CacheConfig", "RetryPolicies", "PropertyFiles")
 
 
 @dataclass(frozen=True)
@@ -105,6 +111,7 @@ def _collect(raw: Any, branch: Branch | None, steps: dict[str, StepSpec]) -> Non
         cache_config=dict(raw.get("CacheConfig") or {}),
         retry_policies=tuple(raw.get("RetryPolicies") or ()),
         property_files=tuple(raw.get("PropertyFiles") or ()),
+        details={key: value for key, value in raw.items() if key not in _READ},
     )
     if kind == "Condition":
         for key, when in (("IfSteps", True), ("ElseSteps", False)):

@@ -231,6 +231,7 @@ class Execution:
         self._cache: CacheIndex | None = None
         self._json_files: dict[str, Any] = {}
         self._source: RunRecord | None = None
+        self._executors: dict[str, Any] = {}
         self._unsaved: set[str] = set()  # steps a full disk kept from being recorded
 
     @property
@@ -397,7 +398,7 @@ class Execution:
         refused = [
             step
             for step in self.spec.steps.values()
-            if step.name in selected and step.type not in EXECUTORS and step.type not in CONTROL
+            if step.name in selected and step.type not in CONTROL and self._executor(step) is None
         ]
         if not refused:
             return False
@@ -440,7 +441,7 @@ class Execution:
             self._settle(name, "skipped", NOT_STARTED)
             return
         record.state, record.started = "running", now()
-        record.attempts = 1 if step.type in EXECUTORS else 0  # saved once with the start
+        record.attempts = 0 if step.type in CONTROL else 1  # saved once with the start
         self._save_step(record)
         log_path = store.log_path(self.id, name)
         with StepLog(log_path) as log:
@@ -501,7 +502,8 @@ class Execution:
         record.properties, record.outputs = result.properties, result.outputs
         record.job_seconds = result.job_seconds
         record.job_name = ctx.job_name()
-        record.state = "succeeded"
+        record.state, record.reason = "succeeded", result.summary  # what it did, in words
+        record.outcome = result.outcome
 
     def _attempts(self, ctx: StepContext, record: StepRecord) -> StepResult:
         """Run the step, again after a failure its retry policies cover."""
@@ -511,7 +513,7 @@ class Execution:
         while True:
             ctx.note(f"attempt {record.attempts} of {ctx.spec.type} step {ctx.spec.name}")
             try:
-                return EXECUTORS[ctx.spec.type](ctx)
+                return self._executor(ctx.spec)(ctx)
             except (ClientError, BotoCoreError) as error:
                 failure = StepFailed(f"The sandbox refused a request: {error}", failure_kind(error))
             except StepFailed as error:
@@ -543,6 +545,11 @@ class Execution:
             return True
         return False
 
+    def _executor(self, step: StepSpec) -> Any:
+        if step.name not in self._executors:
+            self._executors[step.name] = executor_of(step)
+        return self._executors[step.name]
+
     def _models(self) -> dict[str, dict[str, Any]]:
         return {
             record.properties["ModelName"]: record.properties
@@ -555,6 +562,18 @@ class Execution:
         if uri not in self._json_files:
             self._json_files[uri] = s3io.read_json(self.runner.aws.s3, uri)
         return self._json_files[uri]
+
+
+def executor_of(step: StepSpec) -> Any:
+    """What runs `step`: a step type's own (its `local_run` hook claims the steps it compiles
+    to), else the runner's for that kind of step; None when nothing here can run it."""
+    from builders.registry import REGISTRY
+
+    for step_type in REGISTRY:
+        executor = step_type.local_executor(step)
+        if executor is not None:
+            return executor
+    return EXECUTORS.get(step.type)
 
 
 def _check_reusable(spec: PipelineSpec, source: RunRecord, selected: set[str]) -> None:

@@ -50,6 +50,46 @@ def read_settings(folder: Path | None = None) -> dict:
         return json.load(handle)
 
 
+def training_settings() -> dict:
+    """A training job's settings: settings.json of its `config` channel, with the SageMaker
+    hyperparameters of the same names over them (a tuning job's choices for this trial).
+
+    SageMaker writes each hyperparameter as a string, JSON-encoded by the SDK: `0.1` or
+    `"hist"`; a categorical number is encoded twice (`"50"`) and read back as a number.
+    """
+    settings = read_settings(training_channel("config"))
+    path = container_path("input", "config", "hyperparameters.json")
+    if path.is_file():
+        with open(path, encoding="utf-8") as handle:
+            chosen = json.load(handle)
+        for name, value in chosen.items():
+            if name in settings:
+                settings[name] = _decoded(value)
+    return settings
+
+
+def _decoded(value):
+    """A hyperparameter's value: JSON read back; a number in a JSON string a number."""
+    for _ in range(2):
+        if not isinstance(value, str):
+            return value
+        try:
+            decoded = json.loads(value)
+        except ValueError:
+            return value
+        if isinstance(decoded, str) and not _is_number(decoded):
+            return decoded
+        value = decoded
+    return value
+
+
+def _is_number(text: str) -> bool:
+    try:
+        return isinstance(json.loads(text), (int, float)) and text.strip() not in ("true", "false")
+    except ValueError:
+        return False
+
+
 def data_files(folder: Path) -> list[Path]:
     """The data files under `folder`, sorted, skipping hidden files and markers like _SUCCESS."""
     return sorted(

@@ -68,12 +68,20 @@ class StepType:
     # A step that ends the run (Fail): it reads nothing, so it may follow any step; nothing
     # follows it; and it must be on a condition's branch, or every run would end there.
     ends_run: bool = False
+    # (a step of a definition) -> the function that runs it in the local sandbox, or None:
+    # for the steps this type compiles to that the runner has no executor of its own for
+    # (a Lambda step), or runs otherwise (the SDK's function step is a training job).
+    local_run: str | Any | None = None
 
     def builder_class(self) -> type:
         return _load(self.builder)
 
     def preview_hook(self) -> Any:
         return None if self.preview is None else _load(self.preview)
+
+    def local_executor(self, step: Any) -> Any:
+        """The sandbox's executor of definition step `step`, if this type runs it."""
+        return None if self.local_run is None else _load(self.local_run)(step)
 
     def bound(self, values: Mapping[str, Any]) -> StepType:
         """This step type with the ports a node's values declare (itself without a hook)."""

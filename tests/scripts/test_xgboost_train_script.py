@@ -197,3 +197,32 @@ def test_early_stopping_keeps_only_the_best_rounds(container, capsys):
     booster, _ = load_model()
     assert booster.num_boosted_rounds() < 100
     assert f"kept {booster.num_boosted_rounds()} round(s)" in capsys.readouterr().out
+
+
+def test_a_tuning_jobs_hyperparameters_replace_the_settings(container, capsys):
+    """A tuning trial's values arrive as SageMaker hyperparameters, JSON-encoded by the SDK
+    (a categorical number twice); they replace the settings of the same names."""
+    write_channels(container, {**BINARY, "num_round": 50}, [0, 1], channels=("train", "val"))
+    chosen = {
+        "num_round": '"3"',  # a categorical value: a JSON string of the JSON number
+        "eta": "0.25",
+        "tree_method": '"approx"',
+        "early_stopping_rounds": '"2"',
+        "sagemaker_program": '"xgboost_train.py"',  # SageMaker's own: not a setting
+    }
+    container.write_text(
+        paths.container_path("input", "config", "hyperparameters.json"), json.dumps(chosen)
+    )
+
+    settings = paths.training_settings()
+    xgboost_train.main()
+
+    assert {name: settings[name] for name in ("num_round", "eta", "tree_method")} == {
+        "num_round": 3,
+        "eta": 0.25,
+        "tree_method": "approx",
+    }
+    assert settings["early_stopping_rounds"] == 2 and "sagemaker_program" not in settings
+    assert settings["max_depth"] == BINARY["max_depth"]  # not tuned: the settings' value
+    booster, _ = load_model()
+    assert booster.num_boosted_rounds() <= 3

@@ -139,3 +139,54 @@ class TransformJob:
     input_filter: str | None = None
     output_filter: str | None = None
     join_source: str | None = None
+
+
+@dataclass(frozen=True)
+class SearchRange:
+    """One tuned hyperparameter: values to choose among, or an integer/continuous range."""
+
+    name: str
+    kind: str  # "categorical", "integer", "continuous"
+    values: Sequence[Any] = ()
+    min_value: Any = None
+    max_value: Any = None
+    scaling: str | None = None  # Auto, Linear, Logarithmic, ReverseLogarithmic
+
+
+@dataclass(frozen=True, kw_only=True)
+class TuningJob:
+    """A hyperparameter tuning job whose trials run `training` (its channels included)."""
+
+    training: TrainingJob
+    objective_metric: str
+    objective_type: str  # Maximize, Minimize
+    ranges: Sequence[SearchRange]
+    strategy: str
+    max_jobs: Any  # None for a grid search: SageMaker counts the combinations
+    max_parallel_jobs: Any
+    early_stopping: str | None = None
+    random_seed: Any = None
+    max_runtime_seconds: Any = None
+    base_job_name: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class Variant:
+    """An endpoint configuration's production variant: instances or serverless."""
+
+    model_name: Any
+    variant_name: str
+    instance_type: Any = None
+    instance_count: Any = None
+    serverless_memory_mb: Any = None  # serverless when set
+    serverless_max_concurrency: Any = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class LambdaCall:
+    """A call of the Lambda function `arn` with `inputs`; `outputs`: name -> String,
+    Integer, Float or Boolean (what the answer holds)."""
+
+    arn: str
+    inputs: Mapping[str, Any] = field(default_factory=dict)
+    outputs: Mapping[str, str] = field(default_factory=dict)

@@ -6,6 +6,7 @@ Import it through `builders.compiling.sdk.base()`, which imports the SDK offline
 
 from __future__ import annotations
 
+import functools
 import importlib
 from collections.abc import Sequence
 from typing import Any
@@ -29,6 +30,11 @@ WORKFLOW_MODULES = {
     "FailStep": _W + "fail_step",
     **dict.fromkeys(("LambdaStep", "LambdaOutput", "LambdaOutputTypeEnum"), _W + "lambda_step"),
     "Lambda": "sagemaker.lambda_helper",
+    "CallbackStep": _W + "callback_step",
+    **dict.fromkeys(("EndpointConfigStep", "EndpointStep"), _W + "endpoint_step"),
+    **dict.fromkeys(("_FunctionStep", "DelayedReturn", "step"), _W + "function_step"),
+    "get_step": _W + "step_outputs",
+    "load_step_compilation_context": _W + "utilities",
     **dict.fromkeys(
         (
             "ConditionEquals",
@@ -77,6 +83,7 @@ class SdkV2(Backend):
     MAJOR = 2
     WORKFLOW_MODULES = WORKFLOW_MODULES
     IMPORTS = ("sagemaker", "sagemaker.workflow.pipeline")
+    SESSION_MODULE = "sagemaker.session"
 
     def pipeline_session(self, region: str, bucket: str, boto_session: Any) -> Any:
         from sagemaker.workflow.pipeline_context import PipelineSession
@@ -210,6 +217,82 @@ class SdkV2(Backend):
             output_filter=job.output_filter,
         )
         return self.workflow.TransformStep(name=name, step_args=step_args, depends_on=depends_on)
+
+    def base_python_image(self, region: str, python_version: str) -> str:
+        from sagemaker.image_uris import get_base_python_image_uri
+
+        return get_base_python_image_uri(region, py_version=python_version.replace(".", ""))
+
+    def tuning_step(
+        self, name: str, job: jobs.TuningJob, *, session: Any, depends_on: list[Any]
+    ) -> Any:
+        from sagemaker.inputs import TrainingInput
+        from sagemaker.tuner import HyperparameterTuner
+
+        training = job.training
+        with boto3_default_session(session.boto_session):
+            estimator = _estimator(training, session)
+        tuner = HyperparameterTuner(
+            estimator,
+            objective_metric_name=job.objective_metric,
+            hyperparameter_ranges=_ranges(job.ranges),
+            metric_definitions=[dict(d) for d in training.metric_definitions] or None,
+            strategy=job.strategy,
+            objective_type=job.objective_type,
+            max_jobs=job.max_jobs,
+            max_parallel_jobs=job.max_parallel_jobs,
+            early_stopping_type=job.early_stopping,
+            base_tuning_job_name=job.base_job_name,
+            random_seed=job.random_seed,
+            max_runtime_in_seconds=job.max_runtime_seconds,
+        )
+        step_args = tuner.fit(
+            inputs={
+                c.name: TrainingInput(c.source, content_type=c.content_type)
+                for c in training.channels
+            }
+        )
+        return _tuning_step_class()(name=name, step_args=step_args, depends_on=depends_on)
+
+
+def _ranges(ranges: Sequence[jobs.SearchRange]) -> dict[str, Any]:
+    from sagemaker.tuner import CategoricalParameter, ContinuousParameter, IntegerParameter
+
+    sdk = {}
+    for r in ranges:
+        if r.kind == "categorical":
+            sdk[r.name] = CategoricalParameter(list(r.values))
+        else:
+            kind = IntegerParameter if r.kind == "integer" else ContinuousParameter
+            sdk[r.name] = kind(r.min_value, r.max_value, scaling_type=r.scaling)
+    return sdk
+
+
+@functools.cache
+def _tuning_step_class() -> type:
+    from sagemaker.workflow.steps import TuningStep
+
+    class Tuning(TuningStep):
+        """The SDK's TuningStep without the dated job name its estimator adds to the static
+        hyperparameters (its TrainingStep drops it too: the same design compiles to the same
+        definition), and without the null job count it writes for a grid search (SageMaker
+        counts the grid's jobs itself; null is no number)."""
+
+        @property
+        def arguments(self) -> dict[str, Any]:
+            return without_dated_name(super().arguments)
+
+    return Tuning
+
+
+def without_dated_name(request: dict[str, Any]) -> dict[str, Any]:
+    """A tuning request without `sagemaker_job_name` and null resource limits."""
+    static = request.get("TrainingJobDefinition", {}).get("StaticHyperParameters", {})
+    static.pop("sagemaker_job_name", None)
+    limits = request.get("HyperParameterTuningJobConfig", {}).get("ResourceLimits", {})
+    for name in [name for name, value in limits.items() if value is None]:
+        del limits[name]
+    return request
 
 
 def _estimator(job: jobs.TrainingJob, session: Any) -> Any:

@@ -55,6 +55,11 @@ WORKFLOW_MODULES = {
     "FailStep": _M + "fail_step",
     **dict.fromkeys(("LambdaStep", "LambdaOutput", "LambdaOutputTypeEnum"), _M + "lambda_step"),
     "Lambda": "sagemaker.core.lambda_helper",
+    "CallbackStep": _M + "callback_step",
+    **dict.fromkeys(("EndpointConfigStep", "EndpointStep"), _M + "endpoint_step"),
+    **dict.fromkeys(("_FunctionStep", "DelayedReturn", "step"), _M + "function_step"),
+    "get_step": _C + "step_outputs",
+    "load_step_compilation_context": _C + "utilities",
     **dict.fromkeys(
         (
             "ConditionEquals",
@@ -100,6 +105,7 @@ TELEMETRY_OPT_OUT = {
 
 class SdkV3(Backend):
     MAJOR = 3
+    SESSION_MODULE = "sagemaker.core.helper.session_helper"
     WORKFLOW_MODULES = WORKFLOW_MODULES
     # What compiling uses; sagemaker-mlops' package imports ModelBuilder and with it most of
     # sagemaker-serve and -train, but not its feature store (pyiceberg, s3fs).
@@ -190,54 +196,50 @@ class SdkV3(Backend):
     def training_step(
         self, name: str, job: jobs.TrainingJob, *, session: Any, depends_on: list[Any]
     ) -> Any:
-        from sagemaker.core.shapes import MetricDefinition
-        from sagemaker.core.training.configs import (
-            Compute,
-            InputData,
-            OutputDataConfig,
-            SourceCode,
-            StoppingCondition,
-        )
-        from sagemaker.train import ModelTrainer
-
-        from builders.compiling.sdk.v3_session import config_validated_once, trainer_session
-
-        source_code = None
-        if job.code is not None:  # else the image's own algorithm
-            source_code = SourceCode(source_dir=job.code, entry_script=job.entry_point)
-        view = trainer_session(session, job.stage_folder, TELEMETRY_OPT_OUT)
-        trainer = ModelTrainer(
-            sagemaker_session=view,
-            config_mgr=config_validated_once(view.sagemaker_config),
-            role=job.role,
-            base_job_name=job.base_job_name,
-            training_image=job.image,
-            source_code=source_code,
-            hyperparameters=dict(job.hyperparameters),
-            environment=dict(job.environment),  # {}: the trainer's default
-            compute=Compute(
-                instance_type=job.instance_type,
-                instance_count=job.instance_count,
-                volume_size_in_gb=job.volume_size_gb,
-            ),
-            stopping_condition=StoppingCondition(max_runtime_in_seconds=job.max_runtime_seconds),
-            output_data_config=OutputDataConfig(s3_output_path=job.output_path),
-        )
-        if job.metric_definitions:
-            trainer = trainer.with_metric_definitions(
-                [MetricDefinition(name=d["Name"], regex=d["Regex"]) for d in job.metric_definitions]
-            )
-        step_args = trainer.train(
-            input_data_config=[
-                InputData(
-                    channel_name=c.name,
-                    data_source=c.source,
-                    **({"content_type": c.content_type} if c.content_type else {}),
-                )
-                for c in job.channels
-            ]
-        )
+        trainer = _trainer(job, session)
+        step_args = trainer.train(input_data_config=_input_data(job))
         return self.workflow.TrainingStep(name=name, step_args=step_args, depends_on=depends_on)
+
+    def tuning_step(
+        self, name: str, job: jobs.TuningJob, *, session: Any, depends_on: list[Any]
+    ) -> Any:
+        """A TuningStep from `HyperparameterTuner.tune` over the training's ModelTrainer.
+
+        The tuning API takes no container entry point: 3.x's tuner runs the trials in the
+        framework container's script mode (`sagemaker_program`, `sagemaker_submit_directory`
+        = the staged code), as 2.x does, and adds its drivers channel (staged too).
+        """
+        from sagemaker.train.tuner import HyperparameterTuner
+
+        training = job.training
+        tuner = HyperparameterTuner(
+            model_trainer=_trainer(training, session),
+            objective_metric_name=job.objective_metric,
+            hyperparameter_ranges=_ranges(job.ranges),
+            metric_definitions=[dict(d) for d in training.metric_definitions] or None,
+            strategy=job.strategy,
+            objective_type=job.objective_type,
+            max_jobs=job.max_jobs,
+            max_parallel_jobs=job.max_parallel_jobs,
+            early_stopping_type=job.early_stopping or "Off",
+            base_tuning_job_name=job.base_job_name,
+            random_seed=job.random_seed,
+            max_runtime_in_seconds=job.max_runtime_seconds,
+        )
+        step_args = tuner.tune(inputs=_input_data(training))
+        return self.workflow.TuningStep(name=name, step_args=step_args, depends_on=depends_on)
+
+    def function_step_requirement(self) -> str | None:
+        """The job runs `sagemaker.core.remote_function.invoke_function`, whose bootstrap
+        checks the job's SDK version against the compiling one: this version."""
+        from importlib.metadata import version
+
+        return f"sagemaker=={version('sagemaker')}"
+
+    def base_python_image(self, region: str, python_version: str) -> str:
+        from sagemaker.core.image_uris import get_base_python_image_uri
+
+        return get_base_python_image_uri(region, py_version=python_version.replace(".", ""))
 
     def model_step(
         self, name: str, container: jobs.Container, *, session: Any, depends_on: list[Any]
@@ -320,6 +322,77 @@ class SdkV3(Backend):
             depends_on=depends_on,
             instance_count=None if count is job.instance_count else job.instance_count,
         )
+
+
+def _trainer(job: jobs.TrainingJob, session: Any) -> Any:
+    """A ModelTrainer of the job, under a view of the session that opts out of telemetry."""
+    from sagemaker.core.shapes import MetricDefinition
+    from sagemaker.core.training.configs import (
+        Compute,
+        OutputDataConfig,
+        SourceCode,
+        StoppingCondition,
+    )
+    from sagemaker.train import ModelTrainer
+
+    from builders.compiling.sdk.v3_session import config_validated_once, trainer_session
+
+    source_code = None
+    if job.code is not None:  # else the image's own algorithm
+        source_code = SourceCode(source_dir=job.code, entry_script=job.entry_point)
+    view = trainer_session(session, job.stage_folder, TELEMETRY_OPT_OUT)
+    trainer = ModelTrainer(
+        sagemaker_session=view,
+        config_mgr=config_validated_once(view.sagemaker_config),
+        role=job.role,
+        base_job_name=job.base_job_name,
+        training_image=job.image,
+        source_code=source_code,
+        hyperparameters=dict(job.hyperparameters),
+        environment=dict(job.environment),  # {}: the trainer's default
+        compute=Compute(
+            instance_type=job.instance_type,
+            instance_count=job.instance_count,
+            volume_size_in_gb=job.volume_size_gb,
+        ),
+        stopping_condition=StoppingCondition(max_runtime_in_seconds=job.max_runtime_seconds),
+        output_data_config=OutputDataConfig(s3_output_path=job.output_path),
+    )
+    if job.metric_definitions:
+        trainer = trainer.with_metric_definitions(
+            [MetricDefinition(name=d["Name"], regex=d["Regex"]) for d in job.metric_definitions]
+        )
+    return trainer
+
+
+def _input_data(job: jobs.TrainingJob) -> list[Any]:
+    from sagemaker.core.training.configs import InputData
+
+    return [
+        InputData(
+            channel_name=c.name,
+            data_source=c.source,
+            **({"content_type": c.content_type} if c.content_type else {}),
+        )
+        for c in job.channels
+    ]
+
+
+def _ranges(ranges: Sequence[jobs.SearchRange]) -> dict[str, Any]:
+    from sagemaker.core.parameter import (
+        CategoricalParameter,
+        ContinuousParameter,
+        IntegerParameter,
+    )
+
+    sdk = {}
+    for r in ranges:
+        if r.kind == "categorical":
+            sdk[r.name] = CategoricalParameter(list(r.values))
+        else:
+            kind = IntegerParameter if r.kind == "integer" else ContinuousParameter
+            sdk[r.name] = kind(r.min_value, r.max_value, scaling_type=r.scaling)
+    return sdk
 
 
 def _container(container: jobs.Container) -> dict[str, Any]:

@@ -73,6 +73,11 @@ class StepBuilderBase(ABC):
     def output_properties(self, step: Any) -> dict[str, Any]:
         """Output port name -> the step property (a pipeline variable) that holds it."""
 
+    def deploy_actions(self) -> list[Any]:
+        """What deploy does for this step besides staging its code, before the pipeline is
+        upserted (a Lambda function to create from the code folder); most steps need none."""
+        return []
+
     def output_uri(self, port: str) -> Any:
         """Where an output of this node lives in S3: a folder per run, node and port.
 

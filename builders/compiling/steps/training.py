@@ -30,6 +30,12 @@ class TrainingStepBuilder(StepBuilderBase):
         return ()
 
     def build(self, dependencies: list, inputs: dict[str, Any]) -> Any:
+        return self.sdk.training_step(
+            self.node_name, self.training_job(inputs), session=self.session, depends_on=dependencies
+        )
+
+    def training_job(self, inputs: dict[str, Any]) -> jobs.TrainingJob:
+        """The job: the staged code, the framework's image, the splits and settings."""
         config = self.config
         location, field = self.source()
         code = self.stager.archive(
@@ -39,7 +45,7 @@ class TrainingStepBuilder(StepBuilderBase):
             field=field,
             builtin=self.step_type.job,
         )
-        job = jobs.TrainingJob(
+        return jobs.TrainingJob(
             framework=self.FRAMEWORK,
             framework_version=config.framework_version,
             py_version=config.py_version,
@@ -63,9 +69,6 @@ class TrainingStepBuilder(StepBuilderBase):
             base_job_name=self.base_job_name,
             channels=self._channels(inputs["training_data"]),
             metric_definitions=tuple(self.metric_definitions()),
-        )
-        return self.sdk.training_step(
-            self.node_name, job, session=self.session, depends_on=dependencies
         )
 
     def _channels(self, data: Any) -> tuple[jobs.Channel, ...]:

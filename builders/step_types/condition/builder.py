@@ -1,4 +1,5 @@
-"""ConditionStepBuilder: a ConditionStep reading a metric of evaluation.json (JsonGet).
+"""ConditionStepBuilder: a ConditionStep reading a metric of evaluation.json (JsonGet), or
+the value a parent step returns (a Lambda call's output).
 
 The builder leaves the branches empty: they hold the steps of the nodes after this one,
 which the template builds later and puts in (`builders/compiling/branching.py`).
@@ -17,10 +18,13 @@ class ConditionStepBuilder(StepBuilderBase):
     config: ConditionConfig
 
     def build(self, dependencies: list, inputs: dict[str, Any]) -> Any:
-        evaluation = inputs["evaluation"]
-        metric = self.sdk.json_get(
-            evaluation.step_name, evaluation.property_file, metric_path(self.config.metric)
-        )
+        if self.config.compare:
+            metric = inputs[self.config.compare]
+        else:
+            evaluation = inputs["evaluation"]
+            metric = self.sdk.json_get(
+                evaluation.step_name, evaluation.property_file, metric_path(self.config.metric)
+            )
         comparison = self.sdk.condition(self.config.operator, metric, self.config.threshold)
         return self.sdk.condition_step(self.node_name, [comparison], dependencies)
 

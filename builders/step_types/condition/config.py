@@ -29,6 +29,14 @@ class ConditionConfig(BasePipelineConfig):
     threshold: Annotated[
         float, PARAMETER, Field(description="Value the metric is compared with.")
     ]  # a run can move the gate: the SDK's own quality-gate example binds it (ParameterFloat)
+    compare: Annotated[
+        str | None,
+        Field(
+            pattern=r"^[A-Za-z][A-Za-z0-9_-]{0,63}$",
+            description="Compare this number a parent step returns (a Lambda call's output of "
+            "that name) instead of an evaluation's metric.",
+        ),
+    ] = None
     if_steps: Annotated[
         list[str],
         Field(

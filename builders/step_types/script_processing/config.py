@@ -19,7 +19,7 @@ from builders.configs.types import (
     VolumeSizeGB,
     matching,
 )
-from builders.ports import PortKind
+from builders.ports import NOT_FILES, PortKind
 
 PortName = Annotated[
     str,
@@ -30,6 +30,18 @@ EnvironmentName = Annotated[
 ]
 DEFAULT_INPUTS = {"data": PortKind.TABULAR_DATA.value}
 DEFAULT_OUTPUTS = {"output": PortKind.PROCESSED_DATA.value}
+
+
+def files_only(config: BasePipelineConfig, *fields: str) -> None:
+    """A job reads and writes files: a declared port may not be of a kind that is none."""
+    for field in fields:
+        for port, kind in getattr(config, field).items():
+            if kind in NOT_FILES:
+                raise FieldRuleError(
+                    field,
+                    f"'{port}' is a {PortKind(kind).value}, not files: a job's ports are files "
+                    "(choose a data kind)",
+                )
 
 
 class ScriptProcessingConfig(BasePipelineConfig):
@@ -98,6 +110,7 @@ class ScriptProcessingConfig(BasePipelineConfig):
 
     @model_validator(mode="after")
     def _check_container(self) -> ScriptProcessingConfig:
+        files_only(self, "input_ports", "output_ports")
         if self.container == "image":
             if not self.image_uri:
                 raise FieldRuleError("image_uri", "is required when the container is 'image'")

@@ -1,6 +1,7 @@
 """XGBoost training job: train a booster on the train channel, validate, and score the test set.
 
-Settings: the XGBoost hyperparameters as JSON at `/opt/ml/input/data/config/settings.json`.
+Settings: the XGBoost hyperparameters as JSON at `/opt/ml/input/data/config/settings.json`;
+SageMaker hyperparameters of the same names (a tuning job's trial) take their place.
 Data: CSV files with a header row in the `train` channel and, optionally, `val` and `test`.
 Outputs: `/opt/ml/model/xgboost-model` (the file the SageMaker XGBoost container serves),
 `/opt/ml/model/metadata/model_features.json` (feature order, categorical codes, label codes)
@@ -273,7 +274,7 @@ def evaluate(booster: xgb.Booster, settings: dict, data: dict) -> dict:
 
 
 def main() -> dict:
-    settings = paths.read_settings(paths.training_channel("config"))
+    settings = paths.training_settings()  # a tuning job's hyperparameters over settings.json
     check_settings(settings)
     print(f"XGBoost training: objective={settings['objective']}")
     train_frame = read_channel("train", required=True)
