@@ -348,6 +348,7 @@ def test_starter_configs_round_trip(name, tmp_path):
 
 def test_the_starters_are_shipped():
     assert STARTER_NAMES == [
+        "features_function_and_lambda",
         "pytorch_model_registration",
         "xgboost_end_to_end",
         "xgboost_quality_gate",

@@ -41,6 +41,7 @@ def xgb():
 
 def test_starters_become_valid_designs():
     assert starter_names() == [
+        "features_function_and_lambda",
         "pytorch_model_registration",
         "xgboost_end_to_end",
         "xgboost_quality_gate",
