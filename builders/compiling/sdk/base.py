@@ -18,6 +18,12 @@ from typing import Any, ClassVar
 
 from builders.compiling.sdk import jobs
 
+# Both SDKs add a repack job when a model's inference code is outside its archive.
+REPACK_REFUSED = (
+    "SageMaker wants to repack this model with an extra job. Put the inference code "
+    "into the model archive with a Packaging step instead."
+)
+
 # Condition operators and the SDK classes that compare (`!=` is ConditionNot of Equals).
 _COMPARISONS = {
     ">=": "ConditionGreaterThanOrEqualTo",

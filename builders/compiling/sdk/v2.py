@@ -13,7 +13,7 @@ from typing import Any
 
 from builders.compiling.sagemaker_env import boto3_default_session
 from builders.compiling.sdk import jobs
-from builders.compiling.sdk.base import Backend
+from builders.compiling.sdk.base import REPACK_REFUSED, Backend
 from builders.errors import StepBuildError
 
 _W = "sagemaker.workflow."
@@ -347,11 +347,7 @@ def _single_model_step(name: str, step_args: Any, depends_on: list[Any]) -> Any:
 
     step = ModelStep(name=name, step_args=step_args, depends_on=depends_on or None)
     if len(step.steps) != 1:
-        raise StepBuildError(
-            "SageMaker wants to repack this model with an extra job. Put the inference code "
-            "into the model archive with a Packaging step instead.",
-            node=name,
-        )
+        raise StepBuildError(REPACK_REFUSED, node=name)
     return step
 
 

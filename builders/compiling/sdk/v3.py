@@ -31,7 +31,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from builders.compiling.sdk import jobs
-from builders.compiling.sdk.base import Backend
+from builders.compiling.sdk.base import REPACK_REFUSED, Backend
 from builders.errors import StepBuildError
 
 _M, _C = "sagemaker.mlops.workflow.", "sagemaker.core.workflow."
@@ -433,11 +433,7 @@ def _model_step(
         session.context = None
     step = ModelStep(name=name, step_args=step_args, depends_on=depends_on or None)
     if step.steps:
-        raise StepBuildError(
-            "SageMaker wants to repack this model with an extra job. Put the inference code "
-            "into the model archive with a Packaging step instead.",
-            node=name,
-        )
+        raise StepBuildError(REPACK_REFUSED, node=name)
     return step
 
 
