@@ -178,3 +178,18 @@ def test_a_false_alarm_says_how_to_mark_it(code):
     (code / "names.py").write_text('SECRET_NAME = "prod/db"\n')
     message = refusal(code)
     assert "line 1" in message and "pragma: allowlist secret" in message
+
+
+@pytest.mark.parametrize("first", ["setup.py", "setup.sh"])
+def test_the_same_bytes_are_judged_again_under_another_name(tmp_path, first):
+    """Answers are kept by content (SDK 3 writes its drivers anew at every compile), but an
+    unquoted setting is a secret in a shell file, not in Python code: the name counts too."""
+    content = f"export AWS_SECRET_ACCESS_KEY={SECRET}\n"
+    for name in (first, *({"setup.py", "setup.sh"} - {first})):
+        folder = tmp_path / name.replace(".", "_")
+        folder.mkdir()
+        (folder / name).write_text(content)
+        if name.endswith(".sh"):
+            assert "never uploaded" in refusal(folder)
+        else:
+            assert stage(folder) == {name}

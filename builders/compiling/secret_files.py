@@ -21,9 +21,12 @@ from __future__ import annotations
 import bisect
 import fnmatch
 import functools
+import hashlib
 import itertools
 import re
 import string
+import threading
+from collections import OrderedDict
 from pathlib import Path
 from typing import Any
 
@@ -77,7 +80,8 @@ def folder_problem(folder: Path) -> str | None:
     text = resolved.as_posix()
     if text in SYSTEM_FOLDERS or text in SYSTEM_TREES:
         return "is a system folder, not a code folder"
-    tree = next((t for t in SYSTEM_TREES if resolved.is_relative_to(t)), None)
+    # As Path.is_relative_to, on the text of a resolved path (five times faster).
+    tree = next((t for t in SYSTEM_TREES if text.startswith(t + "/")), None)
     if tree:
         return f"is inside {tree}, a system folder, not a code folder"
     secret = _secret_folder(resolved.parts)
@@ -121,7 +125,45 @@ def link_problem(path: Path, folder: Path) -> str | None:
 
 
 def content_problem(content: bytes, name: str = "") -> str | None:
-    """Why bytes (of a file named `name`) look like they hold a credential, or None."""
+    """Why bytes (of a file named `name`) look like they hold a credential, or None.
+
+    The answer depends on the bytes and the name only, so it is kept by their digest: files
+    staged again are not scanned again (SDK 3 writes its training drivers to a new folder at
+    every compile; scanning them was a fifth of a compile's time)."""
+    key = (hashlib.sha256(content).digest(), name)
+    found, problem = _SCANNED.get(key)
+    if not found:
+        problem = _scanned_problem(content, name)
+        _SCANNED.put(key, problem)
+    return problem
+
+
+class _Answers:
+    """The last answers, by key, in a bounded, thread-safe map."""
+
+    def __init__(self, size: int):
+        self.size = size
+        self._answers: OrderedDict[tuple, str | None] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple) -> tuple[bool, str | None]:
+        with self._lock:
+            if key not in self._answers:
+                return False, None
+            self._answers.move_to_end(key)
+            return True, self._answers[key]
+
+    def put(self, key: tuple, answer: str | None) -> None:
+        with self._lock:
+            self._answers[key] = answer
+            while len(self._answers) > self.size:
+                self._answers.popitem(last=False)
+
+
+_SCANNED = _Answers(size=4096)  # ~100 bytes an entry
+
+
+def _scanned_problem(content: bytes, name: str) -> str | None:
     if _KUBECONFIG.search(content) and b"users:" in content:
         return "is a Kubernetes config (its users' keys and tokens)"
     from detect_secrets.util.filetype import determine_file_type

@@ -163,7 +163,9 @@ class CodeStager:
                 field=field,
             )
         if job not in self._folders:
-            runtime = _read_folder(JOB_RUNTIME, node, field).files
+            if JOB_RUNTIME not in self._folders:  # every built-in job ships it: listed once
+                self._folders[JOB_RUNTIME] = _read_folder(JOB_RUNTIME, node, field)
+            runtime = self._folders[JOB_RUNTIME].files
             self._folders[job] = _Snapshot({**runtime, **_read_folder(job, node, field).files})
         return self._folders[job]
 
