@@ -18,6 +18,7 @@ from botocore.validate import ParamValidator
 
 from builders.compiling.compile import compile_pipeline
 from builders.compiling.sdk import backend
+from builders.deploying.definition_diff import diff_definitions
 from builders.errors import StepBuildError
 from builders.graph.checks import check_and_wire
 from builders.graph.dag import PipelineDAG
@@ -273,6 +274,55 @@ def build_and_key(compiled) -> tuple[str, str]:
     return words[words.index("--func_step_s3_dir") + 1], job["Environment"].get(
         "REMOTE_FUNCTION_SECRET_KEY", ""
     )
+
+
+# -- what a deploy reports --------------------------------------------------------------
+def test_an_unchanged_function_step_is_reported_unchanged(base, code):
+    """SDK 3 signs the payloads with a key pair of each compile (its public key is in the
+    step's environment, a fingerprint of it in the build folder): that alone is no change."""
+    dag, configs = design(base, code)
+    deployed, again = compile_pipeline(dag, configs), compile_pipeline(dag, configs)
+    diff = diff_definitions(deployed.definition_json, again.definition_json)
+    assert diff.empty, diff.lines()
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"arguments": {"scale": "3.5"}},  # only in the pickled arguments: the build folder
+        {"arguments": {"scale": "2.5", "label": "fraud"}},
+        {"requirements": None},  # the requirements channel and the build folder
+    ],
+)
+def test_a_changed_payload_is_reported(base, code, change):
+    dag, configs = design(base, code)
+    deployed = compile_pipeline(dag, configs).definition_json
+    changed = {**configs, "Features": configs["Features"].model_copy(update=change)}
+    diff = diff_definitions(deployed, compile_pipeline(dag, changed).definition_json)
+    assert [c.name for c in diff.changed] == ["Features"]
+    assert "Arguments.AlgorithmSpecification" in diff.changed[0].what
+
+
+def test_another_key_under_the_same_build_folder_is_reported(base, code):
+    """Only the key the build folder names is the compile's own: a definition whose
+    environment names another key (its payloads would not verify) is a change."""
+    dag, configs = design(base, code)
+    deployed = compile_pipeline(dag, configs).definition
+    other = json.loads(json.dumps(deployed))
+    environment = step_of_definition(other, "Features")["Arguments"]["Environment"]
+    if backend().MAJOR == 2:
+        environment["REMOTE_FUNCTION_SECRET_KEY"] = "not a key"
+    else:
+        environment["REMOTE_FUNCTION_SECRET_KEY"] = compile_pipeline(dag, configs).definition[
+            "Steps"
+        ][1]["Arguments"]["Environment"]["REMOTE_FUNCTION_SECRET_KEY"]
+    diff = diff_definitions(deployed, other)
+    assert [c.name for c in diff.changed] == ["Features"]
+    assert "Arguments.Environment" in diff.changed[0].what
+
+
+def step_of_definition(definition: dict, name: str) -> dict:
+    return next(step for step in definition["Steps"] if step["Name"] == name)
 
 
 def test_a_changed_function_moves_to_a_new_build_folder(base, code):

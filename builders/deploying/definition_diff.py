@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from builders.compiling.function_builds import without_own_key
 from builders.localrun.cache import KEY_ATTRIBUTES, key_attributes
 from builders.localrun.definition import PipelineSpec, StepSpec, parse_definition
 
@@ -83,8 +84,10 @@ def diff_definitions(deployed: str | dict[str, Any], new: str | dict[str, Any]) 
 
 def _differences(old: StepSpec, new: StepSpec) -> tuple[str, ...]:
     what = [] if old.type == new.type else ["Type"]
-    keys = sorted(set(old.arguments) | set(new.arguments))
-    what += [f"Arguments.{k}" for k in keys if old.arguments.get(k) != new.arguments.get(k)]
+    # SDK 3 signs a function step's payloads with a key of each compile: not a change.
+    before, after = without_own_key(old.arguments), without_own_key(new.arguments)
+    keys = sorted(set(before) | set(after))
+    what += [f"Arguments.{k}" for k in keys if before.get(k) != after.get(k)]
     for label, attribute in (
         ("CacheConfig", "cache_config"),
         ("RetryPolicies", "retry_policies"),

@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from builders.compiling.function_builds import build_folder
 from builders.compiling.staging import CodeStager, reproducible_zip
 
 WORKSPACE_FOLDER = "sagemaker_remote_function_workspace"  # the SDK's, inside workspace.zip
@@ -116,10 +117,9 @@ class Shipment:
     def workspace_zip(self) -> bytes:
         return reproducible_zip(self.workspace, WORKSPACE_FOLDER)
 
-    def digest(self, serialized: Any, verifying_key: bytes = b"") -> str:
-        """The build folder: changes whenever anything the step ships changes (3.x: with
-        the key its payloads are signed for, so a deploy never overwrites the payloads an
-        earlier definition's running executions verify with their own key)."""
+    def digest(self, serialized: Any) -> str:
+        """Changes whenever anything the step ships changes: the build folder's first part
+        (builders/compiling/function_builds.py)."""
         sha = hashlib.sha256()
         for part in (
             serialized.func,
@@ -128,7 +128,6 @@ class Shipment:
             self.requirements[0].encode(),
             self.requirements[1],
             self.python_version.encode(),
-            verifying_key,
         ):
             sha.update(len(part).to_bytes(8, "big") + part)
         return sha.hexdigest()[:16]
@@ -183,7 +182,7 @@ def _capturing(
     build folder; yields what turns the SDK's request into the staged one."""
     context = workflow.load_step_compilation_context()
     capture = _Capture()
-    build = shipment.digest(step._serialized_data, _verifying_key(context))
+    build = build_folder(shipment.digest(step._serialized_data), _verifying_key(context))
     context.pipeline_build_time = build
     # Each step ships its own scripts: never "uploaded by an earlier step of this pipeline".
     context.upload_runtime_scripts = context.upload_workspace = True
@@ -250,16 +249,18 @@ def _channel(name: str, uri: Any) -> dict[str, Any]:
     }
 
 
-def _verifying_key(context: Any) -> bytes:
-    """The public key 3.x signs this compile's payloads for (it generates a key pair per
-    pipeline build and writes the public key into the step's environment); 2.x: none."""
+def _verifying_key(context: Any) -> str:
+    """The public key (PEM, as the SDK writes it into the step's environment) 3.x signs this
+    compile's payloads for: it makes a key pair per pipeline build. 2.x: none."""
     token = getattr(context, "function_step_secret_token", None)
     if not hasattr(token, "public_key"):
-        return b""
+        return ""
     from cryptography.hazmat.primitives import serialization
 
-    return token.public_key().public_bytes(
-        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    return (
+        token.public_key()
+        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+        .decode()
     )
 
 
