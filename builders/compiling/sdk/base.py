@@ -124,7 +124,7 @@ class Backend:
         )
 
     def lambda_step(
-        self, name: str, call: jobs.LambdaCall, *, session: Any, depends_on: list[Any]
+        self, name: str, call: jobs.LambdaInvocation, *, session: Any, depends_on: list[Any]
     ) -> Any:
         """A LambdaStep calling the function `call.arn` (never created while compiling)."""
         w = self.workflow

@@ -183,7 +183,7 @@ class Variant:
 
 
 @dataclass(frozen=True, kw_only=True)
-class LambdaCall:
+class LambdaInvocation:
     """A call of the Lambda function `arn` with `inputs`; `outputs`: name -> String,
     Integer, Float or Boolean (what the answer holds)."""
 

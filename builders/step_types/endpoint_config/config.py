@@ -13,19 +13,9 @@ from builders.configs.types import (
     FieldRuleError,
     InferenceInstanceType,
     InstanceCount,
+    ResourceName,
     S3Uri,
-    matching,
 )
-
-# SageMaker's resource names: letters, digits and hyphens, 63 at most (VariantName, ...).
-ResourceName = Annotated[
-    str,
-    matching(
-        r"[A-Za-z0-9](-*[A-Za-z0-9]){0,62}",
-        "may contain only letters, digits and hyphens (63 at most), and must start and end "
-        "with a letter or digit",
-    ),
-]
 
 
 class EndpointConfigStepConfig(BasePipelineConfig):

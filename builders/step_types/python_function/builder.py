@@ -17,6 +17,12 @@ from typing import Any
 from builders.compiling.port_values import s3_location
 from builders.compiling.sdk.function_step import Shipment
 from builders.compiling.steps.step_builder import StepBuilderBase
+from builders.configs.code_source import (
+    SourceProblem,
+    find_function,
+    local_folder,
+    module_file,
+)
 from builders.errors import StepBuildError
 from builders.step_types.python_function.config import PythonFunctionConfig
 from builders.step_types.python_function.function_step import (
@@ -25,12 +31,6 @@ from builders.step_types.python_function.function_step import (
     Reference,
     entry_module_source,
     entry_reference,
-)
-from builders.step_types.python_function.source import (
-    SourceProblem,
-    find_function,
-    local_folder,
-    module_file,
 )
 
 CHANNELS = "/opt/ml/input/data"
