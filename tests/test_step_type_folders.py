@@ -136,3 +136,34 @@ def test_every_allowed_mention_is_still_needed(place):
         assert any(
             pattern.search(text) for rel, text in texts.items() if rel.startswith(allowed_place)
         ), f"{allowed_place} no longer names {folder}: remove it from ALLOWED"
+
+
+# -- the kinds of step a step type alone compiles to are declared in its folder -------------
+def test_the_generic_tables_hold_only_the_kinds_the_step_bases_build():
+    from builders.compiling.api_requests import REQUESTS, step_requests
+    from builders.localrun.cache import KEY_ATTRIBUTES, cached_kinds
+
+    assert set(REQUESTS) == {"Processing", "Training", "Transform", "Model", "CreateModel",
+                             "RegisterModel"}  # fmt: skip
+    assert set(KEY_ATTRIBUTES) == {"Processing", "Training", "Transform"}
+    # What the tuning and endpoint step types declare reaches the tables' readers.
+    assert set(REGISTRY.step_kinds()) == {"Tuning", "EndpointConfig", "Endpoint"}
+    requests = step_requests()
+    assert requests["Endpoint"][0] == "CreateEndpoint"
+    assert "HyperParameterTuningJobName" in requests["Tuning"][1]
+    assert "TrainingJobDefinition.HyperParameterRanges" in cached_kinds()["Tuning"]
+    assert "Endpoint" not in cached_kinds()  # SageMaker never caches it
+
+
+def test_two_step_types_cannot_declare_one_kind_two_ways():
+    from dataclasses import replace
+
+    from builders.registry import StepKind, StepRegistry
+
+    endpoint = REGISTRY.get("Endpoint")
+    registry = StepRegistry((endpoint,))
+    other = replace(
+        REGISTRY.get("EndpointConfig"), kinds=(StepKind("Endpoint", request="UpdateEndpoint"),)
+    )
+    with pytest.raises(ValueError, match="declares the step kind Endpoint otherwise"):
+        registry.register(other)
