@@ -30,16 +30,18 @@ from builders.step_types.data_loading.config import DataLoadingConfig
 from builders.step_types.endpoint import sdk as endpoint_sdk
 from builders.step_types.endpoint_config import sdk as endpoint_config_sdk
 from builders.step_types.lambda_call import sdk as lambda_call_sdk
+from builders.step_types.python_function import sdk as python_function_sdk
 from builders.step_types.tabular_preprocessing.config import TabularPreprocessingConfig
 
 (ConditionStep, FailStep, ModelStep, ProcessingStep, TrainingStep, TransformStep) = sdk_classes(
     "ConditionStep", "FailStep", "ModelStep", "ProcessingStep", "TrainingStep", "TransformStep"
 )
-(TuningStep, _FunctionStep) = sdk_classes("TuningStep", "_FunctionStep")
+(TuningStep,) = sdk_classes("TuningStep")
 # The classes of the steps only one step type makes: its sdk.py says where each SDK has them.
 EndpointConfigStep = backend().classes(endpoint_config_sdk.CLASSES).EndpointConfigStep
 EndpointStep = backend().classes(endpoint_sdk.CLASSES).EndpointStep
 LambdaStep = backend().classes(lambda_call_sdk.CLASSES).LambdaStep
+_FunctionStep = backend().classes(python_function_sdk.CLASSES)._FunctionStep
 STEP_TYPES = {
     # step type: (Config class, Builder class, SageMaker step class)
     "DataLoading": ("DataLoadingConfig", "DataLoadingStepBuilder", ProcessingStep),

@@ -127,29 +127,6 @@ class Backend:
             name=name, steps=steps, parameters=parameters, sagemaker_session=session
         )
 
-    def function_step(
-        self,
-        name: str,
-        entry: Any,
-        kwargs: dict[str, Any],
-        shipment: Any,
-        depends_on: list[Any],
-        **settings: Any,
-    ) -> Any:
-        """The SDK's function step (`@step`) running `entry(**kwargs)`, written offline with
-        its uploads staged (`function_step.Shipment`); returns its DelayedReturn."""
-        from builders.compiling.sdk.function_step import function_step
-
-        requirement = self.function_step_requirement()
-        return function_step(
-            self.workflow, name, entry, kwargs, shipment, depends_on, requirement, **settings
-        )
-
-    def function_step_requirement(self) -> str | None:
-        """What a function step's job installs to run the SDK's runtime, when the SDK does
-        not add it to the requirements itself (2.x does)."""
-        return None
-
     def session_helpers(self) -> Any:
         """The SDK's module of `Session` and `production_variant`."""
         return importlib.import_module(self.SESSION_MODULE)
@@ -235,10 +212,6 @@ class Backend:
     def transform_step(
         self, name: str, job: jobs.TransformJob, *, session: Any, depends_on: list[Any]
     ) -> Any:
-        raise NotImplementedError
-
-    def base_python_image(self, region: str, python_version: str) -> str:
-        """SageMaker's base Python image (a function step's default), ValueError if none."""
         raise NotImplementedError
 
     def tuning_step(
