@@ -1,6 +1,7 @@
 """A step type goes by deleting its folder (docs/architecture.md, "Step types").
 
-A copy of `builders/` without one step type's folder, and without the starters that use it,
+A copy of `builders/` without one step type's folder (Endpoint, LambdaCall, PythonFunction:
+each builds its kind of step with the SDK in its folder), and without the starters that use it,
 loads its registry and validates and compiles another starter through the CLI, in a fresh
 process as a user runs it: nothing else named the type.
 """
@@ -50,6 +51,7 @@ def starters_using(config_class: str) -> list[str]:
     [
         ("endpoint", "Endpoint", "features_function_and_lambda"),
         ("lambda_call", "LambdaCall", "xgboost_tuned_endpoint"),
+        ("python_function", "PythonFunction", "xgboost_tuned_endpoint"),
     ],
 )
 def test_a_copy_without_the_step_types_folder_validates_and_compiles(
