@@ -18,6 +18,14 @@ Kinds and their schema (what the form holds for the field, `view_value`):
 - json (a type the form has no widget for): a string, the value as JSON text.
 A value its widget cannot show (text in a number field) is drawn as text instead
 (`as_text`); the panel decides that per value.
+
+Fields that apply in one mode only (a tuning search's range fields, shown for a range):
+a Config declares them in its `json_schema_extra` with `form_modes(selector, mode=fields)`,
+and its schema keeps them out of `properties`: each lives in the branch of its mode, a
+`dependencies` entry with one `oneOf` branch per value of the selector (the form library's
+"dynamic" fields: it draws the branch whose selector value is the one held). The values of
+the other modes stay in the form's data and the design (Python ignores them), so switching
+back shows them again. `properties_of` gives every field, branches included.
 """
 
 from __future__ import annotations
@@ -33,8 +41,23 @@ from builders.configs.fields import FieldSpec, bounds_text, form_fields
 _DROPPED = {"default", "examples", "pattern", "maxLength", "minLength", "minimum", "maximum",
             "exclusiveMinimum", "exclusiveMaximum", "maxItems", "minItems", "multipleOf",
             "format", "anyOf", "$ref", "allOf", "oneOf", "const", "items", "properties",
-            "additionalProperties", "required", "uniqueItems", "propertyNames"}  # fmt: skip
+            "additionalProperties", "required", "uniqueItems", "propertyNames",
+            "x-form-modes", "dependencies"}  # fmt: skip
 _SCALARS = {"bool": "boolean", "int": "integer", "float": "number", "text": "string"}
+MODES = "x-form-modes"  # the declaration's key in a Config's JSON schema
+
+
+def form_modes(selector: str, **fields: tuple[str, ...]) -> dict[str, Any]:
+    """A Config's `json_schema_extra` that shows each of `fields` only while `selector`
+    holds its mode: `form_modes("search", range=("min_value", "max_value"))`; the other
+    fields always show, a mode not named shows none of those named."""
+    return {MODES: {selector: {mode: list(names) for mode, names in fields.items()}}}
+
+
+@functools.cache
+def modes_of(config_class: type[BaseModel]) -> dict[str, dict[str, list[str]]]:
+    """The mode-dependent fields `config_class` declares: {selector: {mode: [field]}}."""
+    return config_class.model_json_schema().get(MODES, {})
 
 
 @functools.cache
@@ -43,7 +66,7 @@ def _class_schema(config_class: type[BaseModel]) -> dict[str, Any]:
     properties = pydantic.get("properties", {})
     defs = pydantic.get("$defs", {})
     specs = form_fields(config_class)
-    return {
+    schema = {
         "type": "object",
         "required": [spec.name for spec in specs if spec.required],
         "properties": {
@@ -51,6 +74,53 @@ def _class_schema(config_class: type[BaseModel]) -> dict[str, Any]:
             for spec in specs
         },
     }
+    return with_modes(config_class, schema)
+
+
+def with_modes(config_class: type[BaseModel], schema: dict[str, Any]) -> dict[str, Any]:
+    """`schema` (every field under `properties`; `dependencies` made again) with the fields
+    of each declared mode moved into that mode's branch (see the module docstring)."""
+    properties = dict(schema["properties"])
+    schema = {k: v for k, v in schema.items() if k != "dependencies"}
+    dependencies = {}
+    for selector, by_mode in modes_of(config_class).items():
+        if selector not in properties:
+            continue
+        moved = {name for names in by_mode.values() for name in names if name in properties}
+        modes = properties[selector].get("enum", list(by_mode))
+        dependencies[selector] = {
+            "oneOf": [
+                {"properties": {selector: {"enum": [mode]}}
+                 | {name: properties[name] for name in by_mode.get(mode, []) if name in moved}}
+                for mode in modes
+            ]
+        }  # fmt: skip
+        properties = {name: prop for name, prop in properties.items() if name not in moved}
+    schema["properties"] = properties
+    if dependencies:
+        schema["dependencies"] = dependencies
+    return schema
+
+
+def properties_of(schema: dict[str, Any]) -> dict[str, Any]:
+    """Every field of an object's schema, its modes' fields included (after the others)."""
+    every = dict(schema.get("properties", {}))
+    for selector, dependency in schema.get("dependencies", {}).items():
+        for branch in dependency.get("oneOf", []):
+            every |= {k: v for k, v in branch.get("properties", {}).items() if k != selector}
+    return every
+
+
+def shown_fields(schema: dict[str, Any], data: Any) -> list[str]:
+    """The fields the form draws for `data`: the others and those of the modes it holds."""
+    shown = list(schema.get("properties", {}))
+    for selector, dependency in schema.get("dependencies", {}).items():
+        held = data.get(selector) if isinstance(data, dict) else None
+        for branch in dependency.get("oneOf", []):
+            branch_props = branch.get("properties", {})
+            if held in branch_props.get(selector, {}).get("enum", []):
+                shown += [name for name in branch_props if name != selector]
+    return shown
 
 
 def class_schema(config_class: type[BaseModel]) -> dict[str, Any]:

@@ -3,6 +3,8 @@
 // fields, nested configs and tables; these templates and widgets only decide how a field
 // looks and when it sends its value. Python is the source of truth: RJSF's validation is
 // off (noValidate, no live validation) and the problems shown are Python's (extraErrors).
+// Fields of one mode (a tuning range's min and max) come in `dependencies` branches: RJSF
+// draws those of the mode held and keeps the others' values in formData.
 // A change becomes one "set" event per changed field, with the value as typed.
 import Form from "@rjsf/core";
 import {
@@ -324,12 +326,27 @@ const widgets = { TextareaWidget, CheckboxWidget, SelectWidget, CheckboxesWidget
 function changes(schema: RJSFSchema, before: unknown, after: unknown, path: string[]): [string, unknown][] {
   const nested = schema.type === "object" && schema.properties;
   if (nested && isRecord(before) && isRecord(after)) {
-    return Object.entries(schema.properties ?? {}).flatMap(([name, sub]) =>
+    return Object.entries(fieldsOf(schema)).flatMap(([name, sub]) =>
       changes(sub as RJSFSchema, before[name], after[name], [...path, name]),
     );
   }
   const same = JSON.stringify(before ?? null) === JSON.stringify(after ?? null);
   return same ? [] : [[path.join("."), after === undefined ? null : after]];
+}
+
+/** Every field of an object, those of its modes too (`dependencies` branches: see
+ * builders/configs/form_schema.py); the fields of the mode not shown keep their values. */
+function fieldsOf(schema: RJSFSchema): Record<string, unknown> {
+  const fields: Record<string, unknown> = { ...schema.properties };
+  for (const [selector, dependency] of Object.entries(schema.dependencies ?? {})) {
+    const branches = isRecord(dependency) && Array.isArray(dependency.oneOf) ? dependency.oneOf : [];
+    for (const branch of branches as RJSFSchema[]) {
+      for (const [name, sub] of Object.entries(branch.properties ?? {})) {
+        if (name !== selector) fields[name] = sub;
+      }
+    }
+  }
+  return fields;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
