@@ -13,7 +13,7 @@ import pytest
 from support import BASE, HYPERPARAMETERS, STARTERS
 
 from builders.configs.fields import form_fields
-from builders.configs.form_schema import class_schema, shown_fields
+from builders.configs.form_schema import class_schema, properties_of, shown_fields
 from builders.designs.config_io import node_values
 from builders.designs.design import (
     Design,
@@ -82,9 +82,9 @@ def test_every_field_is_drawn_with_its_widget_and_shows_what_the_design_holds(st
     shown = view(design_of(step_type, {}))
     schema, ui, data = shown["schema"], shown["uiSchema"], shown["formData"]
     applying = [s for s in form_fields(config_class) if config_class.applies(s.name)]
-    assert sorted(schema["properties"]) == sorted(s.name for s in applying)
+    assert sorted(properties_of(schema)) == sorted(s.name for s in applying)
     for spec in applying:
-        prop = schema["properties"][spec.name]
+        prop = properties_of(schema)[spec.name]
         if spec.kind == "bool" or spec.default is not None or spec.kind == "model":
             assert widget(prop, ui[spec.name]) == WIDGET[spec.kind], spec.name
         assert prop["title"] == spec.label
@@ -427,3 +427,16 @@ def test_a_field_inside_a_search_group_is_edited_in_place():
     assert {k: v for k, v in after.items() if k != "eta"} == {
         k: v for k, v in before.items() if k != "eta"
     }
+
+
+def test_an_endpoint_config_shows_the_fields_of_its_serving():
+    instances = ["instance_type", "initial_instance_count"]
+    serverless = ["serverless_memory_mb", "serverless_max_concurrency"]
+    for held, drawn, hidden in [("instances", instances, serverless),
+                                ("serverless", serverless, instances)]:  # fmt: skip
+        shown = view(
+            design_of("EndpointConfig", {"serving": held, "instance_type": "ml.c5.xlarge"})
+        )
+        fields = shown_fields(shown["schema"], shown["formData"])
+        assert set(drawn) <= set(fields) and not set(hidden) & set(fields), held
+        assert shown["formData"]["instance_type"] == "ml.c5.xlarge"  # kept in either mode

@@ -200,3 +200,38 @@ def test_a_tuning_search_shows_the_fields_of_its_mode_and_keeps_the_others(page:
     settle(page)
     shows("tree_method", "values")
     expect(field("tree_method", "values").get_by_role("checkbox")).to_have_count(4)
+
+
+def test_an_endpoint_config_shows_the_fields_of_its_serving(page: Page, server):
+    open_design(page, server, design_from_starter("xgboost_tuned_endpoint", "served"))
+    click_node(page, "EndpointConfig")
+    held = lambda: node_values(server, "served", "EndpointConfig")  # noqa: E731
+    instances = ("instance_type", "initial_instance_count")
+    serverless = ("serverless_memory_mb", "serverless_max_concurrency")
+
+    def shows(drawn, hidden) -> None:
+        for name in drawn:
+            expect(form_field(page, "EndpointConfig", name)).to_have_count(1)
+        for name in hidden:
+            expect(form_field(page, "EndpointConfig", name)).to_have_count(0)
+
+    shows(instances, serverless)
+    serving = form_field(page, "EndpointConfig", "serving").get_by_role("combobox")
+    serving.select_option("serverless")
+    until(lambda: held().get("serving") == "serverless")
+    settle(page)
+    shows(serverless, instances)
+    memory = form_field(page, "EndpointConfig", "serverless_memory_mb").get_by_role("spinbutton")
+    memory.fill("4096")
+    memory.press("Enter")
+    until(lambda: held().get("serverless_memory_mb") == 4096)
+    settle(page)
+    form_field(page, "EndpointConfig", "serving").get_by_role("combobox").select_option("instances")
+    until(lambda: held().get("serving") == "instances")
+    settle(page)
+    shows(instances, serverless)
+    count = form_field(page, "EndpointConfig", "initial_instance_count")
+    expect(count.get_by_role("spinbutton")).to_have_value("1")
+    instance = form_field(page, "EndpointConfig", "instance_type").get_by_role("textbox")
+    expect(instance).to_have_value("ml.m5.large")
+    assert held()["serverless_memory_mb"] == 4096  # kept while serving on instances

@@ -334,10 +334,10 @@ function changes(schema: RJSFSchema, before: unknown, after: unknown, path: stri
   return same ? [] : [[path.join("."), after === undefined ? null : after]];
 }
 
-/** Every field of an object, those of its modes too (`dependencies` branches: see
- * builders/configs/form_schema.py); the fields of the mode not shown keep their values. */
-function fieldsOf(schema: RJSFSchema): Record<string, unknown> {
-  const fields: Record<string, unknown> = { ...schema.properties };
+/** The fields of an object's modes (`dependencies` branches: see
+ * builders/configs/form_schema.py), whichever mode is shown. */
+function modeFields(schema: RJSFSchema): Record<string, unknown> {
+  const fields: Record<string, unknown> = {};
   for (const [selector, dependency] of Object.entries(schema.dependencies ?? {})) {
     const branches = isRecord(dependency) && Array.isArray(dependency.oneOf) ? dependency.oneOf : [];
     for (const branch of branches as RJSFSchema[]) {
@@ -347,6 +347,28 @@ function fieldsOf(schema: RJSFSchema): Record<string, unknown> {
     }
   }
   return fields;
+}
+
+function fieldsOf(schema: RJSFSchema): Record<string, unknown> {
+  return { ...schema.properties, ...modeFields(schema) };
+}
+
+/** `after` with the values of the fields of a mode no longer shown put back: RJSF clears
+ * them when the mode switches (it sanitizes the data for the new branch), but they are the
+ * user's, kept in the design and shown again when the user switches back. */
+function kept(schema: RJSFSchema, before: unknown, after: unknown): unknown {
+  const nested = schema.type === "object" && schema.properties;
+  if (!nested || !isRecord(before) || !isRecord(after)) return after;
+  const moded = modeFields(schema);
+  const result: Record<string, unknown> = { ...after };
+  for (const [name, sub] of Object.entries(fieldsOf(schema))) {
+    if (result[name] === undefined && name in moded && before[name] !== undefined) {
+      result[name] = before[name];
+    } else if (isRecord(result[name])) {
+      result[name] = kept(sub as RJSFSchema, before[name], result[name]);
+    }
+  }
+  return result;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -379,7 +401,7 @@ export function StepForm(props: { node: string; view: FormView; send: (edit: Edi
         arrayMinItems: { populate: "never" },
       }}
       onChange={(event) => {
-        const after = event.formData as Record<string, unknown>;
+        const after = kept(view.schema, current.current, event.formData) as Record<string, unknown>;
         for (const [field, value] of changes(view.schema, current.current, after, [])) {
           send({ kind: "set", field, value });
         }
