@@ -36,6 +36,7 @@ from builders.configs.fields import (
 from builders.configs.form_schema import (
     as_text,
     properties_of,
+    reveal,
     shared_class_schema,
     shown_fields,
     with_modes,
@@ -106,6 +107,9 @@ def form_view(
         "advanced": [spec.name for spec in advanced],
         "settingsOpen": attention,
     }
+    for problem in problems:
+        if problem.field:
+            reveal(schema, data, problem.field)  # a field of another mode shown to fix it
     errors, general = _errors(problems, _slots(schema, ui, data))
     effective = {
         name: to_raw(value)

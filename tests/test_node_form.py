@@ -13,7 +13,13 @@ import pytest
 from support import BASE, HYPERPARAMETERS, STARTERS
 
 from builders.configs.fields import form_fields
-from builders.configs.form_schema import class_schema, properties_of, shown_fields
+from builders.configs.form_schema import (
+    class_schema,
+    modes_of,
+    properties_of,
+    shared_class_schema,
+    shown_fields,
+)
 from builders.designs.config_io import node_values
 from builders.designs.design import (
     Design,
@@ -429,14 +435,45 @@ def test_a_field_inside_a_search_group_is_edited_in_place():
     }
 
 
-def test_an_endpoint_config_shows_the_fields_of_its_serving():
-    instances = ["instance_type", "initial_instance_count"]
-    serverless = ["serverless_memory_mb", "serverless_max_concurrency"]
-    for held, drawn, hidden in [("instances", instances, serverless),
-                                ("serverless", serverless, instances)]:  # fmt: skip
-        shown = view(
-            design_of("EndpointConfig", {"serving": held, "instance_type": "ml.c5.xlarge"})
-        )
-        fields = shown_fields(shown["schema"], shown["formData"])
-        assert set(drawn) <= set(fields) and not set(hidden) & set(fields), held
-        assert shown["formData"]["instance_type"] == "ml.c5.xlarge"  # kept in either mode
+MODED = [name for name in REGISTRY.names() if modes_of(REGISTRY.get(name).config_class)]
+
+
+def test_step_types_declare_modes_where_a_choice_decides_which_fields_apply():
+    assert {"EndpointConfig", "ScriptProcessing"} <= set(MODED)
+
+
+@pytest.mark.parametrize("step_type", MODED)
+def test_a_step_shows_the_fields_of_the_mode_it_holds(step_type):
+    """EndpointConfig: instance type and count, or serverless memory and concurrency;
+    ScriptProcessing: a framework's version, or your image's URI. (A field of another mode
+    with a problem shows too: the next test.)"""
+    config_class = REGISTRY.get(step_type).config_class
+    for selector, by_mode in modes_of(config_class).items():
+        moded = {name for names in by_mode.values() for name in names}
+        for mode, names in by_mode.items():
+            image = {"image_uri": "my-image:1"} if "image_uri" in moded else {}
+            shown = view(design_of(step_type, {selector: mode, **image}))
+            drawn = set(shown_fields(shown["schema"], shown["formData"]))
+            assert drawn & moded == set(names), mode
+            assert moded <= set(shown["formData"])  # the others' values are sent too
+
+
+def test_a_field_of_another_mode_with_a_problem_shows_so_it_can_be_fixed():
+    shown = view(
+        design_of("EndpointConfig", {"serving": "instances", "serverless_memory_mb": 1000})
+    )
+    drawn = shown_fields(shown["schema"], shown["formData"])
+    assert "serverless_memory_mb" in drawn and "serverless_max_concurrency" not in drawn
+    assert "1024" in shown["errors"]["serverless_memory_mb"]["__errors"][0]
+    held = {"eta": {"search": "values", "values": [0.1], "min_value": 7}}  # eta is at most 1
+    shown = view(design_of("XGBoostTuning", {"hyperparameter_search": held}))
+    eta = shown["schema"]["properties"]["hyperparameter_search"]["properties"]["eta"]
+    assert shown_fields(eta, shown["formData"]["hyperparameter_search"]["eta"]) == [
+        "search", "min_value", "values"]  # fmt: skip
+    assert shown["errors"]["hyperparameter_search"]["eta"]["min_value"]["__errors"]
+    for step_type, path in [("EndpointConfig", []),
+                            ("XGBoostTuning", ["hyperparameter_search", "eta"])]:  # fmt: skip
+        cached = shared_class_schema(REGISTRY.get(step_type).config_class)
+        for name in path:
+            cached = cached["properties"][name]
+        assert not {"serverless_memory_mb", "min_value"} & set(cached["properties"])  # as it was

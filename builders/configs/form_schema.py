@@ -111,6 +111,23 @@ def properties_of(schema: dict[str, Any]) -> dict[str, Any]:
     return every
 
 
+def reveal(schema: dict[str, Any], data: Any, path: str) -> None:
+    """Draw the field at `path` (dotted) though the mode `data` holds hides it: a field of
+    another mode with a problem shows so that it can be fixed. Changes the objects on the
+    way, which must be the caller's own (`with_modes` makes new ones)."""
+    node = schema
+    for part in path.split("."):
+        if part not in properties_of(node):
+            return
+        if part not in shown_fields(node, data):
+            node["properties"] = {**node["properties"], part: properties_of(node)[part]}
+            for dependency in node.get("dependencies", {}).values():
+                for branch in dependency.get("oneOf", []):
+                    branch["properties"].pop(part, None)
+        node = properties_of(node)[part]
+        data = data.get(part) if isinstance(data, dict) else None
+
+
 def shown_fields(schema: dict[str, Any], data: Any) -> list[str]:
     """The fields the form draws for `data`: the others and those of the modes it holds."""
     shown = list(schema.get("properties", {}))
