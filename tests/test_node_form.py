@@ -444,15 +444,17 @@ def test_step_types_declare_modes_where_a_choice_decides_which_fields_apply():
 
 @pytest.mark.parametrize("step_type", MODED)
 def test_a_step_shows_the_fields_of_the_mode_it_holds(step_type):
-    """EndpointConfig: instance type and count, or serverless memory and concurrency;
-    ScriptProcessing: a framework's version, or your image's URI. (A field of another mode
-    with a problem shows too: the next test.)"""
+    """EndpointConfig: instance type and count, or serverless memory and concurrency, and
+    data capture's percentage and S3 URI when it is on; ScriptProcessing: a framework's
+    version, or your image's URI. (A field of another mode with a problem shows too: the
+    next test.)"""
     config_class = REGISTRY.get(step_type).config_class
     for selector, by_mode in modes_of(config_class).items():
         moded = {name for names in by_mode.values() for name in names}
         for mode, names in by_mode.items():
             image = {"image_uri": "my-image:1"} if "image_uri" in moded else {}
-            shown = view(design_of(step_type, {selector: mode, **image}))
+            held = json.loads(mode) if mode in ("true", "false") else mode  # a switch's
+            shown = view(design_of(step_type, {selector: held, **image}))
             drawn = set(shown_fields(shown["schema"], shown["formData"]))
             assert drawn & moded == set(names), mode
             assert moded <= set(shown["formData"])  # the others' values are sent too

@@ -20,18 +20,22 @@ A value its widget cannot show (text in a number field) is drawn as text instead
 (`as_text`); the panel decides that per value.
 
 Fields that apply in one mode only (a tuning search's range fields, shown for a range):
-a Config declares them in its `json_schema_extra` with `form_modes(selector, mode=fields)`,
+a Config declares them in its `json_schema_extra` with `form_modes(selector={mode: fields})`,
 and its schema keeps them out of `properties`: each lives in the branch of its mode, a
 `dependencies` entry with one `oneOf` branch per value of the selector (the form library's
 "dynamic" fields: it draws the branch whose selector value is the one held). The values of
 the other modes stay in the form's data and the design (Python ignores them), so switching
-back shows them again. `properties_of` gives every field, branches included.
+back shows them again (the form puts back what the library clears on a switch). A field
+of another mode with a problem is drawn anyway (`reveal`), to be fixed where it is.
+`properties_of` gives every field, branches included.
 """
 
 from __future__ import annotations
 
 import copy
 import functools
+import json
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from pydantic import BaseModel
@@ -47,11 +51,17 @@ _SCALARS = {"bool": "boolean", "int": "integer", "float": "number", "text": "str
 MODES = "x-form-modes"  # the declaration's key in a Config's JSON schema
 
 
-def form_modes(selector: str, **fields: tuple[str, ...]) -> dict[str, Any]:
-    """A Config's `json_schema_extra` that shows each of `fields` only while `selector`
-    holds its mode: `form_modes("search", range=("min_value", "max_value"))`; the other
-    fields always show, a mode not named shows none of those named."""
-    return {MODES: {selector: {mode: list(names) for mode, names in fields.items()}}}
+def form_modes(**selectors: Mapping[str, Sequence[str]]) -> dict[str, Any]:
+    """A Config's `json_schema_extra` that shows fields only while a selector holds their
+    mode: `form_modes(search={"range": ("min_value", "max_value"), "values": ("values",)})`.
+    Fields not named always show; a mode not named shows none of those named; a mode that
+    is not text is named by its JSON (`{"true": (...)}` for a switch)."""
+    return {
+        MODES: {
+            selector: {mode: list(names) for mode, names in by_mode.items()}
+            for selector, by_mode in selectors.items()
+        }
+    }
 
 
 @functools.cache
@@ -87,12 +97,12 @@ def with_modes(config_class: type[BaseModel], schema: dict[str, Any]) -> dict[st
         if selector not in properties:
             continue
         moved = {name for names in by_mode.values() for name in names if name in properties}
-        modes = properties[selector].get("enum", list(by_mode))
         dependencies[selector] = {
             "oneOf": [
                 {"properties": {selector: {"enum": [mode]}}
-                 | {name: properties[name] for name in by_mode.get(mode, []) if name in moved}}
-                for mode in modes
+                 | {name: properties[name] for name in by_mode.get(_named(mode), [])
+                    if name in moved}}
+                for mode in _modes(properties[selector], by_mode)
             ]
         }  # fmt: skip
         properties = {name: prop for name, prop in properties.items() if name not in moved}
@@ -100,6 +110,17 @@ def with_modes(config_class: type[BaseModel], schema: dict[str, Any]) -> dict[st
     if dependencies:
         schema["dependencies"] = dependencies
     return schema
+
+
+def _modes(selector: dict[str, Any], by_mode: Mapping[str, Any]) -> list[Any]:
+    """The values the selector's widget offers: its choices, on and off, or those named."""
+    if "enum" in selector:
+        return selector["enum"]
+    return [True, False] if selector.get("type") == "boolean" else list(by_mode)
+
+
+def _named(mode: Any) -> str:
+    return mode if isinstance(mode, str) else json.dumps(mode)
 
 
 def properties_of(schema: dict[str, Any]) -> dict[str, Any]:

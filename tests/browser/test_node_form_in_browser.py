@@ -235,3 +235,11 @@ def test_an_endpoint_config_shows_the_fields_of_its_serving(page: Page, server):
     instance = form_field(page, "EndpointConfig", "instance_type").get_by_role("textbox")
     expect(instance).to_have_value("ml.m5.large")
     assert held()["serverless_memory_mb"] == 4096  # kept while serving on instances
+
+    # Data capture's percentage and S3 folder show while it is on.
+    open_section(page, "Advanced settings")
+    shows(("data_capture_percentage", "data_capture_s3_uri"), ())
+    form_field(page, "EndpointConfig", "data_capture").get_by_role("switch").uncheck()
+    until(lambda: held().get("data_capture") is False)
+    settle(page)
+    shows((), ("data_capture_percentage", "data_capture_s3_uri"))

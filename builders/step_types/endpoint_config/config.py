@@ -33,12 +33,15 @@ class EndpointConfigStepConfig(BasePipelineConfig):
     """One production variant serving the model, on instances or serverless."""
 
     CACHED_BY_SAGEMAKER: ClassVar[bool] = False  # an EndpointConfig step
-    # The form shows the fields of the serving chosen; the others keep their values.
+    # The form shows the fields of the serving chosen, and data capture's when it is on;
+    # the others keep their values.
     model_config = ConfigDict(
         json_schema_extra=form_modes(
-            "serving",
-            instances=("instance_type", "initial_instance_count"),
-            serverless=("serverless_memory_mb", "serverless_max_concurrency"),
+            serving={
+                "instances": ("instance_type", "initial_instance_count"),
+                "serverless": ("serverless_memory_mb", "serverless_max_concurrency"),
+            },
+            data_capture={"true": ("data_capture_percentage", "data_capture_s3_uri")},
         )
     )
 

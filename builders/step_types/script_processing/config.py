@@ -55,9 +55,10 @@ class ScriptProcessingConfig(BasePipelineConfig):
     # A framework container takes a version, your image its URI: the form shows the one.
     model_config = ConfigDict(
         json_schema_extra=form_modes(
-            "container",
-            **dict.fromkeys(("sklearn", "xgboost", "pytorch"), ("container_version",)),
-            image=("image_uri",),
+            container={
+                **dict.fromkeys(("sklearn", "xgboost", "pytorch"), ("container_version",)),
+                "image": ("image_uri",),
+            }
         )
     )
 

@@ -53,7 +53,7 @@ class NumberSearch(Search):
 
     model_config = ConfigDict(
         json_schema_extra=form_modes(
-            "search", range=("min_value", "max_value", "scaling"), values=("values",)
+            search={"range": ("min_value", "max_value", "scaling"), "values": ("values",)}
         )
     )
 
@@ -88,7 +88,7 @@ class IntegerSearch(NumberSearch):
 
 class ChoiceSearch(Search):
     KIND: ClassVar[str] = "categorical"
-    model_config = ConfigDict(json_schema_extra=form_modes("search", values=("values",)))
+    model_config = ConfigDict(json_schema_extra=form_modes(search={"values": ("values",)}))
 
 
 _SEARCH_HELP = (
