@@ -370,11 +370,15 @@ def test_edits_of_a_node_that_went_away_change_nothing():
 
 def branches(group: dict) -> dict[str, list[str]]:
     """{mode: the fields the form draws for it besides the others}, from a group's schema."""
+    *modes, other = group["dependencies"]["search"]["oneOf"]
+    assert other == {
+        "properties": {"search": {"not": {"enum": group["properties"]["search"]["enum"]}}}
+    }
     return {
         branch["properties"]["search"]["enum"][0]: [
             n for n in branch["properties"] if n != "search"
         ]
-        for branch in group["dependencies"]["search"]["oneOf"]
+        for branch in modes
     }
 
 

@@ -97,12 +97,16 @@ def with_modes(config_class: type[BaseModel], schema: dict[str, Any]) -> dict[st
         if selector not in properties:
             continue
         moved = {name for names in by_mode.values() for name in names if name in properties}
+        modes = _modes(properties[selector], by_mode)
         dependencies[selector] = {
             "oneOf": [
-                {"properties": {selector: {"enum": [mode]}}
-                 | {name: properties[name] for name in by_mode.get(_named(mode), [])
-                    if name in moved}}
-                for mode in _modes(properties[selector], by_mode)
+                *({"properties": {selector: {"enum": [mode]}}
+                   | {name: properties[name] for name in by_mode.get(_named(mode), [])
+                      if name in moved}}
+                  for mode in modes),
+                # No mode (an empty choice, a wrong value): the others only. The library
+                # wants exactly one branch to hold.
+                {"properties": {selector: {"not": {"enum": modes}}}},
             ]
         }  # fmt: skip
         properties = {name: prop for name, prop in properties.items() if name not in moved}
