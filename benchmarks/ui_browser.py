@@ -628,7 +628,7 @@ def main() -> None:
         "connect two nodes": lambda d: d.connect(),
         "undo": lambda d: [undo(d)],
     }
-    cpu: dict[tuple[str, int], list[float]] = {}
+    cpu: dict[tuple[str, int], list[list[float]]] = {}
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
         env = {"PYTHONPATH": str(cpu_probe(root))} if args.cpu else None
@@ -648,7 +648,7 @@ def main() -> None:
                             taken = run(designer)
                             found.extend(taken)
                             if args.cpu and taken:
-                                per = runs.since_last() / len(taken)
+                                per = [t / len(taken) for t in runs.since_last()]
                                 cpu.setdefault((action, size), []).append(per)
                         except (NoResult, RuntimeError) as error:  # RuntimeError: not saved
                             print(f"{action}, {size} nodes: {error}", file=sys.stderr)
@@ -670,9 +670,13 @@ def main() -> None:
         browser.close()
     report(samples, floor_samples, previews, failures, args)
     if cpu:
-        print("\nscript CPU per action (the app's script thread, time.thread_time; load-free):")
+        print(
+            "\nscript runs per action, medians in ms: the script thread's CPU (time.thread_time,"
+            "\nload-free), the whole process's CPU meanwhile, the run's wall time:"
+        )
         for (action, size), times in cpu.items():
-            print(f"  {action:<20}{size:>6}{statistics.median(times):>8.0f} ms")
+            thread, process, wall = (statistics.median(t[i] for t in times) for i in range(3))
+            print(f"  {action:<20}{size:>6}{thread:>8.0f} cpu{process:>6.0f} proc{wall:>6.0f} wall")
     shutil.rmtree(root, ignore_errors=True)
 
 
@@ -687,12 +691,13 @@ _run = script_runner.ScriptRunner._run_script
 
 
 def _timed(self, *args, **kwargs):
-    start = time.thread_time()
+    start = time.thread_time(), time.process_time(), time.perf_counter()
     try:
         return _run(self, *args, **kwargs)
     finally:
-        spent = (time.thread_time() - start) * 1000
-        print(f"SCRIPT-CPU-MS {spent:.2f}", file=sys.stderr, flush=True)
+        ends = time.thread_time(), time.process_time(), time.perf_counter()
+        spent = [(end - begun) * 1000 for begun, end in zip(start, ends)]
+        print("SCRIPT-CPU-MS %.2f %.2f %.2f" % tuple(spent), file=sys.stderr, flush=True)
 
 
 script_runner.ScriptRunner._run_script = _timed
@@ -712,14 +717,16 @@ class ScriptCpu:
     def __init__(self, log: Path):
         self.log, self.read = log, log.stat().st_size
 
-    def since_last(self) -> float:
+    def since_last(self) -> tuple[float, float, float]:
+        """(script thread CPU, whole process CPU, wall) summed over the runs, in ms."""
         with self.log.open("rb") as file:
             file.seek(self.read)
             data = file.read()
         self.read += len(data)
         text = data.decode(errors="replace")
-        return sum(float(line.split()[-1]) for line in text.splitlines()
-                   if line.startswith("SCRIPT-CPU-MS"))  # fmt: skip
+        runs = [[float(x) for x in line.split()[1:4]] for line in text.splitlines()
+                if line.startswith("SCRIPT-CPU-MS")]  # fmt: skip
+        return tuple(sum(run[i] for run in runs) for i in range(3))
 
 
 def report(samples, floor_samples, previews, failures, args) -> None:

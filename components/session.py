@@ -146,15 +146,17 @@ def _save(mine: Design) -> Design:
     """Save `mine` based on the session's base; returns what the session now holds."""
     space = workspace()
     base = st.session_state.get(_BASE)
+    signature = st.session_state.get(_SIGNATURE)  # the file's when it held `base`
     for _ in range(_MAX_SAVE_ATTEMPTS):
         try:
-            space.save(mine, based_on=base.revision if base is not None else None)
+            based_on = base.revision if base is not None else None
+            space.save(mine, based_on=based_on, signature=signature)
         except NewerDesign as newer:
             if newer.theirs is None:
                 return _save_aside(mine, newer)
             merged = merge_designs(base, mine, newer.theirs)
             _tell_merged(merged, base, mine, newer.theirs)
-            base, mine = newer.theirs, merged.design
+            base, mine, signature = newer.theirs, merged.design, None
             continue
         except OSError as error:
             notice("error", f"Could not save '{mine.name}': {_reason(error)}. {_KEPT}")
