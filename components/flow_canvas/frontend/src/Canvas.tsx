@@ -17,6 +17,7 @@ import {
   applyNodeChanges,
   useReactFlow,
   useStore,
+  type Node,
   type NodeChange,
   type OnConnect,
   type OnNodeDrag,
@@ -28,7 +29,7 @@ import { LabelEdgeView, type LabelEdge } from "./LabelEdge";
 import { acknowledge, emit } from "./outbox";
 import { Palette, STEP_MIME, usePaletteOpen } from "./Palette";
 import { StepNodeView, type StepNode } from "./StepNode";
-import type { Args, Selection, StepData, XY } from "./types";
+import type { Args, EdgeData, Selection, StepData, XY } from "./types";
 import { fittedView, keepView, keptView, viewShowing, type Pane } from "./view";
 
 const nodeTypes = { step: StepNodeView };
@@ -67,6 +68,35 @@ function toFlowNodes(args: Args, previous: StepNode[], dragging: Set<string>): S
       measured: handlesKept ? old.measured : undefined, // otherwise measured again
       deletable: false,
       ariaLabel: data.title,
+    };
+  });
+}
+
+// One function for every render: a new one would make the minimap redraw all its nodes.
+const minimapColor = (node: Node) => (node.data as StepData).color || "#999";
+
+const sameEdge = (a: EdgeData, b: EdgeData) =>
+  (Object.keys(b) as (keyof EdgeData)[]).every((key) => a[key] === b[key]);
+
+/** Python's connections as React Flow edges, reusing the unchanged ones (same data, same
+ * selection state): React Flow then redraws only the edges that changed, not all of them
+ * (with their labels) on every push or click. */
+function toFlowEdges(given: EdgeData[], selection: Selection, before: Map<string, LabelEdge>): LabelEdge[] {
+  return given.map((edge) => {
+    const selected = isEdge(selection, edge.id);
+    const old = before.get(edge.id);
+    if (old && old.selected === selected && sameEdge(old.data as EdgeData, edge)) return old;
+    return {
+      id: edge.id,
+      source: edge.source,
+      target: edge.target,
+      sourceHandle: edge.source_handle || null,
+      type: "label",
+      data: edge,
+      selected,
+      deletable: false,
+      markerEnd: selected ? SELECTED_ARROW : ARROW,
+      ariaLabel: `Edge from ${edge.source} to ${edge.target}`,
     };
   });
 }
@@ -272,22 +302,12 @@ export function Canvas({ args, theme, height }: { args: Args; theme?: Theme; hei
       node.selected === chosen.has(node.id) ? node : { ...node, selected: chosen.has(node.id) },
     );
   }, [nodes, selection]);
-  const edges: LabelEdge[] = useMemo(
-    () =>
-      args.edges.map((edge) => ({
-        id: edge.id,
-        source: edge.source,
-        target: edge.target,
-        sourceHandle: edge.source_handle || null,
-        type: "label",
-        data: edge,
-        selected: isEdge(selection, edge.id),
-        deletable: false,
-        markerEnd: isEdge(selection, edge.id) ? SELECTED_ARROW : ARROW,
-        ariaLabel: `Edge from ${edge.source} to ${edge.target}`,
-      })),
-    [args.edges, selection],
-  );
+  const drawnEdges = useRef(new Map<string, LabelEdge>());
+  const edges: LabelEdge[] = useMemo(() => {
+    const edges = toFlowEdges(args.edges, selection, drawnEdges.current);
+    drawnEdges.current = new Map(edges.map((edge) => [edge.id, edge]));
+    return edges;
+  }, [args.edges, selection]);
 
   // Only moves and measurements are applied here: selection and removal are Python's. A
   // selection box reports the nodes it holds; they are chosen when it is released.
@@ -418,7 +438,7 @@ export function Canvas({ args, theme, height }: { args: Args; theme?: Theme; hei
               pannable
               zoomable
               style={{ marginRight: 15 + args.inset_right }}
-              nodeColor={(node) => (node.data as StepData).color || "#999"} />
+              nodeColor={minimapColor} />
           )}
           {args.palette.length > 0 && !paletteOpen && (
             <Panel position="top-left">
