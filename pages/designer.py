@@ -204,21 +204,22 @@ def workbench() -> None:
 
 
 def picker(design, selected) -> None:
-    """A step chosen by name (the keyboard's way to a node): selected as by a click."""
+    """A step chosen by name (the keyboard's way to a node): selected as by a click, by its
+    callback, before the run draws the canvas and the panel."""
     if not design.nodes:
         return
-    options = design.node_names
-    choice = st.selectbox(
+    key = f"pick:{session.epoch()}"  # one key: a click does not mount a new select box
+    if st.session_state.get(key) != selected:
+        st.session_state[key] = selected  # follows a click on the canvas
+    st.selectbox(
         "Step",
-        options,
-        index=options.index(selected) if selected else None,
+        design.node_names,
+        index=None,
         placeholder="Go to a step",
-        key=f"pick:{session.epoch()}:{selected}",  # follows a click on the canvas
+        key=key,
+        on_change=acting(lambda: select(st.session_state.get(key))),
         label_visibility="collapsed",
     )
-    if choice != selected:
-        select(choice)
-        rerun()
 
 
 def _drawer_key(*selection) -> str:
