@@ -48,7 +48,7 @@ function sameData(a: StepData, b: StepData): boolean {
  * them) and keeping the position of a node the user is dragging. */
 function toFlowNodes(args: Args, previous: StepNode[], dragging: Set<string>): StepNode[] {
   const before = new Map(previous.map((node) => [node.id, node]));
-  return args.nodes.map((data) => {
+  return sameItems(previous, args.nodes.map((data) => {
     const old = before.get(data.id);
     if (old && dragging.has(data.id)) return { ...old, data };
     if (old && sameData(old.data, data) && old.width === args.node_width && old.height === args.node_height)
@@ -69,7 +69,15 @@ function toFlowNodes(args: Args, previous: StepNode[], dragging: Set<string>): S
       deletable: false,
       ariaLabel: data.title,
     };
-  });
+  }));
+}
+
+/** `previous` when `next` holds the same objects in the same order: React Flow then has
+ * nothing to take up (a new array makes it look at every node or edge again). */
+function sameItems<T>(previous: T[], next: T[]): T[] {
+  return next.length === previous.length && next.every((item, index) => item === previous[index])
+    ? previous
+    : next;
 }
 
 // One function for every render: a new one would make the minimap redraw all its nodes.
@@ -81,8 +89,9 @@ const sameEdge = (a: EdgeData, b: EdgeData) =>
 /** Python's connections as React Flow edges, reusing the unchanged ones (same data, same
  * selection state): React Flow then redraws only the edges that changed, not all of them
  * (with their labels) on every push or click. */
-function toFlowEdges(given: EdgeData[], selection: Selection, before: Map<string, LabelEdge>): LabelEdge[] {
-  return given.map((edge) => {
+function toFlowEdges(given: EdgeData[], selection: Selection, previous: LabelEdge[]): LabelEdge[] {
+  const before = new Map(previous.map((edge) => [edge.id, edge]));
+  return sameItems(previous, given.map((edge) => {
     const selected = isEdge(selection, edge.id);
     const old = before.get(edge.id);
     if (old && old.selected === selected && sameEdge(old.data as EdgeData, edge)) return old;
@@ -98,7 +107,7 @@ function toFlowEdges(given: EdgeData[], selection: Selection, before: Map<string
       markerEnd: selected ? SELECTED_ARROW : ARROW,
       ariaLabel: `Edge from ${edge.source} to ${edge.target}`,
     };
-  });
+  }));
 }
 
 /** The nodes a selection holds (none for an edge). */
@@ -296,18 +305,25 @@ export function Canvas({ args, theme, height }: { args: Args; theme?: Theme; hei
   }, [chooseNodes, pastePosition]);
 
   // -- what React Flow draws ---------------------------------------------------------------
+  const shown = useRef({ nodes: [] as StepNode[], chosen: new Map<StepNode, StepNode>() });
   const shownNodes = useMemo(() => {
-    const chosen = new Set(selectedNodes(selection));
-    return nodes.map((node) =>
-      node.selected === chosen.has(node.id) ? node : { ...node, selected: chosen.has(node.id) },
-    );
+    // A chosen node is drawn as a copy marked selected; the same copy while it is unchanged.
+    const chosenIds = new Set(selectedNodes(selection));
+    const chosen = new Map<StepNode, StepNode>();
+    const drawn = nodes.map((node) => {
+      if ((node.selected ?? false) === chosenIds.has(node.id)) return node; // undefined: not
+      const copy = shown.current.chosen.get(node) ?? { ...node, selected: chosenIds.has(node.id) };
+      chosen.set(node, copy);
+      return copy;
+    });
+    shown.current = { nodes: sameItems(shown.current.nodes, drawn), chosen };
+    return shown.current.nodes;
   }, [nodes, selection]);
-  const drawnEdges = useRef(new Map<string, LabelEdge>());
-  const edges: LabelEdge[] = useMemo(() => {
-    const edges = toFlowEdges(args.edges, selection, drawnEdges.current);
-    drawnEdges.current = new Map(edges.map((edge) => [edge.id, edge]));
-    return edges;
-  }, [args.edges, selection]);
+  const drawnEdges = useRef<LabelEdge[]>([]);
+  const edges: LabelEdge[] = useMemo(
+    () => (drawnEdges.current = toFlowEdges(args.edges, selection, drawnEdges.current)),
+    [args.edges, selection],
+  );
 
   // Only moves and measurements are applied here: selection and removal are Python's. A
   // selection box reports the nodes it holds; they are chosen when it is released.
