@@ -21,7 +21,8 @@ Preview: a fresh server per repetition; first visit to "Preview and export" afte
 (until the pipeline JSON can be downloaded), a later visit in the same session, and a first
 visit in a new session (a new compile, with the SDK already imported).
 
---cpu adds, per action, the CPU time the app's script runs took (load-independent).
+--cpu adds, per action, the CPU time the app's script runs took (load-independent), the
+server's CPU and the runs' wall time, and the page renderer's busy time (Chromium's metrics).
 --trace prints, per action, the timeline of one repetition: websocket messages (script runs
 begin with new_session and end with script_finished), the canvas iframe's render messages,
 the values it sends back (each one a rerun) and the browser's long tasks.
@@ -637,18 +638,27 @@ def main() -> None:
             floor = Floor(browser, floor_app)
             designers = {size: Designer(browser, app, space, bench_design(size)) for size in sizes}
             runs = ScriptCpu(app.log_path)
+            pages = {size: BrowserCpu(d.page) for size, d in designers.items()} if args.cpu else {}
+            floor_cpu = BrowserCpu(floor.page) if args.cpu else None
             for round_ in range(args.repeat):
                 print(f"round {round_ + 1}/{args.repeat}", file=sys.stderr)
                 for size, designer in designers.items():  # interleaved: the machine drifts
+                    if floor_cpu:
+                        floor_cpu.since_last()
                     floor_samples.append(floor.click())
+                    if floor_cpu:
+                        cpu.setdefault(("floor", 0), []).append([0, 0, 0, *floor_cpu.since_last()])
                     for action, run in actions.items():
                         found = samples.setdefault((action, size), [])
                         try:
                             runs.since_last()
+                            if args.cpu:
+                                pages[size].since_last()
                             taken = run(designer)
                             found.extend(taken)
                             if args.cpu and taken:
-                                per = [t / len(taken) for t in runs.since_last()]
+                                spent = [*runs.since_last(), *pages[size].since_last()]
+                                per = [t / len(taken) for t in spent]
                                 cpu.setdefault((action, size), []).append(per)
                         except (NoResult, RuntimeError) as error:  # RuntimeError: not saved
                             print(f"{action}, {size} nodes: {error}", file=sys.stderr)
@@ -671,12 +681,19 @@ def main() -> None:
     report(samples, floor_samples, previews, failures, args)
     if cpu:
         print(
-            "\nscript runs per action, medians in ms: the script thread's CPU (time.thread_time,"
-            "\nload-free), the whole process's CPU meanwhile, the run's wall time:"
+            "\nper action, medians in ms: the script runs' CPU (its thread, time.thread_time),"
+            "\nthe server process's CPU meanwhile and the runs' wall time; the page's renderer:"
+            "\nall its tasks, scripts, style and layout (Chromium's metrics, settling included)"
         )
+        print(f"  {'':<26}{'cpu':>6}{'proc':>6}{'wall':>6}{'page':>8}{'js':>6}{'style':>7}")
         for (action, size), times in cpu.items():
-            thread, process, wall = (statistics.median(t[i] for t in times) for i in range(3))
-            print(f"  {action:<20}{size:>6}{thread:>8.0f} cpu{process:>6.0f} proc{wall:>6.0f} wall")
+            thread, process, wall, task, js, style = (
+                statistics.median(t[i] for t in times) for i in range(6)
+            )
+            print(
+                f"  {action:<20}{size:>6}{thread:>6.0f}{process:>6.0f}{wall:>6.0f}"
+                f"{task:>8.0f}{js:>6.0f}{style:>7.0f}"
+            )
     shutil.rmtree(root, ignore_errors=True)
 
 
@@ -709,6 +726,30 @@ def cpu_probe(root: Path) -> Path:
     folder.mkdir()
     (folder / "sitecustomize.py").write_text(CPU_PROBE)
     return folder
+
+
+class BrowserCpu:
+    """The milliseconds the page's renderer spent (Chromium's Performance metrics: all
+    tasks, and of them scripts and style and layout) since the last call; the canvas's
+    frame runs in the same renderer. Includes the settling after the result (no run)."""
+
+    NAMES = ("TaskDuration", "ScriptDuration", "RecalcStyleDuration", "LayoutDuration")
+
+    def __init__(self, page):
+        self.cdp = page.context.new_cdp_session(page)
+        self.cdp.send("Performance.enable")
+        self.last = self.read()
+
+    def read(self) -> dict[str, float]:
+        metrics = self.cdp.send("Performance.getMetrics")["metrics"]
+        return {m["name"]: m["value"] * 1000 for m in metrics if m["name"] in self.NAMES}
+
+    def since_last(self) -> tuple[float, float, float]:
+        now, last = self.read(), self.last
+        self.last = now
+        spent = {name: now[name] - last[name] for name in self.NAMES}
+        style_layout = spent["RecalcStyleDuration"] + spent["LayoutDuration"]
+        return spent["TaskDuration"], spent["ScriptDuration"], style_layout
 
 
 class ScriptCpu:
