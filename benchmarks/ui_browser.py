@@ -148,7 +148,9 @@ def _free_port() -> int:
 class App:
     """`streamlit run SCRIPT` from the repository (its config applies), on 127.0.0.1."""
 
-    def __init__(self, script: Path, workspace: Path, env: dict[str, str] | None = None):
+    def __init__(
+        self, script: Path, workspace: Path, env: dict[str, str] | None = None, cwd: Path = REPO
+    ):
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         given = env or {}
@@ -161,7 +163,7 @@ class App:
         self.process = subprocess.Popen(
             [sys.executable, "-m", "streamlit", "run", str(script), "--server.port",
              str(self.port), "--server.address", "127.0.0.1", "--server.headless", "true"],
-            cwd=REPO, env=env, stdout=self.log, stderr=subprocess.STDOUT,
+            cwd=cwd, env=env, stdout=self.log, stderr=subprocess.STDOUT,
         )  # fmt: skip
         deadline = time.time() + 120
         while time.time() < deadline:
@@ -607,6 +609,12 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="3 repeats, 10 and 200 nodes")
     parser.add_argument("--trace", action="store_true", help="timelines of the last samples")
     parser.add_argument("--cpu", action="store_true", help="the script runs' CPU time too")
+    parser.add_argument(
+        "--against",
+        type=Path,
+        help="another checkout of the app (e.g. main, unpacked), measured in the same rounds: "
+        "rows 'N A' are this one, 'N B' that one",
+    )
     args = parser.parse_args()
     if args.quick:
         args.repeat, args.sizes, args.preview_repeat = 3, "10,200", 1
@@ -634,10 +642,18 @@ def main() -> None:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
         env = {"PYTHONPATH": str(cpu_probe(root))} if args.cpu else None
         app, floor_app = App(REPO / "app.py", workspace, env), App(floor_script, workspace)
+        apps = {"": (app, space)}
+        if args.against:  # its own workspace: the two apps never edit one file
+            other = root / "workspace-b"
+            app_b = App(args.against / "app.py", other, env, cwd=args.against)
+            apps = {" A": (app, space), " B": (app_b, Workspace(other))}
         try:
             floor = Floor(browser, floor_app)
-            designers = {size: Designer(browser, app, space, bench_design(size)) for size in sizes}
-            runs = ScriptCpu(app.log_path)
+            designers, runs = {}, {}
+            for tag, (served, kept) in apps.items():
+                for size in sizes:
+                    designers[f"{size}{tag}"] = Designer(browser, served, kept, bench_design(size))
+                    runs[f"{size}{tag}"] = ScriptCpu(served.log_path)
             pages = {size: BrowserCpu(d.page) for size, d in designers.items()} if args.cpu else {}
             floor_cpu = BrowserCpu(floor.page) if args.cpu else None
             for round_ in range(args.repeat):
@@ -651,13 +667,13 @@ def main() -> None:
                     for action, run in actions.items():
                         found = samples.setdefault((action, size), [])
                         try:
-                            runs.since_last()
+                            runs[size].since_last()
                             if args.cpu:
                                 pages[size].since_last()
                             taken = run(designer)
                             found.extend(taken)
                             if args.cpu and taken:
-                                spent = [*runs.since_last(), *pages[size].since_last()]
+                                spent = [*runs[size].since_last(), *pages[size].since_last()]
                                 per = [t / len(taken) for t in spent]
                                 cpu.setdefault((action, size), []).append(per)
                         except (NoResult, RuntimeError) as error:  # RuntimeError: not saved
@@ -665,7 +681,8 @@ def main() -> None:
                             failures[action, size] = failures.get((action, size), 0) + 1
                             designer.reload()
         finally:
-            app.stop()
+            for served, _ in apps.values():
+                served.stop()
             floor_app.stop()
         previews: dict[str, list[Sample]] = {}
         for _ in range(args.preview_repeat):
