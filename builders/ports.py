@@ -59,7 +59,7 @@ class Port:
     """One input or output of a step type.
 
     `config_field` names the config field that supplies an input when no parent produces it
-    (for example a PyTorchModel's `model_data`); such an input is unresolved only when both are
+    (for example a model step's `model_data`); such an input is unresolved only when both are
     missing. An output declares the facts its data always `carries` (their values come from
     the step type's `contract` hook) and the input whose facts it `passes` on; an input
     declares what it `needs` (graph/cross_checks.py compares). A `partial` output's data may

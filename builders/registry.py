@@ -25,9 +25,9 @@ from builders.configs.fields import unwrap
 from builders.configs.types import Container
 from builders.errors import UnknownStepTypeError
 from builders.ports import Port, PortKind
-from builders.step_types import Preview, StepType
+from builders.step_types import Preview, StepKind, StepType
 
-__all__ = ["REGISTRY", "Port", "PortKind", "Preview", "StepRegistry", "StepType"]
+__all__ = ["REGISTRY", "Port", "PortKind", "Preview", "StepKind", "StepRegistry", "StepType"]
 
 # Installed packages declare step types here: `<name> = "package.module:STEP_TYPE"` (or a
 # module that has a STEP_TYPE), in their pyproject's [project.entry-points."<this group>"].
@@ -50,8 +50,19 @@ class StepRegistry:
                 raise ValueError(
                     f"{step_type.config_class.__name__} already belongs to step type {known.name}"
                 )
+        for kind in step_type.kinds:
+            declared = self.step_kinds().get(kind.name)
+            if declared is not None and declared != kind:
+                raise ValueError(
+                    f"Step type {step_type.name} declares the step kind {kind.name} otherwise "
+                    "than a registered step type does"
+                )
         self._types[step_type.name] = step_type
         return step_type
+
+    def step_kinds(self) -> dict[str, StepKind]:
+        """The kinds of definition step the step types declare (StepType.kinds), by name."""
+        return {kind.name: kind for t in self._types.values() for kind in t.kinds}
 
     def get(self, name: str, *, node: str | None = None) -> StepType:
         try:

@@ -107,17 +107,24 @@ def set_field(design: Design, node: str, path: str, value: Any) -> Design:
 
 
 def _nested(spec: FieldSpec, raw: Any, path: str, value: Any) -> dict[str, Any] | None:
-    """The nested config `raw` with `path` set, or None when it is not one (shown as text)."""
+    """The nested config `raw` with `path` set, or None when it is not one (shown as text);
+    `path` may go deeper (`eta.min_value`: a field of a hyperparameter's search)."""
     if spec.kind != "model" or not fits(spec, raw):
         return None
-    inner = _spec(form_fields(spec.model), path.split(".")[0])
+    first, _, rest = path.partition(".")
+    inner = _spec(form_fields(spec.model), first)
     if inner is None:
         return None
     values = dict(raw or {})
     shown = to_raw(values.get(inner.name, inner.default))
-    if _shows(inner, shown, value):
+    if rest:
+        new = _nested(inner, shown, rest, value)
+        if new is None:
+            return None
+    elif _shows(inner, shown, value):
         return values if raw is not None else None
-    new = stored_value(inner, value, shown)
+    else:
+        new = stored_value(inner, value, shown)
     if same_raw(new, shown) and (inner.name in values or same_raw(new, inner.default)):
         return values if raw is not None else None
     values[inner.name] = new

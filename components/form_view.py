@@ -33,7 +33,14 @@ from builders.configs.fields import (
     text_of,
     to_raw,
 )
-from builders.configs.form_schema import as_text, shared_class_schema
+from builders.configs.form_schema import (
+    as_text,
+    properties_of,
+    reveal,
+    shared_class_schema,
+    shown_fields,
+    with_modes,
+)
 from builders.errors import Problem
 
 SHARED_FIELDS = BasePipelineConfig.SHARED_FIELDS
@@ -77,7 +84,8 @@ def form_view(
     own = [spec for spec in specs if spec not in shared]
     main, advanced = _sections(own, flagged)
     order = [spec.name for spec in (*shared, *main, *advanced)]
-    schema["properties"] = {name: schema["properties"][name] for name in order}
+    every = properties_of(schema)
+    schema["properties"] = {name: every[name] for name in order}
     schema["required"] = [name for name in schema["required"] if name in order]
     ui: dict[str, Any] = {"ui:order": order}
     data: dict[str, Any] = {}
@@ -92,13 +100,17 @@ def form_view(
             field_ui["ui:title"] = spec.label + (OVERRIDDEN if overridden else PIPELINE_SETTING)
         schema["properties"][spec.name] = prop
         ui[spec.name] = field_ui
+    schema = with_modes(config_class, schema)
     attention = any(s.name in values for s in shared) or bool({s.name for s in shared} & flagged)
     ui["ui:options"] = {
         "settings": [spec.name for spec in shared],
         "advanced": [spec.name for spec in advanced],
         "settingsOpen": attention,
     }
-    errors, general = _errors(problems, _slots(order, schema["properties"], ui))
+    for problem in problems:
+        if problem.field:
+            reveal(schema, data, problem.field)  # a field of another mode shown to fix it
+    errors, general = _errors(problems, _slots(schema, ui, data))
     effective = {
         name: to_raw(value)
         for name, value in (settings or {}).items()
@@ -155,29 +167,33 @@ def _ui(kind: str, widget: str | None = None, as_text: bool = False) -> dict[str
 
 def _nested(spec: FieldSpec, raw: Mapping[str, Any], prop: dict) -> tuple[dict, dict, Any]:
     """A nested config (hyperparameters): its fields, each as a top-level one."""
-    prop = {**prop, "properties": dict(prop["properties"])}  # the shared schema stays as is
+    every = properties_of(prop)  # the shared schema stays as is
+    prop = {**prop, "properties": {}}
     ui: dict[str, Any] = _ui("model")
     data: dict[str, Any] = {}
     for inner in form_fields(spec.model):
         value = raw.get(inner.name, inner.default)
-        inner_prop, inner_ui, data[inner.name] = _field(inner, value, None, prop["properties"])
+        inner_prop, inner_ui, data[inner.name] = _field(inner, value, None, every)
         prop["properties"][inner.name] = inner_prop
         ui[inner.name] = inner_ui
     ui["ui:order"] = [inner.name for inner in form_fields(spec.model)]
-    return prop, ui, data
+    return with_modes(spec.model, prop), ui, data
 
 
-def _slots(order: list[str], properties: dict, ui: dict) -> list[tuple[str, bool]]:
-    """(path, leaf) of every place a problem can show, in the order they are drawn: a
-    nested config's own place comes before its fields'; a leaf also takes its items'."""
+def _slots(schema: dict, ui: dict, data: Any, path: str = "") -> list[tuple[str, bool]]:
+    """(path, leaf) of every place a problem can show, in the order they are drawn (the
+    fields of the modes `data` holds only): a nested config's own place comes before its
+    fields'; a leaf also takes its items'."""
     slots = []
-    for name in order:
-        if ui[name]["ui:options"]["kind"] == "model" and not ui[name]["ui:options"]["asText"]:
-            slots.append((name, False))
-            inner = ui[name]["ui:order"]
-            slots += [(f"{name}.{sub}", True) for sub in inner]
+    shown = set(shown_fields(schema, data))
+    for name in [name for name in ui["ui:order"] if name in shown]:
+        options = ui[name]["ui:options"]
+        if options["kind"] == "model" and not options["asText"]:
+            slots.append((path + name, False))
+            inner = data.get(name) if isinstance(data, dict) else None
+            slots += _slots(properties_of(schema)[name], ui[name], inner, f"{path}{name}.")
         else:
-            slots.append((name, True))
+            slots.append((path + name, True))
     return slots
 
 

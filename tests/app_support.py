@@ -14,6 +14,7 @@ import re
 from streamlit.testing.v1 import AppTest
 from support import REPO
 
+from builders.configs.form_schema import properties_of, shown_fields
 from components.canvas import CANVAS_KEY
 from components.flow_canvas import CanvasEvent, event_key
 from components.node_form import FormEvent, shown_data
@@ -204,9 +205,9 @@ def panel_field(at: AppTest, path: str) -> PanelField | None:
         return None
     schema, ui, value = data["form"]["schema"], data["form"]["uiSchema"], data["form"]["formData"]
     for part in path.split("."):
-        if part not in schema.get("properties", {}):
+        if part not in shown_fields(schema, value):  # a field of another mode is not drawn
             return None
-        schema, ui = schema["properties"][part], ui.get(part, {})
+        schema, ui = properties_of(schema)[part], ui.get(part, {})
         value = value.get(part) if isinstance(value, dict) else None
     return PanelField(at, path, schema, ui, value)
 
@@ -233,21 +234,25 @@ def panel_text(at: AppTest) -> str:
 
 def _schema_texts(schema: dict, errors: dict) -> list[str]:
     lines = [schema.get("title", ""), *errors.get("__errors", [])]
-    for name, sub in schema.get("properties", {}).items():
+    fields = properties_of(schema)
+    for name, sub in fields.items():
         lines += _schema_texts(sub, errors.get(name, {}))
     for name, sub in errors.items():  # a table's rows
-        if name != "__errors" and name not in schema.get("properties", {}):
+        if name != "__errors" and name not in fields:
             lines += sub.get("__errors", [])
     return lines
 
 
 def panel_labels(at: AppTest) -> list[str]:
     """The labels of the panel's form fields as drawn: a required field's ends with " *"."""
-    schema = (panel(at) or {"form": {"schema": {}}})["form"]["schema"]
+    form = (panel(at) or {"form": {"schema": {}, "uiSchema": {}, "formData": {}}})["form"]
+    schema, fields = form["schema"], properties_of(form["schema"])
     required = set(schema.get("required", []))
+    shown = shown_fields(schema, form["formData"])  # in the order drawn
     return [
-        prop.get("title", name) + (" *" if name in required else "")
-        for name, prop in schema.get("properties", {}).items()
+        fields[name].get("title", name) + (" *" if name in required else "")
+        for name in form["uiSchema"].get("ui:order", shown)
+        if name in shown
     ]
 
 

@@ -13,6 +13,13 @@ import pytest
 from support import BASE, HYPERPARAMETERS, STARTERS
 
 from builders.configs.fields import form_fields
+from builders.configs.form_schema import (
+    class_schema,
+    modes_of,
+    properties_of,
+    shared_class_schema,
+    shown_fields,
+)
 from builders.designs.config_io import node_values
 from builders.designs.design import (
     Design,
@@ -24,6 +31,7 @@ from builders.designs.design import (
 from builders.errors import Problem
 from builders.graph.validation import validate_config
 from builders.registry import REGISTRY
+from builders.starters import design_from_starter
 from builders.step_types.tabular_preprocessing.config import TabularPreprocessingConfig
 from builders.step_types.xgboost_training.config import XGBoostTrainingConfig
 from components.form_edits import apply_event
@@ -80,9 +88,9 @@ def test_every_field_is_drawn_with_its_widget_and_shows_what_the_design_holds(st
     shown = view(design_of(step_type, {}))
     schema, ui, data = shown["schema"], shown["uiSchema"], shown["formData"]
     applying = [s for s in form_fields(config_class) if config_class.applies(s.name)]
-    assert sorted(schema["properties"]) == sorted(s.name for s in applying)
+    assert sorted(properties_of(schema)) == sorted(s.name for s in applying)
     for spec in applying:
-        prop = schema["properties"][spec.name]
+        prop = properties_of(schema)[spec.name]
         if spec.kind == "bool" or spec.default is not None or spec.kind == "model":
             assert widget(prop, ui[spec.name]) == WIDGET[spec.kind], spec.name
         assert prop["title"] == spec.label
@@ -355,3 +363,123 @@ def test_edits_of_a_node_that_went_away_change_nothing():
     assert apply_event(design, "Gone", {"kind": "set", "field": "x", "value": 1}) == (design, None)
     refused = apply_event(set_settings(design, BASE), "N", {"kind": "rename", "name": ""})
     assert refused[0] == set_settings(design, BASE) and "needs a name" in refused[1]
+
+
+# --- fields of one mode (a hyperparameter's search) -------------------------------------------
+
+
+def branches(group: dict) -> dict[str, list[str]]:
+    """{mode: the fields the form draws for it besides the others}, from a group's schema."""
+    *modes, other = group["dependencies"]["search"]["oneOf"]
+    assert other == {
+        "properties": {"search": {"not": {"enum": group["properties"]["search"]["enum"]}}}
+    }
+    return {
+        branch["properties"]["search"]["enum"][0]: [
+            n for n in branch["properties"] if n != "search"
+        ]
+        for branch in modes
+    }
+
+
+@pytest.mark.parametrize("step_type", ["XGBoostTuning", "PyTorchTuning"])
+def test_a_search_draws_the_fields_of_its_mode_only(step_type):
+    """The form library draws `properties` always and a `dependencies` branch for the mode
+    the selector holds: a range's bounds and scaling, a list's values, nothing for fixed."""
+    config_class = REGISTRY.get(step_type).config_class
+    groups = class_schema(config_class)["properties"]["hyperparameter_search"]["properties"]
+    for name, group in groups.items():
+        assert list(group["properties"]) == ["search"], name
+        modes = group["properties"]["search"]["enum"]
+        expected = {
+            "fixed": [],
+            "range": ["min_value", "max_value", "scaling"],
+            "values": ["values"],
+        }
+        assert branches(group) == {mode: expected[mode] for mode in modes}, name
+    eta = groups.get("eta") or groups["lr"]
+    (ranged,) = [
+        b for b in eta["dependencies"]["search"]["oneOf"] if "min_value" in b["properties"]
+    ]
+    assert ranged["properties"]["min_value"]["type"] == "number"  # shaped as any field is
+    assert "ReverseLogarithmic" in ranged["properties"]["scaling"]["enum"]
+
+
+def test_the_other_modes_values_are_kept_and_a_missing_bound_shown_under_it():
+    held = {"eta": {"search": "values", "min_value": 0.05, "max_value": 0.5, "values": [0.1]},
+            "gamma": {"search": "range", "max_value": 5}}  # fmt: skip
+    design = design_of("XGBoostTuning", {"hyperparameter_search": held})
+    shown = view(design)
+    groups = shown["schema"]["properties"]["hyperparameter_search"]["properties"]
+    assert branches(groups["eta"])["range"] == ["min_value", "max_value", "scaling"]
+    data = shown["formData"]["hyperparameter_search"]
+    assert data["eta"]["min_value"] == 0.05 and data["eta"]["values"] == "0.1"  # all sent
+    errors = shown["errors"]["hyperparameter_search"]
+    assert "required for a range" in errors["gamma"]["min_value"]["__errors"][0]
+    assert shown_fields(groups["gamma"], data["gamma"]) == [
+        "search",
+        *branches(groups["gamma"])["range"],
+    ]
+    assert shown_fields(groups["eta"], data["eta"]) == ["search", "values"]
+
+
+def test_a_field_inside_a_search_group_is_edited_in_place():
+    """Two levels down (hyperparameter_search.eta.search): the group keeps its other fields."""
+    design = design_from_starter("xgboost_tuned_endpoint", "t")
+    before = design.node("XGBoostTuning").values["hyperparameter_search"]
+    edits = [("search", "values"), ("values", "0.1\n0.2"), ("search", "range"), ("max_value", 0.4)]
+    for field, value in edits:
+        event = {"kind": "set", "field": f"hyperparameter_search.eta.{field}", "value": value}
+        design, refusal = apply_event(design, "XGBoostTuning", event)
+        assert refusal is None
+    after = design.node("XGBoostTuning").values["hyperparameter_search"]
+    assert after["eta"] == {**before["eta"], "max_value": 0.4, "values": [0.1, 0.2]}
+    assert {k: v for k, v in after.items() if k != "eta"} == {
+        k: v for k, v in before.items() if k != "eta"
+    }
+
+
+MODED = [name for name in REGISTRY.names() if modes_of(REGISTRY.get(name).config_class)]
+
+
+def test_step_types_declare_modes_where_a_choice_decides_which_fields_apply():
+    assert {"EndpointConfig", "ScriptProcessing"} <= set(MODED)
+
+
+@pytest.mark.parametrize("step_type", MODED)
+def test_a_step_shows_the_fields_of_the_mode_it_holds(step_type):
+    """EndpointConfig: instance type and count, or serverless memory and concurrency, and
+    data capture's percentage and S3 URI when it is on; ScriptProcessing: a framework's
+    version, or your image's URI. (A field of another mode with a problem shows too: the
+    next test.)"""
+    config_class = REGISTRY.get(step_type).config_class
+    for selector, by_mode in modes_of(config_class).items():
+        moded = {name for names in by_mode.values() for name in names}
+        for mode, names in by_mode.items():
+            image = {"image_uri": "my-image:1"} if "image_uri" in moded else {}
+            held = json.loads(mode) if mode in ("true", "false") else mode  # a switch's
+            shown = view(design_of(step_type, {selector: held, **image}))
+            drawn = set(shown_fields(shown["schema"], shown["formData"]))
+            assert drawn & moded == set(names), mode
+            assert moded <= set(shown["formData"])  # the others' values are sent too
+
+
+def test_a_field_of_another_mode_with_a_problem_shows_so_it_can_be_fixed():
+    shown = view(
+        design_of("EndpointConfig", {"serving": "instances", "serverless_memory_mb": 1000})
+    )
+    drawn = shown_fields(shown["schema"], shown["formData"])
+    assert "serverless_memory_mb" in drawn and "serverless_max_concurrency" not in drawn
+    assert "1024" in shown["errors"]["serverless_memory_mb"]["__errors"][0]
+    held = {"eta": {"search": "values", "values": [0.1], "min_value": 7}}  # eta is at most 1
+    shown = view(design_of("XGBoostTuning", {"hyperparameter_search": held}))
+    eta = shown["schema"]["properties"]["hyperparameter_search"]["properties"]["eta"]
+    assert shown_fields(eta, shown["formData"]["hyperparameter_search"]["eta"]) == [
+        "search", "min_value", "values"]  # fmt: skip
+    assert shown["errors"]["hyperparameter_search"]["eta"]["min_value"]["__errors"]
+    for step_type, path in [("EndpointConfig", []),
+                            ("XGBoostTuning", ["hyperparameter_search", "eta"])]:  # fmt: skip
+        cached = shared_class_schema(REGISTRY.get(step_type).config_class)
+        for name in path:
+            cached = cached["properties"][name]
+        assert not {"serverless_memory_mb", "min_value"} & set(cached["properties"])  # as it was

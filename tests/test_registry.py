@@ -14,6 +14,7 @@ from support import sdk_classes
 from builders.cli import main as cli
 from builders.compiling.compile import compile_pipeline
 from builders.compiling.sagemaker_env import image_uri
+from builders.compiling.sdk import backend
 from builders.compiling.steps.processing import ProcessingStepBuilder, processing_input
 from builders.configs.base import ProcessingStepConfigBase
 from builders.configs.containers import PYTORCH_PYTHON
@@ -26,14 +27,21 @@ from builders.graph.dag import PipelineDAG
 from builders.ports import Port, PortKind
 from builders.registry import REGISTRY, StepType
 from builders.step_types.data_loading.config import DataLoadingConfig
+from builders.step_types.endpoint import sdk as endpoint_sdk
+from builders.step_types.endpoint_config import sdk as endpoint_config_sdk
+from builders.step_types.lambda_call import sdk as lambda_call_sdk
+from builders.step_types.python_function import sdk as python_function_sdk
 from builders.step_types.tabular_preprocessing.config import TabularPreprocessingConfig
 
 (ConditionStep, FailStep, ModelStep, ProcessingStep, TrainingStep, TransformStep) = sdk_classes(
     "ConditionStep", "FailStep", "ModelStep", "ProcessingStep", "TrainingStep", "TransformStep"
 )
-(EndpointConfigStep, EndpointStep, LambdaStep, TuningStep, _FunctionStep) = sdk_classes(
-    "EndpointConfigStep", "EndpointStep", "LambdaStep", "TuningStep", "_FunctionStep"
-)
+(TuningStep,) = sdk_classes("TuningStep")
+# The classes of the steps only one step type makes: its sdk.py says where each SDK has them.
+EndpointConfigStep = backend().classes(endpoint_config_sdk.CLASSES).EndpointConfigStep
+EndpointStep = backend().classes(endpoint_sdk.CLASSES).EndpointStep
+LambdaStep = backend().classes(lambda_call_sdk.CLASSES).LambdaStep
+_FunctionStep = backend().classes(python_function_sdk.CLASSES)._FunctionStep
 STEP_TYPES = {
     # step type: (Config class, Builder class, SageMaker step class)
     "DataLoading": ("DataLoadingConfig", "DataLoadingStepBuilder", ProcessingStep),

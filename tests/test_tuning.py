@@ -27,11 +27,11 @@ from builders.graph.dag import PipelineDAG, load_dag
 from builders.graph.validation import validate_config
 from builders.localrun import LocalRunner, RunStore
 from builders.localrun.node_status import node_states
+from builders.localrun.tuning import _choices, _ranges, tuning_job_name
 from builders.registry import REGISTRY
 from builders.scripts.metrics import metric_definitions
 from builders.step_types.pytorch_tuning.config import PyTorchTuningConfig
 from builders.step_types.xgboost_tuning.config import XGBoostTuningConfig
-from builders.step_types.xgboost_tuning.local import _choices, _ranges, tuning_job_name
 
 XGB = {**BASE, "hyperparameters": HYPERPARAMETERS}
 NUMERIC = {**HYPERPARAMETERS, "cat_field_list": [], "tab_field_list": ["age", "amount"]}

@@ -1,7 +1,7 @@
 """A proposed pipeline topology: its check, and the design it becomes.
 
 A proposal is the adjacency list `{"NODE": ["PARENT", ...]}` plus each node's step type. A node
-named after a step type (`Payload`, `DataLoadingCalibration`, `BatchTransform-2`) needs no
+named after a step type (`Payload`, `DataLoadingCalibration`, `<type>-2`) needs no
 explicit type: the longest registered type name it starts with is its type.
 """
 

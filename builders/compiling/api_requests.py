@@ -24,7 +24,8 @@ from pydantic import BaseModel
 from builders.configs.api_rules import request_shape, shape
 from builders.errors import Problem
 
-# The definition's step types and the request SageMaker makes for each.
+# The kinds of step the step bases build (the definition's "Type") and the request SageMaker
+# makes for each; step types declare the other kinds they compile to (StepType.kinds).
 REQUESTS = {
     "Processing": "CreateProcessingJob",
     "Training": "CreateTrainingJob",
@@ -32,19 +33,10 @@ REQUESTS = {
     "Model": "CreateModel",
     "CreateModel": "CreateModel",
     "RegisterModel": "CreateModelPackage",
-    "Tuning": "CreateHyperParameterTuningJob",
-    "EndpointConfig": "CreateEndpointConfig",
-    "Endpoint": "CreateEndpoint",
 }
 # Required members the pipeline gives each request when it runs: the job's or model's name.
 GIVEN_BY_THE_PIPELINE = frozenset(
-    {
-        "ProcessingJobName",
-        "TrainingJobName",
-        "TransformJobName",
-        "ModelName",
-        "HyperParameterTuningJobName",
-    }
+    {"ProcessingJobName", "TrainingJobName", "TransformJobName", "ModelName"}
 )
 _EXPRESSIONS = ("Get", "Std:Join", "Std:JsonGet")
 _UNKNOWN = object()  # a value only the run knows
@@ -66,13 +58,15 @@ def request_problems(
         p.get("Name"): p.get("DefaultValue", _UNKNOWN) for p in definition.get("Parameters", [])
     }
     problems = []
+    requests = step_requests()
     for step in _steps(definition.get("Steps", [])):
-        operation = REQUESTS.get(step.get("Type"))
-        if operation is None:
+        if step.get("Type") not in requests:
             continue
+        operation, given = requests[step.get("Type")]
         node = _node_of(step.get("Name", ""), configs)
         values = _values(configs.get(node)) if node else {}
-        for found in _check(step.get("Arguments") or {}, request_shape(operation), "", defaults):
+        arguments = step.get("Arguments") or {}
+        for found in _check(arguments, request_shape(operation), "", defaults, given):
             problems.append(
                 Problem(
                     f"SageMaker would refuse this step: its {operation} request {found.text}.",
@@ -81,6 +75,19 @@ def request_problems(
                 )
             )
     return problems
+
+
+def step_requests() -> dict[str, tuple[str, frozenset[str]]]:
+    """Each kind of step's request and the members of it the pipeline names: the step bases'
+    kinds, then those the registered step types declare."""
+    from builders.registry import REGISTRY
+
+    found = {kind: (operation, GIVEN_BY_THE_PIPELINE) for kind, operation in REQUESTS.items()}
+    for kind in REGISTRY.step_kinds().values():
+        if kind.request:
+            given = GIVEN_BY_THE_PIPELINE | frozenset(kind.named_by_pipeline)
+            found[kind.name] = (kind.request, given)
+    return found
 
 
 def _steps(steps: list[dict]) -> Iterator[dict]:
@@ -107,14 +114,17 @@ def _values(config: BaseModel | None) -> dict[str, Any]:
 
 
 # -- the shapes ----------------------------------------------------------------------------
-def _check(value: Any, shape_name: str, path: str, defaults: Mapping) -> Iterator[_Found]:
+def _check(
+    value: Any, shape_name: str, path: str, defaults: Mapping, given: frozenset[str] = frozenset()
+) -> Iterator[_Found]:
+    """What breaks the shape in `value`; `given`: required members the pipeline fills in."""
     value = _concrete(value, defaults)
     if value is _UNKNOWN:
         return
     rules = shape(shape_name)
     kind = rules.get("type")
     if kind == "structure":
-        yield from _structure(value, rules, path, defaults)
+        yield from _structure(value, rules, path, defaults, given)
     elif kind == "list":
         if not isinstance(value, list):
             yield _Found(path, value, f"takes a list in {path}, not {_kind(value)}")
@@ -138,12 +148,14 @@ def _check(value: Any, shape_name: str, path: str, defaults: Mapping) -> Iterato
         yield _Found(path, value, f"takes true or false in {path}, not {value!r}")
 
 
-def _structure(value: Any, rules: dict, path: str, defaults: Mapping) -> Iterator[_Found]:
+def _structure(
+    value: Any, rules: dict, path: str, defaults: Mapping, given: frozenset[str]
+) -> Iterator[_Found]:
     if not isinstance(value, dict):
         yield _Found(path, value, f"takes a group of settings in {path}, not {_kind(value)}")
         return
     for member in rules.get("required", []):
-        if member not in value and not (path == "" and member in GIVEN_BY_THE_PIPELINE):
+        if member not in value and member not in given:
             yield _Found(_join(path, member), None, f"needs {_join(path, member)}")
     members = rules.get("members", {})
     for name, item in value.items():

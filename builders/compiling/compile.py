@@ -31,7 +31,7 @@ class CompiledPipeline:
     wires: tuple[Wire, ...]
     # What deploy does after staging and before upserting, in order: callables taking
     # (target, client, progress), where client(service) is a bounded client of the target,
-    # with a `stage` naming them (a LambdaCall's function, deployed from the code folder).
+    # with a `stage` naming them (a Lambda function a builder deploys from its code folder).
     deploy_actions: tuple[Any, ...] = ()
 
     @cached_property

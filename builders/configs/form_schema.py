@@ -18,12 +18,24 @@ Kinds and their schema (what the form holds for the field, `view_value`):
 - json (a type the form has no widget for): a string, the value as JSON text.
 A value its widget cannot show (text in a number field) is drawn as text instead
 (`as_text`); the panel decides that per value.
+
+Fields that apply in one mode only (a tuning search's range fields, shown for a range):
+a Config declares them in its `json_schema_extra` with `form_modes(selector={mode: fields})`,
+and its schema keeps them out of `properties`: each lives in the branch of its mode, a
+`dependencies` entry with one `oneOf` branch per value of the selector (the form library's
+"dynamic" fields: it draws the branch whose selector value is the one held). The values of
+the other modes stay in the form's data and the design (Python ignores them), so switching
+back shows them again (the form puts back what the library clears on a switch). A field
+of another mode with a problem is drawn anyway (`reveal`), to be fixed where it is.
+`properties_of` gives every field, branches included.
 """
 
 from __future__ import annotations
 
 import copy
 import functools
+import json
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from pydantic import BaseModel
@@ -33,8 +45,29 @@ from builders.configs.fields import FieldSpec, bounds_text, form_fields
 _DROPPED = {"default", "examples", "pattern", "maxLength", "minLength", "minimum", "maximum",
             "exclusiveMinimum", "exclusiveMaximum", "maxItems", "minItems", "multipleOf",
             "format", "anyOf", "$ref", "allOf", "oneOf", "const", "items", "properties",
-            "additionalProperties", "required", "uniqueItems", "propertyNames"}  # fmt: skip
+            "additionalProperties", "required", "uniqueItems", "propertyNames",
+            "x-form-modes", "dependencies"}  # fmt: skip
 _SCALARS = {"bool": "boolean", "int": "integer", "float": "number", "text": "string"}
+MODES = "x-form-modes"  # the declaration's key in a Config's JSON schema
+
+
+def form_modes(**selectors: Mapping[str, Sequence[str]]) -> dict[str, Any]:
+    """A Config's `json_schema_extra` that shows fields only while a selector holds their
+    mode: `form_modes(search={"range": ("min_value", "max_value"), "values": ("values",)})`.
+    Fields not named always show; a mode not named shows none of those named; a mode that
+    is not text is named by its JSON (`{"true": (...)}` for a switch)."""
+    return {
+        MODES: {
+            selector: {mode: list(names) for mode, names in by_mode.items()}
+            for selector, by_mode in selectors.items()
+        }
+    }
+
+
+@functools.cache
+def modes_of(config_class: type[BaseModel]) -> dict[str, dict[str, list[str]]]:
+    """The mode-dependent fields `config_class` declares: {selector: {mode: [field]}}."""
+    return config_class.model_json_schema().get(MODES, {})
 
 
 @functools.cache
@@ -43,7 +76,7 @@ def _class_schema(config_class: type[BaseModel]) -> dict[str, Any]:
     properties = pydantic.get("properties", {})
     defs = pydantic.get("$defs", {})
     specs = form_fields(config_class)
-    return {
+    schema = {
         "type": "object",
         "required": [spec.name for spec in specs if spec.required],
         "properties": {
@@ -51,6 +84,85 @@ def _class_schema(config_class: type[BaseModel]) -> dict[str, Any]:
             for spec in specs
         },
     }
+    return with_modes(config_class, schema)
+
+
+def with_modes(config_class: type[BaseModel], schema: dict[str, Any]) -> dict[str, Any]:
+    """`schema` (every field under `properties`; `dependencies` made again) with the fields
+    of each declared mode moved into that mode's branch (see the module docstring)."""
+    properties = dict(schema["properties"])
+    schema = {k: v for k, v in schema.items() if k != "dependencies"}
+    dependencies = {}
+    for selector, by_mode in modes_of(config_class).items():
+        if selector not in properties:
+            continue
+        moved = {name for names in by_mode.values() for name in names if name in properties}
+        modes = _modes(properties[selector], by_mode)
+        dependencies[selector] = {
+            "oneOf": [
+                *({"properties": {selector: {"enum": [mode]}}
+                   | {name: properties[name] for name in by_mode.get(_named(mode), [])
+                      if name in moved}}
+                  for mode in modes),
+                # No mode (an empty choice, a wrong value): the others only. The library
+                # wants exactly one branch to hold.
+                {"properties": {selector: {"not": {"enum": modes}}}},
+            ]
+        }  # fmt: skip
+        properties = {name: prop for name, prop in properties.items() if name not in moved}
+    schema["properties"] = properties
+    if dependencies:
+        schema["dependencies"] = dependencies
+    return schema
+
+
+def _modes(selector: dict[str, Any], by_mode: Mapping[str, Any]) -> list[Any]:
+    """The values the selector's widget offers: its choices, on and off, or those named."""
+    if "enum" in selector:
+        return selector["enum"]
+    return [True, False] if selector.get("type") == "boolean" else list(by_mode)
+
+
+def _named(mode: Any) -> str:
+    return mode if isinstance(mode, str) else json.dumps(mode)
+
+
+def properties_of(schema: dict[str, Any]) -> dict[str, Any]:
+    """Every field of an object's schema, its modes' fields included (after the others)."""
+    every = dict(schema.get("properties", {}))
+    for selector, dependency in schema.get("dependencies", {}).items():
+        for branch in dependency.get("oneOf", []):
+            every |= {k: v for k, v in branch.get("properties", {}).items() if k != selector}
+    return every
+
+
+def reveal(schema: dict[str, Any], data: Any, path: str) -> None:
+    """Draw the field at `path` (dotted) though the mode `data` holds hides it: a field of
+    another mode with a problem shows so that it can be fixed. Changes the objects on the
+    way, which must be the caller's own (`with_modes` makes new ones)."""
+    node = schema
+    for part in path.split("."):
+        if part not in properties_of(node):
+            return
+        if part not in shown_fields(node, data):
+            node["properties"] = {**node["properties"], part: properties_of(node)[part]}
+            for dependency in node.get("dependencies", {}).values():
+                for branch in dependency.get("oneOf", []):
+                    branch["properties"].pop(part, None)
+        node = properties_of(node)[part]
+        data = data.get(part) if isinstance(data, dict) else None
+
+
+def shown_fields(schema: dict[str, Any], data: Any) -> list[str]:
+    """The fields the form draws for `data`: the others and those of the modes it holds."""
+    shown = list(schema.get("properties", {}))
+    for selector, dependency in schema.get("dependencies", {}).items():
+        held = data.get(selector) if isinstance(data, dict) else None
+        for branch in dependency.get("oneOf", []):
+            branch_props = branch.get("properties", {})
+            if held in branch_props.get(selector, {}).get("enum", []):
+                shown += [name for name in branch_props if name != selector]
+    return shown
 
 
 def class_schema(config_class: type[BaseModel]) -> dict[str, Any]:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import functools
+import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, Field
 
@@ -77,6 +78,14 @@ class VariableType(str, Enum):
     TEXT = "TEXT"
 
 
+def json_or_text(value: str) -> Any:
+    """`value` read as JSON when it is JSON, else the text itself."""
+    try:
+        return json.loads(value)
+    except ValueError:
+        return value
+
+
 def matching(regex: str, message: str) -> AfterValidator:
     """A validator that accepts strings matching `regex` and otherwise says `message`."""
     pattern = re.compile(regex)
@@ -93,6 +102,17 @@ _S3_URI = r"s3://[a-z0-9][a-z0-9.\-]{1,61}[a-z0-9](/.*)?"
 
 
 # Limits of local paths (Linux and macOS): longer ones cannot be opened at all.
+# SageMaker's resource names: letters, digits and hyphens, 63 at most (VariantName, ...).
+ResourceName = Annotated[
+    str,
+    matching(
+        r"[A-Za-z0-9](-*[A-Za-z0-9]){0,62}",
+        "may contain only letters, digits and hyphens (63 at most), and must start and end "
+        "with a letter or digit",
+    ),
+]
+
+
 MAX_PATH_BYTES = 4095
 MAX_NAME_BYTES = 255
 

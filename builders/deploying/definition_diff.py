@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from builders.localrun.cache import KEY_ATTRIBUTES, key_attributes
+from builders.localrun.cache import cached_kinds, key_attributes
 from builders.localrun.definition import PipelineSpec, StepSpec, parse_definition
 
 
@@ -98,7 +98,7 @@ def _differences(old: StepSpec, new: StepSpec) -> tuple[str, ...]:
 
 
 def _cached(step: StepSpec) -> bool:
-    return bool(step.cache_config.get("Enabled")) and step.type in KEY_ATTRIBUTES
+    return bool(step.cache_config.get("Enabled")) and step.type in cached_kinds()
 
 
 def _key_changed(old: StepSpec, new: StepSpec) -> bool:

@@ -99,7 +99,7 @@ class _Design:
         if node not in self._types:
             config = self.configs[node]
             step_type = REGISTRY.for_config(config, node=node)
-            if step_type.ports is not None:  # ports its values declare (ScriptProcessing)
+            if step_type.ports is not None:  # ports its values declare (a script's)
                 step_type = step_type.bound(config.model_dump(warnings=False))
             self._types[node] = step_type
         return self._types[node]

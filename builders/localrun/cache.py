@@ -3,7 +3,7 @@
 within ExpireAfter, is not run again; it returns that earlier step's properties (its job name,
 its output S3 URIs, its model artifacts), so later steps read the earlier run's outputs.
 
-The key attributes are SageMaker's defaults per step type; outputs are not among them, which
+The key attributes are SageMaker's defaults per kind of step; outputs are not among them, which
 is what makes caching work with outputs under each run's execution id.
 """
 
@@ -31,24 +31,23 @@ KEY_ATTRIBUTES = {
         "InputDataConfig",
     ),
     "Transform": ("DataProcessing", "Environment", "ModelName", "TransformInput"),
-    # A dotted name is a member of an argument: a trial's output path (under the run's
-    # execution id) is not part of the key.
-    "Tuning": (
-        "HyperParameterTuningJobConfig",
-        "TrainingJobDefinition.AlgorithmSpecification",
-        "TrainingJobDefinition.HyperParameterRanges",
-        "TrainingJobDefinition.InputDataConfig",
-        "TrainingJobDefinition.StaticHyperParameters",
-        "TrainingJobDefinition.TuningObjective",
-        "TrainingJobDefinitions",
-    ),
 }
+
+
+def cached_kinds() -> dict[str, tuple[str, ...]]:
+    """The key attributes of each kind SageMaker caches: the step bases' kinds above, then
+    those the registered step types declare (StepType.kinds; a dotted name is a member of
+    an argument)."""
+    from builders.registry import REGISTRY
+
+    declared = {k.name: k.cache_key for k in REGISTRY.step_kinds().values() if k.cache_key}
+    return {**KEY_ATTRIBUTES, **declared}
 
 
 def cache_key(step: StepSpec, arguments: dict[str, Any]) -> str | None:
     """The step's cache key, or None when it is not cached (disabled, or a type SageMaker
     never caches)."""
-    if not step.cache_config.get("Enabled") or step.type not in KEY_ATTRIBUTES:
+    if not step.cache_config.get("Enabled") or step.type not in cached_kinds():
         return None
     picked = key_attributes(step.type, arguments)
     text = json.dumps([step.type, picked], sort_keys=True, default=str)
@@ -57,7 +56,7 @@ def cache_key(step: StepSpec, arguments: dict[str, Any]) -> str | None:
 
 def key_attributes(step_type: str, arguments: dict[str, Any]) -> dict[str, Any]:
     """The arguments of a step of `step_type` its cache key is made of."""
-    return {name: _member(arguments, name) for name in KEY_ATTRIBUTES[step_type]}
+    return {name: _member(arguments, name) for name in cached_kinds()[step_type]}
 
 
 def _member(arguments: dict[str, Any], dotted: str) -> Any:

@@ -5,7 +5,7 @@ A node compiles to one step named after it, or to SDK-named steps: a ModelStep i
 repacks). Steps that belong to no node (none today) are left out.
 
     run, states = latest_node_states(pipeline_name, [node.name for node in design.nodes])
-    states["XGBoostModel"].state  # "succeeded"; .duration, .reason, .steps, .execution_id
+    states["Model"].state  # "succeeded"; .duration, .reason, .steps, .execution_id
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
     runner = LocalRunner(RunStore(workspace / "runs"), endpoint_url=sandbox_url, region=region)
     execution = runner.start(definition_json, pipeline_name=name, parameters={"Threshold": 0.8})
     execution.wait()            # or poll runner.store.load(execution.id) from a page
-    runner.rerun_from(execution.id, ["Packaging"])     # selective execution
+    runner.rerun_from(execution.id, ["Train"])     # selective execution
 
 Each run parses the definition, resolves parameters, and runs every step once its upstream
 steps are done: steps that do not depend on each other run side by side, up to

@@ -19,10 +19,11 @@ from pathlib import Path
 from typing import Any
 
 from builders.configs.base import BasePipelineConfig
+from builders.configs.step_kinds import StepKind
 from builders.contracts import Contract
 from builders.ports import Port, PortKind
 
-__all__ = ["Contract", "Port", "PortKind", "Preview", "StepType"]
+__all__ = ["Contract", "Port", "PortKind", "Preview", "StepKind", "StepType"]
 
 
 @dataclass(frozen=True)
@@ -72,6 +73,9 @@ class StepType:
     # for the steps this type compiles to that the runner has no executor of its own for
     # (a Lambda step), or runs otherwise (the SDK's function step is a training job).
     local_run: str | Any | None = None
+    # The kinds of definition step it compiles to that the step bases of compiling/steps/
+    # do not build (a Tuning): their request, naming and cache key.
+    kinds: tuple[StepKind, ...] = ()
 
     def builder_class(self) -> type:
         return _load(self.builder)

@@ -144,3 +144,109 @@ def test_a_value_that_does_not_fit_is_shown_as_typed_and_markup_as_text(page: Pa
     expect(form_field(page, markup, "expected_tps").get_by_role("alert")).to_contain_text(
         "must be at least 1"
     )
+
+
+def test_a_tuning_search_shows_the_fields_of_its_mode_and_keeps_the_others(page: Page, server):
+    """Issue 23: a hyperparameter's search shows min, max and scaling for a range, the
+    values for a list, nothing more for a fixed value; what the other mode held comes back
+    when the user switches to it again, and a range lacking a bound says so under it."""
+    warnings = []  # the form library's, when it cannot pick a mode's fields
+    page.on("console", lambda message: warnings.append(message.text))
+    open_design(page, server, design_from_starter("xgboost_tuned_endpoint", "tuned"))
+    click_node(page, "XGBoostTuning")
+    held = lambda: node_values(server, "tuned", "XGBoostTuning")["hyperparameter_search"]  # noqa: E731
+
+    def field(name: str, part: str):
+        return form_field(page, "XGBoostTuning", f"hyperparameter_search.{name}.{part}")
+
+    def shows(name: str, *parts: str) -> None:
+        for part in ("min_value", "max_value", "scaling", "values"):
+            expect(field(name, part)).to_have_count(1 if part in parts else 0)
+
+    shows("eta", "min_value", "max_value", "scaling")  # a range
+    shows("num_round", "values")
+    shows("gamma")  # fixed: the value under Hyperparameters
+    shows("tree_method")
+
+    field("eta", "search").get_by_role("combobox").select_option("values")
+    until(lambda: held()["eta"]["search"] == "values")
+    settle(page)
+    shows("eta", "values")
+    assert held()["eta"]["min_value"] == 0.05  # kept, though a list does not use it
+    field("eta", "values").get_by_role("textbox").fill("0.1\n0.2")
+    field("eta", "values").get_by_role("textbox").blur()
+    until(lambda: held()["eta"]["values"] == [0.1, 0.2])
+    settle(page)
+
+    field("eta", "search").get_by_role("combobox").select_option("range")
+    until(lambda: held()["eta"]["search"] == "range")
+    settle(page)
+    shows("eta", "min_value", "max_value", "scaling")
+    expect(field("eta", "min_value").get_by_role("spinbutton")).to_have_value("0.05")
+    expect(field("eta", "scaling").get_by_role("combobox")).to_have_value("2")  # Logarithmic
+    field("eta", "max_value").get_by_role("spinbutton").fill("0.4")
+    field("eta", "max_value").get_by_role("spinbutton").press("Enter")
+    until(lambda: held()["eta"]["max_value"] == 0.4)
+    settle(page)
+    assert held()["eta"] == {"search": "range", "min_value": 0.05, "max_value": 0.4,
+                             "scaling": "Logarithmic", "values": [0.1, 0.2]}  # fmt: skip
+
+    # A range without bounds: Python's problem shows under the bound it lacks.
+    field("gamma", "search").get_by_role("combobox").select_option("range")
+    until(lambda: held()["gamma"]["search"] == "range")
+    settle(page)
+    shows("gamma", "min_value", "max_value", "scaling")
+    expect(field("gamma", "min_value").get_by_role("alert")).to_contain_text("required for a range")
+    field("tree_method", "search").get_by_role("combobox").select_option("values")
+    until(lambda: held()["tree_method"]["search"] == "values")
+    settle(page)
+    shows("tree_method", "values")
+    expect(field("tree_method", "values").get_by_role("checkbox")).to_have_count(4)
+    field("alpha_xgb", "search").get_by_role("combobox").select_option("")  # no mode
+    until(lambda: held()["alpha_xgb"]["search"] is None)
+    settle(page)
+    shows("alpha_xgb")
+    assert not [text for text in warnings if "oneOf" in text or "compiling schema" in text]
+
+
+def test_an_endpoint_config_shows_the_fields_of_its_serving(page: Page, server):
+    open_design(page, server, design_from_starter("xgboost_tuned_endpoint", "served"))
+    click_node(page, "EndpointConfig")
+    held = lambda: node_values(server, "served", "EndpointConfig")  # noqa: E731
+    instances = ("instance_type", "initial_instance_count")
+    serverless = ("serverless_memory_mb", "serverless_max_concurrency")
+
+    def shows(drawn, hidden) -> None:
+        for name in drawn:
+            expect(form_field(page, "EndpointConfig", name)).to_have_count(1)
+        for name in hidden:
+            expect(form_field(page, "EndpointConfig", name)).to_have_count(0)
+
+    shows(instances, serverless)
+    serving = form_field(page, "EndpointConfig", "serving").get_by_role("combobox")
+    serving.select_option("serverless")
+    until(lambda: held().get("serving") == "serverless")
+    settle(page)
+    shows(serverless, instances)
+    memory = form_field(page, "EndpointConfig", "serverless_memory_mb").get_by_role("spinbutton")
+    memory.fill("4096")
+    memory.press("Enter")
+    until(lambda: held().get("serverless_memory_mb") == 4096)
+    settle(page)
+    form_field(page, "EndpointConfig", "serving").get_by_role("combobox").select_option("instances")
+    until(lambda: held().get("serving") == "instances")
+    settle(page)
+    shows(instances, serverless)
+    count = form_field(page, "EndpointConfig", "initial_instance_count")
+    expect(count.get_by_role("spinbutton")).to_have_value("1")
+    instance = form_field(page, "EndpointConfig", "instance_type").get_by_role("textbox")
+    expect(instance).to_have_value("ml.m5.large")
+    assert held()["serverless_memory_mb"] == 4096  # kept while serving on instances
+
+    # Data capture's percentage and S3 folder show while it is on.
+    open_section(page, "Advanced settings")
+    shows(("data_capture_percentage", "data_capture_s3_uri"), ())
+    form_field(page, "EndpointConfig", "data_capture").get_by_role("switch").uncheck()
+    until(lambda: held().get("data_capture") is False)
+    settle(page)
+    shows((), ("data_capture_percentage", "data_capture_s3_uri"))

@@ -6,8 +6,11 @@ Pipeline) is done here through `workflow`, the SDK's classes by name; what they 
 differently (processors, estimators and ModelTrainer, models, transformers, sessions, image
 lookups) each backend builds from the SDK-neutral jobs of `jobs.py`.
 
-A new step type uses what is here; a kind of step the backends do not build yet gets a method
-here and one in each backend, so no step type branches on the SDK version.
+A new step type uses what is here. A kind of step only one step type makes is built in that
+step type's folder, in its `sdk.py`: its table of where each SDK keeps the classes it needs
+(`CLASSES`, major version -> class -> module) and the functions that build the step from
+`Backend.classes(CLASSES)`; so no step type branches on the SDK version, and adding one
+edits no backend.
 """
 
 from __future__ import annotations
@@ -73,6 +76,7 @@ class Backend:
 
     def __init__(self) -> None:
         self.workflow = Workflow(self.WORKFLOW_MODULES)
+        self._classes: dict[tuple, Workflow] = {}
 
     # -- expressions ------------------------------------------------------------------------
     def join(self, values: Iterable[Any], on: str = "/") -> Any:
@@ -123,104 +127,17 @@ class Backend:
             name=name, steps=steps, parameters=parameters, sagemaker_session=session
         )
 
-    def lambda_step(
-        self, name: str, call: jobs.LambdaCall, *, session: Any, depends_on: list[Any]
-    ) -> Any:
-        """A LambdaStep calling the function `call.arn` (never created while compiling)."""
-        w = self.workflow
-        return w.LambdaStep(
-            name=name,
-            lambda_func=w.Lambda(function_arn=call.arn, session=session),
-            inputs=dict(call.inputs),
-            outputs=[
-                w.LambdaOutput(output_name=output, output_type=w.LambdaOutputTypeEnum[kind])
-                for output, kind in call.outputs.items()
-            ],
-            depends_on=depends_on or None,
-        )
-
-    def endpoint_config_step(
-        self,
-        name: str,
-        config_name: Any,
-        variant: jobs.Variant,
-        *,
-        data_capture: Mapping[str, Any] | None,
-        session: Any,
-        depends_on: list[Any],
-    ) -> Any:
-        """An EndpointConfigStep with one production variant, from what the PipelineSession
-        records of `create_endpoint_config`."""
-        step_args = session.create_endpoint_config(
-            name=config_name,
-            production_variants=[self._production_variant(variant)],
-            data_capture_config_dict=dict(data_capture) if data_capture else None,
-        )
-        return self.workflow.EndpointConfigStep(
-            name=name, step_args=step_args, depends_on=depends_on or None
-        )
-
-    def endpoint_step(
-        self,
-        name: str,
-        endpoint_name: Any,
-        config_name: Any,
-        *,
-        tags: list[dict[str, Any]] | None,
-        session: Any,
-        depends_on: list[Any],
-    ) -> Any:
-        """An EndpointStep creating (or updating) the endpoint to the configuration."""
-        step_args = session.create_endpoint(
-            endpoint_name=endpoint_name, config_name=config_name, tags=tags
-        )
-        return self.workflow.EndpointStep(name=name, step_args=step_args, depends_on=depends_on)
-
-    def _production_variant(self, variant: jobs.Variant) -> dict[str, Any]:
-        production_variant = self.session_helpers().production_variant
-        if variant.serverless_memory_mb is not None:
-            serverless = {
-                "MemorySizeInMB": variant.serverless_memory_mb,
-                "MaxConcurrency": variant.serverless_max_concurrency,
-            }
-            return production_variant(
-                variant.model_name,
-                variant_name=variant.variant_name,
-                serverless_inference_config=serverless,
-            )
-        return production_variant(
-            variant.model_name,
-            variant.instance_type,
-            variant.instance_count,
-            variant_name=variant.variant_name,
-        )
-
-    def function_step(
-        self,
-        name: str,
-        entry: Any,
-        kwargs: dict[str, Any],
-        shipment: Any,
-        depends_on: list[Any],
-        **settings: Any,
-    ) -> Any:
-        """The SDK's function step (`@step`) running `entry(**kwargs)`, written offline with
-        its uploads staged (`function_step.Shipment`); returns its DelayedReturn."""
-        from builders.compiling.sdk.function_step import function_step
-
-        requirement = self.function_step_requirement()
-        return function_step(
-            self.workflow, name, entry, kwargs, shipment, depends_on, requirement, **settings
-        )
-
-    def function_step_requirement(self) -> str | None:
-        """What a function step's job installs to run the SDK's runtime, when the SDK does
-        not add it to the requirements itself (2.x does)."""
-        return None
-
     def session_helpers(self) -> Any:
         """The SDK's module of `Session` and `production_variant`."""
         return importlib.import_module(self.SESSION_MODULE)
+
+    def classes(self, modules: Mapping[int, Mapping[str, str]]) -> Workflow:
+        """A step type's SDK classes by name, from its table of where each SDK keeps them
+        (major version -> class name -> module), imported on first use like `workflow`'s."""
+        key = tuple(sorted(modules[self.MAJOR].items()))
+        if key not in self._classes:
+            self._classes[key] = Workflow(modules[self.MAJOR])
+        return self._classes[key]
 
     # -- run policies ---------------------------------------------------------------------
     def inner_steps(self, step: Any) -> list[Any]:
@@ -295,10 +212,6 @@ class Backend:
     def transform_step(
         self, name: str, job: jobs.TransformJob, *, session: Any, depends_on: list[Any]
     ) -> Any:
-        raise NotImplementedError
-
-    def base_python_image(self, region: str, python_version: str) -> str:
-        """SageMaker's base Python image (a function step's default), ValueError if none."""
         raise NotImplementedError
 
     def tuning_step(

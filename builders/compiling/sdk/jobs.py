@@ -168,25 +168,3 @@ class TuningJob:
     random_seed: Any = None
     max_runtime_seconds: Any = None
     base_job_name: str
-
-
-@dataclass(frozen=True, kw_only=True)
-class Variant:
-    """An endpoint configuration's production variant: instances or serverless."""
-
-    model_name: Any
-    variant_name: str
-    instance_type: Any = None
-    instance_count: Any = None
-    serverless_memory_mb: Any = None  # serverless when set
-    serverless_max_concurrency: Any = None
-
-
-@dataclass(frozen=True, kw_only=True)
-class LambdaCall:
-    """A call of the Lambda function `arn` with `inputs`; `outputs`: name -> String,
-    Integer, Float or Boolean (what the answer holds)."""
-
-    arn: str
-    inputs: Mapping[str, Any] = field(default_factory=dict)
-    outputs: Mapping[str, str] = field(default_factory=dict)

@@ -28,13 +28,7 @@ WORKFLOW_MODULES = {
     "ModelStep": _W + "model_step",
     "ConditionStep": _W + "condition_step",
     "FailStep": _W + "fail_step",
-    **dict.fromkeys(("LambdaStep", "LambdaOutput", "LambdaOutputTypeEnum"), _W + "lambda_step"),
-    "Lambda": "sagemaker.lambda_helper",
     "CallbackStep": _W + "callback_step",
-    **dict.fromkeys(("EndpointConfigStep", "EndpointStep"), _W + "endpoint_step"),
-    **dict.fromkeys(("_FunctionStep", "DelayedReturn", "step"), _W + "function_step"),
-    "get_step": _W + "step_outputs",
-    "load_step_compilation_context": _W + "utilities",
     **dict.fromkeys(
         (
             "ConditionEquals",
@@ -217,11 +211,6 @@ class SdkV2(Backend):
             output_filter=job.output_filter,
         )
         return self.workflow.TransformStep(name=name, step_args=step_args, depends_on=depends_on)
-
-    def base_python_image(self, region: str, python_version: str) -> str:
-        from sagemaker.image_uris import get_base_python_image_uri
-
-        return get_base_python_image_uri(region, py_version=python_version.replace(".", ""))
 
     def tuning_step(
         self, name: str, job: jobs.TuningJob, *, session: Any, depends_on: list[Any]

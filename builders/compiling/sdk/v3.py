@@ -53,13 +53,7 @@ WORKFLOW_MODULES = {
     "ModelStep": _M + "model_step",
     "ConditionStep": _M + "condition_step",
     "FailStep": _M + "fail_step",
-    **dict.fromkeys(("LambdaStep", "LambdaOutput", "LambdaOutputTypeEnum"), _M + "lambda_step"),
-    "Lambda": "sagemaker.core.lambda_helper",
     "CallbackStep": _M + "callback_step",
-    **dict.fromkeys(("EndpointConfigStep", "EndpointStep"), _M + "endpoint_step"),
-    **dict.fromkeys(("_FunctionStep", "DelayedReturn", "step"), _M + "function_step"),
-    "get_step": _C + "step_outputs",
-    "load_step_compilation_context": _C + "utilities",
     **dict.fromkeys(
         (
             "ConditionEquals",
@@ -228,18 +222,6 @@ class SdkV3(Backend):
         )
         step_args = tuner.tune(inputs=_input_data(training))
         return self.workflow.TuningStep(name=name, step_args=step_args, depends_on=depends_on)
-
-    def function_step_requirement(self) -> str | None:
-        """The job runs `sagemaker.core.remote_function.invoke_function`, whose bootstrap
-        checks the job's SDK version against the compiling one: this version."""
-        from importlib.metadata import version
-
-        return f"sagemaker=={version('sagemaker')}"
-
-    def base_python_image(self, region: str, python_version: str) -> str:
-        from sagemaker.core.image_uris import get_base_python_image_uri
-
-        return get_base_python_image_uri(region, py_version=python_version.replace(".", ""))
 
     def model_step(
         self, name: str, container: jobs.Container, *, session: Any, depends_on: list[Any]

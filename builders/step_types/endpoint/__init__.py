@@ -4,7 +4,7 @@ The sandbox serves the model on 127.0.0.1 and sends it the Payload's sample requ
 (`local.py`, the `local_run` hook).
 """
 
-from builders.step_types import Port, PortKind, StepType
+from builders.step_types import Port, PortKind, StepKind, StepType
 from builders.step_types.endpoint.config import EndpointStepConfig
 
 STEP_TYPE = StepType(
@@ -27,4 +27,5 @@ STEP_TYPE = StepType(
     ),
     order=74,
     local_run="builders.step_types.endpoint.local:executor_for",
+    kinds=(StepKind("Endpoint", request="CreateEndpoint"),),  # never cached
 )

@@ -9,7 +9,7 @@ from typing import Annotated, ClassVar
 from pydantic import Field, computed_field, field_validator
 
 from builders.configs.base import BasePipelineConfig
-from builders.step_types.endpoint_config.config import ResourceName
+from builders.configs.types import ResourceName
 
 
 class EndpointStepConfig(BasePipelineConfig):

@@ -3,7 +3,7 @@
 The sandbox creates it in its SageMaker (`local.py`, the `local_run` hook).
 """
 
-from builders.step_types import Port, PortKind, StepType
+from builders.step_types import Port, PortKind, StepKind, StepType
 from builders.step_types.endpoint_config.config import EndpointConfigStepConfig
 
 STEP_TYPE = StepType(
@@ -24,4 +24,5 @@ STEP_TYPE = StepType(
     ),
     order=72,
     local_run="builders.step_types.endpoint_config.local:executor_for",
+    kinds=(StepKind("EndpointConfig", request="CreateEndpointConfig"),),  # never cached
 )

@@ -6,9 +6,9 @@ import re
 from typing import Any
 
 from builders.compiling.port_values import model_name
-from builders.compiling.sdk import jobs
 from builders.compiling.steps.step_builder import StepBuilderBase
 from builders.step_types.endpoint_config.config import EndpointConfigStepConfig
+from builders.step_types.endpoint_config.sdk import Variant, endpoint_config_step
 
 CAPTURED_CONTENT = {"CsvContentTypes": ["text/csv"], "JsonContentTypes": ["application/json"]}
 
@@ -17,7 +17,8 @@ class EndpointConfigStepBuilder(StepBuilderBase):
     config: EndpointConfigStepConfig
 
     def build(self, dependencies: list, inputs: dict[str, Any]) -> Any:
-        return self.sdk.endpoint_config_step(
+        return endpoint_config_step(
+            self.sdk,
             self.node_name,
             self.config_name(),
             self.variant(model_name(inputs["model"])),
@@ -26,16 +27,16 @@ class EndpointConfigStepBuilder(StepBuilderBase):
             depends_on=dependencies,
         )
 
-    def variant(self, model_name: Any) -> jobs.Variant:
+    def variant(self, model_name: Any) -> Variant:
         config = self.config
         if config.serving == "serverless":
-            return jobs.Variant(
+            return Variant(
                 model_name=model_name,
                 variant_name=config.variant_name,
                 serverless_memory_mb=config.serverless_memory_mb,
                 serverless_max_concurrency=config.serverless_max_concurrency,
             )
-        return jobs.Variant(
+        return Variant(
             model_name=model_name,
             variant_name=config.variant_name,
             instance_type=config.instance_type,

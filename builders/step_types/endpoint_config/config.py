@@ -4,34 +4,36 @@ from __future__ import annotations
 
 from typing import Annotated, ClassVar, Literal
 
-from pydantic import Field, computed_field, field_validator, model_validator
+from pydantic import ConfigDict, Field, computed_field, field_validator, model_validator
 
 from builders.configs.base import BasePipelineConfig
+from builders.configs.form_schema import form_modes
 from builders.configs.types import (
     ADVANCED,
     PARAMETER,
     FieldRuleError,
     InferenceInstanceType,
     InstanceCount,
+    ResourceName,
     S3Uri,
-    matching,
 )
-
-# SageMaker's resource names: letters, digits and hyphens, 63 at most (VariantName, ...).
-ResourceName = Annotated[
-    str,
-    matching(
-        r"[A-Za-z0-9](-*[A-Za-z0-9]){0,62}",
-        "may contain only letters, digits and hyphens (63 at most), and must start and end "
-        "with a letter or digit",
-    ),
-]
 
 
 class EndpointConfigStepConfig(BasePipelineConfig):
     """One production variant serving the model, on instances or serverless."""
 
     CACHED_BY_SAGEMAKER: ClassVar[bool] = False  # an EndpointConfig step
+    # The form shows the fields of the serving chosen, and data capture's when it is on;
+    # the others keep their values.
+    model_config = ConfigDict(
+        json_schema_extra=form_modes(
+            serving={
+                "instances": ("instance_type", "initial_instance_count"),
+                "serverless": ("serverless_memory_mb", "serverless_max_concurrency"),
+            },
+            data_capture={"true": ("data_capture_percentage", "data_capture_s3_uri")},
+        )
+    )
 
     serving: Annotated[
         Literal["instances", "serverless"],

@@ -14,18 +14,18 @@ from pathlib import Path
 from typing import Any
 
 from builders.compiling.port_values import s3_location
-from builders.compiling.sdk import jobs
 from builders.compiling.staging import reproducible_zip
 from builders.compiling.steps.step_builder import StepBuilderBase
-from builders.errors import StepBuildError
-from builders.step_types.lambda_call.config import LambdaCallConfig, handler_problem
-from builders.step_types.lambda_call.deployment import LambdaDeployment
-from builders.step_types.python_function.source import (
+from builders.configs.code_source import (
     SourceProblem,
     find_function,
     local_folder,
     module_file,
 )
+from builders.errors import StepBuildError
+from builders.step_types.lambda_call.config import LambdaCallConfig, handler_problem
+from builders.step_types.lambda_call.deployment import LambdaDeployment
+from builders.step_types.lambda_call.sdk import lambda_step
 
 MAX_CODE_BYTES = 50 * 1024 * 1024  # what Lambda takes as a zip upload
 
@@ -45,9 +45,14 @@ class LambdaCallStepBuilder(StepBuilderBase):
                 if inputs.get(port) is not None
             },
         }
-        call = jobs.LambdaCall(arn=arn, inputs=event, outputs=dict(config.answer_types))
-        return self.sdk.lambda_step(
-            self.node_name, call, session=self.session, depends_on=dependencies
+        return lambda_step(
+            self.sdk,
+            self.node_name,
+            arn,
+            event,
+            config.answer_types,
+            session=self.session,
+            depends_on=dependencies,
         )
 
     def output_properties(self, step: Any) -> dict[str, Any]:

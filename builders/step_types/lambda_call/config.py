@@ -9,16 +9,15 @@ from pydantic import AfterValidator, Field, model_validator
 
 from builders.configs.api_rules import string_problem
 from builders.configs.base import BasePipelineConfig
-from builders.configs.types import ADVANCED, CodeLocation, FieldRuleError, matching
-from builders.ports import PortKind
-from builders.step_types.python_function.config import json_or_text
-from builders.step_types.python_function.source import (
+from builders.configs.code_source import (
     Signature,
     SourceProblem,
     find_function,
     local_folder,
     module_file,
 )
+from builders.configs.types import ADVANCED, CodeLocation, FieldRuleError, json_or_text, matching
+from builders.ports import PortKind
 from builders.step_types.script_processing.config import PortName
 
 

@@ -60,9 +60,10 @@ class LambdaDeployment:
         from boto3.exceptions import S3UploadFailedError
 
         from builders.compiling.sagemaker_env import quiet_sdk, sdk
+        from builders.step_types.lambda_call.sdk import CLASSES
 
         backend = sdk()
-        Lambda, Session = backend.workflow.Lambda, backend.session_helpers().Session
+        Lambda, Session = backend.classes(CLASSES).Lambda, backend.session_helpers().Session
 
         lambdas = client("lambda")
         sandbox = target.kind == "sandbox"

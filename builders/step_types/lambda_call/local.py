@@ -18,8 +18,8 @@ from builders.localrun import s3io
 from builders.localrun.context import StepContext, StepFailed, StepResult, unsupported
 from builders.localrun.definition import StepSpec
 from builders.localrun.expressions import to_text
+from builders.localrun.unzip import UnsafeZipError, extract_zip
 from builders.step_types.lambda_call.deployment import CODE_TAG
-from builders.step_types.python_function.unzip import UnsafeZipError, extract_zip
 
 LAUNCHER = "sandbox/lambda_invoke_local.py"
 MAX_ANSWER_BYTES = 6 * 1024 * 1024  # Lambda's limit on a synchronous call's answer

@@ -15,8 +15,13 @@ from pathlib import Path
 from typing import Any
 
 from builders.compiling.port_values import s3_location
-from builders.compiling.sdk.function_step import Shipment
 from builders.compiling.steps.step_builder import StepBuilderBase
+from builders.configs.code_source import (
+    SourceProblem,
+    find_function,
+    local_folder,
+    module_file,
+)
 from builders.errors import StepBuildError
 from builders.step_types.python_function.config import PythonFunctionConfig
 from builders.step_types.python_function.function_step import (
@@ -26,12 +31,8 @@ from builders.step_types.python_function.function_step import (
     entry_module_source,
     entry_reference,
 )
-from builders.step_types.python_function.source import (
-    SourceProblem,
-    find_function,
-    local_folder,
-    module_file,
-)
+from builders.step_types.python_function.sdk import base_python_image, function_step
+from builders.step_types.python_function.staged_step import Shipment
 
 CHANNELS = "/opt/ml/input/data"
 
@@ -51,7 +52,8 @@ class PythonFunctionStepBuilder(StepBuilderBase):
             "node": self.node_name,
             EXECUTION_ID: self.sdk.execution_id,
         }
-        self._returned = self.sdk.function_step(
+        self._returned = function_step(
+            self.sdk,
             self.node_name,
             entry_reference(),
             kwargs,
@@ -130,7 +132,7 @@ class PythonFunctionStepBuilder(StepBuilderBase):
 
     def _base_image(self) -> str:
         try:
-            return self.sdk.base_python_image(self.config.region, self.config.python_version)
+            return base_python_image(self.sdk, self.config.region, self.config.python_version)
         except (ValueError, KeyError) as error:
             raise StepBuildError(
                 f"No SageMaker base Python {self.config.python_version} image in "

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
-import json
 from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import Field, model_validator
 
 from builders.configs.base import BasePipelineConfig
+from builders.configs.code_source import (
+    SourceProblem,
+    find_function,
+    local_folder,
+    module_file,
+)
 from builders.configs.types import (
     ADVANCED,
     PARAMETER,
@@ -15,15 +20,10 @@ from builders.configs.types import (
     FieldRuleError,
     TrainingInstanceType,
     VolumeSizeGB,
+    json_or_text,
     matching,
 )
 from builders.ports import PortKind
-from builders.step_types.python_function.source import (
-    SourceProblem,
-    find_function,
-    local_folder,
-    module_file,
-)
 from builders.step_types.script_processing.config import (
     DEFAULT_INPUTS,
     DEFAULT_OUTPUTS,
@@ -217,14 +217,6 @@ class PythonFunctionConfig(BasePipelineConfig):
         if refused:
             name, why = refused
             raise FieldRuleError(_field_of(name, self), f"{why} (line {signature.line})")
-
-
-def json_or_text(value: str) -> Any:
-    """`value` read as JSON when it is JSON, else the text itself."""
-    try:
-        return json.loads(value)
-    except ValueError:
-        return value
 
 
 def _field_of(name: str, config: PythonFunctionConfig) -> str:

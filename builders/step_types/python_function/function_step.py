@@ -2,8 +2,8 @@
 
 The function the SDK serializes is a reference (`Reference`): unpickled in the job, it
 imports its module from the workspace. Neither the user's module nor this project's runs here.
-The step itself is built by the installed SDK's backend (`builders/compiling/sdk/
-function_step.py`), which stages what the SDK uploads.
+The step itself is built with the installed SDK's classes (`sdk.py`); `staged_step.py` stages
+what the SDK uploads.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import operator
 from pathlib import Path
 from typing import Any
 
-from builders.compiling.sdk.function_step import WORKSPACE_FOLDER
+from builders.step_types.python_function.staged_step import WORKSPACE_FOLDER
 
 ENTRY_MODULE = "sm_function_step"  # job/sm_function_step.py, packed into the workspace
 ENTRY_PARAMETERS = ("function", "arguments", "inputs", "outputs", "output_prefix", "node")

@@ -19,8 +19,8 @@ from builders.localrun import s3io
 from builders.localrun.context import StepContext, StepFailed, StepResult, unsupported
 from builders.localrun.definition import StepSpec
 from builders.localrun.errors import LocalRunError
+from builders.localrun.unzip import UnsafeZipError, extract_zip
 from builders.step_types.python_function.function_step import WORKSPACE_FOLDER
-from builders.step_types.python_function.unzip import UnsafeZipError, extract_zip
 
 JOB_DRIVER_NAME = "job_driver.sh"
 JOB_DRIVER = f"/sagemaker_remote_function_bootstrap/{JOB_DRIVER_NAME}"

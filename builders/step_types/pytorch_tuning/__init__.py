@@ -1,17 +1,18 @@
 """PyTorchTuning: hyperparameter tuning of your PyTorch training; later steps get the best model.
 
-It shares the tuning machinery of XGBoostTuning (its search groups, settings, tuner and the
-sandbox's trials); the trials run your training script. The best model carries what the
+It uses the tuning machinery every tuning step type shares (`configs/tuning.py` and
+`tuning_search.py`, `compiling/steps/tuning.py`, the sandbox's trials in `localrun/tuning.py`);
+the trials run your training script. The best model carries what the
 training's would (its output is `partial`: your script decides what else the archive holds).
 """
 
 from dataclasses import replace
 
 import builders.step_types.pytorch_training as pytorch_training
+from builders.configs.tuning import TUNING
 from builders.ports import TRAINING_DATA_IN
 from builders.step_types import StepType
 from builders.step_types.pytorch_tuning.config import PyTorchTuningConfig
-from builders.step_types.xgboost_tuning import LOCAL_RUN
 
 (TRAINED,) = pytorch_training.STEP_TYPE.outputs
 BEST_MODEL_OUT = replace(TRAINED, description="The best trial's model.tar.gz.")
@@ -27,6 +28,7 @@ STEP_TYPE = StepType(
     inputs=(TRAINING_DATA_IN,),
     outputs=(BEST_MODEL_OUT,),
     order=45,
-    local_run=LOCAL_RUN,
+    local_run="builders.localrun.tuning:executor_for",  # Tuning steps
+    kinds=(TUNING,),
     contract=pytorch_training.contract,
 )

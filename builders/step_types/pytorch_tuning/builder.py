@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from builders.compiling.steps.tuning import TuningStepBuilderMixin
 from builders.step_types.pytorch_training.builder import PyTorchTrainingStepBuilder
 from builders.step_types.pytorch_tuning.config import PyTorchTuningConfig
-from builders.step_types.xgboost_tuning.tuner import TuningStepBuilderMixin
 
 
 class PyTorchTuningStepBuilder(TuningStepBuilderMixin, PyTorchTrainingStepBuilder):

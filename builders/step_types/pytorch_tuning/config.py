@@ -8,11 +8,11 @@ from typing import Annotated
 from pydantic import Field, model_validator
 
 from builders.configs.hyperparameters import PyTorchModelHyperparameters
+from builders.configs.tuning import TuningSettings
+from builders.configs.tuning_search import search_space
 from builders.configs.types import FieldRuleError
 from builders.scripts.metrics import metric_definitions
 from builders.step_types.pytorch_training.config import PyTorchTrainingConfig
-from builders.step_types.xgboost_tuning.search import search_space
-from builders.step_types.xgboost_tuning.settings import TuningSettings
 
 TUNABLE = ("lr", "batch_size", "max_epochs", "dropout", "optimizer", "early_stop_patience")
 PyTorchSearch = search_space(PyTorchModelHyperparameters, TUNABLE)

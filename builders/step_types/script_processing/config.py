@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import Field, model_validator
+from pydantic import ConfigDict, Field, model_validator
 
 from builders.configs.base import BasePipelineConfig
 from builders.configs.containers import PYTORCH_PYTHON, framework_versions
+from builders.configs.form_schema import form_modes
 from builders.configs.types import (
     ADVANCED,
     CodeLocation,
@@ -50,6 +51,16 @@ class ScriptProcessingConfig(BasePipelineConfig):
     Each input port is downloaded to /opt/ml/processing/input/<port>; whatever the script
     writes to /opt/ml/processing/output/<port> becomes that output port.
     """
+
+    # A framework container takes a version, your image its URI: the form shows the one.
+    model_config = ConfigDict(
+        json_schema_extra=form_modes(
+            container={
+                **dict.fromkeys(("sklearn", "xgboost", "pytorch"), ("container_version",)),
+                "image": ("image_uri",),
+            }
+        )
+    )
 
     script_folder: Annotated[
         CodeLocation,

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from builders.compiling.steps.tuning import TuningStepBuilderMixin
 from builders.scripts.metrics import metric_definitions
 from builders.step_types.xgboost_training.builder import XGBoostTrainingStepBuilder
 from builders.step_types.xgboost_tuning.config import XGBoostTuningConfig
-from builders.step_types.xgboost_tuning.tuner import TuningStepBuilderMixin
 
 
 class XGBoostTuningStepBuilder(TuningStepBuilderMixin, XGBoostTrainingStepBuilder):

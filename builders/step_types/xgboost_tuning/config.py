@@ -7,11 +7,11 @@ from typing import Annotated, Literal
 from pydantic import Field, model_validator
 
 from builders.configs.hyperparameters import XGBoostModelHyperparameters
+from builders.configs.tuning import TuningSettings
+from builders.configs.tuning_search import search_space
 from builders.configs.types import FieldRuleError
 from builders.scripts.metrics import metric_definitions
 from builders.step_types.xgboost_training.config import XGBoostTrainingConfig
-from builders.step_types.xgboost_tuning.search import search_space
-from builders.step_types.xgboost_tuning.settings import TuningSettings
 
 TUNABLE = (
     "eta", "max_depth", "num_round", "min_child_weight", "subsample", "colsample_bytree",

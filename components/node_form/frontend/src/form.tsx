@@ -3,6 +3,8 @@
 // fields, nested configs and tables; these templates and widgets only decide how a field
 // looks and when it sends its value. Python is the source of truth: RJSF's validation is
 // off (noValidate, no live validation) and the problems shown are Python's (extraErrors).
+// Fields of one mode (a tuning range's min and max) come in `dependencies` branches: RJSF
+// draws those of the mode held and keeps the others' values in formData.
 // A change becomes one "set" event per changed field, with the value as typed.
 import Form from "@rjsf/core";
 import {
@@ -324,12 +326,49 @@ const widgets = { TextareaWidget, CheckboxWidget, SelectWidget, CheckboxesWidget
 function changes(schema: RJSFSchema, before: unknown, after: unknown, path: string[]): [string, unknown][] {
   const nested = schema.type === "object" && schema.properties;
   if (nested && isRecord(before) && isRecord(after)) {
-    return Object.entries(schema.properties ?? {}).flatMap(([name, sub]) =>
+    return Object.entries(fieldsOf(schema)).flatMap(([name, sub]) =>
       changes(sub as RJSFSchema, before[name], after[name], [...path, name]),
     );
   }
   const same = JSON.stringify(before ?? null) === JSON.stringify(after ?? null);
   return same ? [] : [[path.join("."), after === undefined ? null : after]];
+}
+
+/** The fields of an object's modes (`dependencies` branches: see
+ * builders/configs/form_schema.py), whichever mode is shown. */
+function modeFields(schema: RJSFSchema): Record<string, unknown> {
+  const fields: Record<string, unknown> = {};
+  for (const [selector, dependency] of Object.entries(schema.dependencies ?? {})) {
+    const branches = isRecord(dependency) && Array.isArray(dependency.oneOf) ? dependency.oneOf : [];
+    for (const branch of branches as RJSFSchema[]) {
+      for (const [name, sub] of Object.entries(branch.properties ?? {})) {
+        if (name !== selector) fields[name] = sub;
+      }
+    }
+  }
+  return fields;
+}
+
+function fieldsOf(schema: RJSFSchema): Record<string, unknown> {
+  return { ...schema.properties, ...modeFields(schema) };
+}
+
+/** `after` with the values of the fields of a mode no longer shown put back: RJSF clears
+ * them when the mode switches (it sanitizes the data for the new branch), but they are the
+ * user's, kept in the design and shown again when the user switches back. */
+function kept(schema: RJSFSchema, before: unknown, after: unknown): unknown {
+  const nested = schema.type === "object" && schema.properties;
+  if (!nested || !isRecord(before) || !isRecord(after)) return after;
+  const moded = modeFields(schema);
+  const result: Record<string, unknown> = { ...after };
+  for (const [name, sub] of Object.entries(fieldsOf(schema))) {
+    if (result[name] === undefined && name in moded && before[name] !== undefined) {
+      result[name] = before[name];
+    } else if (isRecord(result[name])) {
+      result[name] = kept(sub as RJSFSchema, before[name], result[name]);
+    }
+  }
+  return result;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -362,7 +401,7 @@ export function StepForm(props: { node: string; view: FormView; send: (edit: Edi
         arrayMinItems: { populate: "never" },
       }}
       onChange={(event) => {
-        const after = event.formData as Record<string, unknown>;
+        const after = kept(view.schema, current.current, event.formData) as Record<string, unknown>;
         for (const [field, value] of changes(view.schema, current.current, after, [])) {
           send({ kind: "set", field, value });
         }

@@ -10,8 +10,8 @@ from __future__ import annotations
 from typing import Any
 
 from builders.compiling.sdk import jobs
-from builders.step_types.xgboost_tuning.search import RANGE, searched
-from builders.step_types.xgboost_tuning.settings import TuningSettings
+from builders.configs.tuning import TuningSettings
+from builders.configs.tuning_search import RANGE, searched
 
 MODEL_PORT = "model_artifacts"
 

@@ -16,6 +16,7 @@ from typing import Annotated, Any, ClassVar, Literal
 from pydantic import BaseModel, ConfigDict, Field, create_model, model_validator
 
 from builders.configs.fields import unwrap
+from builders.configs.form_schema import form_modes
 from builders.configs.types import FieldRuleError
 
 FIXED, RANGE, VALUES = "fixed", "range", "values"
@@ -50,6 +51,12 @@ class Search(BaseModel):
 class NumberSearch(Search):
     """A number: a range from min to max, or values."""
 
+    model_config = ConfigDict(
+        json_schema_extra=form_modes(
+            search={"range": ("min_value", "max_value", "scaling"), "values": ("values",)}
+        )
+    )
+
     @model_validator(mode="after")
     def _check_range(self) -> NumberSearch:
         if self.search != RANGE:
@@ -81,6 +88,7 @@ class IntegerSearch(NumberSearch):
 
 class ChoiceSearch(Search):
     KIND: ClassVar[str] = "categorical"
+    model_config = ConfigDict(json_schema_extra=form_modes(search={"values": ("values",)}))
 
 
 _SEARCH_HELP = (

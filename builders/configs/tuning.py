@@ -2,7 +2,7 @@
 
 A tuning config is its framework's training config (the training job each trial runs, with
 the fixed hyperparameters) plus these fields and a `hyperparameter_search` group typed after
-its hyperparameters (`search.search_space`). The rules here are SageMaker's, so a design the
+its hyperparameters (`tuning_search.search_space`). The rules here are SageMaker's, so a design the
 checks accept is a tuning job SageMaker starts.
 """
 
@@ -13,9 +13,26 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field, computed_field, model_validator
 
+from builders.configs.step_kinds import StepKind
+from builders.configs.tuning_search import RANGE, VALUES, searched
 from builders.configs.types import ADVANCED, FieldRuleError
-from builders.step_types.xgboost_tuning.search import RANGE, VALUES, searched
 
+# The kind of step a tuning step type compiles to (its folder declares it: StepType.kinds).
+TUNING = StepKind(
+    "Tuning",
+    request="CreateHyperParameterTuningJob",
+    named_by_pipeline=("HyperParameterTuningJobName",),
+    # A trial's output path (under the run's execution id) is not part of the key.
+    cache_key=(
+        "HyperParameterTuningJobConfig",
+        "TrainingJobDefinition.AlgorithmSpecification",
+        "TrainingJobDefinition.HyperParameterRanges",
+        "TrainingJobDefinition.InputDataConfig",
+        "TrainingJobDefinition.StaticHyperParameters",
+        "TrainingJobDefinition.TuningObjective",
+        "TrainingJobDefinitions",
+    ),
+)
 # The metrics a larger value of is better; the others (log loss, RMSE, MAE) are minimized.
 MAXIMIZED = ("accuracy", "auc")
 MAX_TRAINING_JOBS = 500  # SageMaker's default quota of training jobs per tuning job

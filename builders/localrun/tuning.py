@@ -1,6 +1,6 @@
 """The sandbox's tuning job: trials run for real, one after another, the best one kept.
 
-    StepType(..., local_run="builders.step_types.xgboost_tuning.local:executor_for")
+    StepType(..., local_run="builders.localrun.tuning:executor_for")
 
 The local runner asks each step type's `local_run` hook for a step's executor: this one
 runs a definition's Tuning steps with `run_tuning`. It draws each trial's
