@@ -21,7 +21,8 @@ Preview: a fresh server per repetition; first visit to "Preview and export" afte
 (until the pipeline JSON can be downloaded), a later visit in the same session, and a first
 visit in a new session (a new compile, with the SDK already imported).
 
---cpu adds, per action, the CPU time the app's script runs took (load-independent).
+--cpu adds, per action, the CPU time the app's script runs took (load-independent), the
+server's CPU and the runs' wall time, and the page renderer's busy time (Chromium's metrics).
 --trace prints, per action, the timeline of one repetition: websocket messages (script runs
 begin with new_session and end with script_finished), the canvas iframe's render messages,
 the values it sends back (each one a rerun) and the browser's long tasks.
@@ -147,7 +148,9 @@ def _free_port() -> int:
 class App:
     """`streamlit run SCRIPT` from the repository (its config applies), on 127.0.0.1."""
 
-    def __init__(self, script: Path, workspace: Path, env: dict[str, str] | None = None):
+    def __init__(
+        self, script: Path, workspace: Path, env: dict[str, str] | None = None, cwd: Path = REPO
+    ):
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         given = env or {}
@@ -160,7 +163,7 @@ class App:
         self.process = subprocess.Popen(
             [sys.executable, "-m", "streamlit", "run", str(script), "--server.port",
              str(self.port), "--server.address", "127.0.0.1", "--server.headless", "true"],
-            cwd=REPO, env=env, stdout=self.log, stderr=subprocess.STDOUT,
+            cwd=cwd, env=env, stdout=self.log, stderr=subprocess.STDOUT,
         )  # fmt: skip
         deadline = time.time() + 120
         while time.time() < deadline:
@@ -606,6 +609,12 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="3 repeats, 10 and 200 nodes")
     parser.add_argument("--trace", action="store_true", help="timelines of the last samples")
     parser.add_argument("--cpu", action="store_true", help="the script runs' CPU time too")
+    parser.add_argument(
+        "--against",
+        type=Path,
+        help="another checkout of the app (e.g. main, unpacked), measured in the same rounds: "
+        "rows 'N A' are this one, 'N B' that one",
+    )
     args = parser.parse_args()
     if args.quick:
         args.repeat, args.sizes, args.preview_repeat = 3, "10,200", 1
@@ -628,34 +637,52 @@ def main() -> None:
         "connect two nodes": lambda d: d.connect(),
         "undo": lambda d: [undo(d)],
     }
-    cpu: dict[tuple[str, int], list[float]] = {}
+    cpu: dict[tuple[str, int], list[list[float]]] = {}
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
         env = {"PYTHONPATH": str(cpu_probe(root))} if args.cpu else None
         app, floor_app = App(REPO / "app.py", workspace, env), App(floor_script, workspace)
+        apps = {"": (app, space)}
+        if args.against:  # its own workspace: the two apps never edit one file
+            other = root / "workspace-b"
+            app_b = App(args.against / "app.py", other, env, cwd=args.against)
+            apps = {" A": (app, space), " B": (app_b, Workspace(other))}
         try:
             floor = Floor(browser, floor_app)
-            designers = {size: Designer(browser, app, space, bench_design(size)) for size in sizes}
-            runs = ScriptCpu(app.log_path)
+            designers, runs = {}, {}
+            for tag, (served, kept) in apps.items():
+                for size in sizes:
+                    designers[f"{size}{tag}"] = Designer(browser, served, kept, bench_design(size))
+                    runs[f"{size}{tag}"] = ScriptCpu(served.log_path)
+            pages = {size: BrowserCpu(d.page) for size, d in designers.items()} if args.cpu else {}
+            floor_cpu = BrowserCpu(floor.page) if args.cpu else None
             for round_ in range(args.repeat):
                 print(f"round {round_ + 1}/{args.repeat}", file=sys.stderr)
                 for size, designer in designers.items():  # interleaved: the machine drifts
+                    if floor_cpu:
+                        floor_cpu.since_last()
                     floor_samples.append(floor.click())
+                    if floor_cpu:
+                        cpu.setdefault(("floor", 0), []).append([0, 0, 0, *floor_cpu.since_last()])
                     for action, run in actions.items():
                         found = samples.setdefault((action, size), [])
                         try:
-                            runs.since_last()
+                            runs[size].since_last()
+                            if args.cpu:
+                                pages[size].since_last()
                             taken = run(designer)
                             found.extend(taken)
                             if args.cpu and taken:
-                                per = runs.since_last() / len(taken)
+                                spent = [*runs[size].since_last(), *pages[size].since_last()]
+                                per = [t / len(taken) for t in spent]
                                 cpu.setdefault((action, size), []).append(per)
                         except (NoResult, RuntimeError) as error:  # RuntimeError: not saved
                             print(f"{action}, {size} nodes: {error}", file=sys.stderr)
                             failures[action, size] = failures.get((action, size), 0) + 1
                             designer.reload()
         finally:
-            app.stop()
+            for served, _ in apps.values():
+                served.stop()
             floor_app.stop()
         previews: dict[str, list[Sample]] = {}
         for _ in range(args.preview_repeat):
@@ -670,9 +697,20 @@ def main() -> None:
         browser.close()
     report(samples, floor_samples, previews, failures, args)
     if cpu:
-        print("\nscript CPU per action (the app's script thread, time.thread_time; load-free):")
+        print(
+            "\nper action, medians in ms: the script runs' CPU (its thread, time.thread_time),"
+            "\nthe server process's CPU meanwhile and the runs' wall time; the page's renderer:"
+            "\nall its tasks, scripts, style and layout (Chromium's metrics, settling included)"
+        )
+        print(f"  {'':<26}{'cpu':>6}{'proc':>6}{'wall':>6}{'page':>8}{'js':>6}{'style':>7}")
         for (action, size), times in cpu.items():
-            print(f"  {action:<20}{size:>6}{statistics.median(times):>8.0f} ms")
+            thread, process, wall, task, js, style = (
+                statistics.median(t[i] for t in times) for i in range(6)
+            )
+            print(
+                f"  {action:<20}{size:>6}{thread:>6.0f}{process:>6.0f}{wall:>6.0f}"
+                f"{task:>8.0f}{js:>6.0f}{style:>7.0f}"
+            )
     shutil.rmtree(root, ignore_errors=True)
 
 
@@ -687,12 +725,13 @@ _run = script_runner.ScriptRunner._run_script
 
 
 def _timed(self, *args, **kwargs):
-    start = time.thread_time()
+    start = time.thread_time(), time.process_time(), time.perf_counter()
     try:
         return _run(self, *args, **kwargs)
     finally:
-        spent = (time.thread_time() - start) * 1000
-        print(f"SCRIPT-CPU-MS {spent:.2f}", file=sys.stderr, flush=True)
+        ends = time.thread_time(), time.process_time(), time.perf_counter()
+        spent = [(end - begun) * 1000 for begun, end in zip(start, ends)]
+        print("SCRIPT-CPU-MS %.2f %.2f %.2f" % tuple(spent), file=sys.stderr, flush=True)
 
 
 script_runner.ScriptRunner._run_script = _timed
@@ -706,20 +745,46 @@ def cpu_probe(root: Path) -> Path:
     return folder
 
 
+class BrowserCpu:
+    """The milliseconds the page's renderer spent (Chromium's Performance metrics: all
+    tasks, and of them scripts and style and layout) since the last call; the canvas's
+    frame runs in the same renderer. Includes the settling after the result (no run)."""
+
+    NAMES = ("TaskDuration", "ScriptDuration", "RecalcStyleDuration", "LayoutDuration")
+
+    def __init__(self, page):
+        self.cdp = page.context.new_cdp_session(page)
+        self.cdp.send("Performance.enable")
+        self.last = self.read()
+
+    def read(self) -> dict[str, float]:
+        metrics = self.cdp.send("Performance.getMetrics")["metrics"]
+        return {m["name"]: m["value"] * 1000 for m in metrics if m["name"] in self.NAMES}
+
+    def since_last(self) -> tuple[float, float, float]:
+        now, last = self.read(), self.last
+        self.last = now
+        spent = {name: now[name] - last[name] for name in self.NAMES}
+        style_layout = spent["RecalcStyleDuration"] + spent["LayoutDuration"]
+        return spent["TaskDuration"], spent["ScriptDuration"], style_layout
+
+
 class ScriptCpu:
     """The CPU milliseconds of the script runs the app logged since the last call."""
 
     def __init__(self, log: Path):
         self.log, self.read = log, log.stat().st_size
 
-    def since_last(self) -> float:
+    def since_last(self) -> tuple[float, float, float]:
+        """(script thread CPU, whole process CPU, wall) summed over the runs, in ms."""
         with self.log.open("rb") as file:
             file.seek(self.read)
             data = file.read()
         self.read += len(data)
         text = data.decode(errors="replace")
-        return sum(float(line.split()[-1]) for line in text.splitlines()
-                   if line.startswith("SCRIPT-CPU-MS"))  # fmt: skip
+        runs = [[float(x) for x in line.split()[1:4]] for line in text.splitlines()
+                if line.startswith("SCRIPT-CPU-MS")]  # fmt: skip
+        return tuple(sum(run[i] for run in runs) for i in range(3))
 
 
 def report(samples, floor_samples, previews, failures, args) -> None:

@@ -169,7 +169,18 @@ st.html(layout_css(st.context.theme.type == "dark"))
 @st.fragment
 def workbench() -> None:
     """Toolbar, canvas and panel: all that a canvas event, a panel edit or the toolbar
-    changes. A fragment, so such a run draws only this."""
+    changes. A fragment, so such a run draws only this. Its edits are saved once it has
+    drawn them (`saved_later`): the browser draws while the disk writes."""
+    with session.saved_later() as later:
+        notices = draw_workbench()
+    if later.merged:  # another tab saved meanwhile: show the merged design
+        rerun()
+    session.show_notices("designer", notices)
+    session.refresh()  # after this run's edits: takes up what another tab saved meanwhile
+
+
+def draw_workbench():
+    """The workbench's elements, after its edits are applied; returns the notices' place."""
     take_canvas_edit()
     take_panel_edit()
     design = session.current()
@@ -199,26 +210,26 @@ def workbench() -> None:
     with canvas_place:
         canvas_of(design, selected_edge, overlay, inset=PANEL_WIDTH if shown else 0)
     summary.caption(status_line(design))
-    session.show_notices("designer", notices)
-    session.refresh()  # after this run's edits: takes up what another tab saved meanwhile
+    return notices
 
 
 def picker(design, selected) -> None:
-    """A step chosen by name (the keyboard's way to a node): selected as by a click."""
+    """A step chosen by name (the keyboard's way to a node): selected as by a click, by its
+    callback, before the run draws the canvas and the panel."""
     if not design.nodes:
         return
-    options = design.node_names
-    choice = st.selectbox(
+    key = f"pick:{session.epoch()}"  # one key: a click does not mount a new select box
+    if st.session_state.get(key) != selected:
+        st.session_state[key] = selected  # follows a click on the canvas
+    st.selectbox(
         "Step",
-        options,
-        index=options.index(selected) if selected else None,
+        design.node_names,
+        index=None,
         placeholder="Go to a step",
-        key=f"pick:{session.epoch()}:{selected}",  # follows a click on the canvas
+        key=key,
+        on_change=acting(lambda: select(st.session_state.get(key))),
         label_visibility="collapsed",
     )
-    if choice != selected:
-        select(choice)
-        rerun()
 
 
 def _drawer_key(*selection) -> str:

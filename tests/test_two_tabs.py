@@ -116,3 +116,40 @@ def test_undo_takes_back_only_this_tabs_change(space):
     names = space.load("fraud").node_names
     assert {"Payload-2", "BatchTransform-2", "Packaging-2"} <= set(names)
     assert design_of(first).node_names == names
+
+
+def _edit_while_another_tab_saves() -> None:
+    """A script: this tab's commit is drawn, then another tab saves, then the run ends."""
+    import streamlit as st
+
+    from builders.designs.design import add_node, new_design
+    from builders.designs.workspace import Workspace
+    from components import session
+
+    space = Workspace()
+    if session.current() is None:
+        session.create_design(new_design("race"))
+        st.stop()
+    if st.session_state.get("undo"):
+        session.undo()
+        st.stop()
+    with session.saved_later() as later:
+        mine = add_node(session.current(), "Payload", name="Mine")
+        session.commit(mine)
+        assert space.load("race") != mine  # drawn, not yet written
+        theirs = add_node(space.load("race"), "Payload", name="Theirs")
+        space.save(theirs)  # the other tab, before this run ends
+    st.session_state.merged = later.merged
+
+
+def test_an_edit_saved_after_drawing_keeps_another_tabs_save_meanwhile(space):
+    at = AppTest.from_function(_edit_while_another_tab_saves).run()
+    at.run()
+    assert not at.exception
+    assert at.session_state["merged"]
+    saved = space.load("race")
+    assert set(saved.node_names) == {"Mine", "Theirs"}
+    assert at.session_state["design"] == saved  # the tab shows the merged design
+    at.session_state["undo"] = True
+    at.run()
+    assert list(space.load("race").node_names) == ["Theirs"]  # only this tab's edit taken back

@@ -200,6 +200,35 @@ def test_a_save_based_on_an_older_revision_is_refused_with_the_newer_design(spac
     assert space.load("shared") == theirs  # nothing overwritten
 
 
+def test_a_save_with_the_signature_of_its_base_still_sees_another_save(space):
+    """The signature spares reading a file nobody replaced; a file replaced since (another
+    tab's save, even of the same size) is read and refused as before."""
+    base = new_design("shared")
+    space.create(base)
+    signature = space.signature("shared")
+    mine = add_node(base, "Packaging")
+    space.save(mine, based_on=base.revision, signature=signature)  # nobody else saved
+    assert space.load("shared") == mine
+    signature = space.signature("shared")
+    theirs = add_node(mine, "Payload")
+    space.save(theirs, based_on=mine.revision)  # another tab
+    with pytest.raises(NewerDesign) as newer:
+        space.save(add_node(mine, "Payload", name="Other"), based_on=mine.revision,
+                   signature=signature)  # fmt: skip
+    assert newer.value.theirs == theirs
+    assert space.load("shared") == theirs
+
+
+def test_the_design_last_opened_is_written_only_when_it_changes(space):
+    space.create(new_design("one"))
+    marker = space.root / ".current"
+    before = marker.stat()
+    space.save(add_node(new_design("one"), "Payload"))
+    assert marker.stat().st_ino == before.st_ino  # not replaced: no write waited for
+    space.create(new_design("two"))
+    assert space.current() == "two"
+
+
 def test_a_save_to_a_deleted_or_broken_file_is_refused(space):
     base = new_design("shared")
     space.create(base)

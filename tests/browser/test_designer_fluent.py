@@ -238,3 +238,24 @@ def test_ctrl_z_works_with_the_canvas_focused(page: Page, server):
     page.keyboard.press("Control+z")
     wait_saved(server, lambda design: design == before)
     expect(canvas(page).locator(".react-flow__node")).to_have_count(9)
+
+
+def test_the_step_picker_selects_a_step_and_follows_the_canvas(page: Page, server):
+    """The picker selects as a click does and shows what the canvas selected; the choice
+    stays chosen (the box is the same element across clicks, its value follows)."""
+    settle(page)
+    create(page, "fraud", "xgboost_end_to_end")
+    picker = page.locator('[class*="st-key-pick-"]').get_by_test_id("stSelectbox")
+    shown = picker.get_by_role("combobox", name="Step")
+    click_node(page, "Payload")
+    expect(shown).to_have_value("Payload")
+    picker.click()
+    page.get_by_role("option", name="Packaging", exact=True).click()
+    expect(page.get_by_role("heading", name="Packaging", exact=True)).to_be_visible()
+    chosen = canvas(page).locator('.react-flow__node.selected[data-id="Packaging"]')
+    expect(chosen).to_have_count(1)
+    settle(page)
+    expect(shown).to_have_value("Packaging")  # kept, not set back to the click before
+    click_node(page, "Payload")
+    expect(shown).to_have_value("Payload")
+    expect(canvas(page).locator(".react-flow__node.selected")).to_have_count(1)

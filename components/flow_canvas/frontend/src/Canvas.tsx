@@ -17,6 +17,7 @@ import {
   applyNodeChanges,
   useReactFlow,
   useStore,
+  type Node,
   type NodeChange,
   type OnConnect,
   type OnNodeDrag,
@@ -28,7 +29,7 @@ import { LabelEdgeView, type LabelEdge } from "./LabelEdge";
 import { acknowledge, emit } from "./outbox";
 import { Palette, STEP_MIME, usePaletteOpen } from "./Palette";
 import { StepNodeView, type StepNode } from "./StepNode";
-import type { Args, Selection, StepData, XY } from "./types";
+import type { Args, EdgeData, Selection, StepData, XY } from "./types";
 import { fittedView, keepView, keptView, viewShowing, type Pane } from "./view";
 
 const nodeTypes = { step: StepNodeView };
@@ -47,7 +48,7 @@ function sameData(a: StepData, b: StepData): boolean {
  * them) and keeping the position of a node the user is dragging. */
 function toFlowNodes(args: Args, previous: StepNode[], dragging: Set<string>): StepNode[] {
   const before = new Map(previous.map((node) => [node.id, node]));
-  return args.nodes.map((data) => {
+  return sameItems(previous, args.nodes.map((data) => {
     const old = before.get(data.id);
     if (old && dragging.has(data.id)) return { ...old, data };
     if (old && sameData(old.data, data) && old.width === args.node_width && old.height === args.node_height)
@@ -68,7 +69,45 @@ function toFlowNodes(args: Args, previous: StepNode[], dragging: Set<string>): S
       deletable: false,
       ariaLabel: data.title,
     };
-  });
+  }));
+}
+
+/** `previous` when `next` holds the same objects in the same order: React Flow then has
+ * nothing to take up (a new array makes it look at every node or edge again). */
+function sameItems<T>(previous: T[], next: T[]): T[] {
+  return next.length === previous.length && next.every((item, index) => item === previous[index])
+    ? previous
+    : next;
+}
+
+// One function for every render: a new one would make the minimap redraw all its nodes.
+const minimapColor = (node: Node) => (node.data as StepData).color || "#999";
+
+const sameEdge = (a: EdgeData, b: EdgeData) =>
+  (Object.keys(b) as (keyof EdgeData)[]).every((key) => a[key] === b[key]);
+
+/** Python's connections as React Flow edges, reusing the unchanged ones (same data, same
+ * selection state): React Flow then redraws only the edges that changed, not all of them
+ * (with their labels) on every push or click. */
+function toFlowEdges(given: EdgeData[], selection: Selection, previous: LabelEdge[]): LabelEdge[] {
+  const before = new Map(previous.map((edge) => [edge.id, edge]));
+  return sameItems(previous, given.map((edge) => {
+    const selected = isEdge(selection, edge.id);
+    const old = before.get(edge.id);
+    if (old && old.selected === selected && sameEdge(old.data as EdgeData, edge)) return old;
+    return {
+      id: edge.id,
+      source: edge.source,
+      target: edge.target,
+      sourceHandle: edge.source_handle || null,
+      type: "label",
+      data: edge,
+      selected,
+      deletable: false,
+      markerEnd: selected ? SELECTED_ARROW : ARROW,
+      ariaLabel: `Edge from ${edge.source} to ${edge.target}`,
+    };
+  }));
 }
 
 /** The nodes a selection holds (none for an edge). */
@@ -266,26 +305,23 @@ export function Canvas({ args, theme, height }: { args: Args; theme?: Theme; hei
   }, [chooseNodes, pastePosition]);
 
   // -- what React Flow draws ---------------------------------------------------------------
+  const shown = useRef({ nodes: [] as StepNode[], chosen: new Map<StepNode, StepNode>() });
   const shownNodes = useMemo(() => {
-    const chosen = new Set(selectedNodes(selection));
-    return nodes.map((node) =>
-      node.selected === chosen.has(node.id) ? node : { ...node, selected: chosen.has(node.id) },
-    );
+    // A chosen node is drawn as a copy marked selected; the same copy while it is unchanged.
+    const chosenIds = new Set(selectedNodes(selection));
+    const chosen = new Map<StepNode, StepNode>();
+    const drawn = nodes.map((node) => {
+      if ((node.selected ?? false) === chosenIds.has(node.id)) return node; // undefined: not
+      const copy = shown.current.chosen.get(node) ?? { ...node, selected: chosenIds.has(node.id) };
+      chosen.set(node, copy);
+      return copy;
+    });
+    shown.current = { nodes: sameItems(shown.current.nodes, drawn), chosen };
+    return shown.current.nodes;
   }, [nodes, selection]);
+  const drawnEdges = useRef<LabelEdge[]>([]);
   const edges: LabelEdge[] = useMemo(
-    () =>
-      args.edges.map((edge) => ({
-        id: edge.id,
-        source: edge.source,
-        target: edge.target,
-        sourceHandle: edge.source_handle || null,
-        type: "label",
-        data: edge,
-        selected: isEdge(selection, edge.id),
-        deletable: false,
-        markerEnd: isEdge(selection, edge.id) ? SELECTED_ARROW : ARROW,
-        ariaLabel: `Edge from ${edge.source} to ${edge.target}`,
-      })),
+    () => (drawnEdges.current = toFlowEdges(args.edges, selection, drawnEdges.current)),
     [args.edges, selection],
   );
 
@@ -418,7 +454,7 @@ export function Canvas({ args, theme, height }: { args: Args; theme?: Theme; hei
               pannable
               zoomable
               style={{ marginRight: 15 + args.inset_right }}
-              nodeColor={(node) => (node.data as StepData).color || "#999"} />
+              nodeColor={minimapColor} />
           )}
           {args.palette.length > 0 && !paletteOpen && (
             <Panel position="top-left">
