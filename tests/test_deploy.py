@@ -12,7 +12,7 @@ import sys
 
 import pytest
 from botocore.exceptions import ClientError
-from support import STARTERS, ForwardingProxy, load_starter, start_moto
+from support import PATIENT, STARTERS, ForwardingProxy, load_starter, start_moto
 
 from builders.cli import main as cli
 from builders.compiling.compile import compile_pipeline
@@ -109,7 +109,7 @@ def test_status_on_aws_says_why_steps_are_missing(moto, compiled, aws_env, monke
     aws = Target("aws", REGION)
     aws.client("s3").create_bucket(Bucket="my-ml-bucket")
     result = run(compiled, aws, start=True)
-    status = execution_status(aws, result.execution_arn)
+    status = execution_status(aws, result.execution_arn, timeout=PATIENT)
     assert status.status == "Succeeded" and status.steps is None
     assert status.steps_note.startswith("The steps could not be listed: ")
 

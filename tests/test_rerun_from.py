@@ -7,7 +7,7 @@ import json
 
 import pytest
 from localrun_support import REGION, ROLE
-from support import load_starter
+from support import PATIENT, load_starter
 
 from builders.compiling.compile import compile_pipeline
 from builders.deploying.deploy import Target, deploy, recent_executions
@@ -55,9 +55,9 @@ def test_on_aws_a_selective_execution_of_the_ended_one_is_started(
     aws = Target("aws", REGION)
     aws.client("s3").create_bucket(Bucket="my-ml-bucket")
     first = deploy(compiled, aws, role_arn=ROLE, start=True)
-    arn = rerun_from(aws, compiled.name, first.execution_arn, ["Payload"])
+    arn = rerun_from(aws, compiled.name, first.execution_arn, ["Payload"], timeout=PATIENT)
     assert arn != first.execution_arn and arn.startswith(first.pipeline_arn + "/execution/")
-    listed = {row["arn"] for row in recent_executions(aws, compiled.name)}
+    listed = {row["arn"] for row in recent_executions(aws, compiled.name, timeout=PATIENT)}
     assert listed == {first.execution_arn, arn}
     ran = aws.client("sagemaker").describe_pipeline_definition_for_execution(
         PipelineExecutionArn=arn
