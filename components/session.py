@@ -7,9 +7,6 @@ over a file another tab changed meanwhile is merged (builders.designs.merge) ins
 overwriting it; where both changed the same thing, the other tab's version is kept and a
 notice offers to re-apply this tab's change. `refresh()` takes up another tab's saves.
 
-Commits inside `saved_later()` (the designer's workbench) are drawn first and written when
-it is left, still in the same run.
-
 Every commit is recorded in the design's undo history (builders.designs.history, one per design
 name, for the session); `undo()` and `redo()` go through the same revision-checked save,
 and take back only this tab's edit: a change another tab made since stays.
@@ -20,9 +17,7 @@ no widget keeps a value from the design that was open before.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 import streamlit as st
 
@@ -50,8 +45,6 @@ _REPORT = "design_report"
 _COMPILED = "compiled_pipeline"
 _HISTORY = "design_history"  # design name -> History
 _LAST = "design_history_last"  # design name -> the design its last recorded step left
-_LATER = "design_saved_later"  # commits now save when the run has drawn them (saved_later)
-_PENDING = "design_pending_save"  # the design committed but not yet written
 _MAX_SAVE_ATTEMPTS = 5  # merges in a row before giving up (another tab saving constantly)
 
 
@@ -93,49 +86,11 @@ def commit(design: Design, *, record: bool = True) -> None:
     if design == before:
         return
     _forget_shown_notices()
-    if st.session_state.get(_LATER) and _file_holds_base(before, design):
-        saved = st.session_state[DESIGN] = st.session_state[_PENDING] = design
-    else:
-        saved = st.session_state[DESIGN] = _save(design)
-        st.session_state.pop(_PENDING, None)  # `design` holds it
+    saved = st.session_state[DESIGN] = _save(design)
     if record and before is not None:
         if saved != design:  # another tab's change merged in: undo must keep it
             before = merge_designs(design, before, saved, prefer="mine").design
         _set_history(saved.name, history(saved.name).record(before, saved))
-
-
-def _file_holds_base(before: Design | None, design: Design) -> bool:
-    """The design's file is as this session last read or wrote it (nobody saved since):
-    saving `design` over it will be a plain write, no merge."""
-    if before is None or before.name != design.name or st.session_state.get(_BASE) is None:
-        return False
-    signature = st.session_state.get(_SIGNATURE)
-    return signature is not None and workspace().signature(design.name) == signature
-
-
-@dataclass
-class LaterSave:
-    merged: bool = False  # the save took up another tab's change: draw the design again
-
-
-@contextmanager
-def saved_later() -> Iterator[LaterSave]:
-    """Commits inside are drawn first and saved on leaving (one revision-checked write for
-    all of them): the page's messages go out while the disk writes. Left by an exception
-    (a rerun or stop request too), the save still happens. When another tab saved
-    meanwhile, the merged design is current and `merged` says to draw again."""
-    later = LaterSave()
-    st.session_state[_LATER] = True
-    try:
-        yield later
-    finally:
-        st.session_state[_LATER] = False
-        pending = st.session_state.pop(_PENDING, None)
-        if pending is not None:
-            saved = _save(pending)
-            if saved != pending and current() == pending:
-                st.session_state[DESIGN] = saved  # undo keeps their change (see _step)
-                later.merged = True
 
 
 # -- undo and redo ------------------------------------------------------------------------

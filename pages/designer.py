@@ -169,18 +169,7 @@ st.html(layout_css(st.context.theme.type == "dark"))
 @st.fragment
 def workbench() -> None:
     """Toolbar, canvas and panel: all that a canvas event, a panel edit or the toolbar
-    changes. A fragment, so such a run draws only this. Its edits are saved once it has
-    drawn them (`saved_later`): the browser draws while the disk writes."""
-    with session.saved_later() as later:
-        notices = draw_workbench()
-    if later.merged:  # another tab saved meanwhile: show the merged design
-        rerun()
-    session.show_notices("designer", notices)
-    session.refresh()  # after this run's edits: takes up what another tab saved meanwhile
-
-
-def draw_workbench():
-    """The workbench's elements, after its edits are applied; returns the notices' place."""
+    changes. A fragment, so such a run draws only this."""
     take_canvas_edit()
     take_panel_edit()
     design = session.current()
@@ -210,7 +199,8 @@ def draw_workbench():
     with canvas_place:
         canvas_of(design, selected_edge, overlay, inset=PANEL_WIDTH if shown else 0)
     summary.caption(status_line(design))
-    return notices
+    session.show_notices("designer", notices)
+    session.refresh()  # after this run's edits: takes up what another tab saved meanwhile
 
 
 def picker(design, selected) -> None:
