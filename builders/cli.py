@@ -238,7 +238,7 @@ def _tuned_gc(tune: bool):
     from builders.compiling.sagemaker_env import sdk
 
     sdk()
-    freeze_loaded()
+    freeze_loaded(collect=False)  # the process exits after one compile
     return paused_gc()
 
 

@@ -176,3 +176,40 @@ def test_sdk_3_trainers_opt_out_of_telemetry_through_the_sdks_own_setting():
         resolve_value_from_config(config_path=TELEMETRY_OPT_OUT_PATH, sagemaker_session=session)
         is True
     )
+
+
+# Records the files of SageMaker's service model read after the SDK's import, then compiles
+# with the CLI.
+COUNTED_COMPILE = textwrap.dedent(
+    """
+    import json, sys
+    from botocore.loaders import JSONFileLoader
+    from builders.cli import main
+    from builders.compiling.sagemaker_env import sdk
+    sdk()
+    reads, load_file = [], JSONFileLoader.load_file
+    def counted(self, file_path, *args, **kwargs):
+        if file_path.replace("\\\\", "/").split("/")[-3] == "sagemaker":
+            reads.append(file_path.rsplit("/", 1)[-1])
+        return load_file(self, file_path, *args, **kwargs)
+    JSONFileLoader.load_file = counted
+    code = main(["compile", "--dag", sys.argv[1], "--config", sys.argv[2], "--out", sys.argv[3]])
+    print("reads:", json.dumps(reads))
+    sys.exit(code)
+    """
+)
+
+
+def test_a_compile_reads_the_sagemaker_service_model_at_most_once(tmp_path):
+    """The config checks and the offline sessions share one loader (under 3.x the SDK's
+    import filled it already): the checks once read the model (megabytes of JSON, ~40 ms)
+    twice more with loaders of their own."""
+    folder = STARTERS / "xgboost_quality_gate"
+    run = python(
+        COUNTED_COMPILE, folder / "dag.json", folder / "config.json", tmp_path / "p.json",
+        home=tmp_path,
+    )  # fmt: skip
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.splitlines()[-1].startswith("reads: ")
+    reads = run.stdout.splitlines()[-1].removeprefix("reads: ")
+    assert json.loads(reads).count("service-2") <= 1, reads

@@ -39,6 +39,7 @@ from contextlib import contextmanager
 from importlib import metadata
 from typing import TYPE_CHECKING, Any
 
+from builders import service_models
 from builders.errors import StepBuildError
 
 if TYPE_CHECKING:
@@ -178,24 +179,14 @@ def _refuse(model: Any, **_: Any) -> tuple[Any, dict[str, Any]]:
     }
 
 
-@functools.cache
-def _service_models() -> Any:
-    """One botocore loader for the sessions made here: each service model is read once.
-
-    The SDK's import makes clients (3.x: sagemaker and s3), so does each PipelineSession;
-    a botocore session reads and parses a model for its first client (the sagemaker model
-    is megabytes of JSON, ~0.2 s).
-    """
-    import botocore.session
-
-    return botocore.session.get_session().get_component("data_loader")
-
-
 def _botocore_session() -> Any:
+    """A botocore session reading service models through the process's one loader: the SDK's
+    import makes clients (3.x: sagemaker and s3), so does each PipelineSession, and the
+    config checks read the same models (builders/service_models.py)."""
     import botocore.session
 
     session = botocore.session.get_session()
-    session.register_component("data_loader", _service_models())
+    session.register_component("data_loader", service_models.loader())
     return session
 
 

@@ -3,8 +3,8 @@
 botocore ships the SageMaker API's shapes: the instance types each kind of job accepts, the
 values of its enums, and the patterns and lengths of its names. Configs are checked against
 them instead of lists kept by hand, so a botocore upgrade brings new instance types along.
-The model is loaded once per process by botocore's loader, on the first check, never at
-import.
+The model is loaded once per process (builders/service_models.py), on the first check, never
+at import.
 """
 
 from __future__ import annotations
@@ -13,6 +13,8 @@ import difflib
 import functools
 import re
 from typing import Any, Literal
+
+from builders.service_models import service_model
 
 JobKind = Literal["processing", "training", "transform", "inference"]
 # The shape that lists the instance types of each kind of job.
@@ -24,22 +26,13 @@ INSTANCE_TYPE_SHAPES: dict[str, str] = {
 }
 
 
-@functools.cache
-def _model(service: str = "sagemaker") -> dict[str, Any]:
-    """An AWS API's operations and shapes (SageMaker's): the newest version botocore's loader
-    finds (botocore's data, or a newer model the user keeps under ~/.aws/models)."""
-    from botocore.loaders import create_loader
-
-    return create_loader().load_service_model(service, "service-2")
-
-
 def _shapes(service: str = "sagemaker") -> dict[str, dict[str, Any]]:
-    return _model(service)["shapes"]
+    return service_model(service)["shapes"]
 
 
 def request_shape(operation: str) -> str:
     """The name of the shape of an operation's request (CreateProcessingJobRequest)."""
-    return _model()["operations"][operation]["input"]["shape"]
+    return service_model("sagemaker")["operations"][operation]["input"]["shape"]
 
 
 def shape(name: str, service: str = "sagemaker") -> dict[str, Any]:
