@@ -182,12 +182,8 @@ def workbench() -> None:
     several = [n for n in st.session_state.get(_SEVERAL, []) if n in design.node_names]
     select(selected, selected_edge, several)  # a deleted or undone selection is none
 
-    name, summary, pick, *buttons = st.columns(
-        [1.8, 2.2, 2.0, 0.85, 1.15, 1.3], vertical_alignment="center"
-    )
+    name, summary, *buttons = st.columns([1.8, 4.2, 0.85, 1.15, 1.3], vertical_alignment="center")
     name.markdown(f"#### {md(design.name)}")
-    with pick:
-        picker(design, selected)
     notices = st.container()  # filled at the end: this run's notices (a merge, a refusal) too
     overlay = run_overlay(design)  # the last run's bar; its states go to canvas and panel
     with st.container(key="stage"):
@@ -201,25 +197,6 @@ def workbench() -> None:
     summary.caption(status_line(design))
     session.show_notices("designer", notices)
     session.refresh()  # after this run's edits: takes up what another tab saved meanwhile
-
-
-def picker(design, selected) -> None:
-    """A step chosen by name (the keyboard's way to a node): selected as by a click, by its
-    callback, before the run draws the canvas and the panel."""
-    if not design.nodes:
-        return
-    key = f"pick:{session.epoch()}"  # one key: a click does not mount a new select box
-    if st.session_state.get(key) != selected:
-        st.session_state[key] = selected  # follows a click on the canvas
-    st.selectbox(
-        "Step",
-        design.node_names,
-        index=None,
-        placeholder="Go to a step",
-        key=key,
-        on_change=acting(lambda: select(st.session_state.get(key))),
-        label_visibility="collapsed",
-    )
 
 
 def _drawer_key(*selection) -> str:
@@ -250,7 +227,7 @@ def panel_of(design, selected, selected_edge, several, overlay):
             actions.button(
                 "Duplicate",
                 icon=":material/content_copy:",
-                key=f"duplicate:{selected}",
+                key="duplicate",
                 help="Add a copy of this step with its values (Ctrl+D on the canvas)",
                 on_click=acting(lambda: duplicate([selected])),
             )
@@ -263,7 +240,7 @@ def panel_of(design, selected, selected_edge, several, overlay):
     reselect = (selected and selected not in edited.node_names) or (
         selected_edge and selected_edge not in edited.edges
     )
-    if reselect:  # renamed or deleted: the panel and the node picker follow
+    if reselect:  # renamed or deleted: the panel follows
         renamed = [n for n in edited.node_names if n not in design.node_names]
         select(renamed[0] if renamed and selected else None)
     session.commit(edited)

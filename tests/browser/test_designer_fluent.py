@@ -240,22 +240,31 @@ def test_ctrl_z_works_with_the_canvas_focused(page: Page, server):
     expect(canvas(page).locator(".react-flow__node")).to_have_count(9)
 
 
-def test_the_step_picker_selects_a_step_and_follows_the_canvas(page: Page, server):
-    """The picker selects as a click does and shows what the canvas selected; the choice
-    stays chosen (the box is the same element across clicks, its value follows)."""
+def test_go_to_a_step_selects_it_as_a_click_does(page: Page, server):
+    """The canvas's "Go to a step" box: a whole name selects at once, a part of a name and
+    Enter selects the first step containing it, a part that matches none says so and
+    selects nothing; the box is emptied after each choice."""
     settle(page)
     create(page, "fraud", "xgboost_end_to_end")
-    picker = page.locator('[class*="st-key-pick-"]').get_by_test_id("stSelectbox")
-    shown = picker.get_by_role("combobox", name="Step")
-    click_node(page, "Payload")
-    expect(shown).to_have_value("Payload")
-    picker.click()
-    page.get_by_role("option", name="Packaging", exact=True).click()
+    box = canvas(page).get_by_role("combobox", name="Go to a step")
+    chosen = canvas(page).locator(".react-flow__node.selected")
+    box.fill("Packaging")
     expect(page.get_by_role("heading", name="Packaging", exact=True)).to_be_visible()
-    chosen = canvas(page).locator('.react-flow__node.selected[data-id="Packaging"]')
-    expect(chosen).to_have_count(1)
+    expect(chosen).to_have_attribute("data-id", "Packaging")
+    expect(box).to_have_value("")
     settle(page)
-    expect(shown).to_have_value("Packaging")  # kept, not set back to the click before
-    click_node(page, "Payload")
-    expect(shown).to_have_value("Payload")
-    expect(canvas(page).locator(".react-flow__node.selected")).to_have_count(1)
+    box.fill("payl")
+    box.press("Enter")
+    expect(page.get_by_role("heading", name="Payload", exact=True)).to_be_visible()
+    expect(chosen).to_have_attribute("data-id", "Payload")
+    settle(page)
+    box.fill("no such step")
+    box.press("Enter")
+    expect(canvas(page).get_by_role("status")).to_have_text(
+        "No step's name contains “no such step”."
+    )
+    expect(box).to_have_attribute("aria-invalid", "true")
+    expect(chosen).to_have_attribute("data-id", "Payload")  # the selection is kept
+    box.press("Escape")
+    expect(box).to_have_value("")
+    expect(canvas(page).get_by_role("status")).to_have_count(0)

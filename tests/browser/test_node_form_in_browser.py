@@ -9,7 +9,7 @@ import json
 import time
 
 from playwright.sync_api import Page, expect
-from test_designer import settle
+from test_designer import canvas, settle
 from test_edits_in_browser import click_node, form_field, open_section
 
 from builders.designs.design import add_node, set_node_values
@@ -118,8 +118,7 @@ def test_a_value_that_does_not_fit_is_shown_as_typed_and_markup_as_text(page: Pa
     odd = {"expected_tps": "abc", "model_registration_objective": markup}
     design = set_node_values(design, markup, odd)
     open_design(page, server, design)
-    page.locator('[class*="st-key-pick-"]').get_by_test_id("stSelectbox").click()  # Go to a step
-    page.get_by_role("option", name=markup, exact=True).click()
+    canvas(page).get_by_role("combobox", name="Go to a step").fill(markup)
     expect(page.get_by_role("heading", name=markup, exact=True)).to_be_visible()
     settle(page)
     panel = page.locator(f'[data-node-form="{markup}"]')

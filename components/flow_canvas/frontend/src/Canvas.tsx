@@ -27,6 +27,7 @@ import {
 import type { Theme } from "./bridge";
 import { LabelEdgeView, type LabelEdge } from "./LabelEdge";
 import { acknowledge, emit } from "./outbox";
+import { Finder } from "./Finder";
 import { Palette, STEP_MIME, usePaletteOpen } from "./Palette";
 import { StepNodeView, type StepNode } from "./StepNode";
 import type { Args, EdgeData, Selection, StepData, XY } from "./types";
@@ -166,6 +167,7 @@ export function Canvas({ args, theme, height }: { args: Args; theme?: Theme; hei
   const pane: Pane = { width: paneWidth, height: paneHeight, inset: args.inset_right };
   const token = String(args.fit_token ?? "");
   const nodeIds = args.nodes.map((node) => node.id).join("\n");
+  const stepNames = useMemo(() => (nodeIds === "" ? [] : nodeIds.split("\n")), [nodeIds]);
   const moved = useRef(false); // the user zoomed or panned since the view was last fitted
   const gesture = useRef<Viewport | null>(null); // the view when the user's gesture began
   const applied = useRef<string | null>(null); // the fit token the view was set under
@@ -456,13 +458,14 @@ export function Canvas({ args, theme, height }: { args: Args; theme?: Theme; hei
               style={{ marginRight: 15 + args.inset_right }}
               nodeColor={minimapColor} />
           )}
-          {args.palette.length > 0 && !paletteOpen && (
-            <Panel position="top-left">
+          <Panel position="top-left" className="fc-top">
+            {args.palette.length > 0 && !paletteOpen && (
               <button type="button" className="fc-palette-open" onClick={() => setPaletteOpen(true)}>
                 + Steps
               </button>
-            </Panel>
-          )}
+            )}
+            {args.nodes.length > 0 && <Finder names={stepNames} onGo={(name) => chooseNodes([name])} />}
+          </Panel>
         </ReactFlow>
       </div>
     </div>
