@@ -317,7 +317,7 @@ def test_copy_paste_duplicate_and_several_steps_at_once(open_page, shared_server
     expect(page.get_by_role("heading", name="Payload", exact=True)).to_be_visible()
     page.keyboard.press("Control+c")
     pane = pane_box(page)
-    page.mouse.move(pane["x"] + 200, pane["y"] + 60)  # where the copy goes
+    page.mouse.move(pane["x"] + 200, pane["y"] + 160)  # where the copy goes, below the top bar
     page.keyboard.press("Control+v")
     expect(node(page, "Payload-2")).to_be_visible()
     copy = next(n for n in saved(shared_server, "copies")["nodes"] if n["name"] == "Payload-2")

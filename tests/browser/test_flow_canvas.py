@@ -143,7 +143,7 @@ def test_a_node_click_is_one_event_and_one_run(page: Page):
     expect(node(page, "Train").locator(".fc-node")).to_have_class(re.compile("fc-selected"))
     assert style(node(page, "Train").locator(".fc-node"), "outlineColor") == primary(page)
 
-    canvas(page).locator(".react-flow__pane").click(position={"x": 30, "y": 30})
+    canvas(page).locator(".react-flow__pane").click(position={"x": 8, "y": 8})
     expect(page.get_by_text("selected: -")).to_be_visible()
     expect_runs(page, 3)
     assert [e["kind"] for e in events(page)] == ["node_click", "pane_click"]

@@ -5,7 +5,15 @@
 // until Python's answer arrives. The view is automatic until the user zooms or pans (see
 // view.ts), is kept per view key across page switches, and follows the node Python
 // selects (a new step) so that it is in sight.
-import { useCallback, useEffect, useMemo, useRef, useState, type CSSProperties } from "react";
+import {
+  useCallback,
+  useEffect,
+  useMemo,
+  useRef,
+  useState,
+  type CSSProperties,
+  type MouseEvent as ReactMouseEvent,
+} from "react";
 import {
   Background,
   ControlButton,
@@ -359,6 +367,37 @@ export function Canvas({ args, theme, height }: { args: Args; theme?: Theme; hei
     emit(sourceHandle ? { kind: "connect", source, target, source_handle: sourceHandle } : { kind: "connect", source, target });
   }, []);
 
+  // React Flow's handlers keep their identity across renders: a new one makes it render
+  // every node's and edge's wrapper again.
+  const onNodeClick = useCallback((event: ReactMouseEvent, node: StepNode) => {
+    if (!(event.shiftKey || event.metaKey || event.ctrlKey)) return chooseNodes([node.id]);
+    const chosen = selectedNodes(latest.current.selection);
+    chooseNodes(chosen.includes(node.id) ? chosen.filter((id) => id !== node.id) : [...chosen, node.id]);
+  }, [chooseNodes]);
+  const onNodeDoubleClick = useCallback(
+    (_: ReactMouseEvent, node: StepNode) => emit({ kind: "node_double_click", node: node.id }),
+    [],
+  );
+  const onEdgeClick = useCallback((_: ReactMouseEvent, edge: LabelEdge) => selectEdge(edge.id), [selectEdge]);
+  const onPaneClick = useCallback(() => chooseNodes([]), [chooseNodes]);
+  const onSelectionStart = useCallback(() => (boxing.current = new Set()), []);
+  const onSelectionEnd = useCallback(() => {
+    const box = boxing.current;
+    boxing.current = null;
+    if (box && box.size > 0) chooseNodes([...box]);
+  }, [chooseNodes]);
+  const onMoveStart = useCallback((event: MouseEvent | TouchEvent | null, viewport: Viewport) => {
+    gesture.current = event ? viewport : null; // the user's wheel or drag, not a fit
+  }, []);
+  const onMoveEnd = useCallback((_: MouseEvent | TouchEvent | null, viewport: Viewport) => {
+    const start = gesture.current;
+    gesture.current = null;
+    const changed = start && (start.x !== viewport.x || start.y !== viewport.y || start.zoom !== viewport.zoom);
+    if (changed) moved.current = true; // a click on the pane is no move
+    remember();
+  }, [remember]);
+  const minimapStyle = useMemo(() => ({ marginRight: 15 + args.inset_right }), [args.inset_right]);
+
   const addStep = (name: string, at?: { x: number; y: number }) => {
     if (!at) return emit({ kind: "add", step_type: name });
     const flow = screenToFlowPosition(at);
@@ -401,34 +440,15 @@ export function Canvas({ args, theme, height }: { args: Args; theme?: Theme; hei
           onNodesChange={onNodesChange}
           onNodeDragStart={onNodeDragStart}
           onNodeDragStop={onNodeDragStop}
-          onNodeClick={(event, node) => {
-            if (!(event.shiftKey || event.metaKey || event.ctrlKey)) return chooseNodes([node.id]);
-            const chosen = selectedNodes(latest.current.selection);
-            chooseNodes(
-              chosen.includes(node.id) ? chosen.filter((id) => id !== node.id) : [...chosen, node.id],
-            );
-          }}
-          onNodeDoubleClick={(_, node) => emit({ kind: "node_double_click", node: node.id })}
-          onEdgeClick={(_, edge) => selectEdge(edge.id)}
-          onPaneClick={() => chooseNodes([])}
-          onSelectionStart={() => (boxing.current = new Set())}
-          onSelectionEnd={() => {
-            const box = boxing.current;
-            boxing.current = null;
-            if (box && box.size > 0) chooseNodes([...box]);
-          }}
+          onNodeClick={onNodeClick}
+          onNodeDoubleClick={onNodeDoubleClick}
+          onEdgeClick={onEdgeClick}
+          onPaneClick={onPaneClick}
+          onSelectionStart={onSelectionStart}
+          onSelectionEnd={onSelectionEnd}
           onConnect={onConnect}
-          onMoveStart={(event, viewport) => {
-            gesture.current = event ? viewport : null; // the user's wheel or drag, not a fit
-          }}
-          onMoveEnd={(_, viewport) => {
-            const start = gesture.current;
-            gesture.current = null;
-            const changed =
-              start && (start.x !== viewport.x || start.y !== viewport.y || start.zoom !== viewport.zoom);
-            if (changed) moved.current = true; // a click on the pane is no move
-            remember();
-          }}
+          onMoveStart={onMoveStart}
+          onMoveEnd={onMoveEnd}
           colorMode={theme?.base === "dark" ? "dark" : "light"}
           minZoom={args.min_zoom}
           maxZoom={2}
@@ -455,7 +475,7 @@ export function Canvas({ args, theme, height }: { args: Args; theme?: Theme; hei
             <MiniMap
               pannable
               zoomable
-              style={{ marginRight: 15 + args.inset_right }}
+              style={minimapStyle}
               nodeColor={minimapColor} />
           )}
           <Panel position="top-left" className="fc-top">

@@ -3,6 +3,7 @@
 // shown on hover over the label or the curve. A click on the label is a click on the edge:
 // React passes the label's events (rendered in a portal) up to the edge, whose click
 // handler reports it.
+import { memo } from "react";
 import {
   BaseEdge,
   EdgeLabelRenderer,
@@ -14,7 +15,8 @@ import type { EdgeData } from "./types";
 
 export type LabelEdge = Edge<EdgeData, "label">;
 
-export function LabelEdgeView(props: EdgeProps<LabelEdge>) {
+// Memoised, as the nodes are (StepNode.tsx): an unchanged connection is not drawn again.
+export const LabelEdgeView = memo(function LabelEdgeView(props: EdgeProps<LabelEdge>) {
   const { id, data, selected, markerEnd } = props;
   const [path, labelX, labelY] = getBezierPath(props);
   const title = data?.title || data?.label;
@@ -36,4 +38,4 @@ export function LabelEdgeView(props: EdgeProps<LabelEdge>) {
       )}
     </>
   );
-}
+});

@@ -4,7 +4,7 @@
 // when a run is shown, the step's run state as a chip (two lines at most: a condition's
 // result). An input handle on the left; on the right one output handle, or one per branch
 // (a condition's "if" and "else"), each labelled.
-import { Fragment, useEffect, useMemo, useState } from "react";
+import { Fragment, memo, useEffect, useMemo, useState } from "react";
 import { Handle, Position, type Node, type NodeProps } from "@xyflow/react";
 import type { StepData } from "./types";
 
@@ -22,7 +22,10 @@ function breakable(name: string) {
   ));
 }
 
-export function StepNodeView({ data, selected }: NodeProps<StepNode>) {
+// Memoised: React Flow renders every node's wrapper again whenever the canvas renders;
+// a step whose props did not change is not drawn again (at 200 steps a click drew all of
+// them three times).
+export const StepNodeView = memo(function StepNodeView({ data, selected }: NodeProps<StepNode>) {
   const branches = data.branches ?? [];
   const classes = ["fc-node", selected && "fc-selected", branches.length > 0 && "fc-branching"];
   return (
@@ -67,7 +70,7 @@ export function StepNodeView({ data, selected }: NodeProps<StepNode>) {
       {branches.length === 0 && data.has_output && <Handle type="source" position={Position.Right} />}
     </div>
   );
-}
+});
 
 /** The run chip: its parts ("✓ succeeded", "3.2 s") each on one line; a chip too long for
  * one line breaks between them (a condition's result takes two lines). */
