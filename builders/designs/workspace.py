@@ -33,7 +33,6 @@ from builders.fileio import (
     default_root,
     read_bytes_bounded,
     read_json,
-    write_json_atomic,
     write_text_atomic,
 )
 
@@ -142,7 +141,7 @@ class Workspace:
                 signature is None or self.signature(design.name) != signature
             ):
                 self._check_unchanged(path, design.name, based_on)
-            write_json_atomic(path, design.model_dump(mode="json"))
+            _write_design(path, design)
             self.set_current(design.name)
         return path
 
@@ -152,7 +151,7 @@ class Workspace:
         with self._locked():
             if self.check_new_name(design.name) != design.name:
                 raise PipelineDesignError(f"'{design.name}' has spaces around it; remove them.")
-            write_json_atomic(self.path(design.name), design.model_dump(mode="json"))
+            _write_design(self.path(design.name), design)
             self.set_current(design.name)
         return self.path(design.name)
 
@@ -165,7 +164,7 @@ class Workspace:
             if moved:
                 self.check_new_name(renamed.name)
             was_current = self.current_path() == old
-            write_json_atomic(self.path(renamed.name), renamed.model_dump(mode="json"))
+            _write_design(self.path(renamed.name), renamed)
             if moved:
                 old.unlink()
             if was_current:
@@ -177,7 +176,7 @@ class Workspace:
             copy = read_design(self._file(design)).model_copy(update={"name": normal_name(new)})
             copy = with_identity(copy, fresh=True)  # a design of its own: no runs yet
             self.check_new_name(copy.name)
-            write_json_atomic(self.path(copy.name), copy.model_dump(mode="json"))
+            _write_design(self.path(copy.name), copy)
         return copy
 
     def delete(self, design: str | Path) -> None:
@@ -261,6 +260,13 @@ class Workspace:
         return SavedDesign(
             design.name, path, modified, _misplaced(design.name, path, expected), True
         )
+
+
+def _write_design(path: Path, design: Design) -> None:
+    """The design's file: indented JSON, as json.dumps(indent=2) writes it (floats aside:
+    1e-05 is 0.00001); pydantic's encoder takes 0.2 ms for 200 steps where json's indenting
+    one, in Python, takes 2."""
+    write_text_atomic(path, design.model_dump_json(indent=2) + "\n")
 
 
 def read_design(path: Path) -> Design:

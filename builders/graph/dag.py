@@ -93,9 +93,6 @@ class PipelineDAG:
 
     def topological_order(self) -> list[str]:
         """Every node after its parents; of the nodes ready, the earliest added comes first."""
-        cycle = self.find_cycle()
-        if cycle:
-            raise CycleError(cycle)
         rank = {name: index for index, name in enumerate(self._parents)}
         waiting = {node: len(parents) for node, parents in self._parents.items()}
         children: dict[str, list[str]] = {node: [] for node in self._parents}
@@ -112,6 +109,8 @@ class PipelineDAG:
                 waiting[child] -= 1
                 if waiting[child] == 0:
                     heapq.heappush(ready, rank[child])
+        if len(order) < len(names):  # the nodes left wait on each other: a cycle
+            raise CycleError(self.find_cycle() or [])
         return order
 
     def would_create_cycle(self, source: str, target: str) -> bool:
