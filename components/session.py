@@ -298,17 +298,18 @@ def close_design() -> None:
 # -- derived, once per revision -----------------------------------------------------------
 def report(design: Design) -> DesignReport:
     """The validation report, computed once per revision of the design (the same design
-    object, asked again in a run, is not hashed again: that costs milliseconds at 200 nodes)."""
-    cached = st.session_state.get(_REPORT)
-    if cached is not None and cached[0] is design:
-        return cached[2]
+    object, asked again in a run, is not hashed again: that costs milliseconds at 200 nodes).
+    The last two revisions are kept: a run that takes an edit asks for the one before it
+    too (the panel keeps its fields in that order), in any order."""
+    kept = st.session_state.get(_REPORT) or ()
+    for entry in kept:
+        if entry[0] is design:
+            return entry[2]
     revision = design.revision
-    if cached is None or cached[1] != revision:
-        cached = (design, revision, validate_design(design))
-    else:
-        cached = (design, revision, cached[2])
-    st.session_state[_REPORT] = cached
-    return cached[2]
+    found = next((entry[2] for entry in kept if entry[1] == revision), None)
+    entry = (design, revision, found if found is not None else validate_design(design))
+    st.session_state[_REPORT] = (entry, *[e for e in kept if e[1] != revision][:1])
+    return entry[2]
 
 
 def compiled(design: Design):

@@ -135,14 +135,14 @@ def delete(names: list[str]) -> None:
     select()
 
 
-def toolbar(design, place) -> None:
-    """Undo, redo, Tidy layout: drawn after the panel, so undo is offered for its edit."""
+def toolbar(design) -> None:
+    """Undo, redo, Tidy layout. Drawn before the panel: an edit in the node panel was taken
+    at the run's start, and one in the connection panel runs the workbench again."""
     history = session.history(design.name)
-    undo, redo, tidy_up = place
-    steps = ((undo, "undo", "Ctrl+Z", session.undo, history.can_undo),
-             (redo, "redo", "Ctrl+Shift+Z", session.redo, history.can_redo))  # fmt: skip
-    for column, name, keys, action, possible in steps:
-        column.button(
+    steps = (("undo", "Ctrl+Z", session.undo, history.can_undo),
+             ("redo", "Ctrl+Shift+Z", session.redo, history.can_redo))  # fmt: skip
+    for name, keys, action, possible in steps:
+        st.button(
             "",
             icon=f":material/{name}:",
             key=name,
@@ -150,16 +150,14 @@ def toolbar(design, place) -> None:
             on_click=acting(action),
             disabled=not possible,
             shortcut=keys,
-            width="stretch",
         )
-    tidy_up.button(
+    st.button(
         "Tidy layout",
         icon=":material/account_tree:",
         key="tidy",
         help="Lay the steps out left to right, by their order in the pipeline",
         on_click=acting(tidy),
         disabled=not design.nodes,
-        width="stretch",
     )
 
 
@@ -182,8 +180,11 @@ def workbench() -> None:
     several = [n for n in st.session_state.get(_SEVERAL, []) if n in design.node_names]
     select(selected, selected_edge, several)  # a deleted or undone selection is none
 
-    name, summary, *buttons = st.columns([1.8, 4.2, 0.85, 1.15, 1.3], vertical_alignment="center")
-    name.markdown(f"#### {md(design.name)}")
+    # One row, one element: Streamlit sends and draws each element of a run (a column is one).
+    with st.container(horizontal=True, vertical_alignment="center", key="bar"):
+        st.markdown(f"#### {md(design.name)}", width="content")
+        st.caption(status_line(design), width="stretch")
+        toolbar(design)
     notices = st.container()  # filled at the end: this run's notices (a merge, a refusal) too
     overlay = run_overlay(design)  # the last run's bar; its states go to canvas and panel
     with st.container(key="stage"):
@@ -191,10 +192,8 @@ def workbench() -> None:
         shown = selected or selected_edge or len(several) > 1
         if shown:
             design = panel_of(design, selected, selected_edge, several, overlay)
-    toolbar(design, buttons)  # after the panel: undo is offered for an edit made in it
     with canvas_place:
         canvas_of(design, selected_edge, overlay, inset=PANEL_WIDTH if shown else 0)
-    summary.caption(status_line(design))
     session.show_notices("designer", notices)
     session.refresh()  # after this run's edits: takes up what another tab saved meanwhile
 
@@ -213,24 +212,10 @@ def panel_of(design, selected, selected_edge, several, overlay):
     edited = design
     drawer = st.container(key=_drawer_key(*(() if selected else (selected_edge, tuple(several)))))
     with drawer, st.container(key="panel"):
-        actions, close = st.columns([3, 1], vertical_alignment="center")
-        close.button(
-            "",
-            icon=":material/close:",
-            key="close_panel",
-            help="Close the panel (Escape on the canvas)",
-            on_click=acting(select),
-        )
+        panel_bar(selected, several)
         if len(several) > 1:
-            several_panel(design, several, actions)
+            several_panel(design, several)
         elif selected:
-            actions.button(
-                "Duplicate",
-                icon=":material/content_copy:",
-                key="duplicate",
-                help="Add a copy of this step with its values (Ctrl+D on the canvas)",
-                on_click=acting(lambda: duplicate([selected])),
-            )
             overlay.node_section(selected)
             node_panel(design, session.report, selected)  # its edits: take_panel_edit
         elif selected_edge:
@@ -249,10 +234,32 @@ def panel_of(design, selected, selected_edge, several, overlay):
     return edited
 
 
-def several_panel(design, names: list[str], place) -> None:
+def panel_bar(selected, several) -> None:
+    """The panel's top row: what it acts on (Duplicate for a node) and its close button."""
+    alignment = "distribute" if selected or len(several) > 1 else "right"
+    with st.container(horizontal=True, vertical_alignment="center", horizontal_alignment=alignment):
+        if len(several) > 1:
+            st.markdown(f"**{len(several)} steps selected**", width="content")
+        elif selected:
+            st.button(
+                "Duplicate",
+                icon=":material/content_copy:",
+                key="duplicate",
+                help="Add a copy of this step with its values (Ctrl+D on the canvas)",
+                on_click=acting(lambda: duplicate([selected])),
+            )
+        st.button(
+            "",
+            icon=":material/close:",
+            key="close_panel",
+            help="Close the panel (Escape on the canvas)",
+            on_click=acting(select),
+        )
+
+
+def several_panel(design, names: list[str]) -> None:
     """Several steps selected: they move together on the canvas; here they are duplicated
     or deleted together (one undo each)."""
-    place.markdown(f"**{len(names)} steps selected**")
     st.caption(md(", ".join(names)))
     duplicated, deleted = st.columns(2)
     duplicated.button(

@@ -5,9 +5,18 @@ chosen by the handle a connection leaves from."""
 
 from __future__ import annotations
 
-from app_support import add_step, canvas_edit, create_from_starter, design_of, shown, texts
+from app_support import (
+    add_step,
+    canvas_edit,
+    create_from_starter,
+    design_of,
+    panel_field,
+    shown,
+    texts,
+)
 from app_support import app as new_app
 
+from components import session
 from components.flow_canvas import CanvasEvent
 
 
@@ -88,3 +97,17 @@ def test_a_connection_from_a_branch_handle_sets_the_branch(space):
     assert edge["source_handle"] == "else"
     at.button(key="undo").click().run()
     assert design_of(at).node("QualityGate").values["if_steps"] == ["Packaging"]
+
+
+def test_the_run_that_takes_a_panel_edit_validates_only_the_edited_design(space):
+    """The panel keeps its fields in the order of the problems before the edit: that
+    report is the one the last run made, not made again (at 200 steps each costs ~7 ms)."""
+    at = create_from_starter(new_app(), "fraud")
+    canvas_edit(at, selected="Payload")
+    before = design_of(at)
+    made = {entry[1]: entry[2] for entry in at.session_state[session._REPORT]}
+    panel_field(at, "model_registration_objective").set_value("Fraud").run()
+    kept = {entry[1]: entry[2] for entry in at.session_state[session._REPORT]}
+    assert design_of(at).node("Payload").values["model_registration_objective"] == "Fraud"
+    assert kept[before.revision] is made[before.revision]
+    assert design_of(at).revision in kept
