@@ -17,7 +17,7 @@ import {
   type WidgetProps,
 } from "@rjsf/utils";
 import validator from "@rjsf/validator-ajv8";
-import { useEffect, useRef, useState, type ReactNode } from "react";
+import { useRef, useState, type ReactNode } from "react";
 import { TextBox } from "./TextBox";
 import type { Edit, FormView } from "./types";
 
@@ -379,10 +379,14 @@ export function StepForm(props: { node: string; view: FormView; send: (edit: Edi
   const { view, send, node } = props;
   const [shown, setShown] = useState(view.formData);
   const current = useRef(view.formData); // what the form holds, between two renders too
-  useEffect(() => {
-    current.current = view.formData; // what Python sends wins
+  // What Python sends wins, in the render it arrives in: an effect would first draw the
+  // new node's schema with the old node's values, paint, and draw the form again.
+  const [taken, setTaken] = useState(view.formData);
+  if (taken !== view.formData) {
+    setTaken(view.formData);
     setShown(view.formData);
-  }, [view.formData]);
+    current.current = view.formData;
+  }
   return (
     <Form
       tagName="div"
