@@ -11,6 +11,15 @@ from test_designer import CANVAS, add_from_palette, canvas, drag_edge, settle, s
 from test_edits_in_browser import click_edge, click_node, create, open_section, shared
 from test_layout_in_browser import GEOMETRY, _overlap
 
+# The panel has scrolled and stopped: its scroll position the same two frames running.
+SCROLLED_AND_STILL = """() => {
+  const drawer = document.querySelector('[class*="st-key-drawer"]');
+  const top = drawer ? drawer.scrollTop : 0;
+  const still = top > 0 && top === window.__drawerTop;
+  window.__drawerTop = top;
+  return still;
+}"""
+
 
 def saved(server, name: str) -> dict:
     return json.loads((server.workspace / f"{name}.design.json").read_text())
@@ -78,7 +87,7 @@ def test_the_panel_is_over_the_canvas_with_the_status_on_top(page: Page, server,
     # Scrolling the long form keeps the canvas where it is.
     page.locator(".st-key-panel").hover()
     page.mouse.wheel(0, 1500)
-    page.wait_for_timeout(300)
+    page.wait_for_function(SCROLLED_AND_STILL, polling="raf")
     assert page.locator(CANVAS).bounding_box()["y"] == frame["y"]
     # A click on the empty canvas closes the panel.
     pane = canvas(page).locator(".react-flow__pane")
@@ -218,9 +227,11 @@ def test_ctrl_z_in_a_text_box_is_the_boxs_own(page: Page, server):
     box = page.get_by_role("textbox", name="Model registration objective")
     box.click()
     box.press("End")
+    typed = box.input_value()
     page.keyboard.type("X")
+    expect(box).to_have_value(typed + "X")
     page.keyboard.press("Control+z")  # the box takes back its X; the design is untouched
-    page.wait_for_timeout(500)
+    expect(box).to_have_value(typed)
     settle(page)
     assert places(saved(server, "fraud")) == places(before)  # nothing undone
     assert saved(server, "fraud") == before

@@ -62,7 +62,19 @@ def fit_view(page: Page) -> None:
     page.locator(CANVAS).evaluate("e => e.scrollIntoView({block: 'center'})")
     page.locator(CANVAS).hover(position={"x": 200, "y": 4})  # no button's tooltip on it
     canvas(page).locator(".react-flow__controls-fitview").click()
-    page.wait_for_timeout(300)
+    frame = page.locator(CANVAS).element_handle().content_frame()
+    frame.evaluate("delete window.__viewBefore")
+    frame.wait_for_function(VIEW_STILL, polling="raf")
+
+
+# The canvas's view has stopped moving: the same transform two frames running.
+VIEW_STILL = """() => {
+  const view = document.querySelector(".react-flow__viewport");
+  const now = view ? view.style.transform : null;
+  const still = now !== null && now === window.__viewBefore;
+  window.__viewBefore = now;
+  return still;
+}"""
 
 
 # -- actions ---------------------------------------------------------------------------------
