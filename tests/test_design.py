@@ -113,6 +113,18 @@ def test_connections_refuse_cycles_and_meaningless_edges(xgb):
     assert connect(xgb, "XGBoostTraining", "Packaging") == xgb  # already there
 
 
+def test_a_design_file_with_a_cycle_reports_it_once_and_wires_nothing(xgb):
+    """Connections refuse a cycle, but a file can hold one: its nodes are named once, and
+    nothing is wired along it."""
+    cyclic = xgb.model_copy(update={"edges": (*xgb.edges, ("Packaging", "TabularPreprocessing"))})
+    report = validate_design(cyclic)
+    (cycle,) = [p for p in report.problems if p.code == "cycle"]
+    for node in ("TabularPreprocessing", "XGBoostTraining", "Packaging"):
+        assert node in cycle.message
+    assert report.wires == ()
+    assert not report.valid
+
+
 def test_rename_and_remove_keep_edges_consistent(xgb):
     design = rename_node(xgb, "Packaging", "Pack")
     assert ("XGBoostTraining", "Pack") in design.edges and ("Pack", "Payload") in design.edges
