@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import threading
 
@@ -10,6 +11,7 @@ import pytest
 from builders.designs.design import add_node, new_design
 from builders.designs.workspace import WORKSPACE_ENV, NewerDesign, Workspace, default_root
 from builders.errors import PipelineDesignError
+from builders.starters import design_from_starter
 
 
 @pytest.fixture
@@ -23,6 +25,16 @@ def test_save_load_and_list(space):
     assert space.load("fraud") == design
     assert space.names() == ["fraud"] and space.current() == "fraud"
     assert not list(space.root.glob("*.tmp"))  # atomic write leaves no temporary file
+
+
+def test_a_saved_design_is_indented_json_a_person_can_read_and_diff(space):
+    """One value a line, two spaces a level, text as typed (not \\u escapes)."""
+    design = design_from_starter("xgboost_end_to_end", "Détection")
+    space.save(design)
+    text = space.path("Détection").read_text(encoding="utf-8")
+    assert text == json.dumps(json.loads(text), indent=2, ensure_ascii=False) + "\n"
+    assert '"name": "Détection"' in text
+    assert space.load("Détection") == design
 
 
 def test_names_that_are_not_file_names_stay_distinct(space):
