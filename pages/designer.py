@@ -182,8 +182,7 @@ def workbench() -> None:
 
     # One row, one element: Streamlit sends and draws each element of a run (a column is one).
     with st.container(horizontal=True, vertical_alignment="center", key="bar"):
-        st.markdown(f"#### {md(design.name)}", width="content")
-        st.caption(status_line(design), width="stretch")
+        st.markdown(f"#### {md(design.name)}", width="stretch")  # its state: on the canvas
         toolbar(design)
     notices = st.container()  # filled at the end: this run's notices (a merge, a refusal) too
     overlay = run_overlay(design)  # the last run's bar; its states go to canvas and panel
@@ -294,18 +293,6 @@ def canvas_of(design, selected_edge, overlay, inset: int) -> None:
         height=None,
         runs=overlay.states,
         inset_right=inset,
-    )
-
-
-def status_line(design) -> str:
-    """'8 of 9 steps ready · 12 connections'."""
-    report = session.report(design)
-    ready = sum(1 for n in design.node_names if not report.for_node(n))
-    steps = len(design.nodes)
-    connections = len(design.edges)
-    return (
-        f"{ready} of {steps} step{'s' if steps != 1 else ''} ready · "
-        f"{connections} connection{'s' if connections != 1 else ''}"
     )
 
 

@@ -43,8 +43,14 @@ def plain(markdown: str) -> str:
 
 
 def texts(at: AppTest) -> str:
-    """What a person reads on the page: its texts, and the node panel's."""
-    return plain(raw_texts(at)) + "\n" + panel_text(at)
+    """What a person reads on the page: its texts, the node panel's and the canvas's."""
+    return plain(raw_texts(at)) + "\n" + panel_text(at) + "\n" + canvas_text(at)
+
+
+def canvas_text(at: AppTest) -> str:
+    """The text the canvas shows in its top bar (its summary), if a canvas is drawn."""
+    drawn = [c for c in at.get("component_instance") if c.key == CANVAS_KEY]
+    return "\n".join(json.loads(c.proto.json_args).get("summary", "") for c in drawn)
 
 
 def create_from_starter(at: AppTest, name: str, starter: str = "xgboost_end_to_end") -> AppTest:

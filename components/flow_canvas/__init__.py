@@ -213,6 +213,7 @@ def flow_canvas(
     view_key: str | None = None,
     palette: Iterable[PaletteItem] = (),
     inset_right: int = 0,
+    summary: str = "",
 ) -> list[CanvasEvent]:
     """Draw the canvas; return the user's events not yet read (see canvas_events).
 
@@ -220,7 +221,8 @@ def flow_canvas(
     them out with); a minimap is shown from `minimap_from` nodes on; the user zooms out to
     `min_zoom` at most. `height` None: down to the bottom of the browser's window. Selected
     are `selected_nodes` when they are several, else the node, else the edge. `palette`:
-    the steps offered in a panel at the canvas's left (none: no palette).
+    the steps offered in a panel at the canvas's left (none: no palette). `summary`: a
+    line of plain text in the canvas's top bar (the design's state, say).
     """
     if not (DIST / "index.html").exists():
         raise RuntimeError(f"{DIST} is missing: build it (see components/flow_canvas/README.md)")
@@ -249,5 +251,6 @@ def flow_canvas(
         view_key=view_key,
         palette=[dict(vars(item)) for item in palette],
         inset_right=inset_right,
+        summary=summary,
     )
     return events + _unread(key, value)

@@ -281,7 +281,7 @@ def check(b: Browser, model: Model, step: str) -> None:
         f"{len(ready)} of {steps} step{'s' * (steps != 1)} ready · "
         f"{links} connection{'s' * (links != 1)}"
     )
-    expect(b.page.get_by_text(caption)).to_be_visible()
+    expect(frame.locator(".fc-summary")).to_have_text(caption)
     for name in model.names:
         badge = frame.locator(f'.react-flow__node[data-id="{name}"]')
         expect(badge).to_contain_text("● ready" if name in ready else "● ")

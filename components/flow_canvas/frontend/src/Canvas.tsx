@@ -495,6 +495,11 @@ export function Canvas({ args, theme, height }: { args: Args; theme?: Theme; hei
               </button>
             )}
             {args.nodes.length > 0 && <Finder names={stepNames} onGo={(name) => chooseNodes([name])} />}
+            {args.summary && (
+              <p className="fc-summary" role="status">
+                {args.summary}
+              </p>
+            )}
           </Panel>
         </ReactFlow>
       </div>

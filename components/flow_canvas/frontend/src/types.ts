@@ -49,6 +49,7 @@ export interface Args {
   view_key: string | null; // the view is kept per key across page switches
   palette: PaletteItem[];
   inset_right: number; // pixels at the right the page covers (a panel over the canvas)
+  summary?: string; // a line of text in the top bar (the design's state)
 }
 
 export type XY = [number, number];
