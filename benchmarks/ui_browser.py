@@ -25,7 +25,9 @@ visit in a new session (a new compile, with the SDK already imported).
 server's CPU and the runs' wall time, and the page renderer's busy time (Chromium's metrics).
 --trace prints, per action, the timeline of one repetition: websocket messages (script runs
 begin with new_session and end with script_finished), the canvas iframe's render messages,
-the values it sends back (each one a rerun) and the browser's long tasks.
+the values it sends back (each one a rerun) and the browser's long tasks; and, from the
+server's own clock, when each run started and ended and when each message was sent: a gap
+between the server's last message and the result is the page's.
 """
 
 from __future__ import annotations
@@ -569,32 +571,51 @@ def percentile(values: list[float], q: float) -> float:
 
 
 def timeline(sample: Sample) -> list[str]:
-    """The probe's records, decoded: script runs, component messages, long tasks."""
+    """The probe's records, decoded: script runs, component messages, long tasks, and with
+    the server's marks (--trace) when its runs started and ended and it sent each message.
+    Consecutive deltas are counted on one line: received by the page, or sent by the server
+    (the time of the last one)."""
     from streamlit.proto.BackMsg_pb2 import BackMsg
     from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
-    lines, deltas = [], 0
-    for entry in sorted(sample.trace, key=lambda e: e["t"]):
+    lines: list[str] = []
+    deltas = {"in": 0, "sent": 0}
+    last = {"in": "", "sent": ""}  # when the last delta of each run of them came or went
+
+    def add(line: str) -> None:
+        if deltas["in"]:
+            lines.append(f"{last['in']}  in   {deltas['in']} deltas (the last)")
+        if deltas["sent"]:
+            lines.append(f"{last['sent']}  server sent {deltas['sent']} deltas (the last)")
+        deltas.update(dict.fromkeys(deltas, 0))
+        lines.append(line)
+
+    shown = {"t": sample.end, "where": "page", "what": "result"}
+    for entry in sorted([*sample.trace, shown], key=lambda e: e["t"]):
         at = f"{entry['t'] - sample.start:+8.0f} ms"
         what = entry["what"]
-        if what in ("in", "out") and entry.get("data"):
+        if what == "result":
+            add(f"{at}  page   the result shown")
+        elif entry["where"] == "server":
+            if what == "sent delta":
+                deltas["sent"] += 1
+                last["sent"] = at
+            else:
+                add(f"{at}  server {what}")
+        elif what in ("in", "out") and entry.get("data"):
             raw = base64.b64decode(entry["data"])
             message = (ForwardMsg if what == "in" else BackMsg).FromString(raw)
             kind = message.WhichOneof("type")
             if kind == "delta":
-                deltas += 1
-                continue
-            if deltas:
-                lines.append(f"{'':>11}   ... {deltas} deltas")
-                deltas = 0
-            if kind in ("heartbeat_ack", "app_heartbeat"):
-                continue
-            lines.append(f"{at}  {what:<4} {kind} ({len(raw)} bytes)")
+                deltas["in"] += 1
+                last["in"] = at
+            elif kind not in ("heartbeat_ack", "app_heartbeat"):
+                add(f"{at}  {what:<4} {kind} ({len(raw)} bytes)")
         elif what == "message":
-            lines.append(f"{at}  {entry['where']:<6} {entry['type']}")
+            add(f"{at}  {entry['where']:<6} {entry['type']}")
         elif what == "longtask" and entry["where"] == "page":  # the iframe shares the thread
-            lines.append(f"{at}  {entry['where']:<6} long task {entry['ms']:.0f} ms")
-    runs = sum("new_session" in line for line in lines)
+            add(f"{at}  {entry['where']:<6} long task {entry['ms']:.0f} ms")
+    runs = sum("in   new_session" in line for line in lines)
     values = sum("setComponentValue" in line and "page" in line for line in lines)
     busy = sum(e["ms"] for e in sample.trace if e["what"] == "longtask" and e["where"] == "page")
     lines.append(
@@ -644,8 +665,8 @@ def main() -> None:
     cpu: dict[tuple[str, int], list[list[float]]] = {}
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
-        env = {"PYTHONPATH": str(cpu_probe(root))} if args.cpu else None
-        app, floor_app = App(REPO / "app.py", workspace, env), App(floor_script, workspace)
+        env = server_probe(root, args.cpu, args.trace)
+        app, floor_app = App(REPO / "app.py", workspace, env), App(floor_script, workspace, env)
         apps = {"": (app, space)}
         if args.against:  # its own workspace: the two apps never edit one file
             other = root / "workspace-b"
@@ -699,7 +720,8 @@ def main() -> None:
             for name, sample in visits.items():
                 previews.setdefault(name, []).append(sample)
         browser.close()
-    report(samples, floor_samples, previews, failures, args)
+    logs = [served.log_path for served, _ in apps.values()] + [floor_app.log_path]
+    report(samples, floor_samples, previews, failures, args, logs)
     if cpu:
         print(
             "\nper action, medians in ms: the script runs' CPU (its thread, time.thread_time),"
@@ -742,11 +764,66 @@ script_runner.ScriptRunner._run_script = _timed
 """
 
 
-def cpu_probe(root: Path) -> Path:
-    folder = root / "cpu-probe"
-    folder.mkdir()
-    (folder / "sitecustomize.py").write_text(CPU_PROBE)
-    return folder
+# --trace: the server's side of each run, printed by the app's process with epoch times
+# (when a script run starts and ends, when each message is handed to the websocket), read
+# from its log and merged into the timelines. Wraps Streamlit internals: if they moved, the
+# probe says so in the log and the timelines show the page's side only.
+TRACE_PROBE = """
+import sys, time
+from streamlit.runtime.scriptrunner import script_runner
+
+
+def _mark(what):
+    print("SERVER-MARK %.3f %s" % (time.time() * 1000, what), file=sys.stderr, flush=True)
+
+
+_script = script_runner.ScriptRunner._run_script
+
+
+def _marked(self, *args, **kwargs):
+    _mark("script-start")
+    try:
+        return _script(self, *args, **kwargs)
+    finally:
+        _mark("script-end")
+
+
+script_runner.ScriptRunner._run_script = _marked
+try:
+    from streamlit.web.server.starlette.starlette_websocket import StarletteSessionClient
+
+    _write = StarletteSessionClient.write_forward_msg
+
+    def _sent(self, msg):
+        _mark("sent " + msg.WhichOneof("type"))
+        return _write(self, msg)
+
+    StarletteSessionClient.write_forward_msg = _sent
+except (ImportError, AttributeError) as error:
+    print("SERVER-MARK probe: no websocket client to wrap (%s)" % error, file=sys.stderr)
+"""
+
+
+def server_probe(root: Path, cpu: bool, trace: bool) -> dict[str, str] | None:
+    """The environment that starts an app with the probes asked for (None: none)."""
+    if not (cpu or trace):
+        return None
+    folder = root / "server-probe"
+    folder.mkdir(exist_ok=True)
+    parts = [CPU_PROBE] * cpu + [TRACE_PROBE] * trace
+    (folder / "sitecustomize.py").write_text("\n".join(parts))
+    return {"PYTHONPATH": str(folder)}
+
+
+def server_marks(logs: list[Path]) -> list[dict]:
+    """The trace probe's marks in the apps' logs, as timeline entries."""
+    marks = []
+    for log in logs:
+        for line in log.read_text(errors="replace").splitlines():
+            parts = line.split(" ", 2)
+            if len(parts) == 3 and parts[0] == "SERVER-MARK" and parts[1] != "probe:":
+                marks.append({"t": float(parts[1]), "where": "server", "what": parts[2]})
+    return marks
 
 
 class BrowserCpu:
@@ -791,7 +868,7 @@ class ScriptCpu:
         return tuple(sum(run[i] for run in runs) for i in range(3))
 
 
-def report(samples, floor_samples, previews, failures, args) -> None:
+def report(samples, floor_samples, previews, failures, args, logs: list[Path]) -> None:
     floor = [s.seconds for s in floor_samples]
     floor_median, floor_p95 = statistics.median(floor), percentile(floor, 0.95)
     print(f"\nfloor (one-button app, click -> text): median {floor_median * 1000:.0f} ms, "
@@ -820,6 +897,9 @@ def report(samples, floor_samples, previews, failures, args) -> None:
             median = statistics.median(s.seconds for s in found)
             print(f"  {name:<28}{median * 1000:>8.0f} ms  {median / later:>5.1f}x a later visit")
     if args.trace:
+        marks = server_marks(logs)
+        for sample in [*floor_samples, *(s for found in samples.values() for s in found)]:
+            sample.trace += [m for m in marks if sample.start - 5 < m["t"] < sample.end + 100]
         for (action, size), found in samples.items():
             if found:
                 print(
