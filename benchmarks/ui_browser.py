@@ -666,7 +666,9 @@ def main() -> None:
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
         env = server_probe(root, args.cpu, args.trace)
-        app, floor_app = App(REPO / "app.py", workspace, env), App(floor_script, workspace, env)
+        app = App(REPO / "app.py", workspace, env)
+        # The floor's runs untouched by the CPU probe; traced, it shows the server's marks too.
+        floor_app = App(floor_script, workspace, env if args.trace else None)
         apps = {"": (app, space)}
         if args.against:  # its own workspace: the two apps never edit one file
             other = root / "workspace-b"

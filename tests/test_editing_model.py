@@ -8,7 +8,7 @@ or refused), unbind it, type a parameter's default, rename (free or taken name),
 starter's files, a taken name, a malformed file), undo and redo (the model keeps its own
 history of files: every action that changed the file can be undone). After each action: the
 saved file equals the model; the undo and redo buttons are enabled as it says; the canvas
-shows the model's nodes and connections; the caption counts them and the ready badges; each
+shows the model's nodes and connections; its summary counts them and the ready badges; each
 badge agrees with the validation of the model's design, and a node whose values its Config
 refuses is never ready. Then two tabs (sessions) edit one design, interleaved: each one's
 changes merge into the file, and one clash is offered back.
@@ -317,7 +317,7 @@ def choose(rng: random.Random, model: Model):
 
 # -- checks ----------------------------------------------------------------------------------
 def check(tab: Tab, model: Model, step: str, history: bool = False) -> None:
-    """The file, the canvas, the caption and the badges agree with the model; with
+    """The file, the canvas, its summary and the badges agree with the model; with
     `history` (one tab: the model's history is this tab's), the undo and redo buttons too."""
     assert not tab.at.exception, (step, tab.at.exception)
     assert tab.saved() == model.expected(), step
@@ -330,11 +330,11 @@ def check(tab: Tab, model: Model, step: str, history: bool = False) -> None:
     assert drawn == sorted(model.edges), step
     ready = {n["id"] for n in canvas["nodes"] if n["status"] == "● ready"}
     steps, edges = len(model.names), len(model.edges)
-    caption = (
+    summary = (
         f"{len(ready)} of {steps} step{'s' * (steps != 1)} ready · "
         f"{edges} connection{'s' * (edges != 1)}"
     )
-    assert caption in texts(tab.at), (step, caption)
+    assert summary in texts(tab.at), (step, summary)
     report = validate_design(Design.model_validate(model.expected()))
     for name in model.names:
         assert (name in ready) == (not report.for_node(name)), (step, name)

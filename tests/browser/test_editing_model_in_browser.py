@@ -2,7 +2,7 @@
 with the mouse and keyboard (add a step, drag a connection, click one and remove it, type a
 field, switch an override, rename, delete, undo and redo by button or Ctrl+Z and
 Ctrl+Shift+Z), the design file checked after each against the
-independent model (tests/editing_model.py), and the canvas, caption and badges against it.
+independent model (tests/editing_model.py), and the canvas, its summary and badges against it.
 
 CI runs a few dozen actions; run longer by hand:
 
@@ -277,11 +277,11 @@ def check(b: Browser, model: Model, step: str) -> None:
     report = validate_design(Design.model_validate(expected))
     ready = [n for n in model.names if not report.for_node(n)]
     steps, links = len(model.names), len(model.edges)
-    caption = (
+    summary = (
         f"{len(ready)} of {steps} step{'s' * (steps != 1)} ready · "
         f"{links} connection{'s' * (links != 1)}"
     )
-    expect(frame.locator(".fc-summary")).to_have_text(caption)
+    expect(frame.locator(".fc-summary")).to_have_text(summary)
     for name in model.names:
         badge = frame.locator(f'.react-flow__node[data-id="{name}"]')
         expect(badge).to_contain_text("● ready" if name in ready else "● ")

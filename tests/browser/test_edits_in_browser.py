@@ -189,7 +189,7 @@ def test_a_clicked_connection_is_highlighted_and_removed(page: Page, server, art
     expect(selected).to_have_class(re.compile("selected"))
     page.screenshot(path=artifacts / "08-connection-selected.png")
     page.keyboard.press("Backspace")
-    expect(page.get_by_text("8 connections")).to_be_visible()
+    expect(frame.locator(".fc-summary")).to_contain_text("8 connections")
     settle(page)
     expect(frame.locator(".react-flow__edge")).to_have_count(8)
     assert ["Packaging", "Payload"] not in saved(server, "fraud")["edges"]
@@ -197,7 +197,7 @@ def test_a_clicked_connection_is_highlighted_and_removed(page: Page, server, art
     page.get_by_role("button", name="Remove connection").click()
     settle(page)
     expect(frame.locator(".react-flow__edge")).to_have_count(7)
-    expect(page.get_by_text("7 connections")).to_be_visible()
+    expect(frame.locator(".fc-summary")).to_contain_text("7 connections")
     edges = saved(server, "fraud")["edges"]
     assert ["Packaging", "ModelRegistration"] not in edges
     assert ["Packaging", "XGBoostModel"] in edges
