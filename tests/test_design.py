@@ -125,6 +125,21 @@ def test_a_design_file_with_a_cycle_reports_it_once_and_wires_nothing(xgb):
     assert not report.valid
 
 
+@pytest.mark.parametrize("region", [{"a": {"b": []}}, ["us-east-1"], 3])
+def test_a_region_of_another_type_is_the_nodes_problem_not_a_crash(xgb, region):
+    """Found by the CLI's fuzz run: the one-region check counted the nodes' raw regions, and
+    a dict or a list there raised TypeError. Such a region is its own node's type problem;
+    the others are still compared among themselves."""
+    nodes = [n.model_copy(update={"values": {**n.values, "region": region}})
+             if n.name == "Packaging" else n for n in xgb.nodes]  # fmt: skip
+    nodes[0] = nodes[0].model_copy(update={"values": {**nodes[0].values, "region": "eu-west-1"}})
+    report = validate_design(xgb.model_copy(update={"nodes": tuple(nodes)}))
+    on_packaging = [p for p in report.problems if p.node == "Packaging" and p.field == "region"]
+    assert len(on_packaging) == 1 and on_packaging[0].code != "conflict"
+    (conflict,) = [p for p in report.problems if p.code == "conflict"]  # the others' own
+    assert (conflict.node, conflict.field) == (nodes[0].name, "region")
+
+
 def test_rename_and_remove_keep_edges_consistent(xgb):
     design = rename_node(xgb, "Packaging", "Pack")
     assert ("XGBoostTraining", "Pack") in design.edges and ("Pack", "Payload") in design.edges

@@ -69,9 +69,15 @@ def graph_errors(dag: PipelineDAG, configured: list[str]) -> list[PipelineDesign
     return errors
 
 
+def _named(regions: Mapping[str, Any]) -> dict[str, str]:
+    """The regions given as text: another type (a list, say) is its own node's problem."""
+    return {node: region for node, region in regions.items() if isinstance(region, str) and region}
+
+
 def region_errors(regions: Mapping[str, Any]) -> list[PipelineDesignError]:
     """A pipeline runs in one region: nodes that disagree with the majority are errors."""
-    counts = Counter(region for region in regions.values() if region)
+    regions = _named(regions)
+    counts = Counter(regions.values())
     if len(counts) < 2:
         return []
     region = counts.most_common(1)[0][0]
@@ -84,13 +90,13 @@ def region_errors(regions: Mapping[str, Any]) -> list[PipelineDesignError]:
             code="conflict",
         )
         for node, value in regions.items()
-        if value and value != region
+        if value != region
     ]
     return [ConfigValidationError(problems)]
 
 
 def majority_region(regions: Mapping[str, Any]) -> str | None:
-    counts = Counter(region for region in regions.values() if region)
+    counts = Counter(_named(regions).values())
     return counts.most_common(1)[0][0] if counts else None
 
 
