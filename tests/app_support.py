@@ -49,8 +49,13 @@ def texts(at: AppTest) -> str:
 
 def canvas_text(at: AppTest) -> str:
     """The text the canvas shows in its top bar (its summary), if a canvas is drawn."""
+    return "\n".join(canvas.get("summary", "") for canvas in _canvases(at))
+
+
+def _canvases(at: AppTest) -> list[dict]:
+    """The arguments of each canvas the run drew (none or one)."""
     drawn = [c for c in at.get("component_instance") if c.key == CANVAS_KEY]
-    return "\n".join(json.loads(c.proto.json_args).get("summary", "") for c in drawn)
+    return [json.loads(c.proto.json_args) for c in drawn]
 
 
 def create_from_starter(at: AppTest, name: str, starter: str = "xgboost_end_to_end") -> AppTest:
@@ -96,8 +101,8 @@ def open_sections(at: AppTest) -> AppTest:
 
 def shown(at: AppTest) -> dict:
     """What the canvas was last drawn with: its nodes, edges and selection."""
-    (canvas,) = [c for c in at.get("component_instance") if c.key == CANVAS_KEY]
-    return json.loads(canvas.proto.json_args)
+    (canvas,) = _canvases(at)
+    return canvas
 
 
 def live(widgets, key: str):

@@ -77,10 +77,9 @@ def _named(regions: Mapping[str, Any]) -> dict[str, str]:
 def region_errors(regions: Mapping[str, Any]) -> list[PipelineDesignError]:
     """A pipeline runs in one region: nodes that disagree with the majority are errors."""
     regions = _named(regions)
-    counts = Counter(regions.values())
-    if len(counts) < 2:
+    if len(set(regions.values())) < 2:
         return []
-    region = counts.most_common(1)[0][0]
+    region = majority_region(regions)
     problems = [
         Problem(
             f"All steps of a pipeline run in one region; this one says {value} and the "
