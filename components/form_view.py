@@ -80,8 +80,10 @@ def form_view(
         if spec.name not in exclude
         and (applies(spec.name) or spec.name in wrong)  # shown to fix a wrong value
     ]
-    shared = [s for s in shared_specs(config_class, settings) if s in specs]
-    own = [spec for spec in specs if spec not in shared]
+    shown = {spec.name for spec in specs}  # names, not specs: a spec's == compares every field
+    shared = [s for s in shared_specs(config_class, settings) if s.name in shown]
+    shared_names = {spec.name for spec in shared}
+    own = [spec for spec in specs if spec.name not in shared_names]
     main, advanced = _sections(own, flagged)
     order = [spec.name for spec in (*shared, *main, *advanced)]
     every = properties_of(schema)
@@ -91,17 +93,18 @@ def form_view(
     data: dict[str, Any] = {}
     for spec in (*shared, *main, *advanced):
         overridden = spec.name in values
-        held = values if spec not in shared or overridden else settings or {}
+        is_shared = spec.name in shared_names
+        held = values if not is_shared or overridden else settings or {}
         raw = held.get(spec.name, spec.default)
-        options = dict(choices or {}).get(spec.name)
+        options = (choices or {}).get(spec.name)
         prop, field_ui, data[spec.name] = _field(spec, raw, options, schema["properties"])
-        if spec in shared:
+        if is_shared:
             field_ui["ui:options"] |= {"shared": True, "overridden": overridden}
             field_ui["ui:title"] = spec.label + (OVERRIDDEN if overridden else PIPELINE_SETTING)
         schema["properties"][spec.name] = prop
         ui[spec.name] = field_ui
     schema = with_modes(config_class, schema)
-    attention = any(s.name in values for s in shared) or bool({s.name for s in shared} & flagged)
+    attention = any(name in values for name in shared_names) or bool(shared_names & flagged)
     ui["ui:options"] = {
         "settings": [spec.name for spec in shared],
         "advanced": [spec.name for spec in advanced],
@@ -130,7 +133,8 @@ def _sections(specs: list[FieldSpec], flagged: set[str]):
     """(main, advanced): required fields and fields with a problem first; ADVANCED ones
     apart unless something is wrong with them."""
     advanced = [s for s in specs if s.advanced and not s.required and s.name not in flagged]
-    main = [spec for spec in specs if spec not in advanced]
+    apart = {spec.name for spec in advanced}
+    main = [spec for spec in specs if spec.name not in apart]
     return sorted(main, key=lambda spec: not (spec.required or spec.name in flagged)), advanced
 
 
