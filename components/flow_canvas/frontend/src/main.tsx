@@ -1,3 +1,4 @@
+import { flushSync } from "react-dom";
 import { createRoot } from "react-dom/client";
 import { ReactFlowProvider } from "@xyflow/react";
 import "@xyflow/react/dist/style.css";
@@ -9,21 +10,29 @@ import type { Args } from "./types";
 
 const root = createRoot(document.getElementById("root")!);
 let height = -1;
+let below: number | null = null; // the window's height below the frame, as last measured
 let last: Render | null = null;
 forwardShortcuts();
 keepTextUndoInTextBoxes();
 
 // Each render message is a new set of arguments for the same, still mounted canvas; the
-// height is Python's, or the window's below the frame (drawn again when that changes).
+// height is Python's, or the window's below the frame: measured once, then again when it
+// may have changed (measuring on every message would lay the page out there and then).
+// The canvas is drawn in the message's task: React would otherwise draw it in a task of
+// its own, often after the page's next frame.
 function draw(): void {
   if (last === null) return;
   const given = last.args as unknown as Args;
-  const wanted = given.height ?? windowHeight() ?? MIN_HEIGHT;
+  if (given.height == null && below === null) below = windowHeight();
+  const wanted = given.height ?? below ?? MIN_HEIGHT;
   if (wanted !== height) setFrameHeight((height = wanted));
-  root.render(
-    <ReactFlowProvider>
-      <Canvas args={given} theme={last.theme} height={height} />
-    </ReactFlowProvider>,
+  const { theme } = last;
+  flushSync(() =>
+    root.render(
+      <ReactFlowProvider>
+        <Canvas args={given} theme={theme} height={wanted} />
+      </ReactFlowProvider>,
+    ),
   );
 }
 
@@ -37,6 +46,9 @@ watchWindowHeight(() => {
   pending = true;
   requestAnimationFrame(() => {
     pending = false;
-    if (last !== null && (last.args as unknown as Args).height == null && windowHeight() !== height) draw();
+    const measured = windowHeight();
+    if (measured === below) return;
+    below = measured;
+    if (last !== null && (last.args as unknown as Args).height == null) draw();
   });
 });

@@ -10,6 +10,7 @@ import Form from "@rjsf/core";
 import {
   ADDITIONAL_PROPERTY_FLAG,
   getUiOptions,
+  type FieldProps,
   type FieldTemplateProps,
   type IconButtonProps,
   type ObjectFieldTemplateProps,
@@ -321,6 +322,15 @@ const templates = {
 };
 const widgets = { TextareaWidget, CheckboxWidget, SelectWidget, CheckboxesWidget };
 
+/** A number field is RJSF's text field: BaseInputTemplate already sends numbers. RJSF's own
+ * NumberField builds an Intl.NumberFormat on every render of every number field (a fifth
+ * of a form's render) to read a decimal separator no box here uses. */
+function NumberField(props: FieldProps) {
+  const { StringField } = props.registry.fields;
+  return <StringField {...props} />;
+}
+const fields = { NumberField };
+
 /** The fields whose values differ, as (dotted path, new value); a nested config is
  * compared field by field, anything else (a table, a list) as a whole. */
 function changes(schema: RJSFSchema, before: unknown, after: unknown, path: string[]): [string, unknown][] {
@@ -399,6 +409,7 @@ export function StepForm(props: { node: string; view: FormView; send: (edit: Edi
       extraErrors={view.errors}
       templates={templates}
       widgets={widgets}
+      fields={fields}
       formContext={{ node, send }}
       experimental_defaultFormStateBehavior={{
         emptyObjectFields: "skipDefaults",

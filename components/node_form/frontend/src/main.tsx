@@ -6,6 +6,7 @@
 // (a new one would cost a fresh mount per click), so the panel scrolls its container back
 // to the top itself when it shows another node.
 import "./panel.css";
+import { flushSync } from "react-dom";
 import { createRoot, type Root } from "react-dom/client";
 import { keepTextUndoInTextBoxes } from "./keys";
 import { acknowledge, connect } from "./outbox";
@@ -51,7 +52,10 @@ export default function render({ data: { panel: data }, parentElement, setTrigge
     if (around) around.scrollTop = 0; // another node's panel opens at its top
   }
   entry.node = data.node;
-  entry.root.render(<Panel data={data} />);
+  // Drawn now, in Streamlit's task: React would otherwise draw it in a task of its own,
+  // after the page's next frame (a frame of the old panel, then a frame more for the new).
+  const { root } = entry;
+  flushSync(() => root.render(<Panel data={data} />));
   const done = entry;
   return () => {
     done.root.unmount();
