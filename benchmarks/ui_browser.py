@@ -1,6 +1,7 @@
 """What a user waits for in the designer, measured in Chromium, against a floor in the same run.
 
     python benchmarks/ui_browser.py [--repeat 10] [--sizes 10,50,200] [--quick] [--trace] [--cpu]
+                                    [--renders] [--against CHECKOUT]
 
 Each action is timed in the browser, from the user's input event (pointer or key, recorded by
 a listener in the page) to the first animation frame where the page shows its result:
@@ -23,6 +24,12 @@ visit in a new session (a new compile, with the SDK already imported).
 
 --cpu adds, per action, the CPU time the app's script runs took (load-independent), the
 server's CPU and the runs' wall time, and the page renderer's busy time (Chromium's metrics).
+--renders adds, per action, how many times Streamlit's page committed (React) and how many
+of its components rendered, counted through React's devtools hook (the canvas's and the node
+panel's own React copies are not counted), settling included. They move far less with the
+machine's load than times do (commits still follow how the messages happened to be batched),
+so what an element fewer on the page saves shows in a short run. The counting costs a little
+time itself: times taken with it compare only with times taken with it.
 --trace prints, per action, the timeline of one repetition: websocket messages (script runs
 begin with new_session and end with script_finished), the canvas iframe's render messages,
 the values it sends back (each one a rerun) and the browser's long tasks; and, from the
@@ -62,6 +69,7 @@ from components.flow_canvas import IFRAME_TITLE  # noqa: E402
 
 CANVAS = f'iframe[title="{IFRAME_TITLE}"]'
 TRACING = False  # --trace: the probe records websocket messages too
+COUNTING = False  # --renders: the pages count their React commits and component renders
 FLOOR_APP = """
 import streamlit as st
 
@@ -268,6 +276,49 @@ HEADINGS = """[...document.querySelectorAll("[data-testid=stMain] h3"),
     .flatMap((host) => host.shadowRoot ? [...host.shadowRoot.querySelectorAll("h3")] : [])]"""
 
 
+# --renders: React's devtools hook, in the page only (not in the canvas's frame). A component
+# rendered in a commit when it is new or did work (React's PerformedWork flag); a subtree
+# whose children are the ones of the last commit was not visited (its flags are old ones).
+RENDERS_HOOK = """
+(() => {
+  if (window !== window.top) return;
+  const count = (window.__renders = {commits: 0, components: 0});
+  const COMPONENTS = new Set([0, 1, 11, 14, 15]);  // function, class, forwardRef, memo
+  const walk = (fiber) => {
+    for (let at = fiber; at; at = at.sibling) {
+      const fresh = at.alternate === null;
+      if (COMPONENTS.has(at.tag) && (fresh || at.flags & 1)) count.components += 1;
+      if (at.child && (fresh || at.child !== at.alternate.child)) walk(at.child);
+    }
+  };
+  window.__REACT_DEVTOOLS_GLOBAL_HOOK__ = {
+    supportsFiber: true, renderers: new Map(), isDisabled: false,
+    inject(renderer) { this.renderers.set(this.renderers.size + 1, renderer);
+                       return this.renderers.size; },
+    onCommitFiberRoot(id, root) { count.commits += 1; walk(root.current.child); },
+    onCommitFiberUnmount() {}, onPostCommitFiberRoot() {}, checkDCE() {},
+  };
+})();
+"""
+
+
+class PageRenders:
+    """The page's React commits and component renders since the last call (--renders)."""
+
+    def __init__(self, page):
+        self.page = page
+        self.last = self.read()
+
+    def read(self) -> tuple[float, float]:
+        count = self.page.evaluate("window.__renders || {commits: 0, components: 0}")
+        return count["commits"], count["components"]
+
+    def since_last(self) -> tuple[float, float]:
+        now, last = self.read(), self.last
+        self.last = now
+        return now[0] - last[0], now[1] - last[1]
+
+
 # -- the designer's actions -------------------------------------------------------------------
 def on_canvas(condition: str) -> str:
     """A predicate on the canvas node named arg.node: `condition` over `node`."""
@@ -331,6 +382,8 @@ class Designer:
         self.context = browser.new_context(viewport={"width": 1500, "height": 1000})
         self.page = self.context.new_page()
         self.page.add_init_script(PROBE)
+        if COUNTING:
+            self.page.add_init_script(RENDERS_HOOK)
         self.page.set_default_timeout(120_000)
         self.page.goto(app.url)
         self.page.frame_locator(CANVAS).locator(".react-flow__node").first.wait_for()
@@ -516,6 +569,8 @@ class Floor:
         self.context = browser.new_context(viewport={"width": 1500, "height": 1000})
         self.page = self.context.new_page()
         self.page.add_init_script(PROBE)
+        if COUNTING:
+            self.page.add_init_script(RENDERS_HOOK)
         self.page.goto(app.url)
         self.page.get_by_text("clicked 0").wait_for()
         self.clicks = 0
@@ -625,7 +680,7 @@ def timeline(sample: Sample) -> list[str]:
 
 
 def main() -> None:
-    global TRACING
+    global TRACING, COUNTING
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--repeat", type=int, default=10, help="samples per action and size")
     parser.add_argument("--sizes", default="10,50,200", help="design sizes, in nodes")
@@ -635,6 +690,9 @@ def main() -> None:
     parser.add_argument("--trace", action="store_true", help="timelines of the last samples")
     parser.add_argument("--cpu", action="store_true", help="the script runs' CPU time too")
     parser.add_argument(
+        "--renders", action="store_true", help="the page's React commits and renders too"
+    )
+    parser.add_argument(
         "--against",
         type=Path,
         help="another checkout of the app (e.g. main, unpacked), measured in the same rounds: "
@@ -643,7 +701,7 @@ def main() -> None:
     args = parser.parse_args()
     if args.quick:
         args.repeat, args.sizes, args.preview_repeat = 3, "10,200", 1
-    TRACING = args.trace
+    TRACING, COUNTING = args.trace, args.renders
     sizes = [int(size) for size in args.sizes.split(",")]
     from playwright.sync_api import sync_playwright
 
@@ -663,6 +721,7 @@ def main() -> None:
         "undo": lambda d: [undo(d)],
     }
     cpu: dict[tuple[str, int], list[list[float]]] = {}
+    renders: dict[tuple[str, int], list[tuple[float, float]]] = {}
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
         env = server_probe(root, args.cpu, args.trace)
@@ -683,22 +742,32 @@ def main() -> None:
                     runs[f"{size}{tag}"] = ScriptCpu(served.log_path)
             pages = {size: BrowserCpu(d.page) for size, d in designers.items()} if args.cpu else {}
             floor_cpu = BrowserCpu(floor.page) if args.cpu else None
+            counted = {size: PageRenders(d.page) for size, d in designers.items()}
+            floor_counted = PageRenders(floor.page)
             for round_ in range(args.repeat):
                 print(f"round {round_ + 1}/{args.repeat}", file=sys.stderr)
                 for size, designer in designers.items():  # interleaved: the machine drifts
                     if floor_cpu:
                         floor_cpu.since_last()
+                    floor_counted.since_last()
                     floor_samples.append(floor.click())
+                    renders.setdefault(("floor", 0), []).append(floor_counted.since_last())
                     if floor_cpu:
                         cpu.setdefault(("floor", 0), []).append([0, 0, 0, *floor_cpu.since_last()])
                     for action, run in actions.items():
                         found = samples.setdefault((action, size), [])
                         try:
                             runs[size].since_last()
+                            counted[size].since_last()
                             if args.cpu:
                                 pages[size].since_last()
                             taken = run(designer)
                             found.extend(taken)
+                            if taken:
+                                made = counted[size].since_last()
+                                renders.setdefault((action, size), []).append(
+                                    tuple(n / len(taken) for n in made)
+                                )
                             if args.cpu and taken:
                                 spent = [*runs[size].since_last(), *pages[size].since_last()]
                                 per = [t / len(taken) for t in spent]
@@ -738,6 +807,17 @@ def main() -> None:
             print(
                 f"  {action:<20}{size:>6}{thread:>6.0f}{process:>6.0f}{wall:>6.0f}"
                 f"{task:>8.0f}{js:>6.0f}{style:>7.0f}"
+            )
+    if COUNTING:
+        print("\nper action, medians: the page's React commits and component renders")
+        print(f"  {'':<26}{'commits':>8}{'renders':>9}{'x floor':>9}")
+        floor_renders = statistics.median(n for _, n in renders["floor", 0]) or 1
+        for (action, size), counts in renders.items():
+            commits = statistics.median(c for c, _ in counts)
+            components = statistics.median(n for _, n in counts)
+            print(
+                f"  {action:<20}{size:>6}{commits:>8.0f}{components:>9.0f}"
+                f"{components / floor_renders:>8.1f}x"
             )
     shutil.rmtree(root, ignore_errors=True)
 
