@@ -742,28 +742,33 @@ def main() -> None:
                     runs[f"{size}{tag}"] = ScriptCpu(served.log_path)
             pages = {size: BrowserCpu(d.page) for size, d in designers.items()} if args.cpu else {}
             floor_cpu = BrowserCpu(floor.page) if args.cpu else None
-            counted = {size: PageRenders(d.page) for size, d in designers.items()}
-            floor_counted = PageRenders(floor.page)
+            counted = (
+                {size: PageRenders(d.page) for size, d in designers.items()} if COUNTING else {}
+            )
+            floor_counted = PageRenders(floor.page) if COUNTING else None
             for round_ in range(args.repeat):
                 print(f"round {round_ + 1}/{args.repeat}", file=sys.stderr)
                 for size, designer in designers.items():  # interleaved: the machine drifts
                     if floor_cpu:
                         floor_cpu.since_last()
-                    floor_counted.since_last()
+                    if floor_counted:
+                        floor_counted.since_last()
                     floor_samples.append(floor.click())
-                    renders.setdefault(("floor", 0), []).append(floor_counted.since_last())
+                    if floor_counted:
+                        renders.setdefault(("floor", 0), []).append(floor_counted.since_last())
                     if floor_cpu:
                         cpu.setdefault(("floor", 0), []).append([0, 0, 0, *floor_cpu.since_last()])
                     for action, run in actions.items():
                         found = samples.setdefault((action, size), [])
                         try:
                             runs[size].since_last()
-                            counted[size].since_last()
+                            if COUNTING:
+                                counted[size].since_last()
                             if args.cpu:
                                 pages[size].since_last()
                             taken = run(designer)
                             found.extend(taken)
-                            if taken:
+                            if COUNTING and taken:
                                 made = counted[size].since_last()
                                 renders.setdefault((action, size), []).append(
                                     tuple(n / len(taken) for n in made)
