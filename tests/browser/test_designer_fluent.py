@@ -125,9 +125,7 @@ def test_tidy_layout_leaves_no_node_on_another(page: Page, server, artifacts):
             assert not _overlap(a, b), (a["id"], b["id"])
     assert places(saved(server, "fraud")) != places(untidy)
     undo_button(page).click()  # tidying is a change like any other
-    settle(page)
-    assert places(saved(server, "fraud")) == places(untidy)
-    assert saved(server, "fraud") == untidy
+    wait_saved(server, lambda design: design == untidy, "undo Tidy layout")
 
 
 def drawn_apart(page: Page, timeout: float = 15) -> list[dict]:
