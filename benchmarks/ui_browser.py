@@ -302,21 +302,34 @@ RENDERS_HOOK = """
 """
 
 
-class PageRenders:
+class PageMeter:
+    """Counters a page keeps growing; `grown` is how much each grew since the last call."""
+
+    def __init__(self):
+        self.last = self.read()
+
+    def read(self) -> dict[str, float]:
+        raise NotImplementedError
+
+    def grown(self) -> dict[str, float]:
+        now, last = self.read(), self.last
+        self.last = now
+        return {name: now[name] - last[name] for name in now}
+
+
+class PageRenders(PageMeter):
     """The page's React commits and component renders since the last call (--renders)."""
 
     def __init__(self, page):
         self.page = page
-        self.last = self.read()
+        super().__init__()
 
-    def read(self) -> tuple[float, float]:
-        count = self.page.evaluate("window.__renders || {commits: 0, components: 0}")
-        return count["commits"], count["components"]
+    def read(self) -> dict[str, float]:
+        return self.page.evaluate("window.__renders || {commits: 0, components: 0}")
 
     def since_last(self) -> tuple[float, float]:
-        now, last = self.read(), self.last
-        self.last = now
-        return now[0] - last[0], now[1] - last[1]
+        grown = self.grown()
+        return grown["commits"], grown["components"]
 
 
 # -- the designer's actions -------------------------------------------------------------------
@@ -913,7 +926,7 @@ def server_marks(logs: list[Path]) -> list[dict]:
     return marks
 
 
-class BrowserCpu:
+class BrowserCpu(PageMeter):
     """The milliseconds the page's renderer spent (Chromium's Performance metrics: all
     tasks, and of them scripts and style and layout) since the last call; the canvas's
     frame runs in the same renderer. Includes the settling after the result (no run)."""
@@ -923,16 +936,14 @@ class BrowserCpu:
     def __init__(self, page):
         self.cdp = page.context.new_cdp_session(page)
         self.cdp.send("Performance.enable")
-        self.last = self.read()
+        super().__init__()
 
     def read(self) -> dict[str, float]:
         metrics = self.cdp.send("Performance.getMetrics")["metrics"]
         return {m["name"]: m["value"] * 1000 for m in metrics if m["name"] in self.NAMES}
 
     def since_last(self) -> tuple[float, float, float]:
-        now, last = self.read(), self.last
-        self.last = now
-        spent = {name: now[name] - last[name] for name in self.NAMES}
+        spent = self.grown()
         style_layout = spent["RecalcStyleDuration"] + spent["LayoutDuration"]
         return spent["TaskDuration"], spent["ScriptDuration"], style_layout
 
