@@ -16,6 +16,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 REPO = Path(__file__).resolve().parents[2]
 ARTIFACTS = REPO / "tests" / "artifacts"
@@ -30,6 +31,10 @@ CHROMIUM_FLAGS = [
     "--no-first-run",
     "--disable-quic",
 ]
+WAIT_MS = 30_000  # what an action or an assertion waits for at most, on a loaded machine
+# Playwright's assertions wait 5 s by default, its actions without end: both wait WAIT_MS
+# here (a script run or a compile beside CI's other suites takes more than 5 s).
+expect.set_options(timeout=WAIT_MS)
 
 
 def pytest_collection_modifyitems(items):
@@ -107,7 +112,7 @@ def server(tmp_path):
 def page(browser, server):
     context = browser.new_context(viewport={"width": 1500, "height": 1000}, accept_downloads=True)
     page = context.new_page()
-    page.set_default_timeout(30_000)
+    page.set_default_timeout(WAIT_MS)
     page.goto(server.url)
     yield page
     context.close()

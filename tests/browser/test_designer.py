@@ -41,7 +41,7 @@ def create_from_starter(page: Page, name: str) -> None:
 
 def canvas(page: Page):
     frame = page.frame_locator(CANVAS)
-    expect(frame.locator(".react-flow__node").first).to_be_visible(timeout=30_000)
+    expect(frame.locator(".react-flow__node").first).to_be_visible()
     return frame
 
 
@@ -50,7 +50,7 @@ def add_from_palette(page: Page, label: str) -> None:
     frame = page.frame_locator(CANVAS)
     item = frame.locator(".fc-palette-item").filter(has_text=re.compile(f"^{re.escape(label)}$"))
     opener = frame.locator(".fc-palette-open")
-    expect(item.or_(opener)).to_be_visible(timeout=30_000)
+    expect(item.or_(opener)).to_be_visible()
     if not item.is_visible():
         opener.click()
     item.click()

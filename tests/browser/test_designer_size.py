@@ -13,7 +13,7 @@ import json
 import re
 
 import pytest
-from conftest import Server
+from conftest import WAIT_MS, Server
 from playwright.sync_api import Page, expect
 from test_designer import CANVAS, add_from_palette, go_to, settle
 from test_edits_in_browser import create, until
@@ -75,7 +75,7 @@ def open_page(browser, shared_server):
         context = browser.new_context(viewport={"width": width, "height": height})
         contexts.append(context)
         page = context.new_page()
-        page.set_default_timeout(30_000)
+        page.set_default_timeout(WAIT_MS)
         page.goto(shared_server.url)
         settle(page)
         return page

@@ -55,7 +55,7 @@ def click_node(page: Page, node: str) -> None:
         )
     box = steady_box(page, target)
     page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
-    expect(page.get_by_role("heading", name=node, exact=True)).to_be_visible(timeout=30_000)
+    expect(page.get_by_role("heading", name=node, exact=True)).to_be_visible()
     settle(page)
 
 
@@ -217,7 +217,7 @@ def test_an_out_of_range_number_is_kept_with_its_message(page: Page, server):
     until(lambda: saved_values(server, "fraud", "Payload").get("expected_tps") == -2)
     settle(page)
     field = form_field(page, "Payload", "expected_tps")
-    expect(field.get_by_text("must be at least 1")).to_be_visible(timeout=30_000)
+    expect(field.get_by_text("must be at least 1")).to_be_visible()
     expect(box).to_have_value("-2")
 
 

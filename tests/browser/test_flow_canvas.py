@@ -13,7 +13,7 @@ import json
 import re
 
 import pytest
-from conftest import REPO, Server
+from conftest import REPO, WAIT_MS, Server
 from playwright.sync_api import Page, expect
 from test_designer import settle, steady_box
 
@@ -45,7 +45,7 @@ def context(browser):
 def open_app(context, url: str) -> Page:
     """A new session: the app's graph as it starts."""
     page = context.new_page()
-    page.set_default_timeout(30_000)
+    page.set_default_timeout(WAIT_MS)
     page.goto(url)
     expect(canvas(page).locator(".react-flow__node")).to_have_count(4)
     settle(page)
