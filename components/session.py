@@ -17,6 +17,8 @@ no widget keeps a value from the design that was open before.
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import replace
 
 import streamlit as st
@@ -45,6 +47,8 @@ _REPORT = "design_report"
 _COMPILED = "compiled_pipeline"
 _HISTORY = "design_history"  # design name -> History
 _LAST = "design_history_last"  # design name -> the design its last recorded step left
+_DRAWING = ContextVar("saving_after_drawing", default=False)  # (not session state: see there)
+_UNSAVED = "design_unsaved"  # (design, recorded): the commit saving_after_drawing holds
 _MAX_SAVE_ATTEMPTS = 5  # merges in a row before giving up (another tab saving constantly)
 
 
@@ -53,8 +57,10 @@ def workspace() -> Workspace:
 
 
 def start() -> None:
-    """On a session's first run, reopen the design last worked on."""
+    """On a session's first run, reopen the design last worked on; on later runs, save
+    what a stopped run left unsaved (see saving_after_drawing)."""
     if DESIGN in st.session_state:
+        save_drawn()
         return
     st.session_state[DESIGN] = None
     st.session_state[EPOCH] = 0
@@ -81,16 +87,62 @@ def epoch() -> int:
 def commit(design: Design, *, record: bool = True) -> None:
     """Make `design` current and save it, merged with what another tab saved meanwhile;
     a failed save keeps it in this tab and says so. Recorded for undo unless `record` is
-    False (a design opened, or one undo and redo restore)."""
+    False (a design opened, or one undo and redo restore). Inside `saving_after_drawing`,
+    the save waits for the end of the run."""
     before = current()
     if design == before:
         return
     _forget_shown_notices()
+    st.session_state[DESIGN] = design
+    step = None
+    if record and before is not None:  # recorded now: this run draws Undo from it
+        prior = (history(design.name), st.session_state.get(_LAST, {}).get(design.name))
+        step = (before, *prior)
+        _set_history(design.name, history(design.name).record(before, design))
+    if _DRAWING.get():
+        st.session_state[_UNSAVED] = (design, step)
+    else:
+        st.session_state.pop(_UNSAVED, None)  # one a stopped run left: `design` holds it
+        _settle(design, step)
+
+
+def _settle(design: Design, step: tuple | None) -> None:
+    """Save the committed `design`. Merged with another tab's change (or saved under
+    another name), the session holds what was saved, and the recorded `step` (before,
+    and the history as it was) is recorded again so that undo keeps the other tab's
+    change."""
     saved = st.session_state[DESIGN] = _save(design)
-    if record and before is not None:
-        if saved != design:  # another tab's change merged in: undo must keep it
-            before = merge_designs(design, before, saved, prefer="mine").design
-        _set_history(saved.name, history(saved.name).record(before, saved))
+    if saved is design or step is None:  # saved as it is (_save returns what it was given)
+        return
+    before, prior, last = step
+    st.session_state[_HISTORY][design.name] = prior
+    st.session_state[_LAST][design.name] = last
+    before = merge_designs(design, before, saved, prefer="mine").design
+    _set_history(saved.name, history(saved.name).record(before, saved))
+
+
+@contextmanager
+def saving_after_drawing():
+    """Within it, commits are saved at `save_drawn()`: a run sends what it drew before it
+    writes the file, and the browser draws while the file is written (~5 ms at 10 steps,
+    ~7 at 200, fsync included). A run stopped before (a newer click reruns it) cannot
+    touch the session any more (Streamlit raises again on every access): its commit waits
+    in the session for the next run, which saves it (see `start`, `commit`)."""
+    token = _DRAWING.set(True)
+    try:
+        yield
+    finally:
+        _DRAWING.reset(token)
+
+
+def save_drawn() -> bool:
+    """Save what was committed and drawn; True when the session now holds another design
+    (merged with another tab's change, or saved aside): draw the page again."""
+    unsaved = st.session_state.pop(_UNSAVED, None)
+    if unsaved is None:
+        return False
+    _settle(*unsaved)
+    return current() is not unsaved[0]
 
 
 # -- undo and redo ------------------------------------------------------------------------

@@ -109,9 +109,10 @@ def acting(action):
     made before the click are applied first (a drop, then Undo, undoes the drop)."""
 
     def act() -> None:
-        take_canvas_edit()
-        take_panel_edit()
-        action()
+        with session.saving_after_drawing():  # saved at the end of the workbench's run
+            take_canvas_edit()
+            take_panel_edit()
+            action()
 
     return act
 
@@ -167,7 +168,18 @@ st.html(layout_css(st.context.theme.type == "dark"))
 @st.fragment
 def workbench() -> None:
     """Toolbar, canvas and panel: all that a canvas event, a panel edit or the toolbar
-    changes. A fragment, so such a run draws only this."""
+    changes. A fragment, so such a run draws only this. Its edits are saved once it has
+    drawn them: the browser draws while the file is written."""
+    with session.saving_after_drawing():
+        notices = draw_workbench()
+    if session.save_drawn():  # merged with another tab's change, or saved aside
+        rerun()
+    session.show_notices("designer", notices)
+    session.refresh()  # after this run's edits: takes up what another tab saved meanwhile
+
+
+def draw_workbench():
+    """Draw the workbench with the run's edits; returns the place for its notices."""
     take_canvas_edit()
     take_panel_edit()
     design = session.current()
@@ -193,8 +205,7 @@ def workbench() -> None:
             design = panel_of(design, selected, selected_edge, several, overlay)
     with canvas_place:
         canvas_of(design, selected_edge, overlay, inset=PANEL_WIDTH if shown else 0)
-    session.show_notices("designer", notices)
-    session.refresh()  # after this run's edits: takes up what another tab saved meanwhile
+    return notices
 
 
 def _drawer_key(*selection) -> str:
@@ -228,7 +239,7 @@ def panel_of(design, selected, selected_edge, several, overlay):
         renamed = [n for n in edited.node_names if n not in design.node_names]
         select(renamed[0] if renamed and selected else None)
     session.commit(edited)
-    if reselect or session.current() != edited:  # or merged with another tab's
+    if reselect:  # (merged with another tab's: rerun once saved, see workbench)
         rerun()
     return edited
 

@@ -116,3 +116,48 @@ def test_undo_takes_back_only_this_tabs_change(space):
     names = space.load("fraud").node_names
     assert {"Payload-2", "BatchTransform-2", "Packaging-2"} <= set(names)
     assert design_of(first).node_names == names
+
+
+def test_undo_after_a_merged_save_keeps_the_other_tabs_change(space):
+    """The save that merged the other tab's step records the step before it with that
+    change in: undoing this tab's step keeps the other's (the designer saves its edits
+    once it has drawn them, and records the merge then)."""
+    first, second = two_tabs(space)
+    add_step(first, "Payload")
+    add_step(second, "BatchTransform")  # not seen the first's: its save merges it
+    second.button(key="undo").click().run()
+    names = space.load("fraud").node_names
+    assert "Payload-2" in names and "BatchTransform-2" not in names
+    assert design_of(second).node_names == names
+
+
+def test_an_edit_a_stopped_run_left_unsaved_is_saved_by_the_next_run(space):
+    """Inside saving_after_drawing a commit is saved at the end of the run. A run stopped
+    before its end (a newer click reruns it) cannot touch the session any more: the next
+    run saves the edit first thing, whatever page it draws."""
+
+    def script():
+        import streamlit as st
+
+        from builders.designs.design import Design
+        from components import session
+
+        if st.session_state.get("stop"):
+            st.session_state.stop = False
+            with session.saving_after_drawing():
+                design = session.current()
+                settings = {**design.settings, "author": "alice"}
+                session.commit(design.model_copy(update={"settings": settings}))
+                st.stop()
+        elif "design" in st.session_state:
+            session.start()  # as every page's run does (app.py)
+        else:
+            session.create_design(Design(name="kept"))
+
+    at = AppTest.from_function(script, default_timeout=30).run()
+    at.session_state["stop"] = True
+    at.run()
+    assert space.load("kept").settings.get("author") != "alice"  # stopped before its save
+    assert at.session_state["design"].settings["author"] == "alice"
+    at.run()
+    assert space.load("kept").settings["author"] == "alice"
