@@ -48,7 +48,7 @@ _COMPILED = "compiled_pipeline"
 _HISTORY = "design_history"  # design name -> History
 _LAST = "design_history_last"  # design name -> the design its last recorded step left
 _DRAWING = ContextVar("saving_after_drawing", default=False)  # (not session state: see there)
-_UNSAVED = "design_unsaved"  # (design, recorded): the commit saving_after_drawing holds
+_UNSAVED = "design_unsaved"  # (design, step): a commit saving_after_drawing held back
 _MAX_SAVE_ATTEMPTS = 5  # merges in a row before giving up (another tab saving constantly)
 
 
