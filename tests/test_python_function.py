@@ -9,6 +9,7 @@ import pickletools
 import subprocess
 import sys
 import textwrap
+import warnings
 import zipfile
 from io import BytesIO
 
@@ -118,6 +119,19 @@ def test_a_valid_function_passes_the_check(base, code):
 def test_what_the_sdk_would_refuse_is_refused_on_its_field(base, code, extra, field, words):
     found = problems(base, code, **extra)
     assert field in found and words in found[field], found
+
+
+def test_a_config_with_the_default_ports_dumps_without_a_warning(base, tmp_path):
+    """The default ports are PortKinds like given ones: dumping the config (every check and
+    the compile do) printed pydantic's serializer warning for the default outputs."""
+    from builders.step_types.python_function.config import DEFAULT_OUTPUTS, PythonFunctionConfig
+
+    (tmp_path / "f.py").write_text("def run(data, output):\n    return None\n")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        config = PythonFunctionConfig(**base, source_dir=str(tmp_path), function="f.py:run")
+        dumped = config.model_dump(mode="json")
+    assert dumped["output_ports"] == DEFAULT_OUTPUTS
 
 
 def test_a_syntax_error_names_its_line(base, code):

@@ -97,6 +97,7 @@ class PythonFunctionConfig(BasePipelineConfig):
         Field(
             max_length=10,
             description="Inputs, one keyword argument each: the local folder of that input.",
+            validate_default=True,  # the kinds as PortKind: serialized without a warning
         ),
     ] = DEFAULT_INPUTS
     output_ports: Annotated[
@@ -105,6 +106,7 @@ class PythonFunctionConfig(BasePipelineConfig):
             max_length=10,
             description="Outputs, one keyword argument each: a folder whose files become the "
             "output.",
+            validate_default=True,
         ),
     ] = DEFAULT_OUTPUTS
     instance_type: Annotated[
