@@ -89,6 +89,8 @@ def commit(design: Design, *, record: bool = True) -> None:
     a failed save keeps it in this tab and says so. Recorded for undo unless `record` is
     False (a design opened, or one undo and redo restore). Inside `saving_after_drawing`,
     the save waits for the end of the run."""
+    if not _DRAWING.get():
+        save_drawn()  # what a stopped run held back comes first (see saving_after_drawing)
     before = current()
     if design == before:
         return
@@ -102,7 +104,6 @@ def commit(design: Design, *, record: bool = True) -> None:
     if _DRAWING.get():
         st.session_state[_UNSAVED] = (design, step)
     else:
-        st.session_state.pop(_UNSAVED, None)  # one a stopped run left: `design` holds it
         _settle(design, step)
 
 
@@ -127,7 +128,8 @@ def saving_after_drawing():
     writes the file, and the browser draws while the file is written (~5 ms at 10 steps,
     ~7 at 200, fsync included). A run stopped before (a newer click reruns it) cannot
     touch the session any more (Streamlit raises again on every access): its commit waits
-    in the session for the next run, which saves it (see `start`, `commit`)."""
+    in the session and is saved first by whatever comes next: the next run (`start`), a
+    commit, or another design opened or closed."""
     token = _DRAWING.set(True)
     try:
         yield
@@ -332,6 +334,7 @@ def create_design(design: Design) -> None:
 
 
 def _switch(design: Design) -> None:
+    save_drawn()  # the design held back is saved before another takes its place
     _forget_shown_notices()
     st.session_state[DESIGN] = design
     st.session_state[EPOCH] = epoch() + 1
@@ -340,6 +343,7 @@ def _switch(design: Design) -> None:
 
 
 def close_design() -> None:
+    save_drawn()
     st.session_state[DESIGN] = None
     st.session_state[_BASE] = None
     st.session_state[EPOCH] = epoch() + 1

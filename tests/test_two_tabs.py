@@ -161,3 +161,38 @@ def test_an_edit_a_stopped_run_left_unsaved_is_saved_by_the_next_run(space):
     assert at.session_state["design"].settings["author"] == "alice"
     at.run()
     assert space.load("kept").settings["author"] == "alice"
+
+
+def test_an_edit_a_stopped_run_left_is_saved_before_another_design_is_opened(space):
+    """A callback runs before the page (and its `start`): one that switches designs saves
+    the edit held back first, and the session stays on the new design."""
+
+    def script():
+        import streamlit as st
+
+        from builders.designs.design import Design
+        from components import session
+
+        stage = st.session_state.get("stage")
+        if stage == "stop":
+            st.session_state.stage = None
+            with session.saving_after_drawing():
+                design = session.current()
+                settings = {**design.settings, "author": "alice"}
+                session.commit(design.model_copy(update={"settings": settings}))
+                st.stop()
+        elif stage == "other":
+            session.create_design(Design(name="other"))
+        elif "design" not in st.session_state:
+            session.create_design(Design(name="kept"))
+
+    at = AppTest.from_function(script, default_timeout=30).run()
+    at.session_state["stage"] = "stop"
+    at.run()
+    at.session_state["stage"] = "other"
+    at.run()
+    assert space.load("kept").settings["author"] == "alice"
+    assert at.session_state["design"].name == "other"
+    at.session_state["stage"] = None
+    at.run()
+    assert at.session_state["design"].name == "other"
